@@ -1,0 +1,59 @@
+/*
+ * sandbox.h: confinement for the processes that parse client bytes.
+ *
+ * Two stages, each one call that fails closed: on any error it prints the
+ * failing step to stderr and exits with SANDBOX_EXIT, so a caller can never
+ * go on half-confined.  sandbox_drop runs once, as root, in the worker
+ * launcher; sandbox_filter runs in every process that needs a narrower
+ * system-call filter, and filters stack: a child only narrows its parent.
+ */
+#ifndef LB_SANDBOX_H
+#define LB_SANDBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+/* Exit status of a process whose confinement failed. */
+#define SANDBOX_EXIT	71
+
+/* The unprivileged user that confined processes run as. */
+struct sandbox_identity {
+	uid_t uid;
+	gid_t gid;
+};
+
+struct sandbox_limits {
+	rlim_t nofile;		/* open descriptors */
+	rlim_t nproc;		/* processes of the sandbox user; 0: no fork */
+	rlim_t as_bytes;	/* address space; 0: leave as is */
+};
+
+enum sandbox_profile {
+	SANDBOX_SESSION,	/* talk over open descriptors, nothing else */
+	SANDBOX_LAUNCHER,	/* that, plus fork confined children */
+};
+
+/* Resolves user from the password database; when it does not exist, uses
+ * fallback_id as uid and gid, provided no user or group owns that id.
+ * 0, or -1 when neither is usable. */
+int sandbox_identity_lookup(const char *user, uint32_t fallback_id,
+    struct sandbox_identity *id);
+
+/* Stage 1, as root: an empty read-only root (a private mount namespace with
+ * an empty tmpfs, or empty_dir when not NULL), the sandbox identity with no
+ * supplementary groups, every capability set and the bounding set cleared,
+ * securebits locked, no_new_privs, not dumpable, then sandbox_limit. */
+void sandbox_drop(const struct sandbox_identity *id, const char *empty_dir,
+    const struct sandbox_limits *lim);
+
+/* No file growth, no core files, and the given bounds; only ever lowers. */
+void sandbox_limit(const struct sandbox_limits *lim);
+
+/* Stage 2: the seccomp allowlist of profile, default action kill-process,
+ * foreign architectures killed.  With trap_debug a denied call is logged to
+ * stderr and fails with ENOSYS instead, to find what a library now needs. */
+void sandbox_filter(enum sandbox_profile profile, bool trap_debug);
+
+#endif

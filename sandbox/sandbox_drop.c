@@ -1,0 +1,199 @@
+/* sandbox_drop.c: stage 1, give up the filesystem, root and capabilities. */
+#include "sandbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <linux/securebits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox_fail.h"
+
+int
+sandbox_identity_lookup(const char *user, uint32_t fallback_id,
+    struct sandbox_identity *id)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) != NULL) {
+		id->uid = pw->pw_uid;
+		id->gid = pw->pw_gid;
+		return pw->pw_uid == 0 ? -1 : 0;
+	}
+	/* An id nobody owns is still a uid of our own, never shared. */
+	if (fallback_id == 0 || getpwuid(fallback_id) != NULL ||
+	    getgrgid(fallback_id) != NULL)
+		return -1;
+	id->uid = fallback_id;
+	id->gid = fallback_id;
+	return 0;
+}
+
+/* True when dir is a directory owned by root, writable by nobody else, and
+ * holds nothing: a chroot there gives a process no files at all. */
+static bool
+is_empty_root_dir(const char *dir)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int entries = 0;
+
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return false;
+	if ((d = opendir(dir)) == NULL)
+		return false;
+	while ((de = readdir(d)) != NULL)
+		entries++;
+	closedir(d);
+	return entries == 2;
+}
+
+/* Makes the root an empty, read-only directory.  Without empty_dir, a
+ * private mount namespace gets a fresh read-only tmpfs over /tmp (any
+ * directory would do: the mount is invisible outside) and that becomes
+ * the root, so nothing on the host needs preparing. */
+static void
+enter_empty_root(const char *empty_dir)
+{
+	if (empty_dir != NULL) {
+		if (!is_empty_root_dir(empty_dir)) {
+			errno = ENOTEMPTY;
+			sandbox_fail("empty root directory check");
+		}
+		if (chroot(empty_dir) == -1)
+			sandbox_fail("chroot");
+	} else {
+		if (unshare(CLONE_NEWNS) == -1)
+			sandbox_fail("unshare mount namespace");
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+			sandbox_fail("make mounts private");
+		if (mount("loginbroker-empty", "/tmp", "tmpfs",
+		    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		    "size=4k,nr_inodes=1,mode=0555") == -1)
+			sandbox_fail("mount empty tmpfs");
+		if (chdir("/tmp") == -1 || chroot(".") == -1)
+			sandbox_fail("chroot to empty tmpfs");
+	}
+	if (chdir("/") == -1)
+		sandbox_fail("chdir /");
+}
+
+/* Empties the bounding set (needs CAP_SETPCAP, so before the uid change)
+ * and locks securebits so that uid 0 can never mean capabilities again. */
+static void
+lock_capability_bounds(void)
+{
+	cap_value_t cap, last = (cap_value_t)cap_max_bits();
+
+	for (cap = 0; cap < last; cap++)
+		if (cap_drop_bound(cap) == -1 && errno != EINVAL)
+			sandbox_fail("drop bounding capability");
+	if (cap_set_secbits(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+	    SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
+	    SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED) ==
+	    -1)
+		sandbox_fail("lock securebits");
+}
+
+/* Groups first, then gid, then uid: after setresuid nothing else could. */
+static void
+switch_identity(const struct sandbox_identity *id)
+{
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+
+	if (setgroups(0, NULL) == -1)
+		sandbox_fail("setgroups");
+	if (setresgid(id->gid, id->gid, id->gid) == -1)
+		sandbox_fail("setresgid");
+	if (setresuid(id->uid, id->uid, id->uid) == -1)
+		sandbox_fail("setresuid");
+	if (getresuid(&ruid, &euid, &suid) == -1 ||
+	    getresgid(&rgid, &egid, &sgid) == -1)
+		sandbox_fail("getresuid");
+	if (ruid != id->uid || euid != id->uid || suid != id->uid ||
+	    rgid != id->gid || egid != id->gid || sgid != id->gid) {
+		errno = EPERM;
+		sandbox_fail("identity check");
+	}
+	/* Paranoia, as OpenSSH's permanently_set_uid: root must be gone. */
+	if (setuid(0) != -1 || setresuid((uid_t)-1, 0, (uid_t)-1) != -1) {
+		errno = EPERM;
+		sandbox_fail("root could be regained");
+	}
+}
+
+/* Clears effective, permitted, inheritable and ambient sets, and checks. */
+static void
+clear_capabilities(void)
+{
+	cap_t none, now;
+	int differ;
+
+	if ((none = cap_init()) == NULL)
+		sandbox_fail("cap_init");
+	if (cap_set_proc(none) == -1)
+		sandbox_fail("clear capabilities");
+	if (cap_reset_ambient() == -1)
+		sandbox_fail("clear ambient capabilities");
+	if ((now = cap_get_proc()) == NULL)
+		sandbox_fail("cap_get_proc");
+	differ = cap_compare(none, now);
+	cap_free(now);
+	cap_free(none);
+	if (differ != 0) {
+		errno = EPERM;
+		sandbox_fail("capabilities remain");
+	}
+}
+
+static void
+set_rlimit(int resource, rlim_t value, const char *step)
+{
+	struct rlimit rl = { value, value };
+
+	if (setrlimit(resource, &rl) == -1)
+		sandbox_fail(step);
+}
+
+void
+sandbox_limit(const struct sandbox_limits *lim)
+{
+	set_rlimit(RLIMIT_FSIZE, 0, "RLIMIT_FSIZE");
+	set_rlimit(RLIMIT_CORE, 0, "RLIMIT_CORE");
+	set_rlimit(RLIMIT_MEMLOCK, 0, "RLIMIT_MEMLOCK");
+	set_rlimit(RLIMIT_NOFILE, lim->nofile, "RLIMIT_NOFILE");
+	set_rlimit(RLIMIT_NPROC, lim->nproc, "RLIMIT_NPROC");
+#if !defined(__SANITIZE_ADDRESS__)
+	/* AddressSanitizer reserves terabytes of shadow address space. */
+	if (lim->as_bytes != 0)
+		set_rlimit(RLIMIT_AS, lim->as_bytes, "RLIMIT_AS");
+#endif
+}
+
+void
+sandbox_drop(const struct sandbox_identity *id, const char *empty_dir,
+    const struct sandbox_limits *lim)
+{
+	if (id->uid == 0 || id->gid == 0) {
+		errno = EINVAL;
+		sandbox_fail("sandbox identity is root");
+	}
+	enter_empty_root(empty_dir);
+	lock_capability_bounds();
+	switch_identity(id);
+	clear_capabilities();
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		sandbox_fail("PR_SET_NO_NEW_PRIVS");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		sandbox_fail("PR_SET_DUMPABLE");
+	sandbox_limit(lim);
+}

@@ -1,0 +1,452 @@
+/*
+ * test_sandbox.c: a confined child tries what a compromised worker would,
+ * and each attempt must end exactly as designed.  Needs root (CI runs as
+ * root); skipped otherwise.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ipc_chan.h"
+#include "sandbox.h"
+#include "testlib.h"
+
+#define FALLBACK_ID	64999
+
+static struct sandbox_identity ident;
+static const struct sandbox_limits session_limits = { 16, 0, 256u << 20 };
+static const struct sandbox_limits launcher_limits = { 16, 64, 256u << 20 };
+
+static int
+setup(void **state)
+{
+	if (geteuid() != 0)
+		return 0;
+	return sandbox_identity_lookup("loginbroker", FALLBACK_ID, &ident);
+}
+
+#define NEED_ROOT() do { \
+	if (geteuid() != 0) { \
+		print_message("sandbox tests need root: skipped\n"); \
+		skip(); \
+	} \
+} while (0)
+
+/* Runs attempt() in a child confined like a session worker and returns
+ * its wait status.  attempt's return value becomes the exit status. */
+static int
+run_confined(int (*attempt)(void *), void *arg)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sandbox_drop(&ident, NULL, &session_limits);
+		sandbox_filter(SANDBOX_SESSION, false);
+		_exit(attempt(arg));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void
+assert_killed_by(int status, int sig)
+{
+	if (!WIFSIGNALED(status))
+		fail_msg("child exited %d instead of dying from signal %d",
+		    WEXITSTATUS(status), sig);
+	assert_int_equal(WTERMSIG(status), sig);
+}
+
+static void
+assert_exited(int status, int code)
+{
+	if (!WIFEXITED(status))
+		fail_msg("child died from signal %d", WTERMSIG(status));
+	assert_int_equal(WEXITSTATUS(status), code);
+}
+
+static int
+try_open(void *arg)
+{
+	return open("/etc/passwd", O_RDONLY) == -1 ? errno : 0;
+}
+
+static int
+try_socket(void *arg)
+{
+	return socket(AF_UNIX, SOCK_STREAM, 0) == -1 ? errno : 0;
+}
+
+static int
+try_connect(void *arg)
+{
+	int fd = *(int *)arg;
+	struct sockaddr sa = { .sa_family = AF_UNIX };
+
+	return connect(fd, &sa, sizeof(sa)) == -1 ? errno : 0;
+}
+
+static int
+try_execve(void *arg)
+{
+	char *argv[] = { "/bin/true", NULL };
+
+	execve(argv[0], argv, NULL);
+	return errno;
+}
+
+static int
+try_fork(void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	return pid == -1 ? errno : 0;
+}
+
+static int
+try_ptrace(void *arg)
+{
+	return ptrace(PTRACE_ATTACH, getppid(), NULL, NULL) == -1 ? errno : 0;
+}
+
+static int
+try_kill_parent(void *arg)
+{
+	pid_t parent = *(pid_t *)arg;
+
+	return kill(parent, 0) == -1 ? errno : 0;
+}
+
+static int
+try_setuid_root(void *arg)
+{
+	return setuid(0) == -1 ? errno : 0;
+}
+
+static int
+try_write_file(void *arg)
+{
+	int fd = *(int *)arg;
+
+	return write(fd, "x", 1) == -1 ? errno : 0;
+}
+
+static void
+test_open_fails_with_eacces(void **state)
+{
+	NEED_ROOT();
+	assert_exited(run_confined(try_open, NULL), EACCES);
+}
+
+static void
+test_socket_kills_with_sigsys(void **state)
+{
+	NEED_ROOT();
+	assert_killed_by(run_confined(try_socket, NULL), SIGSYS);
+}
+
+static void
+test_connect_kills_with_sigsys(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_killed_by(run_confined(try_connect, &fd), SIGSYS);
+	close(fd);
+}
+
+static void
+test_execve_kills_with_sigsys(void **state)
+{
+	NEED_ROOT();
+	assert_killed_by(run_confined(try_execve, NULL), SIGSYS);
+}
+
+static void
+test_fork_kills_with_sigsys(void **state)
+{
+	NEED_ROOT();
+	assert_killed_by(run_confined(try_fork, NULL), SIGSYS);
+}
+
+static void
+test_ptrace_kills_with_sigsys(void **state)
+{
+	NEED_ROOT();
+	assert_killed_by(run_confined(try_ptrace, NULL), SIGSYS);
+}
+
+static void
+test_kill_parent_kills_with_sigsys(void **state)
+{
+	pid_t self = getpid();
+
+	NEED_ROOT();
+	assert_killed_by(run_confined(try_kill_parent, &self), SIGSYS);
+}
+
+static void
+test_setuid_root_kills_with_sigsys(void **state)
+{
+	NEED_ROOT();
+	assert_killed_by(run_confined(try_setuid_root, NULL), SIGSYS);
+}
+
+static void
+test_writing_a_file_dies_from_sigxfsz(void **state)
+{
+	char path[] = "/tmp/lb-sandbox-XXXXXX";
+	int fd;
+
+	NEED_ROOT();
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	/* Even a descriptor opened before confinement cannot grow a file. */
+	assert_killed_by(run_confined(try_write_file, &fd), SIGXFSZ);
+	close(fd);
+}
+
+/* The confined child receives a pipe over IPC, writes through it, and
+ * answers: IPC with descriptor passing keeps working in the sandbox. */
+static int
+exchange_ipc(void *arg)
+{
+	struct ipc_chan *c = ipc_chan_new(*(int *)arg, true);
+	struct ipc_msg m;
+
+	if (c == NULL || ipc_chan_wait(c, &m, 5000) != 1 || m.fd == -1)
+		return 10;
+	if (write(m.fd, "from-child", 10) != 10)
+		return 11;
+	close(m.fd);
+	if (ipc_chan_compose(c, 2, 0, -1, "done", 4) == -1 ||
+	    ipc_chan_flush_wait(c, 5000) == -1)
+		return 12;
+	if (ipc_chan_wait(c, &m, 5000) != 0)	/* then the parent hangs up */
+		return 13;
+	ipc_chan_free(c);
+	return 0;
+}
+
+static void
+test_confined_child_exchanges_ipc_with_a_descriptor(void **state)
+{
+	struct ipc_chan *parent;
+	struct ipc_msg m;
+	int sv[2], pfd[2], status;
+	char buf[16];
+	pid_t pid;
+
+	NEED_ROOT();
+	test_socketpair(sv);
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(sv[0]);
+		sandbox_drop(&ident, NULL, &session_limits);
+		sandbox_filter(SANDBOX_SESSION, false);
+		_exit(exchange_ipc(&sv[1]));
+	}
+	close(sv[1]);
+	parent = ipc_chan_new(sv[0], true);
+	assert_int_equal(ipc_chan_compose(parent, 1, 0, pfd[1], "fd", 2), 0);
+	assert_int_equal(ipc_chan_flush_wait(parent, 5000), 0);
+	assert_int_equal(ipc_chan_wait(parent, &m, 5000), 1);
+	assert_int_equal(m.hdr.type, 2);
+	assert_memory_equal(m.data, "done", 4);
+	assert_int_equal(read(pfd[0], buf, sizeof(buf)), 10);
+	assert_memory_equal(buf, "from-child", 10);
+	ipc_chan_free(parent);
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_exited(status, 0);
+}
+
+/* Returns the value of "Key:" in /proc/pid/status, or NULL. */
+static char *
+proc_status(pid_t pid, const char *key, char *out, size_t cap)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			snprintf(out, cap, "%s", line + klen + 1 +
+			    strspn(line + klen + 1, " \t"));
+			out[strcspn(out, "\n")] = '\0';
+			fclose(f);
+			return out;
+		}
+	}
+	fclose(f);
+	return NULL;
+}
+
+static void
+test_proc_status_shows_the_confinement(void **state)
+{
+	int sv[2], status;
+	char v[128], want_uid[64];
+	pid_t pid;
+
+	NEED_ROOT();
+	test_socketpair(sv);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char b;
+
+		close(sv[0]);
+		sandbox_drop(&ident, NULL, &session_limits);
+		sandbox_filter(SANDBOX_SESSION, false);
+		/* Tell the parent we are confined, then wait for its close. */
+		if (write(sv[1], "r", 1) != 1)
+			_exit(1);
+		fcntl(sv[1], F_SETFL, 0);
+		_exit(read(sv[1], &b, 1) == 0 ? 0 : 2);
+	}
+	close(sv[1]);
+	fcntl(sv[0], F_SETFL, 0);
+	assert_int_equal(read(sv[0], v, 1), 1);
+
+	assert_string_equal(proc_status(pid, "Seccomp", v, sizeof(v)), "2");
+	assert_string_equal(proc_status(pid, "NoNewPrivs", v, sizeof(v)), "1");
+	assert_string_equal(proc_status(pid, "CapEff", v, sizeof(v)),
+	    "0000000000000000");
+	assert_string_equal(proc_status(pid, "CapPrm", v, sizeof(v)),
+	    "0000000000000000");
+	assert_string_equal(proc_status(pid, "CapBnd", v, sizeof(v)),
+	    "0000000000000000");
+	assert_string_equal(proc_status(pid, "CapAmb", v, sizeof(v)),
+	    "0000000000000000");
+	snprintf(want_uid, sizeof(want_uid), "%u\t%u\t%u\t%u",
+	    ident.uid, ident.uid, ident.uid, ident.uid);
+	assert_string_equal(proc_status(pid, "Uid", v, sizeof(v)), want_uid);
+	assert_string_equal(proc_status(pid, "Groups", v, sizeof(v)), "");
+	close(sv[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_exited(status, 0);
+}
+
+/* A launcher may fork; its child stacks the session filter and then may
+ * not: filters only ever narrow. */
+static void
+test_launcher_forks_and_its_child_cannot(void **state)
+{
+	pid_t pid, child;
+	int status;
+
+	NEED_ROOT();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sandbox_drop(&ident, NULL, &launcher_limits);
+		sandbox_filter(SANDBOX_LAUNCHER, false);
+		if ((child = fork()) == -1)
+			_exit(20);
+		if (child == 0) {
+			sandbox_filter(SANDBOX_SESSION, false);
+			(void)fork();
+			_exit(21);	/* never reached: fork is fatal */
+		}
+		if (waitpid(child, &status, 0) != child)
+			_exit(22);
+		_exit(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS ?
+		    0 : 23);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_exited(status, 0);
+}
+
+static void
+test_debug_trap_reports_and_denies_instead_of_killing(void **state)
+{
+	int err[2], status;
+	char buf[128] = { 0 };
+	pid_t pid;
+
+	NEED_ROOT();
+	assert_int_equal(pipe(err), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(err[1], STDERR_FILENO);
+		sandbox_drop(&ident, NULL, &session_limits);
+		sandbox_filter(SANDBOX_SESSION, true);
+		_exit(try_socket(NULL));
+	}
+	close(err[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_exited(status, ENOSYS);
+	assert_true(read(err[0], buf, sizeof(buf) - 1) > 0);
+	snprintf(buf + 64, 64, "denied system call %d\n", (int)SYS_socket);
+	assert_non_null(strstr(buf, buf + 64));
+	close(err[0]);
+}
+
+static void
+test_identity_falls_back_to_an_unowned_id(void **state)
+{
+	struct sandbox_identity id;
+
+	assert_int_equal(sandbox_identity_lookup("no-such-user-lb", FALLBACK_ID,
+	    &id), 0);
+	assert_int_equal(id.uid, FALLBACK_ID);
+	assert_int_equal(id.gid, FALLBACK_ID);
+	/* An id that belongs to someone (nobody, or root) is never used. */
+	assert_int_equal(sandbox_identity_lookup("no-such-user-lb", 0, &id),
+	    -1);
+	assert_int_equal(sandbox_identity_lookup("root", FALLBACK_ID, &id), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_fails_with_eacces),
+		cmocka_unit_test(test_socket_kills_with_sigsys),
+		cmocka_unit_test(test_connect_kills_with_sigsys),
+		cmocka_unit_test(test_execve_kills_with_sigsys),
+		cmocka_unit_test(test_fork_kills_with_sigsys),
+		cmocka_unit_test(test_ptrace_kills_with_sigsys),
+		cmocka_unit_test(test_kill_parent_kills_with_sigsys),
+		cmocka_unit_test(test_setuid_root_kills_with_sigsys),
+		cmocka_unit_test(test_writing_a_file_dies_from_sigxfsz),
+		cmocka_unit_test(
+		    test_confined_child_exchanges_ipc_with_a_descriptor),
+		cmocka_unit_test(test_proc_status_shows_the_confinement),
+		cmocka_unit_test(test_launcher_forks_and_its_child_cannot),
+		cmocka_unit_test(
+		    test_debug_trap_reports_and_denies_instead_of_killing),
+		cmocka_unit_test(test_identity_falls_back_to_an_unowned_id),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
