@@ -23,8 +23,9 @@
  * broker never has more than one request outstanding per peer. */
 #define IPC_CHAN_RBUF	(2 * IPC_MSG_MAX)
 #define IPC_CHAN_WBUF	(4 * IPC_MSG_MAX)
-/* Descriptors waiting in either direction. */
-#define IPC_CHAN_FDS	4
+/* Descriptors waiting in either direction: a burst of connections queues
+ * one LAUNCH each while a fresh launcher confines itself. */
+#define IPC_CHAN_FDS	16
 
 struct ipc_chan;
 

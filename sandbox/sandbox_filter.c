@@ -116,7 +116,10 @@ static const struct filter_rule rules[] = {
 	ALLOW(kill, L),			/* end a child that overran */
 	ALLOW_EQ(socketpair, L, 0, AF_UNIX),	/* a channel per child */
 	ALLOW(rt_sigaction, L),		/* reset handlers in a child */
+	ALLOW(set_robust_list, L),	/* glibc's fork, in the child */
 	ALLOW(getppid, L),
+	ALLOW(close_range, L),		/* a child keeps only its channel */
+	ALLOW(dup, L),			/* hand a child's channel over */
 	/* A child narrows its limits and stacks the session filter. */
 	ALLOW_EQ(prlimit64, L, 0, 0),
 	ALLOW(setrlimit, L),

@@ -1,0 +1,16 @@
+/* audit.h: one audit line per authentication attempt (doc/architecture.md
+ * gives the format).  Never a secret. */
+#ifndef LB_AUDIT_H
+#define LB_AUDIT_H
+
+#include <sys/socket.h>
+
+struct session;
+
+/* The attempt in progress on s ended with outcome. */
+void audit_attempt(const struct session *s, const char *outcome);
+
+/* A connection refused before any attempt (peer not allowed, busy). */
+void audit_refused(const struct ucred *peer, const char *outcome);
+
+#endif

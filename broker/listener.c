@@ -1,0 +1,128 @@
+/* listener.c: accept, check the peer, start a session. */
+#include "listener.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "config.h"
+#include "event.h"
+#include "log.h"
+#include "session.h"
+
+static const struct config *conf;
+static struct event listen_ev = { -1, NULL, NULL };
+
+static bool
+peer_allowed(const struct ucred *peer)
+{
+	size_t i;
+
+	if (conf->npeer_uids == 0 && conf->npeer_gids == 0)
+		return true;
+	for (i = 0; i < conf->npeer_uids; i++)
+		if (conf->peer_uids[i] == peer->uid)
+			return true;
+	for (i = 0; i < conf->npeer_gids; i++)
+		if (conf->peer_gids[i] == peer->gid)
+			return true;
+	return false;
+}
+
+void
+listener_refuse(int fd, const char *line)
+{
+	(void)!send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
+static void
+refuse(int fd, const struct ucred *peer, const char *line,
+    const char *outcome)
+{
+	listener_refuse(fd, line);
+	audit_refused(peer, outcome);
+}
+
+static void
+on_accept(struct event *ev, uint32_t events)
+{
+	struct ucred peer;
+	socklen_t len = sizeof(peer);
+	int fd;
+
+	/* A bounded batch per wakeup keeps sessions' events flowing. */
+	for (int i = 0; i < 32; i++) {
+		fd = accept4(ev->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_msg(LOG_ERR, "accept: %s", strerror(errno));
+			return;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) == -1) {
+			log_msg(LOG_ERR, "SO_PEERCRED: %s", strerror(errno));
+			close(fd);
+			continue;
+		}
+		if (!peer_allowed(&peer))
+			refuse(fd, &peer, "502 \"Permission denied\"\r\n",
+			    "refused-peer");
+		else if (session_count() >= conf->max_sessions)
+			refuse(fd, &peer, "511 \"Too many sessions, try again "
+			    "later\"\r\n", "refused-busy");
+		else
+			(void)session_new(conf, fd, &peer);
+	}
+}
+
+int
+listener_open(const struct config *c)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	conf = c;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", c->socket_path);
+	/* Replace a stale socket, never any other file. */
+	if (lstat(sun.sun_path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_msg(LOG_ERR, "%s exists and is not a socket",
+			    sun.sun_path);
+			return -1;
+		}
+		unlink(sun.sun_path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    chown(sun.sun_path, c->socket_owner, c->socket_group) == -1 ||
+	    chmod(sun.sun_path, c->socket_mode) == -1 ||
+	    listen(fd, 128) == -1) {
+		close(fd);
+		goto fail;
+	}
+	listen_ev = (struct event){ fd, on_accept, NULL };
+	return event_add(&listen_ev, EPOLLIN);
+fail:
+	log_msg(LOG_ERR, "%s: %s", sun.sun_path, strerror(errno));
+	return -1;
+}
+
+void
+listener_close(void)
+{
+	if (listen_ev.fd == -1)
+		return;
+	event_del(&listen_ev);
+	close(listen_ev.fd);
+	listen_ev.fd = -1;
+	unlink(conf->socket_path);
+}

@@ -1,0 +1,15 @@
+/* log.h: the broker's log, to syslog or (foreground) to stderr. */
+#ifndef LB_LOG_H
+#define LB_LOG_H
+
+#include <stdbool.h>
+#include <syslog.h>
+
+/* Chooses stderr (with a timestamp) when foreground, else syslog. */
+void log_init(bool foreground);
+
+/* Logs one line at a syslog priority. */
+void log_msg(int prio, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

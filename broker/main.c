@@ -1,0 +1,162 @@
+/*
+ * loginbrokerd: the privileged broker.  It owns the credential stores and
+ * the decisions; everything a client sends is parsed by confined workers.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "event.h"
+#include "launcher_ctl.h"
+#include "listener.h"
+#include "log.h"
+#include "session.h"
+
+static struct config conf;
+static bool stopping;
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: loginbrokerd [-fn] [-c config] [-s socket] "
+	    "[-w worker]\n");
+	exit(2);
+}
+
+static void
+on_signal(struct event *ev, uint32_t events)
+{
+	struct signalfd_siginfo si;
+	pid_t pid;
+	int status;
+
+	while (read(ev->fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			/* Launchers, PAM helpers, and workers orphaned by a
+			 * retired launcher (we are their subreaper). */
+			while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+				(void)launcher_ctl_reaped(pid, status);
+			break;
+		case SIGHUP:
+			log_msg(LOG_INFO, "SIGHUP: nothing to reload yet");
+			break;
+		default:
+			log_msg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
+			stopping = true;
+		}
+	}
+}
+
+static int
+setup_signals(void)
+{
+	static struct event sig_ev;
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
+	    (fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		return -1;
+	sig_ev = (struct event){ fd, on_signal, NULL };
+	return event_add(&sig_ev, EPOLLIN);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config_path = NULL, *socket_path = NULL;
+	const char *worker_path = NULL;
+	bool foreground = false, check_only = false;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "c:fns:w:")) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'w':
+			worker_path = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	config_defaults(&conf);
+	if (config_path != NULL && config_load(&conf, config_path) == -1)
+		return 1;
+	if (socket_path != NULL)
+		snprintf(conf.socket_path, sizeof(conf.socket_path), "%s",
+		    socket_path);
+	if (worker_path != NULL)
+		snprintf(conf.worker_path, sizeof(conf.worker_path), "%s",
+		    worker_path);
+	if (config_check(&conf) == -1)
+		return 1;
+	if (check_only) {
+		printf("configuration OK\n");
+		return 0;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "loginbrokerd: must run as root: it confines "
+		    "its workers and runs PAM\n");
+		return 1;
+	}
+
+	log_init(foreground);
+	if (event_init() == -1 || listener_open(&conf) == -1)
+		return 1;
+	/* Before any child exists, so that they are all ours to reap. */
+	if (!foreground && daemon(0, 0) == -1) {
+		log_msg(LOG_ERR, "daemon: %s", strerror(errno));
+		return 1;
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	if (setup_signals() == -1 || launcher_ctl_start(&conf) == -1) {
+		log_msg(LOG_ERR, "cannot start: %s", strerror(errno));
+		listener_close();
+		return 1;
+	}
+	log_msg(LOG_INFO, "listening on %s", conf.socket_path);
+
+	while (!stopping) {
+		if (event_dispatch(-1) == -1) {
+			log_msg(LOG_ERR, "epoll: %s", strerror(errno));
+			break;
+		}
+		session_reap();
+	}
+	listener_close();
+	session_end_all();
+	session_reap();
+	launcher_ctl_stop();
+	log_msg(LOG_INFO, "stopped");
+	return 0;
+}

@@ -1,0 +1,534 @@
+/* session.c: the broker's per-connection state machine. */
+#include "session.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "clock.h"
+#include "config.h"
+#include "ipc_payload.h"
+#include "launcher_ctl.h"
+#include "listener.h"
+#include "log.h"
+#include "names.h"
+#include "reply.h"
+#include "verify.h"
+
+/* How long a worker may take to write its last reply and go. */
+#define CLOSE_GRACE_MS	2000
+
+static struct session_list live = TAILQ_HEAD_INITIALIZER(live);
+static struct session_list graveyard = TAILQ_HEAD_INITIALIZER(graveyard);
+static unsigned nlive;
+static uint32_t next_id = 1;
+
+static const char *const state_names[SS_STATE_COUNT] = {
+	[SS_LAUNCHING] = "launching",
+	[SS_IDLE] = "idle",
+	[SS_VERIFYING] = "verifying",
+	[SS_PROMPTING] = "prompting",
+	[SS_DELAYING] = "delaying",
+	[SS_LOGGED_IN] = "logged-in",
+	[SS_CLOSING] = "closing",
+};
+
+static void on_worker(struct event *ev, uint32_t events);
+static void on_timer(struct event *ev, uint32_t events);
+
+struct session *
+session_new(const struct config *conf, int client_fd,
+    const struct ucred *peer)
+{
+	struct session *s;
+	int tfd;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		close(client_fd);
+		return NULL;
+	}
+	if ((tfd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1) {
+		free(s);
+		close(client_fd);
+		return NULL;
+	}
+	s->id = next_id++;
+	s->state = SS_LAUNCHING;
+	s->peer = *peer;
+	s->conf = conf;
+	s->worker_pidfd = -1;
+	s->worker_ev = (struct event){ -1, on_worker, s };
+	s->timer_ev = (struct event){ tfd, on_timer, s };
+	s->started_ms = clock_now_ms();
+	s->grace_deadline = s->started_ms + conf->session_timeout_ms;
+	TAILQ_INSERT_TAIL(&live, s, entry);
+	nlive++;
+	if (event_add(&s->timer_ev, EPOLLIN) == -1 ||
+	    launcher_ctl_launch(s, client_fd) == -1) {
+		listener_refuse(client_fd, "505 \"System error\"\r\n");
+		session_end(s, LOG_ERR, "no worker could be started");
+		return NULL;
+	}
+	return s;
+}
+
+/* Arms the timer for the earliest deadline in force. */
+static void
+arm_timer(struct session *s)
+{
+	uint64_t d[] = { s->grace_deadline, s->prompt_deadline, s->reply_at,
+	    s->close_deadline };
+	uint64_t next = 0;
+	struct itimerspec its;
+	size_t i;
+
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+		if (d[i] != 0 && (next == 0 || d[i] < next))
+			next = d[i];
+	memset(&its, 0, sizeof(its));
+	if (next != 0) {
+		/* timerfd treats all-zero as "disarm": never send 0. */
+		its.it_value.tv_sec = (time_t)(next / 1000);
+		its.it_value.tv_nsec = (long)(next % 1000) * 1000000 + 1;
+	}
+	timerfd_settime(s->timer_ev.fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void
+set_state(struct session *s, enum session_state st)
+{
+	s->state = st;
+	s->prompt_deadline = 0;
+	if (st == SS_LOGGED_IN || st == SS_CLOSING)
+		s->grace_deadline = 0;
+	if (st == SS_CLOSING)
+		s->close_deadline = clock_now_ms() + CLOSE_GRACE_MS;
+	arm_timer(s);
+}
+
+static void
+send_worker(struct session *s, uint32_t type, struct ipc_writer *w)
+{
+	if (!ipc_writer_ok(w) || ipc_chan_compose(s->worker, type, s->id, -1,
+	    w->buf, w->len) == -1) {
+		ipc_writer_wipe(w);
+		session_end(s, LOG_ERR, "worker channel full");
+		return;
+	}
+	ipc_writer_wipe(w);
+	if (ipc_chan_flush(s->worker) == -1)
+		session_end(s, LOG_INFO, "worker gone");
+	else if (ipc_chan_queued(s->worker) > 0)
+		event_mod(&s->worker_ev, EPOLLIN | EPOLLOUT);
+}
+
+/* A reply with a code and text: RESULT answers a request, CLOSE answers
+ * and ends the connection. */
+static void
+send_reply(struct session *s, uint32_t type, uint32_t code, const char *text)
+{
+	static struct ipc_writer w;
+
+	ipc_writer_init(&w);
+	ipc_put_u32(&w, code);
+	ipc_put_str(&w, text);
+	send_worker(s, type, &w);
+	if (!s->dead && type == MSG_CLOSE)
+		set_state(s, SS_CLOSING);
+}
+
+void
+session_attach_worker(struct session *s, pid_t pid, int chan_fd)
+{
+	static struct ipc_writer w;
+	size_t i;
+
+	s->worker_pid = pid;
+	/* A pidfd names this process for good: no pid-reuse races when the
+	 * session later has to kill it. */
+	s->worker_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (s->worker_pidfd == -1 ||
+	    (s->worker = ipc_chan_new(chan_fd, false)) == NULL) {
+		if (s->worker == NULL)
+			close(chan_fd);
+		session_end(s, LOG_ERR, "cannot track the worker");
+		return;
+	}
+	s->worker_ev.fd = chan_fd;
+	if (event_add(&s->worker_ev, EPOLLIN) == -1) {
+		session_end(s, LOG_ERR, "cannot watch the worker");
+		return;
+	}
+	ipc_writer_init(&w);
+	ipc_put_u32(&w, s->conf->idle_timeout_ms);
+	ipc_put_u32(&w, (uint32_t)s->conf->nmechanisms);
+	for (i = 0; i < s->conf->nmechanisms; i++)
+		ipc_put_str(&w, s->conf->mechanisms[i]);
+	set_state(s, SS_IDLE);
+	send_worker(s, MSG_START, &w);
+}
+
+/* The worker broke the protocol: it may be compromised.  Kill it, log it,
+ * and count the attempt in progress as failed. */
+static void
+violation(struct session *s, const char *fmt, ...)
+{
+	char why[256], line[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (s->state == SS_VERIFYING || s->state == SS_PROMPTING ||
+	    s->state == SS_DELAYING)
+		audit_attempt(s, "worker-violation");
+	snprintf(line, sizeof(line), "worker %d broke the protocol in state "
+	    "%s: %s; killed", (int)s->worker_pid, state_names[s->state], why);
+	session_end(s, LOG_WARNING, line);
+}
+
+static void
+cancel_verifier(struct session *s)
+{
+	if (s->verifier != NULL)
+		s->verifier->cancel(s);
+	s->verifier = NULL;
+}
+
+static void
+on_auth_begin(struct session *s, struct ipc_reader *r)
+{
+	ipc_get_str(r, s->mech, sizeof(s->mech));
+	ipc_get_str(r, s->user, sizeof(s->user));
+	if (ipc_reader_end(r) == -1) {
+		violation(s, "malformed AUTH_BEGIN");
+		return;
+	}
+	/* The worker checked these already; a worker that did not is not to
+	 * be trusted with anything else either. */
+	if (!name_mech_valid(s->mech) || !name_user_valid(s->user)) {
+		violation(s, "invalid mechanism or user name");
+		return;
+	}
+	s->verifier = NULL;
+	for (size_t i = 0; i < s->conf->nmechanisms; i++)
+		if (strcmp(s->conf->mechanisms[i], s->mech) == 0)
+			s->verifier = verifier_find(s->mech);
+	if (s->verifier == NULL) {
+		violation(s, "mechanism %s not offered", s->mech);
+		return;
+	}
+	if (s->attempts >= s->conf->max_attempts) {
+		send_reply(s, MSG_CLOSE, REPLY_TOO_MANY_ATTEMPTS,
+		    "Too many attempts");
+		return;
+	}
+	s->attempts++;
+	s->attempt_started_ms = s->answered_ms = clock_now_ms();
+	s->vdetail[0] = '\0';
+	set_state(s, SS_VERIFYING);
+	if (s->verifier->begin(s) == -1) {
+		s->verifier = NULL;
+		audit_attempt(s, "error");
+		set_state(s, SS_IDLE);
+		send_reply(s, MSG_RESULT, REPLY_SYSTEM_ERROR, "System error");
+	}
+}
+
+static void
+on_auth_answer(struct session *s, struct ipc_reader *r)
+{
+	static char answer[CONV_MAX_ANSWER];
+
+	ipc_get_str(r, answer, sizeof(answer));
+	if (ipc_reader_end(r) == -1) {
+		explicit_bzero(answer, sizeof(answer));
+		violation(s, "malformed AUTH_ANSWER");
+		return;
+	}
+	s->answered_ms = clock_now_ms();
+	set_state(s, SS_VERIFYING);
+	s->verifier->answer(s, answer);
+	explicit_bzero(answer, sizeof(answer));
+}
+
+static void
+on_auth_abort(struct session *s, struct ipc_reader *r)
+{
+	if (ipc_reader_end(r) == -1) {
+		violation(s, "malformed AUTH_ABORT");
+		return;
+	}
+	cancel_verifier(s);
+	audit_attempt(s, "aborted");
+	set_state(s, SS_IDLE);
+}
+
+#define IN(st)	(1u << (st))
+
+/* Which worker message is legal in which state (OpenSSH's monitor table).
+ * Everything else, and any message carrying a descriptor, is fatal. */
+static const struct dispatch {
+	uint32_t type;
+	unsigned states;
+	void (*handle)(struct session *, struct ipc_reader *);
+} worker_dispatch[] = {
+	{ MSG_AUTH_BEGIN, IN(SS_IDLE), on_auth_begin },
+	{ MSG_AUTH_ANSWER, IN(SS_PROMPTING), on_auth_answer },
+	{ MSG_AUTH_ABORT, IN(SS_PROMPTING), on_auth_abort },
+};
+
+static void
+dispatch(struct session *s, const struct ipc_msg *m)
+{
+	struct ipc_reader r;
+	size_t i;
+
+	/* After CLOSE the worker may still have had something in flight;
+	 * it goes within CLOSE_GRACE_MS whatever it says. */
+	if (s->state == SS_CLOSING && m->fd == -1)
+		return;
+	if (m->fd != -1) {
+		close(m->fd);
+		violation(s, "message type %u with a descriptor",
+		    m->hdr.type);
+		return;
+	}
+	for (i = 0; i < sizeof(worker_dispatch) / sizeof(worker_dispatch[0]);
+	    i++) {
+		if (worker_dispatch[i].type != m->hdr.type)
+			continue;
+		if (!(worker_dispatch[i].states & IN(s->state)))
+			break;
+		ipc_reader_init(&r, m->data, m->len);
+		worker_dispatch[i].handle(s, &r);
+		return;
+	}
+	violation(s, "message type %u out of sequence", m->hdr.type);
+}
+
+/* The worker closed its channel: the client left, or the worker ended. */
+static void
+worker_gone(struct session *s)
+{
+	if (s->state == SS_VERIFYING || s->state == SS_PROMPTING ||
+	    s->state == SS_DELAYING)
+		audit_attempt(s, "aborted");
+	session_end(s, LOG_INFO, s->state == SS_LOGGED_IN ?
+	    "logged-in connection closed" : "connection closed");
+}
+
+static void
+on_worker(struct event *ev, uint32_t events)
+{
+	struct session *s = ev->ctx;
+	struct ipc_msg m;
+	ssize_t n;
+	int rc;
+
+	if (s->dead)
+		return;
+	if (events & EPOLLOUT) {
+		if (ipc_chan_flush(s->worker) == -1) {
+			worker_gone(s);
+			return;
+		}
+		if (ipc_chan_queued(s->worker) == 0)
+			event_mod(&s->worker_ev, EPOLLIN);
+	}
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return;
+	n = ipc_chan_read(s->worker);
+	if (n == 0 || (n == -1 && errno != EAGAIN)) {
+		worker_gone(s);
+		return;
+	}
+	while (!s->dead && (rc = ipc_chan_get(s->worker, &m)) == 1)
+		dispatch(s, &m);
+	if (!s->dead && rc == -1)
+		violation(s, "malformed frame (%s)", strerror(errno));
+}
+
+void
+session_prompt(struct session *s, enum prompt_kind kind, const char *text)
+{
+	static struct ipc_writer w;
+
+	if (s->state != SS_VERIFYING) {
+		session_end(s, LOG_ERR, "verifier prompted out of turn");
+		return;
+	}
+	ipc_writer_init(&w);
+	ipc_put_u8(&w, (uint8_t)kind);
+	ipc_put_str(&w, text);
+	set_state(s, SS_PROMPTING);
+	s->prompt_deadline = clock_now_ms() + s->conf->prompt_timeout_ms;
+	arm_timer(s);
+	send_worker(s, MSG_PROMPT, &w);
+}
+
+void
+session_verified(struct session *s, enum verdict v, const char *detail)
+{
+	uint64_t now = clock_now_ms();
+
+	snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
+	cancel_verifier(s);
+	switch (v) {
+	case VERDICT_OK:
+		audit_attempt(s, "success");
+		set_state(s, SS_LOGGED_IN);
+		send_reply(s, MSG_RESULT, REPLY_OK, "Logged in");
+		return;
+	case VERDICT_ERROR:
+		audit_attempt(s, "error");
+		set_state(s, SS_IDLE);
+		send_reply(s, MSG_RESULT, REPLY_SYSTEM_ERROR, "System error");
+		return;
+	case VERDICT_FAILED:
+		break;
+	}
+	/* The same reply after the same delay, counted from the last answer,
+	 * whatever the reason: a wrong password and an unknown user look
+	 * alike. */
+	audit_attempt(s, "failure");
+	if (s->attempts >= s->conf->max_attempts) {
+		s->held_type = MSG_CLOSE;
+		s->held_code = REPLY_TOO_MANY_ATTEMPTS;
+		s->held_text = "Authentication failed; too many attempts";
+	} else {
+		s->held_type = MSG_RESULT;
+		s->held_code = REPLY_AUTH_FAILED;
+		s->held_text = "Authentication failed";
+	}
+	set_state(s, SS_DELAYING);
+	s->reply_at = s->answered_ms + s->conf->failure_delay_ms;
+	if (s->reply_at < now + 1)
+		s->reply_at = now + 1;
+	arm_timer(s);
+}
+
+static void
+on_timer(struct event *ev, uint32_t events)
+{
+	struct session *s = ev->ctx;
+	uint64_t now = clock_now_ms(), expirations;
+
+	if (s->dead)
+		return;
+	(void)!read(ev->fd, &expirations, sizeof(expirations));
+	if (s->close_deadline != 0 && now >= s->close_deadline) {
+		session_end(s, LOG_WARNING,
+		    "worker did not close in time; killed");
+		return;
+	}
+	if (s->reply_at != 0 && now >= s->reply_at) {
+		s->reply_at = 0;
+		if (s->held_type == MSG_RESULT)
+			set_state(s, SS_IDLE);
+		send_reply(s, s->held_type, s->held_code, s->held_text);
+		return;
+	}
+	if (s->prompt_deadline != 0 && now >= s->prompt_deadline) {
+		cancel_verifier(s);
+		audit_attempt(s, "timeout");
+		send_reply(s, MSG_CLOSE, REPLY_TIMED_OUT,
+		    "Timed out waiting for an answer");
+		return;
+	}
+	if (s->grace_deadline != 0 && now >= s->grace_deadline) {
+		if (s->state == SS_VERIFYING || s->state == SS_PROMPTING ||
+		    s->state == SS_DELAYING)
+			audit_attempt(s, "timeout");
+		cancel_verifier(s);
+		if (s->worker == NULL) {
+			session_end(s, LOG_WARNING, "no worker in time");
+			return;
+		}
+		s->reply_at = 0;
+		send_reply(s, MSG_CLOSE, REPLY_TIMED_OUT, "Login time exceeded");
+		return;
+	}
+	arm_timer(s);
+}
+
+void
+session_end(struct session *s, int prio, const char *why)
+{
+	if (s->dead)
+		return;
+	log_msg(prio, "session %u: %s", s->id, why);
+	cancel_verifier(s);
+	if (s->worker_pidfd != -1) {
+		/* Harmless when it already exited: the pidfd is that process. */
+		syscall(SYS_pidfd_send_signal, s->worker_pidfd, SIGKILL, NULL,
+		    0);
+		close(s->worker_pidfd);
+		s->worker_pidfd = -1;
+	}
+	event_del(&s->worker_ev);
+	ipc_chan_free(s->worker);
+	s->worker = NULL;
+	event_del(&s->timer_ev);
+	close(s->timer_ev.fd);
+	s->dead = true;
+	TAILQ_REMOVE(&live, s, entry);
+	TAILQ_INSERT_TAIL(&graveyard, s, entry);
+	nlive--;
+}
+
+struct session *
+session_find(uint32_t id)
+{
+	struct session *s;
+
+	TAILQ_FOREACH(s, &live, entry)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+struct session *
+session_find_launching(const struct launcher *l)
+{
+	struct session *s;
+
+	TAILQ_FOREACH(s, &live, entry)
+		if (s->state == SS_LAUNCHING && s->launcher == l)
+			return s;
+	return NULL;
+}
+
+unsigned
+session_count(void)
+{
+	return nlive;
+}
+
+void
+session_end_all(void)
+{
+	while (!TAILQ_EMPTY(&live))
+		session_end(TAILQ_FIRST(&live), LOG_INFO, "broker stopping");
+}
+
+void
+session_reap(void)
+{
+	struct session *s;
+
+	while ((s = TAILQ_FIRST(&graveyard)) != NULL) {
+		TAILQ_REMOVE(&graveyard, s, entry);
+		explicit_bzero(s, sizeof(*s));
+		free(s);
+	}
+}

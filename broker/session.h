@@ -1,0 +1,112 @@
+/*
+ * session.h: one client connection on the broker side, from accept to
+ * close, as an explicit state machine.  The worker's messages are checked
+ * against the state by a dispatch table; anything else ends the session.
+ */
+#ifndef LB_SESSION_H
+#define LB_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "event.h"
+#include "ipc_chan.h"
+#include "ipc_proto.h"
+
+struct config;
+struct launcher;
+struct verifier;
+
+enum session_state {
+	SS_LAUNCHING,	/* the launcher is handing the client to a worker */
+	SS_IDLE,	/* the worker may begin an authentication */
+	SS_VERIFYING,	/* the verifier works; the worker waits */
+	SS_PROMPTING,	/* a prompt is with the client */
+	SS_DELAYING,	/* failed: the reply waits out the failure delay */
+	SS_LOGGED_IN,
+	SS_CLOSING,	/* CLOSE sent; the worker writes it and goes */
+	SS_STATE_COUNT
+};
+
+/* How an attempt ended, for the verifier's report. */
+enum verdict {
+	VERDICT_OK,
+	VERDICT_FAILED,	/* wrong secret, unknown user, refused account */
+	VERDICT_ERROR,	/* the system could not decide */
+};
+
+struct session {
+	TAILQ_ENTRY(session) entry;
+	uint32_t id;
+	enum session_state state;
+	bool dead;			/* ended; freed after this round */
+	struct ucred peer;
+	const struct config *conf;
+	struct launcher *launcher;
+
+	pid_t worker_pid;
+	int worker_pidfd;
+	struct ipc_chan *worker;
+	struct event worker_ev;
+	struct event timer_ev;		/* timerfd for every deadline */
+
+	uint64_t started_ms;
+	uint64_t grace_deadline;	/* session timeout until logged in */
+	uint64_t prompt_deadline;
+	uint64_t reply_at;		/* end of the failure delay */
+	uint64_t close_deadline;	/* the worker must be gone by then */
+
+	unsigned attempts;
+	uint64_t attempt_started_ms;
+	uint64_t answered_ms;		/* last answer, for the delay */
+	char mech[MECH_NAME_MAX];
+	char user[USER_NAME_MAX];
+	const struct verifier *verifier;
+	void *vstate;			/* the verifier's own */
+	char vdetail[128];		/* the verifier's word for the audit */
+
+	uint32_t held_type;		/* reply held during the delay */
+	uint32_t held_code;
+	const char *held_text;
+};
+
+TAILQ_HEAD(session_list, session);
+
+/* Creates a session for an accepted client and asks the launcher for a
+ * worker; the session owns client_fd.  NULL when that failed. */
+struct session *session_new(const struct config *conf, int client_fd,
+    const struct ucred *peer);
+
+/* The launcher handed the client to worker pid over chan_fd. */
+void session_attach_worker(struct session *s, pid_t pid, int chan_fd);
+
+/* Ends a session and logs why (at prio); the worker is killed if alive. */
+void session_end(struct session *s, int prio, const char *why);
+
+/* Called by a verifier: show this to the client and wait for an answer. */
+void session_prompt(struct session *s, enum prompt_kind kind,
+    const char *text);
+
+/* Called by a verifier: the attempt is decided; detail is for the audit
+ * log only. */
+void session_verified(struct session *s, enum verdict v, const char *detail);
+
+/* The session with this id, or NULL. */
+struct session *session_find(uint32_t id);
+
+/* A session still waiting for a worker from launcher l, or NULL. */
+struct session *session_find_launching(const struct launcher *l);
+
+/* Live sessions. */
+unsigned session_count(void);
+
+/* Ends every session (shutdown). */
+void session_end_all(void);
+
+/* Frees sessions ended during the last event round. */
+void session_reap(void);
+
+#endif

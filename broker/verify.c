@@ -1,0 +1,21 @@
+/* verify.c: the broker's table of verifiers. */
+#include "verify.h"
+
+#include <string.h>
+
+extern const struct verifier verify_password;
+
+static const struct verifier *const verifiers[] = {
+	&verify_password,
+};
+
+const struct verifier *
+verifier_find(const char *mech)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(verifiers) / sizeof(verifiers[0]); i++)
+		if (strcmp(verifiers[i]->mech, mech) == 0)
+			return verifiers[i];
+	return NULL;
+}

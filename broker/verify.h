@@ -1,0 +1,30 @@
+/*
+ * verify.h: a mechanism's verifier, the only broker code that touches
+ * that mechanism's secrets.  It runs beside the event loop, never blocking
+ * it, and reports back with session_prompt and session_verified.  Adding a
+ * mechanism is a verifier here, a dialog in worker/mech.h, and one row in
+ * each table.
+ */
+#ifndef LB_VERIFY_H
+#define LB_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct session;
+
+struct verifier {
+	const char *mech;
+	/* Starts verifying the session's user: 0, or -1 on a system error. */
+	int (*begin)(struct session *s);
+	/* The client's answer to the prompt shown last (the caller wipes
+	 * it afterwards). */
+	void (*answer)(struct session *s, const char *answer);
+	/* Stops and frees whatever runs for s; safe to call twice. */
+	void (*cancel)(struct session *s);
+};
+
+/* The verifier for a mechanism name, or NULL. */
+const struct verifier *verifier_find(const char *mech);
+
+#endif

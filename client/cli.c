@@ -1,0 +1,163 @@
+/*
+ * loginbroker: log a user in through loginbrokerd from a terminal or a
+ * script.  Exit codes (doc/protocol.md): 0 logged in, 1 denied, 2 usage,
+ * 3 unavailable, 4 protocol error, 5 request refused, 6 aborted.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "loginbroker.h"
+
+#define DEFAULT_SOCKET	"/run/loginbroker/socket"
+
+enum exit_code {
+	EXIT_LOGGED_IN = 0,
+	EXIT_DENIED = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNAVAILABLE = 3,
+	EXIT_PROTOCOL = 4,
+	EXIT_REFUSED = 5,
+	EXIT_ABORTED = 6,
+};
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: loginbroker [-s socket] [-m mechanism] user\n"
+	    "       loginbroker [-s socket] -l\n");
+	exit(EXIT_USAGE);
+}
+
+/* Shows text safely: a broker sanitises it too, but a terminal deserves
+ * belt and braces. */
+static void
+show(FILE *f, const char *text)
+{
+	for (; *text != '\0'; text++)
+		fputc((unsigned char)*text < 0x20 && *text != '\n' ? '?' :
+		    *text, f);
+}
+
+/* Reads one line into buf without its newline; echo off when secret and
+ * stdin is a terminal.  0, or -1 at end of input. */
+static int
+read_answer(char *buf, size_t cap, int secret)
+{
+	struct termios saved, quiet;
+	int tty = isatty(STDIN_FILENO), hidden = 0;
+	char *ok;
+
+	if (tty && secret && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		hidden = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+	}
+	ok = fgets(buf, (int)cap, stdin);
+	if (hidden) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+		fputc('\n', stderr);
+	}
+	if (ok == NULL)
+		return -1;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+static int
+on_prompt(const struct lb_prompt *p, char *answer, size_t cap, void *arg)
+{
+	switch (p->kind) {
+	case LB_PROMPT_INFO:
+		show(stdout, p->text);
+		fputc('\n', stdout);
+		fflush(stdout);
+		return 0;
+	case LB_PROMPT_ERROR:
+		show(stderr, p->text);
+		fputc('\n', stderr);
+		return 0;
+	case LB_PROMPT_SECRET:
+	case LB_PROMPT_VISIBLE:
+		break;
+	}
+	show(stderr, p->text);
+	fflush(stderr);
+	return read_answer(answer, cap, p->kind == LB_PROMPT_SECRET);
+}
+
+static int
+exit_for(int status)
+{
+	switch (status) {
+	case LB_OK:
+		return EXIT_LOGGED_IN;
+	case LB_DENIED:
+		return EXIT_DENIED;
+	case LB_UNAVAILABLE:
+		return EXIT_UNAVAILABLE;
+	case LB_REFUSED:
+		return EXIT_REFUSED;
+	case LB_ABORTED:
+		return EXIT_ABORTED;
+	default:
+		return EXIT_PROTOCOL;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *socket_path = DEFAULT_SOCKET, *mech = "password";
+	const char *const *names;
+	struct lb_conn *c;
+	int ch, list = 0, rc;
+	size_t i, n;
+
+	while ((ch = getopt(argc, argv, "lm:s:")) != -1) {
+		switch (ch) {
+		case 'l':
+			list = 1;
+			break;
+		case 'm':
+			mech = optarg;
+			break;
+		case 's':
+			socket_path = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != (list ? 0 : 1))
+		usage();
+	if ((c = lb_open(socket_path, 0)) == NULL) {
+		fprintf(stderr, "loginbroker: %s: %s\n", socket_path,
+		    strerror(errno));
+		return EXIT_UNAVAILABLE;
+	}
+	if (list) {
+		rc = lb_list_mechanisms(c, &names, &n);
+		for (i = 0; rc == LB_OK && i < n; i++)
+			printf("%s\n", names[i]);
+	} else {
+		rc = lb_login(c, mech, argv[optind], on_prompt, NULL);
+	}
+	if (rc == LB_OK && !list) {
+		show(stdout, lb_last_text(c));
+		fputc('\n', stdout);
+	} else if (rc != LB_OK) {
+		fprintf(stderr, "loginbroker: %s", lb_strerror(rc));
+		if (lb_last_code(c) >= 500) {
+			fprintf(stderr, " (%d ", lb_last_code(c));
+			show(stderr, lb_last_text(c));
+			fputc(')', stderr);
+		}
+		fputc('\n', stderr);
+	}
+	lb_close(c);
+	return exit_for(rc);
+}

@@ -1,0 +1,441 @@
+/* loginbroker.c: the client library: one request at a time, resumable. */
+#include "loginbroker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ipc_proto.h"
+#include "line.h"
+#include "reply.h"
+
+#define MECHS_MAX	MECH_MAX
+#define TEXT_MAX	(4 * CONV_MAX_TEXT)
+
+enum phase {
+	PH_GREETING,	/* the greeting is not read yet */
+	PH_READY,
+	PH_BROKEN,	/* a reply could not be parsed, or the broker left */
+};
+
+enum op {
+	OP_NONE,
+	OP_LSAUTH,
+	OP_LOGIN,
+};
+
+enum step {
+	STEP_START,
+	STEP_SEND,
+	STEP_READ,
+};
+
+struct lb_conn {
+	int fd;
+	bool nonblock;
+	enum phase phase;
+	enum op op;
+	enum step step;
+	short want;
+	/* the reply being read */
+	int code;
+	size_t nlines;
+	char text[TEXT_MAX];
+	size_t nmechs;
+	char mechs[MECHS_MAX][MECH_NAME_MAX];
+	const char *mech_ptrs[MECHS_MAX];
+	struct line_reader in;
+	size_t outlen, outoff;
+	char out[LINE_MAX_BYTES];
+	char answer[CONV_MAX_ANSWER];
+};
+
+struct lb_conn *
+lb_open(const char *socket_path, int flags)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct lb_conn *c;
+	int fd;
+
+	if (strlen(socket_path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	memcpy(sun.sun_path, socket_path, strlen(socket_path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return NULL;
+	/* A local connect completes at once: no need to make it resumable. */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    ((flags & LB_NONBLOCK) && fcntl(fd, F_SETFL, O_NONBLOCK) == -1) ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	c->fd = fd;
+	c->nonblock = (flags & LB_NONBLOCK) != 0;
+	c->phase = PH_GREETING;
+	c->want = POLLIN;
+	line_reader_reset(&c->in);
+	return c;
+}
+
+void
+lb_close(struct lb_conn *c)
+{
+	if (c == NULL)
+		return;
+	close(c->fd);
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
+int
+lb_fd(const struct lb_conn *c)
+{
+	return c->fd;
+}
+
+short
+lb_want(const struct lb_conn *c)
+{
+	return c->want;
+}
+
+int
+lb_last_code(const struct lb_conn *c)
+{
+	return c->code;
+}
+
+const char *
+lb_last_text(const struct lb_conn *c)
+{
+	return c->text;
+}
+
+static int
+broken(struct lb_conn *c)
+{
+	c->phase = PH_BROKEN;
+	c->op = OP_NONE;
+	return LB_PROTOCOL_ERROR;
+}
+
+/* Queues a request line; the words are quoted as needed. */
+static int
+queue_request(struct lb_conn *c, const char *const *words, size_t n)
+{
+	struct line_out o;
+	size_t i;
+
+	line_out_init(&o, c->out, sizeof(c->out));
+	for (i = 0; i < n; i++)
+		line_out_word(&o, words[i]);
+	if (!line_out_end(&o)) {
+		explicit_bzero(c->out, sizeof(c->out));
+		return LB_REFUSED;	/* too long, or CR/LF in a word */
+	}
+	c->outlen = o.len;
+	c->outoff = 0;
+	return LB_OK;
+}
+
+/* Writes the queued request; wipes it once sent (it may be a password). */
+static int
+send_request(struct lb_conn *c)
+{
+	ssize_t n;
+
+	while (c->outoff < c->outlen) {
+		n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+		    MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			c->want = POLLOUT;
+			return LB_EAGAIN;
+		}
+		if (n <= 0)
+			return broken(c);
+		c->outoff += (size_t)n;
+	}
+	explicit_bzero(c->out, c->outlen);
+	c->outlen = c->outoff = 0;
+	return LB_OK;
+}
+
+/* Adds one reply line to the reply being read: 1 when it was the last
+ * line, 0 when more follow, -1 when it is malformed. */
+static int
+take_line(struct lb_conn *c, const char *line, size_t len)
+{
+	static struct line_words words;
+	int code;
+	size_t i, tl;
+
+	if (len < 3 || line[0] < '1' || line[0] > '5' || line[1] < '0' ||
+	    line[1] > '9' || line[2] < '0' || line[2] > '9' ||
+	    (len > 3 && line[3] != ' ' && line[3] != '-'))
+		return -1;
+	code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+	if (c->nlines > 0 && code != c->code)
+		return -1;
+	if (line_split(len > 4 ? line + 4 : "", len > 4 ? len - 4 : 0,
+	    &words) != LINE_OK)
+		return -1;
+	if (c->nlines == 0) {
+		c->text[0] = '\0';
+		c->nmechs = 0;
+	}
+	c->code = code;
+	/* Lines of a reply are lines of its text; a list reply (lsauth) has
+	 * one name per line. */
+	tl = strlen(c->text);
+	if (c->nlines > 0 && tl + 1 < sizeof(c->text))
+		c->text[tl++] = '\n';
+	for (i = 0; i < words.n; i++) {
+		snprintf(c->text + tl, sizeof(c->text) - tl, "%s%s",
+		    i > 0 ? " " : "", words.w[i]);
+		tl = strlen(c->text);
+	}
+	if (words.n == 1 && c->nmechs < MECHS_MAX)
+		snprintf(c->mechs[c->nmechs++], MECH_NAME_MAX, "%s",
+		    words.w[0]);
+	c->nlines++;
+	explicit_bzero(words.store, sizeof(words.store));
+	return len > 3 && line[3] == '-' ? 0 : 1;
+}
+
+/* Reads until a whole reply is in c->code and c->text. */
+static int
+read_reply(struct lb_conn *c)
+{
+	enum line_status st;
+	const char *line;
+	size_t len, room;
+	char *space;
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		st = line_reader_next(&c->in, &line, &len);
+		if (st == LINE_OK) {
+			if ((rc = take_line(c, line, len)) == -1)
+				return broken(c);
+			if (rc == 1) {
+				c->nlines = 0;
+				return LB_OK;
+			}
+			continue;
+		}
+		if (st != LINE_NEED_MORE)
+			return broken(c);
+		space = line_reader_space(&c->in, &room);
+		n = recv(c->fd, space, room, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			c->want = POLLIN;
+			return LB_EAGAIN;
+		}
+		if (n <= 0)
+			return broken(c);
+		line_reader_added(&c->in, (size_t)n);
+	}
+}
+
+/* What a final reply means to the caller. */
+static int
+status_of(int code)
+{
+	switch (code) {
+	case REPLY_OK:
+		return LB_OK;
+	case REPLY_AUTH_FAILED:
+	case REPLY_TOO_MANY_ATTEMPTS:
+		return LB_DENIED;
+	case REPLY_NOT_PERMITTED:
+	case REPLY_SYSTEM_ERROR:
+	case REPLY_TIMED_OUT:
+	case REPLY_BUSY:
+		return LB_UNAVAILABLE;
+	default:
+		return code >= 500 ? LB_REFUSED : LB_PROTOCOL_ERROR;
+	}
+}
+
+/* Reads the greeting once per connection. */
+static int
+greet(struct lb_conn *c)
+{
+	int rc;
+
+	if (c->phase == PH_READY)
+		return LB_OK;
+	if (c->phase == PH_BROKEN)
+		return LB_PROTOCOL_ERROR;
+	if ((rc = read_reply(c)) != LB_OK)
+		return rc;
+	if (c->code == REPLY_GREETING) {
+		c->phase = PH_READY;
+		return LB_OK;
+	}
+	c->phase = PH_BROKEN;
+	return c->code >= 500 ? status_of(c->code) : LB_PROTOCOL_ERROR;
+}
+
+/* Runs the send/read steps of the current request: LB_OK when a whole
+ * reply is in. */
+static int
+exchange(struct lb_conn *c)
+{
+	int rc;
+
+	if (c->step == STEP_SEND) {
+		if ((rc = send_request(c)) != LB_OK)
+			return rc;
+		c->step = STEP_READ;
+	}
+	return read_reply(c);
+}
+
+/* Starts op, or checks that the caller resumes the op in progress. */
+static int
+begin_op(struct lb_conn *c, enum op op)
+{
+	int rc;
+
+	if ((rc = greet(c)) != LB_OK)
+		return rc;
+	if (c->op != OP_NONE && c->op != op)
+		return LB_REFUSED;
+	if (c->op == OP_NONE) {
+		c->op = op;
+		c->step = STEP_START;
+	}
+	return LB_OK;
+}
+
+static int
+end_op(struct lb_conn *c, int rc)
+{
+	if (rc != LB_EAGAIN) {
+		c->op = OP_NONE;
+		c->want = POLLIN;
+	}
+	return rc;
+}
+
+int
+lb_list_mechanisms(struct lb_conn *c, const char *const **names, size_t *n)
+{
+	static const char *const verb[] = { "lsauth" };
+	size_t i;
+	int rc;
+
+	if ((rc = begin_op(c, OP_LSAUTH)) != LB_OK)
+		return rc;
+	if (c->step == STEP_START) {
+		queue_request(c, verb, 1);
+		c->step = STEP_SEND;
+	}
+	if ((rc = exchange(c)) != LB_OK)
+		return end_op(c, rc);
+	if (c->code == REPLY_GREETING)
+		c->nmechs = 0;		/* 201: none available */
+	else if (c->code != REPLY_OK)
+		return end_op(c, status_of(c->code));
+	for (i = 0; i < c->nmechs; i++)
+		c->mech_ptrs[i] = c->mechs[i];
+	*names = c->mech_ptrs;
+	*n = c->nmechs;
+	return end_op(c, LB_OK);
+}
+
+/* Hands a prompt to the caller and queues the pass request answering it. */
+static int
+answer_prompt(struct lb_conn *c, lb_prompt_fn prompt, void *arg)
+{
+	static const enum lb_prompt_kind kinds[] = {
+		[REPLY_PROMPT_SECRET - 300] = LB_PROMPT_SECRET,
+		[REPLY_PROMPT_VISIBLE - 300] = LB_PROMPT_VISIBLE,
+		[REPLY_INFO - 300] = LB_PROMPT_INFO,
+		[REPLY_ERROR_INFO - 300] = LB_PROMPT_ERROR,
+	};
+	struct lb_prompt p;
+	const char *words[2] = { "pass", c->answer };
+	int rc;
+
+	p.kind = kinds[c->code - 300];
+	p.text = c->text;
+	p.echo = p.kind == LB_PROMPT_VISIBLE;
+	c->answer[0] = '\0';
+	if (prompt(&p, c->answer, sizeof(c->answer), arg) == -1) {
+		explicit_bzero(c->answer, sizeof(c->answer));
+		return LB_ABORTED;
+	}
+	c->answer[sizeof(c->answer) - 1] = '\0';
+	/* A message is acknowledged with a bare pass. */
+	rc = queue_request(c, words, p.kind == LB_PROMPT_SECRET ||
+	    p.kind == LB_PROMPT_VISIBLE ? 2 : 1);
+	explicit_bzero(c->answer, sizeof(c->answer));
+	return rc;
+}
+
+int
+lb_login(struct lb_conn *c, const char *mech, const char *user,
+    lb_prompt_fn prompt, void *arg)
+{
+	const char *words[3] = { "login", mech, user };
+	int rc;
+
+	if ((rc = begin_op(c, OP_LOGIN)) != LB_OK)
+		return rc;
+	if (c->step == STEP_START) {
+		if ((rc = queue_request(c, words, 3)) != LB_OK)
+			return end_op(c, rc);
+		c->step = STEP_SEND;
+	}
+	for (;;) {
+		if ((rc = exchange(c)) != LB_OK)
+			return end_op(c, rc);
+		if (c->code < REPLY_PROMPT_SECRET ||
+		    c->code > REPLY_ERROR_INFO)
+			return end_op(c, status_of(c->code));
+		if ((rc = answer_prompt(c, prompt, arg)) != LB_OK)
+			return end_op(c, rc);
+		c->step = STEP_SEND;
+	}
+}
+
+const char *
+lb_strerror(int status)
+{
+	switch (status) {
+	case LB_OK:
+		return "success";
+	case LB_EAGAIN:
+		return "would block";
+	case LB_DENIED:
+		return "authentication failed";
+	case LB_UNAVAILABLE:
+		return "service unavailable";
+	case LB_PROTOCOL_ERROR:
+		return "protocol error";
+	case LB_REFUSED:
+		return "request refused";
+	case LB_ABORTED:
+		return "aborted";
+	default:
+		return "unknown status";
+	}
+}

@@ -1,0 +1,86 @@
+/*
+ * loginbroker.h: the client library for loginbroker's protocol.
+ *
+ * Connect, list mechanisms, and log a user in, answering each prompt from
+ * a callback.  In blocking mode every call runs to completion.  Opened
+ * with LB_NONBLOCK, a call that would block returns LB_EAGAIN: wait until
+ * lb_fd() is ready for lb_want() (POLLIN or POLLOUT) and make the same
+ * call again with the same arguments, as with libssh2.  The prompt
+ * callback is called once per prompt either way.
+ */
+#ifndef LOGINBROKER_H
+#define LOGINBROKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum lb_status {
+	LB_OK = 0,
+	LB_EAGAIN = -1,		/* would block; call again when ready */
+	LB_DENIED = -2,		/* authentication failed (506, 509) */
+	LB_UNAVAILABLE = -3,	/* no service: cannot connect, 502, 505,
+				 * 510, 511 */
+	LB_PROTOCOL_ERROR = -4,	/* unparsable reply, or the broker hung up */
+	LB_REFUSED = -5,	/* the request was refused: unknown mechanism,
+				 * bad user name, already logged in, ... */
+	LB_ABORTED = -6,	/* the prompt callback gave up */
+};
+
+enum lb_prompt_kind {
+	LB_PROMPT_SECRET,	/* ask, do not echo (301) */
+	LB_PROMPT_VISIBLE,	/* ask, echo (302) */
+	LB_PROMPT_INFO,		/* show (303) */
+	LB_PROMPT_ERROR,	/* show as an error (304) */
+};
+
+struct lb_prompt {
+	enum lb_prompt_kind kind;
+	const char *text;	/* may hold several lines */
+	bool echo;		/* for the asking kinds */
+};
+
+/* Answers a prompt: for the asking kinds, write a NUL-terminated answer
+ * into answer[cap] (the library wipes it after sending); for messages,
+ * just show the text.  Returns 0, or -1 to abort the login. */
+typedef int (*lb_prompt_fn)(const struct lb_prompt *p, char *answer,
+    size_t cap, void *arg);
+
+#define LB_NONBLOCK	0x1
+
+struct lb_conn;
+
+/* Connects to the broker's socket.  NULL with errno on failure. */
+struct lb_conn *lb_open(const char *socket_path, int flags);
+
+/* Closes the connection and frees everything, wiping buffers. */
+void lb_close(struct lb_conn *c);
+
+/* The socket, for poll(2), and the events the pending call waits for. */
+int lb_fd(const struct lb_conn *c);
+short lb_want(const struct lb_conn *c);
+
+/* Lists the mechanisms this connection may use; *names stays valid until
+ * the next call on c. */
+int lb_list_mechanisms(struct lb_conn *c, const char *const **names,
+    size_t *n);
+
+/* Logs user in with mech, calling prompt for each prompt or message. */
+int lb_login(struct lb_conn *c, const char *mech, const char *user,
+    lb_prompt_fn prompt, void *arg);
+
+/* The code and text of the broker's last reply (0 and "" before any). */
+int lb_last_code(const struct lb_conn *c);
+const char *lb_last_text(const struct lb_conn *c);
+
+/* A short description of an lb_status. */
+const char *lb_strerror(int status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

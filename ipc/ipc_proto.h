@@ -1,0 +1,69 @@
+/*
+ * ipc_proto.h: every message type between loginbroker's processes, with
+ * its direction and payload.  Which message is legal when is decided by
+ * the receiver's dispatch table (doc/architecture.md lists them all).
+ * peerid carries the session id on broker/launcher messages.
+ */
+#ifndef LB_IPC_PROTO_H
+#define LB_IPC_PROTO_H
+
+enum ipc_type {
+	/* broker -> launcher */
+	MSG_LAUNCH = 1,		/* fd client; peerid session */
+	/* launcher -> session worker */
+	MSG_ASSIGN,		/* fd client; peerid session */
+	/* launcher -> broker */
+	MSG_LAUNCHED,		/* fd broker's end of the worker channel;
+				 * peerid session; u32 worker pid (0 and
+				 * no fd: no worker could be started) */
+	MSG_WORKER_EXIT,	/* u32 pid, u32 wait status, u8 had a
+				 * session (0: a ready child died) */
+	MSG_LAUNCHER_READY,	/* empty: confined, children standing by */
+
+	/* broker -> worker */
+	MSG_START,		/* u8 peer allowed, u32 idle timeout ms,
+				 * u32 n, n x str mechanism */
+	MSG_PROMPT,		/* u8 enum prompt_kind, str text */
+	MSG_RESULT,		/* u32 reply code, str text */
+	MSG_CLOSE,		/* u32 reply code, str text; then end */
+	/* worker -> broker */
+	MSG_AUTH_BEGIN,		/* str mechanism, str user */
+	MSG_AUTH_ANSWER,	/* bytes answer (secret) */
+	MSG_AUTH_ABORT,		/* empty: the client started over */
+
+	/* PAM helper -> broker */
+	MSG_PAM_CONV,		/* u32 n, n x (u8 enum prompt_kind, str) */
+	MSG_PAM_RESULT,		/* u32 PAM code, u8 enum pam_stage,
+				 * str PAM_USER, str PAM error text */
+	/* broker -> PAM helper */
+	MSG_PAM_CONV_REPLY,	/* u32 n, n x bytes answer (secret) */
+
+	MSG_TYPE_END
+};
+
+/* How a prompt is shown; the PAM message styles map onto these. */
+enum prompt_kind {
+	PROMPT_SECRET = 1,	/* ask without echo */
+	PROMPT_VISIBLE,		/* ask with echo */
+	PROMPT_INFO,		/* show */
+	PROMPT_ERROR,		/* show as an error */
+};
+
+/* The PAM step a result comes from. */
+enum pam_stage {
+	PAM_STAGE_START = 1,
+	PAM_STAGE_AUTHENTICATE,
+	PAM_STAGE_ACCOUNT,
+};
+
+/* Bounds on one PAM conversation, as Linux-PAM's own. */
+#define CONV_MAX_MESSAGES	32
+#define CONV_MAX_TEXT		512	/* PAM_MAX_MSG_SIZE */
+#define CONV_MAX_ANSWER		512	/* PAM_MAX_RESP_SIZE */
+/* Mechanisms one session may be offered, and the length of a name. */
+#define MECH_MAX		8
+#define MECH_NAME_MAX		32
+/* A user name; LOGIN_NAME_MAX is 256 on Linux. */
+#define USER_NAME_MAX		256
+
+#endif

@@ -1,0 +1,219 @@
+/* line.c: line framing, word splitting and quoting. */
+#include "line.h"
+
+#include <stdint.h>
+#include <string.h>
+
+void
+line_reader_reset(struct line_reader *r)
+{
+	explicit_bzero(r->buf, sizeof(r->buf));
+	r->len = 0;
+	r->taken = 0;
+	r->skipping = false;
+}
+
+/* Drops the line handed out last, wiping it: it may have been a password. */
+static void
+release_taken(struct line_reader *r)
+{
+	if (r->taken == 0)
+		return;
+	memmove(r->buf, r->buf + r->taken, r->len - r->taken);
+	explicit_bzero(r->buf + r->len - r->taken, r->taken);
+	r->len -= r->taken;
+	r->taken = 0;
+}
+
+char *
+line_reader_space(struct line_reader *r, size_t *room)
+{
+	release_taken(r);
+	*room = sizeof(r->buf) - r->len;
+	return r->buf + r->len;
+}
+
+void
+line_reader_added(struct line_reader *r, size_t n)
+{
+	r->len += n;
+}
+
+enum line_status
+line_reader_next(struct line_reader *r, const char **line, size_t *len)
+{
+	char *lf;
+	size_t n;
+
+	release_taken(r);
+	lf = memchr(r->buf, '\n', r->len);
+	if (lf == NULL) {
+		if (r->len < sizeof(r->buf))
+			return LINE_NEED_MORE;
+		/* Full buffer, no end in sight: drop it and skip the rest. */
+		explicit_bzero(r->buf, r->len);
+		r->len = 0;
+		if (r->skipping)
+			return LINE_NEED_MORE;
+		r->skipping = true;
+		return LINE_TOO_LONG;
+	}
+	r->taken = (size_t)(lf - r->buf) + 1;
+	if (r->skipping) {
+		/* The tail of an over-long line, already answered. */
+		r->skipping = false;
+		return line_reader_next(r, line, len);
+	}
+	n = (size_t)(lf - r->buf);
+	if (n > 0 && r->buf[n - 1] == '\r')
+		n--;
+	*line = r->buf;
+	*len = n;
+	return LINE_OK;
+}
+
+bool
+line_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k, need;
+	uint32_t cp, min;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((p[i] & 0xe0) == 0xc0) {
+			need = 1, cp = p[i] & 0x1f, min = 0x80;
+		} else if ((p[i] & 0xf0) == 0xe0) {
+			need = 2, cp = p[i] & 0x0f, min = 0x800;
+		} else if ((p[i] & 0xf8) == 0xf0) {
+			need = 3, cp = p[i] & 0x07, min = 0x10000;
+		} else {
+			return false;
+		}
+		if (need > len - i - 1)
+			return false;
+		for (k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += need + 1;
+	}
+	return true;
+}
+
+enum line_status
+line_split(const char *line, size_t len, struct line_words *out)
+{
+	size_t i = 0, o = 0;
+	bool quoted;
+
+	out->n = 0;
+	if (memchr(line, '\0', len) != NULL)
+		return LINE_HAS_NUL;
+	if (!line_utf8_valid(line, len))
+		return LINE_BAD_UTF8;
+	for (;;) {
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len)
+			return LINE_OK;
+		if (out->n == LINE_MAX_WORDS)
+			return LINE_TOO_MANY_WORDS;
+		/* The store is as large as a whole line: words always fit. */
+		out->w[out->n++] = out->store + o;
+		quoted = false;
+		for (; i < len; i++) {
+			if (line[i] == '\\') {
+				if (++i == len)
+					return LINE_BAD_QUOTING;
+				out->store[o++] = line[i];
+			} else if (line[i] == '"') {
+				quoted = !quoted;
+			} else if (!quoted && (line[i] == ' ' || line[i] == '\t')) {
+				break;
+			} else {
+				out->store[o++] = line[i];
+			}
+		}
+		if (quoted)
+			return LINE_BAD_QUOTING;
+		out->store[o++] = '\0';
+	}
+}
+
+void
+line_out_init(struct line_out *o, char *buf, size_t cap)
+{
+	o->buf = buf;
+	o->cap = cap;
+	o->len = 0;
+	o->overflow = false;
+	o->spaced = false;
+}
+
+static void
+put_char(struct line_out *o, char c)
+{
+	if (o->overflow || o->len == o->cap) {
+		o->overflow = true;
+		return;
+	}
+	o->buf[o->len++] = c;
+}
+
+void
+line_out_raw(struct line_out *o, const char *s)
+{
+	while (*s != '\0')
+		put_char(o, *s++);
+	o->spaced = false;
+}
+
+static bool
+needs_quotes(const char *w)
+{
+	if (*w == '\0')
+		return true;
+	for (; *w != '\0'; w++)
+		if (*w == ' ' || *w == '\t' || *w == '"' || *w == '\\')
+			return true;
+	return false;
+}
+
+void
+line_out_word(struct line_out *o, const char *word)
+{
+	bool quote = needs_quotes(word);
+	const char *p;
+
+	if (strpbrk(word, "\r\n") != NULL) {
+		o->overflow = true;
+		return;
+	}
+	if (o->spaced)
+		put_char(o, ' ');
+	o->spaced = true;
+	if (quote)
+		put_char(o, '"');
+	for (p = word; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			put_char(o, '\\');
+		put_char(o, *p);
+	}
+	if (quote)
+		put_char(o, '"');
+}
+
+bool
+line_out_end(struct line_out *o)
+{
+	put_char(o, '\r');
+	put_char(o, '\n');
+	return !o->overflow;
+}

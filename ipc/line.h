@@ -1,0 +1,93 @@
+/*
+ * line.h: the client protocol's text lines, shared by the worker (which
+ * parses requests) and the client library (which parses replies).
+ *
+ * A line is UTF-8 ending in CRLF (a bare LF is accepted).  Words are
+ * separated by spaces or tabs; a backslash makes the next character
+ * literal; double quotes group words, spaces included.  NUL never appears.
+ */
+#ifndef LB_LINE_H
+#define LB_LINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A line, terminator included.  Passwords and one-time codes are short;
+ * mechanisms with large tokens (gssapi) will raise this with the IPC bound
+ * in mind. */
+#define LINE_MAX_BYTES	4096
+/* Words in a request: the longest request has three. */
+#define LINE_MAX_WORDS	8
+
+enum line_status {
+	LINE_OK,
+	LINE_NEED_MORE,		/* no whole line buffered yet */
+	LINE_TOO_LONG,		/* skipped up to its end */
+	LINE_HAS_NUL,
+	LINE_BAD_UTF8,
+	LINE_BAD_QUOTING,	/* open quote or trailing backslash */
+	LINE_TOO_MANY_WORDS,
+};
+
+/* Accumulates bytes and cuts them into lines. */
+struct line_reader {
+	size_t len;
+	size_t taken;		/* bytes of the line handed out last */
+	bool skipping;		/* inside an over-long line */
+	char buf[LINE_MAX_BYTES];
+};
+
+struct line_words {
+	size_t n;
+	char *w[LINE_MAX_WORDS];
+	char store[LINE_MAX_BYTES];
+};
+
+/* Empties the reader (wiping what it held). */
+void line_reader_reset(struct line_reader *r);
+
+/* Where the next bytes go, and how many fit; 0 means a line is complete
+ * and must be taken first. */
+char *line_reader_space(struct line_reader *r, size_t *room);
+
+/* Records n bytes written at line_reader_space. */
+void line_reader_added(struct line_reader *r, size_t n);
+
+/* Takes the next line without its terminator: LINE_OK with *line and *len
+ * set (valid until the next call), LINE_NEED_MORE, or LINE_TOO_LONG once
+ * per over-long line, which is dropped. */
+enum line_status line_reader_next(struct line_reader *r, const char **line,
+    size_t *len);
+
+/* Splits a line into words: LINE_OK, LINE_HAS_NUL, LINE_BAD_UTF8,
+ * LINE_BAD_QUOTING or LINE_TOO_MANY_WORDS. */
+enum line_status line_split(const char *line, size_t len,
+    struct line_words *out);
+
+/* True when p[len] is well-formed UTF-8 (no overlongs, no surrogates). */
+bool line_utf8_valid(const char *p, size_t len);
+
+/* An output line under construction; overflow is sticky. */
+struct line_out {
+	char *buf;
+	size_t cap;
+	size_t len;
+	bool overflow;
+	bool spaced;		/* the next word needs a space before it */
+};
+
+/* Starts writing into buf[cap]. */
+void line_out_init(struct line_out *o, char *buf, size_t cap);
+
+/* Appends raw text (no quoting); the next word follows it directly. */
+void line_out_raw(struct line_out *o, const char *s);
+
+/* Appends a space (unless it follows raw text) and word, quoted when it
+ * needs it.
+ * A word holding CR, LF or NUL cannot be sent: the line overflows. */
+void line_out_word(struct line_out *o, const char *word);
+
+/* Ends the line with CRLF; false when anything did not fit. */
+bool line_out_end(struct line_out *o);
+
+#endif

@@ -1,0 +1,16 @@
+/* names.h: what a user or mechanism name may be, checked by the worker
+ * (to reply 504) and again by the broker (which trusts no worker). */
+#ifndef LB_NAMES_H
+#define LB_NAMES_H
+
+#include <stdbool.h>
+
+/* 1..USER_NAME_MAX-1 bytes of UTF-8 without control characters, '/', ':'
+ * or a leading '-': what PAM, NSS and Kerberos principals accept, and
+ * nothing that could confuse a log line or a path. */
+bool name_user_valid(const char *user);
+
+/* 1..MECH_NAME_MAX-1 bytes of lower-case letters, digits and '-'. */
+bool name_mech_valid(const char *mech);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * reply.h: the client protocol's reply codes (doc/protocol.md), shared by
+ * the broker (which decides most of them), the worker (which writes them)
+ * and the client library (which reads them).
+ */
+#ifndef LB_REPLY_H
+#define LB_REPLY_H
+
+enum reply_code {
+	REPLY_OK = 200,			/* logged in; lsauth entry; bye */
+	REPLY_GREETING = 201,		/* LOREV HIREV; lsauth: none */
+	REPLY_DATA = 300,		/* mechanism data */
+	REPLY_PROMPT_SECRET = 301,	/* ask, do not echo */
+	REPLY_PROMPT_VISIBLE = 302,	/* ask, echo */
+	REPLY_INFO = 303,		/* show */
+	REPLY_ERROR_INFO = 304,		/* show as an error */
+	REPLY_UNKNOWN_COMMAND = 500,	/* also: malformed line */
+	REPLY_MISSING_ARGUMENT = 501,	/* wrong number of arguments */
+	REPLY_NOT_PERMITTED = 502,
+	REPLY_ALREADY_LOGGED_IN = 503,
+	REPLY_BAD_USERNAME = 504,
+	REPLY_SYSTEM_ERROR = 505,
+	REPLY_AUTH_FAILED = 506,
+	REPLY_NO_AUTH_IN_PROGRESS = 507,
+	REPLY_UNKNOWN_MECHANISM = 508,
+	REPLY_TOO_MANY_ATTEMPTS = 509,	/* closes the connection */
+	REPLY_TIMED_OUT = 510,		/* closes the connection */
+	REPLY_BUSY = 511,		/* instead of the greeting; closes */
+};
+
+/* Protocol revisions this build speaks (the greeting's LOREV HIREV). */
+#define PROTO_REV_LO	1
+#define PROTO_REV_HI	1
+
+#endif

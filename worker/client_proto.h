@@ -1,0 +1,77 @@
+/*
+ * client_proto.h: the worker's side of the client protocol
+ * (doc/protocol.md): one state machine per session that turns request
+ * lines into replies and broker messages, and broker messages into
+ * replies.  It does no I/O of its own, so it can be tested line by line;
+ * session_loop.c moves the bytes.
+ */
+#ifndef LB_CLIENT_PROTO_H
+#define LB_CLIENT_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc_chan.h"
+#include "ipc_proto.h"
+#include "line.h"
+
+struct mech_dialog;
+
+enum wstate {
+	WS_GREETING,	/* until the broker's START: the client is not read */
+	WS_IDLE,	/* requests welcome */
+	WS_WAIT_BROKER,	/* a request is with the broker: the client waits */
+	WS_DIALOG,	/* a prompt is out: pass answers it */
+	WS_LOGGED_IN,
+	WS_CLOSING,	/* send what is queued, then end */
+};
+
+/* Room for the longest reply: a prompt of CONV_MAX_TEXT bytes, quoted. */
+#define WS_OUT_MAX	(4 * CONV_MAX_TEXT + 64)
+
+struct wsession {
+	enum wstate state;
+	struct ipc_chan *broker;
+	const struct mech_dialog *dialog;	/* in progress, or NULL */
+	bool prompt_wants_answer;
+	uint32_t idle_timeout_ms;
+	size_t nmechs;
+	char mechs[MECH_MAX][MECH_NAME_MAX];
+	size_t outlen;
+	char out[WS_OUT_MAX];
+};
+
+/* Starts a session that talks to the broker over chan (not owned). */
+void ws_init(struct wsession *ws, struct ipc_chan *chan);
+
+/* True when the next request line may be handled now. */
+bool ws_wants_request(const struct wsession *ws);
+
+/* Handles one request line (terminator removed). */
+void ws_on_line(struct wsession *ws, const char *line, size_t len);
+
+/* Answers a line the reader refused (too long). */
+void ws_on_bad_line(struct wsession *ws, enum line_status why);
+
+/* Handles one broker message; -1 when the broker broke the protocol
+ * (a bug: the caller ends the process). */
+int ws_on_broker(struct wsession *ws, const struct ipc_msg *m);
+
+/* The client said nothing for idle_timeout_ms. */
+void ws_on_idle_timeout(struct wsession *ws);
+
+/* Queues a reply; text may hold several lines ('\n'), each becomes a
+ * line of the reply (CODE- continuation, CODE last).  Control characters
+ * in text are shown as '?'. */
+void ws_reply(struct wsession *ws, int code, const char *text);
+
+/* Queues one reply line with the given words (no text sanitising). */
+void ws_reply_words(struct wsession *ws, int code, bool more,
+    const char *const *words, size_t n);
+
+/* Sends a message to the broker; a failure closes the session. */
+void ws_send(struct wsession *ws, uint32_t type, const void *data,
+    size_t len);
+
+#endif

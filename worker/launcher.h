@@ -1,0 +1,38 @@
+/*
+ * launcher.h: the worker launcher.  Exec'd once by the broker (as root,
+ * with its channel on fd 3), it confines itself (sandbox stage 1 and the
+ * launcher filter) and then forks one fresh child per session.  Each child
+ * stacks the session filter before it waits for work, so a few confined
+ * children stand ready and no fork lies on a login's critical path.
+ */
+#ifndef LB_LAUNCHER_H
+#define LB_LAUNCHER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipc_chan.h"
+
+/* The broker's channel. */
+#define LAUNCHER_FD	3
+/* Ready children kept at most. */
+#define LAUNCHER_SPARES_MAX	8
+
+struct launcher_opts {
+	const char *user;		/* sandbox user */
+	uint32_t fallback_id;		/* when user does not exist */
+	unsigned spares;		/* ready children to keep */
+	unsigned max_children;		/* sessions at once, for RLIMIT_NPROC */
+	bool sandbox_debug;		/* trap and log denied calls */
+};
+
+/* What a confined child runs once a session is assigned to it; it must
+ * end the process rather than return. */
+typedef void (*session_main_fn)(struct ipc_chan *broker, int client_fd,
+    uint32_t session_id);
+
+/* Confines the process and serves the broker until it hangs up. */
+_Noreturn void launcher_run(const struct launcher_opts *o,
+    session_main_fn session_main);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * mech_password.c: the password dialog, a PAM conversation relayed one
+ * message at a time: each prompt or message is one reply (301-304), each
+ * answer one pass request.
+ */
+#include "mech.h"
+
+#include <string.h>
+
+#include "client_proto.h"
+#include "reply.h"
+
+static const int kind_reply[] = {
+	[PROMPT_SECRET] = REPLY_PROMPT_SECRET,
+	[PROMPT_VISIBLE] = REPLY_PROMPT_VISIBLE,
+	[PROMPT_INFO] = REPLY_INFO,
+	[PROMPT_ERROR] = REPLY_ERROR_INFO,
+};
+
+static void
+password_show(struct wsession *ws, enum prompt_kind kind, const char *text)
+{
+	ws_reply(ws, kind_reply[kind], text);
+}
+
+/* "pass DATA" answers a prompt; a bare "pass" acknowledges a message. */
+static int
+password_answer(struct wsession *ws, const struct line_words *req,
+    struct ipc_writer *w)
+{
+	const char *data = req->n == 2 ? req->w[1] : "";
+
+	if (ws->prompt_wants_answer && req->n != 2) {
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "pass needs the answer");
+		return -1;
+	}
+	if (strlen(data) >= CONV_MAX_ANSWER) {
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Answer too long");
+		return -1;
+	}
+	ipc_put_str(w, data);
+	return 0;
+}
+
+const struct mech_dialog mech_password = {
+	.name = "password",
+	.show = password_show,
+	.answer = password_answer,
+};

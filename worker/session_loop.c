@@ -1,0 +1,170 @@
+/*
+ * session_loop.c: moves bytes between the client, the protocol state
+ * machine and the broker.  One request is handled at a time: the next
+ * line is not read while a reply is unsent or the broker is deciding,
+ * which bounds every buffer and gives a flooding client back-pressure.
+ */
+#include "session_loop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "client_proto.h"
+#include "clock.h"
+
+static struct wsession ws;
+static struct line_reader in;
+static uint32_t session;
+
+/* Ends the worker.  _exit: no atexit handlers may run confined. */
+static _Noreturn void
+finish(int status, const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "worker %d session %u: %s\n", (int)getpid(),
+		    session, why);
+	line_reader_reset(&in);
+	_exit(status);
+}
+
+/* Writes what the client can take now. */
+static void
+flush_client(int fd)
+{
+	ssize_t n;
+
+	while (ws.outlen > 0) {
+		n = send(fd, ws.out, ws.outlen, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			finish(0, NULL);	/* the client is gone */
+		memmove(ws.out, ws.out + n, ws.outlen - (size_t)n);
+		ws.outlen -= (size_t)n;
+	}
+}
+
+/* Handles buffered request lines while the protocol wants them. */
+static void
+handle_lines(void)
+{
+	enum line_status st;
+	const char *line;
+	size_t len;
+
+	while (ws.outlen == 0 && ws_wants_request(&ws)) {
+		st = line_reader_next(&in, &line, &len);
+		if (st == LINE_NEED_MORE)
+			return;
+		if (st == LINE_OK)
+			ws_on_line(&ws, line, len);
+		else
+			ws_on_bad_line(&ws, st);
+	}
+}
+
+static void
+read_client(int fd)
+{
+	size_t room;
+	char *space = line_reader_space(&in, &room);
+	ssize_t n;
+
+	if (room == 0)
+		return;
+	n = recv(fd, space, room, 0);
+	if (n == 0)
+		finish(0, NULL);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		finish(0, NULL);
+	}
+	line_reader_added(&in, (size_t)n);
+}
+
+static void
+read_broker(void)
+{
+	struct ipc_msg m;
+	ssize_t n;
+	int rc;
+
+	n = ipc_chan_read(ws.broker);
+	if (n == 0)
+		finish(0, NULL);
+	if (n == -1 && errno != EAGAIN)
+		finish(1, "broker channel read failed");
+	while ((rc = ipc_chan_get(ws.broker, &m)) == 1)
+		if (ws_on_broker(&ws, &m) == -1)
+			finish(1, "unexpected message from the broker");
+	if (rc == -1)
+		finish(1, "malformed message from the broker");
+}
+
+_Noreturn void
+session_loop(struct ipc_chan *broker, int client_fd, uint32_t session_id)
+{
+	struct pollfd pfd[2];
+	uint64_t idle_deadline = 0;
+	int timeout;
+
+	session = session_id;
+	ws_init(&ws, broker);
+	line_reader_reset(&in);
+	if (fcntl(client_fd, F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(ipc_chan_fd(broker), F_SETFL, O_NONBLOCK) == -1)
+		finish(1, "cannot make descriptors non-blocking");
+
+	for (;;) {
+		flush_client(client_fd);
+		handle_lines();
+		flush_client(client_fd);
+		if (ipc_chan_flush(broker) == -1)
+			finish(0, NULL);
+		if (ws.state == WS_CLOSING && ws.outlen == 0) {
+			shutdown(client_fd, SHUT_RDWR);
+			finish(0, NULL);
+		}
+
+		/* The idle clock runs only while we wait for the client. */
+		if (ws_wants_request(&ws) && ws.idle_timeout_ms > 0) {
+			if (idle_deadline == 0)
+				idle_deadline = clock_now_ms() +
+				    ws.idle_timeout_ms;
+		} else {
+			idle_deadline = 0;
+		}
+		pfd[0].fd = client_fd;
+		pfd[0].events = ws.outlen > 0 ? POLLOUT :
+		    ws_wants_request(&ws) ? POLLIN : 0;
+		pfd[1].fd = ipc_chan_fd(broker);
+		pfd[1].events = POLLIN |
+		    (ipc_chan_queued(broker) > 0 ? POLLOUT : 0);
+		timeout = clock_poll_timeout(idle_deadline);
+		if (poll(pfd, 2, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			finish(1, "poll failed");
+		}
+		if (idle_deadline != 0 && clock_poll_timeout(idle_deadline) == 0) {
+			ws_on_idle_timeout(&ws);
+			continue;
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
+			read_broker();
+		if (pfd[0].revents & POLLIN) {
+			read_client(client_fd);
+			idle_deadline = 0;
+		} else if (pfd[0].revents & (POLLHUP | POLLERR)) {
+			finish(0, NULL);
+		}
+	}
+}

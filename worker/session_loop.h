@@ -1,0 +1,14 @@
+/* session_loop.h: a confined session worker's event loop. */
+#ifndef LB_SESSION_LOOP_H
+#define LB_SESSION_LOOP_H
+
+#include <stdint.h>
+
+#include "ipc_chan.h"
+
+/* Serves one client on client_fd, talking to the broker over broker, until
+ * either side is done; then ends the process. */
+_Noreturn void session_loop(struct ipc_chan *broker, int client_fd,
+    uint32_t session_id);
+
+#endif
