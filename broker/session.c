@@ -168,6 +168,8 @@ session_attach_worker(struct session *s, pid_t pid, int chan_fd)
 		session_end(s, LOG_ERR, "cannot watch the worker");
 		return;
 	}
+	log_msg(LOG_INFO, "session %u: worker %d for peer uid %u pid %d",
+	    s->id, (int)pid, (unsigned)s->peer.uid, (int)s->peer.pid);
 	ipc_writer_init(&w);
 	ipc_put_u32(&w, s->conf->idle_timeout_ms);
 	ipc_put_u32(&w, (uint32_t)s->conf->nmechanisms);

@@ -194,6 +194,53 @@ serve_broker(const struct launcher_opts *o, session_main_fn run)
 		fatal("malformed message from the broker");
 }
 
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: loginbroker-worker --user NAME "
+	    "--fallback-id ID --spares N --max-children N [--sandbox-debug]\n"
+	    "(started by loginbrokerd, not by hand)\n");
+	exit(2);
+}
+
+static unsigned
+number(const char *s, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	v = strtoul(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v > max)
+		usage();
+	return (unsigned)v;
+}
+
+void
+launcher_parse_args(int argc, char **argv, struct launcher_opts *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--sandbox-debug") == 0)
+			o->sandbox_debug = true;
+		else if (i + 1 == argc)
+			usage();
+		else if (strcmp(argv[i], "--user") == 0)
+			o->user = argv[++i];
+		else if (strcmp(argv[i], "--fallback-id") == 0)
+			o->fallback_id = number(argv[++i], UINT32_MAX);
+		else if (strcmp(argv[i], "--spares") == 0)
+			o->spares = number(argv[++i], LAUNCHER_SPARES_MAX);
+		else if (strcmp(argv[i], "--max-children") == 0)
+			o->max_children = number(argv[++i], 65536);
+		else
+			usage();
+	}
+	if (o->user == NULL || o->spares == 0 || o->max_children == 0)
+		usage();
+}
+
 _Noreturn void
 launcher_run(const struct launcher_opts *o, session_main_fn run)
 {
@@ -218,9 +265,11 @@ launcher_run(const struct launcher_opts *o, session_main_fn run)
 	if ((broker = ipc_chan_new(LAUNCHER_FD, true)) == NULL)
 		fatal("out of memory");
 
-	/* Room for a retiring launcher's sessions beside ours. */
+	/* RLIMIT_NPROC counts every process of the sandbox user: room for a
+	 * retiring launcher's sessions beside ours, and for workers that are
+	 * still on their way out. */
 	lim.nofile = 32 + 2 * LAUNCHER_SPARES_MAX;
-	lim.nproc = 2 * ((rlim_t)o->max_children + o->spares) + 4;
+	lim.nproc = 2 * ((rlim_t)o->max_children + o->spares) + 64;
 	lim.as_bytes = 256u << 20;
 	sandbox_drop(&id, NULL, &lim);
 	sandbox_filter(SANDBOX_LAUNCHER, o->sandbox_debug);

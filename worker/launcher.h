@@ -31,6 +31,10 @@ struct launcher_opts {
 typedef void (*session_main_fn)(struct ipc_chan *broker, int client_fd,
     uint32_t session_id);
 
+/* Reads the options loginbrokerd passes (launcher_ctl.c); exits 2 with a
+ * usage message when they are wrong. */
+void launcher_parse_args(int argc, char **argv, struct launcher_opts *o);
+
 /* Confines the process and serves the broker until it hangs up. */
 _Noreturn void launcher_run(const struct launcher_opts *o,
     session_main_fn session_main);

@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,4 +44,27 @@ test_write_all(int fd, const void *buf, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+}
+
+char *
+test_proc_status(pid_t pid, const char *key, char *out, size_t cap)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			snprintf(out, cap, "%s", line + klen + 1 +
+			    strspn(line + klen + 1, " \t"));
+			out[strcspn(out, "\n")] = '\0';
+			fclose(f);
+			return out;
+		}
+	}
+	fclose(f);
+	return NULL;
 }

@@ -3,6 +3,7 @@
 #define LB_TESTLIB_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* A non-blocking AF_UNIX stream socketpair; aborts the test on failure. */
 void test_socketpair(int sv[2]);
@@ -12,5 +13,8 @@ int test_open_fds(void);
 
 /* Writes all of buf to fd or aborts the test. */
 void test_write_all(int fd, const void *buf, size_t len);
+
+/* The value of "key:" in /proc/pid/status copied into out[cap], or NULL. */
+char *test_proc_status(pid_t pid, const char *key, char *out, size_t cap);
 
 #endif

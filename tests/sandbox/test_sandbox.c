@@ -285,30 +285,6 @@ test_confined_child_exchanges_ipc_with_a_descriptor(void **state)
 	assert_exited(status, 0);
 }
 
-/* Returns the value of "Key:" in /proc/pid/status, or NULL. */
-static char *
-proc_status(pid_t pid, const char *key, char *out, size_t cap)
-{
-	char path[64], line[256];
-	size_t klen = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
-			snprintf(out, cap, "%s", line + klen + 1 +
-			    strspn(line + klen + 1, " \t"));
-			out[strcspn(out, "\n")] = '\0';
-			fclose(f);
-			return out;
-		}
-	}
-	fclose(f);
-	return NULL;
-}
-
 static void
 test_proc_status_shows_the_confinement(void **state)
 {
@@ -336,20 +312,20 @@ test_proc_status_shows_the_confinement(void **state)
 	fcntl(sv[0], F_SETFL, 0);
 	assert_int_equal(read(sv[0], v, 1), 1);
 
-	assert_string_equal(proc_status(pid, "Seccomp", v, sizeof(v)), "2");
-	assert_string_equal(proc_status(pid, "NoNewPrivs", v, sizeof(v)), "1");
-	assert_string_equal(proc_status(pid, "CapEff", v, sizeof(v)),
+	assert_string_equal(test_proc_status(pid, "Seccomp", v, sizeof(v)), "2");
+	assert_string_equal(test_proc_status(pid, "NoNewPrivs", v, sizeof(v)), "1");
+	assert_string_equal(test_proc_status(pid, "CapEff", v, sizeof(v)),
 	    "0000000000000000");
-	assert_string_equal(proc_status(pid, "CapPrm", v, sizeof(v)),
+	assert_string_equal(test_proc_status(pid, "CapPrm", v, sizeof(v)),
 	    "0000000000000000");
-	assert_string_equal(proc_status(pid, "CapBnd", v, sizeof(v)),
+	assert_string_equal(test_proc_status(pid, "CapBnd", v, sizeof(v)),
 	    "0000000000000000");
-	assert_string_equal(proc_status(pid, "CapAmb", v, sizeof(v)),
+	assert_string_equal(test_proc_status(pid, "CapAmb", v, sizeof(v)),
 	    "0000000000000000");
 	snprintf(want_uid, sizeof(want_uid), "%u\t%u\t%u\t%u",
 	    ident.uid, ident.uid, ident.uid, ident.uid);
-	assert_string_equal(proc_status(pid, "Uid", v, sizeof(v)), want_uid);
-	assert_string_equal(proc_status(pid, "Groups", v, sizeof(v)), "");
+	assert_string_equal(test_proc_status(pid, "Uid", v, sizeof(v)), want_uid);
+	assert_string_equal(test_proc_status(pid, "Groups", v, sizeof(v)), "");
 	close(sv[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_exited(status, 0);

@@ -1,0 +1,52 @@
+/*
+ * broker_fixture.h: the real loginbrokerd for integration tests, on a
+ * temporary socket, with PAM through pam_wrapper and pam_matrix (no file
+ * outside the temporary directory is read or written).
+ */
+#ifndef LB_BROKER_FIXTURE_H
+#define LB_BROKER_FIXTURE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct broker_fixture {
+	char dir[64];
+	char sock[96];
+	char log[128];
+	pid_t pid;
+};
+
+/* Starts the broker with the test configuration plus extra lines (may be
+ * NULL) and the given worker executable (NULL: the real one); returns once
+ * it listens. Aborts the test on failure. */
+void broker_start(struct broker_fixture *b, const char *extra_config,
+    const char *worker);
+
+/* Stops the broker (SIGTERM, then waits) and removes its directory. */
+void broker_stop(struct broker_fixture *b);
+
+/* Waits up to timeout_ms for the broker log to contain needle; copies the
+ * rest of the line after it into rest[cap] when rest is not NULL. */
+bool broker_log_wait(const struct broker_fixture *b, const char *needle,
+    int timeout_ms, char *rest, size_t cap);
+
+/* A blocking connection with a 5 s receive timeout; aborts on failure. */
+int raw_connect(const struct broker_fixture *b);
+
+/* Sends len bytes; aborts on failure. */
+void raw_send(int fd, const char *bytes, size_t len);
+
+/* Reads one whole reply (continuation lines included) into buf and
+ * returns its code, or -1 at EOF or timeout. */
+int raw_reply(int fd, char *buf, size_t cap);
+
+/* Runs the loginbroker CLI with stdin_text and returns its exit status;
+ * its stdout and stderr go to out[cap]. */
+int run_cli(const struct broker_fixture *b, const char *const *args,
+    const char *stdin_text, char *out, size_t cap);
+
+/* The worker process serving a session that waits at a prompt now: the
+ * pid the broker logged for session id. */
+pid_t session_worker_pid(const struct broker_fixture *b, unsigned id);
+
+#endif
