@@ -30,6 +30,7 @@ config_defaults(struct config *c)
 	snprintf(c->worker_user, sizeof(c->worker_user), "loginbroker");
 	c->worker_fallback_id = 64999;
 	c->spare_workers = 2;
+	c->spare_pam_helpers = 2;
 	c->launcher_recycle = 1000;
 	c->max_sessions = 256;
 	c->max_attempts = 3;
@@ -67,7 +68,8 @@ static const struct key keys[] = {
 	STR("worker_path", worker_path),
 	STR("worker_user", worker_user),
 	UINT("worker_fallback_id", worker_fallback_id, 1, UINT32_MAX - 1),
-	UINT("spare_workers", spare_workers, 1, 8),
+	UINT("spare_workers", spare_workers, 1, 16),
+	UINT("spare_pam_helpers", spare_pam_helpers, 1, 16),
 	UINT("launcher_recycle", launcher_recycle, 1, 1000000),
 	OF("sandbox_debug", K_BOOL, sandbox_debug),
 	UINT("max_sessions", max_sessions, 1, 65536),

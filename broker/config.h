@@ -37,6 +37,7 @@ struct config {
 	char worker_user[64];
 	uint32_t worker_fallback_id;
 	unsigned spare_workers;
+	unsigned spare_pam_helpers;
 	unsigned launcher_recycle;	/* sessions before a fresh launcher */
 	bool sandbox_debug;
 

@@ -9,6 +9,10 @@
 #define EVENT_BATCH	64
 
 static int epfd = -1;
+/* The batch being dispatched: event_del removes its event from the rest of
+ * it, so that an owner may free an event right after event_del. */
+static struct epoll_event ready[EVENT_BATCH];
+static int nready, next_ready;
 
 int
 event_init(void)
@@ -36,25 +40,31 @@ event_mod(struct event *ev, uint32_t events)
 void
 event_del(struct event *ev)
 {
+	int i;
+
 	if (ev->fd != -1)
 		(void)epoll_ctl(epfd, EPOLL_CTL_DEL, ev->fd, NULL);
+	for (i = next_ready; i < nready; i++)
+		if (ready[i].data.ptr == ev)
+			ready[i].data.ptr = NULL;
 }
 
 int
 event_dispatch(int timeout_ms)
 {
-	struct epoll_event ready[EVENT_BATCH];
 	struct event *ev;
-	int i, n;
 
-	n = epoll_wait(epfd, ready, EVENT_BATCH, timeout_ms);
-	if (n == -1)
+	nready = epoll_wait(epfd, ready, EVENT_BATCH, timeout_ms);
+	if (nready == -1) {
+		nready = 0;
 		return errno == EINTR ? 0 : -1;
-	/* A callback may end a session whose events are later in this
-	 * batch: sessions are freed only after the round (session_reap). */
-	for (i = 0; i < n; i++) {
-		ev = ready[i].data.ptr;
-		ev->cb(ev, ready[i].events);
 	}
+	for (next_ready = 0; next_ready < nready; ) {
+		ev = ready[next_ready].data.ptr;
+		next_ready++;
+		if (ev != NULL)
+			ev->cb(ev, ready[next_ready - 1].events);
+	}
+	nready = 0;
 	return 0;
 }

@@ -23,7 +23,8 @@ int event_add(struct event *ev, uint32_t events);
 /* Changes what ev waits for: 0 or -1. */
 int event_mod(struct event *ev, uint32_t events);
 
-/* Stops watching ev (before its fd is closed). */
+/* Stops watching ev (before its fd is closed); its owner may free it at
+ * once, even from a callback of the same round. */
 void event_del(struct event *ev);
 
 /* Waits up to timeout_ms (-1: forever) and runs the ready callbacks. */

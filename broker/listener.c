@@ -14,6 +14,7 @@
 #include "config.h"
 #include "event.h"
 #include "log.h"
+#include "reply.h"
 #include "session.h"
 
 static const struct config *conf;
@@ -50,6 +51,18 @@ refuse(int fd, const struct ucred *peer, const char *line,
 	audit_refused(peer, outcome);
 }
 
+/* The greeting is the same for every client and needs nothing from it, so
+ * the broker sends it at once while a worker is being assigned: the
+ * client's first request then finds its worker ready. */
+static int
+greet(int fd)
+{
+	static const char greeting[] = PROTO_GREETING;
+
+	return send(fd, greeting, sizeof(greeting) - 1,
+	    MSG_NOSIGNAL | MSG_DONTWAIT) == sizeof(greeting) - 1 ? 0 : -1;
+}
+
 static void
 on_accept(struct event *ev, uint32_t events)
 {
@@ -76,8 +89,10 @@ on_accept(struct event *ev, uint32_t events)
 		else if (session_count() >= conf->max_sessions)
 			refuse(fd, &peer, "511 \"Too many sessions, try again "
 			    "later\"\r\n", "refused-busy");
+		else if (greet(fd) == -1)
+			close(fd);
 		else
-			(void)session_new(conf, fd, &peer);
+			session_new(conf, fd, &peer);
 	}
 }
 

@@ -16,12 +16,15 @@
 
 #include "config.h"
 #include "event.h"
-#include "launcher_ctl.h"
 #include "listener.h"
 #include "log.h"
 #include "session.h"
+#include "spawn_ctl.h"
+#include "verify.h"
+#include "workers.h"
 
 static struct config conf;
+static struct spawn_ctl *workers;
 static bool stopping;
 
 static _Noreturn void
@@ -42,10 +45,11 @@ on_signal(struct event *ev, uint32_t events)
 	while (read(ev->fd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			/* Launchers, PAM helpers, and workers orphaned by a
-			 * retired launcher (we are their subreaper). */
+			/* Spawners (their own exits are seen on their
+			 * channels), and children orphaned by a spawner that
+			 * died: we are their subreaper. */
 			while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-				(void)launcher_ctl_reaped(pid, status);
+				;
 			break;
 		case SIGHUP:
 			log_msg(LOG_INFO, "SIGHUP: nothing to reload yet");
@@ -131,19 +135,21 @@ main(int argc, char **argv)
 	}
 
 	log_init(foreground);
-	if (event_init() == -1 || listener_open(&conf) == -1)
-		return 1;
 	/* Before any child exists, so that they are all ours to reap. */
 	if (!foreground && daemon(0, 0) == -1) {
-		log_msg(LOG_ERR, "daemon: %s", strerror(errno));
+		fprintf(stderr, "loginbrokerd: daemon: %s\n", strerror(errno));
 		return 1;
 	}
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	if (setup_signals() == -1 || launcher_ctl_start(&conf) == -1) {
-		log_msg(LOG_ERR, "cannot start: %s", strerror(errno));
-		listener_close();
+	/* Helpers first, clients last: nobody connects to a half-made
+	 * broker. */
+	if (event_init() == -1 || setup_signals() == -1 ||
+	    (workers = workers_start(&conf)) == NULL ||
+	    verifiers_setup(&conf) == -1 || listener_open(&conf) == -1) {
+		log_msg(LOG_ERR, "cannot start");
 		return 1;
 	}
+	session_init(workers);
 	log_msg(LOG_INFO, "listening on %s", conf.socket_path);
 
 	while (!stopping) {
@@ -156,7 +162,7 @@ main(int argc, char **argv)
 	listener_close();
 	session_end_all();
 	session_reap();
-	launcher_ctl_stop();
+	spawn_ctl_stop(workers);
 	log_msg(LOG_INFO, "stopped");
 	return 0;
 }

@@ -1,12 +1,9 @@
 /* pam_helper.c: one PAM transaction, its conversation relayed over IPC. */
 #include "pam_helper.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <security/pam_appl.h>
 
 #include "ipc_chan.h"
 #include "ipc_payload.h"
@@ -79,7 +76,7 @@ conversation(int n, const struct pam_message **msg,
 	struct pam_response *r;
 	int i, kind;
 
-	if (n <= 0 || n > CONV_MAX_MESSAGES)
+	if (broker == NULL || n <= 0 || n > CONV_MAX_MESSAGES)
 		return PAM_CONV_ERR;
 	ipc_writer_init(&w);
 	ipc_put_u32(&w, (uint32_t)n);
@@ -109,18 +106,24 @@ conversation(int n, const struct pam_message **msg,
 	return PAM_SUCCESS;
 }
 
+void
+pam_stack_load(struct pam_stack *stack, const char *service)
+{
+	static const struct pam_conv conv = { conversation, NULL };
+
+	stack->ph = NULL;
+	stack->start_rc = pam_start(service, NULL, &conv, &stack->ph);
+}
+
+/* The code only: the broker names it.  Nothing here may call into libpam
+ * beyond the transaction itself (pam_strerror, for one, makes a preloaded
+ * pam_wrapper set itself up again in every helper). */
 static _Noreturn void
 report(pam_handle_t *ph, int rc, enum pam_stage stage)
 {
-	const void *user = NULL;
-
-	if (ph != NULL)
-		pam_get_item(ph, PAM_USER, &user);
 	ipc_writer_init(&w);
 	ipc_put_u32(&w, (uint32_t)rc);
 	ipc_put_u8(&w, (uint8_t)stage);
-	ipc_put_str(&w, user != NULL ? user : "");
-	ipc_put_str(&w, pam_strerror(ph, rc));
 	if (ipc_writer_ok(&w) && ipc_chan_compose(broker, MSG_PAM_RESULT, 0,
 	    -1, w.buf, w.len) == 0)
 		(void)ipc_chan_flush_wait(broker, 5000);
@@ -129,31 +132,37 @@ report(pam_handle_t *ph, int rc, enum pam_stage stage)
 	_exit(0);
 }
 
-_Noreturn void
-pam_helper_run(int sock, const char *service, const char *user)
+void
+pam_helper_main(int sock, void *arg)
 {
-	struct pam_conv conv = { conversation, NULL };
-	pam_handle_t *ph = NULL;
-	sigset_t none;
+	struct pam_stack *stack = arg;
+	char user[USER_NAME_MAX];
+	struct ipc_reader r;
+	struct ipc_msg m;
 	int rc;
 
-	/* The broker blocks signals for its signalfd; PAM modules expect
-	 * ordinary ones.  Keep only stdio and the channel. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	if ((sock > 3 && close_range(3, (unsigned)sock - 1, 0) == -1) ||
-	    close_range((unsigned)sock + 1, ~0u, 0) == -1 ||
-	    (broker = ipc_chan_new(sock, false)) == NULL)
+	if ((broker = ipc_chan_new(sock, false)) == NULL)
 		_exit(1);
-
-	rc = pam_start(service, user, &conv, &ph);
+	/* EOF: the broker dropped us unused. */
+	if ((rc = ipc_chan_wait(broker, &m, -1)) == 0)
+		_exit(0);
+	if (rc != 1 || m.hdr.type != MSG_PAM_BEGIN || m.fd != -1)
+		_exit(1);
+	ipc_reader_init(&r, m.data, m.len);
+	ipc_get_str(&r, user, sizeof(user));
+	if (ipc_reader_end(&r) == -1)
+		_exit(1);
+	if (stack->start_rc != PAM_SUCCESS)
+		report(NULL, stack->start_rc, PAM_STAGE_START);
+	/* This process's copy of the zygote's handle: one user, one
+	 * transaction, then the process is gone. */
+	rc = pam_set_item(stack->ph, PAM_USER, user);
 	if (rc != PAM_SUCCESS)
-		report(NULL, rc, PAM_STAGE_START);
+		report(stack->ph, rc, PAM_STAGE_START);
 	/* Empty passwords are refused, as sshd's PermitEmptyPasswords no. */
-	rc = pam_authenticate(ph, PAM_DISALLOW_NULL_AUTHTOK);
+	rc = pam_authenticate(stack->ph, PAM_DISALLOW_NULL_AUTHTOK);
 	if (rc != PAM_SUCCESS)
-		report(ph, rc, PAM_STAGE_AUTHENTICATE);
-	rc = pam_acct_mgmt(ph, PAM_DISALLOW_NULL_AUTHTOK);
-	report(ph, rc, PAM_STAGE_ACCOUNT);
+		report(stack->ph, rc, PAM_STAGE_AUTHENTICATE);
+	rc = pam_acct_mgmt(stack->ph, PAM_DISALLOW_NULL_AUTHTOK);
+	report(stack->ph, rc, PAM_STAGE_ACCOUNT);
 }

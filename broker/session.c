@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +17,6 @@
 #include "clock.h"
 #include "config.h"
 #include "ipc_payload.h"
-#include "launcher_ctl.h"
 #include "listener.h"
 #include "log.h"
 #include "names.h"
@@ -44,41 +44,51 @@ static const char *const state_names[SS_STATE_COUNT] = {
 static void on_worker(struct event *ev, uint32_t events);
 static void on_timer(struct event *ev, uint32_t events);
 
-struct session *
+static struct spawn_ctl *workers;
+
+void
+session_init(struct spawn_ctl *w)
+{
+	workers = w;
+}
+
+static void got_worker(struct spawn_wait *w, const struct spawn_child *c);
+static void arm_timer(struct session *s);
+
+void
 session_new(const struct config *conf, int client_fd,
     const struct ucred *peer)
 {
 	struct session *s;
-	int tfd;
+	int tfd = -1;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		close(client_fd);
-		return NULL;
-	}
-	if ((tfd = timerfd_create(CLOCK_MONOTONIC,
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (tfd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1) {
+		log_msg(LOG_ERR, "cannot start a session: %s", strerror(errno));
 		free(s);
-		close(client_fd);
-		return NULL;
+		listener_refuse(client_fd, "505 \"System error\"\r\n");
+		return;
 	}
 	s->id = next_id++;
 	s->state = SS_LAUNCHING;
 	s->peer = *peer;
 	s->conf = conf;
+	s->client_fd = client_fd;
 	s->worker_pidfd = -1;
+	s->worker_wait.ready = got_worker;
 	s->worker_ev = (struct event){ -1, on_worker, s };
 	s->timer_ev = (struct event){ tfd, on_timer, s };
 	s->started_ms = clock_now_ms();
 	s->grace_deadline = s->started_ms + conf->session_timeout_ms;
 	TAILQ_INSERT_TAIL(&live, s, entry);
 	nlive++;
-	if (event_add(&s->timer_ev, EPOLLIN) == -1 ||
-	    launcher_ctl_launch(s, client_fd) == -1) {
-		listener_refuse(client_fd, "505 \"System error\"\r\n");
-		session_end(s, LOG_ERR, "no worker could be started");
-		return NULL;
+	if (event_add(&s->timer_ev, EPOLLIN) == -1) {
+		session_end(s, LOG_ERR, "cannot watch the session timer");
+		return;
 	}
-	return s;
+	arm_timer(s);
+	spawn_ctl_take(workers, &s->worker_wait);
 }
 
 /* Arms the timer for the earliest deadline in force. */
@@ -146,37 +156,52 @@ send_reply(struct session *s, uint32_t type, uint32_t code, const char *text)
 		set_state(s, SS_CLOSING);
 }
 
-void
-session_attach_worker(struct session *s, pid_t pid, int chan_fd)
+/* A ready worker: it gets the client and the session's parameters in one
+ * message, and greets the client at once. */
+static void
+got_worker(struct spawn_wait *w, const struct spawn_child *c)
 {
-	static struct ipc_writer w;
+	struct session *s = (struct session *)((char *)w -
+	    offsetof(struct session, worker_wait));
+	static struct ipc_writer iw;
+	int fd = s->client_fd;
 	size_t i;
 
-	s->worker_pid = pid;
-	/* A pidfd names this process for good: no pid-reuse races when the
-	 * session later has to kill it. */
-	s->worker_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (s->worker_pidfd == -1 ||
-	    (s->worker = ipc_chan_new(chan_fd, false)) == NULL) {
-		if (s->worker == NULL)
-			close(chan_fd);
-		session_end(s, LOG_ERR, "cannot track the worker");
+	if (c == NULL) {
+		listener_refuse(s->client_fd, "505 \"System error\"\r\n");
+		s->client_fd = -1;
+		session_end(s, LOG_ERR, "no worker can be started");
 		return;
 	}
-	s->worker_ev.fd = chan_fd;
-	if (event_add(&s->worker_ev, EPOLLIN) == -1) {
-		session_end(s, LOG_ERR, "cannot watch the worker");
+	s->worker_pid = c->pid;
+	s->worker_pidfd = c->pidfd;
+	s->client_fd = -1;
+	if ((s->worker = ipc_chan_new(c->fd, true)) == NULL) {
+		close(c->fd);
+		close(fd);
+		session_end(s, LOG_ERR, "out of memory");
 		return;
 	}
+	s->worker_ev.fd = c->fd;
 	log_msg(LOG_INFO, "session %u: worker %d for peer uid %u pid %d",
-	    s->id, (int)pid, (unsigned)s->peer.uid, (int)s->peer.pid);
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, s->conf->idle_timeout_ms);
-	ipc_put_u32(&w, (uint32_t)s->conf->nmechanisms);
+	    s->id, (int)c->pid, (unsigned)s->peer.uid, (int)s->peer.pid);
+	ipc_writer_init(&iw);
+	ipc_put_u32(&iw, s->conf->idle_timeout_ms);
+	ipc_put_u32(&iw, (uint32_t)s->conf->nmechanisms);
 	for (i = 0; i < s->conf->nmechanisms; i++)
-		ipc_put_str(&w, s->conf->mechanisms[i]);
+		ipc_put_str(&iw, s->conf->mechanisms[i]);
+	/* The channel owns the client descriptor from here on. */
+	if (event_add(&s->worker_ev, EPOLLIN) == -1 ||
+	    ipc_chan_compose(s->worker, MSG_ASSIGN, s->id, fd, iw.buf,
+	    iw.len) == -1) {
+		session_end(s, LOG_ERR, "cannot hand the client over");
+		return;
+	}
 	set_state(s, SS_IDLE);
-	send_worker(s, MSG_START, &w);
+	if (ipc_chan_flush(s->worker) == -1)
+		session_end(s, LOG_INFO, "worker gone");
+	else if (ipc_chan_queued(s->worker) > 0)
+		event_mod(&s->worker_ev, EPOLLIN | EPOLLOUT);
 }
 
 /* The worker broke the protocol: it may be compromised.  Kill it, log it,
@@ -322,6 +347,9 @@ dispatch(struct session *s, const struct ipc_msg *m)
 static void
 worker_gone(struct session *s)
 {
+	/* It is on its way out by itself: no signal needed. */
+	close(s->worker_pidfd);
+	s->worker_pidfd = -1;
 	if (s->state == SS_VERIFYING || s->state == SS_PROMPTING ||
 	    s->state == SS_DELAYING)
 		audit_attempt(s, "aborted");
@@ -452,7 +480,7 @@ on_timer(struct event *ev, uint32_t events)
 		    s->state == SS_DELAYING)
 			audit_attempt(s, "timeout");
 		cancel_verifier(s);
-		if (s->worker == NULL) {
+		if (s->state == SS_LAUNCHING) {
 			session_end(s, LOG_WARNING, "no worker in time");
 			return;
 		}
@@ -470,6 +498,9 @@ session_end(struct session *s, int prio, const char *why)
 		return;
 	log_msg(prio, "session %u: %s", s->id, why);
 	cancel_verifier(s);
+	spawn_ctl_cancel(workers, &s->worker_wait);
+	if (s->client_fd != -1)
+		close(s->client_fd);
 	if (s->worker_pidfd != -1) {
 		/* Harmless when it already exited: the pidfd is that process. */
 		syscall(SYS_pidfd_send_signal, s->worker_pidfd, SIGKILL, NULL,
@@ -486,28 +517,6 @@ session_end(struct session *s, int prio, const char *why)
 	TAILQ_REMOVE(&live, s, entry);
 	TAILQ_INSERT_TAIL(&graveyard, s, entry);
 	nlive--;
-}
-
-struct session *
-session_find(uint32_t id)
-{
-	struct session *s;
-
-	TAILQ_FOREACH(s, &live, entry)
-		if (s->id == id)
-			return s;
-	return NULL;
-}
-
-struct session *
-session_find_launching(const struct launcher *l)
-{
-	struct session *s;
-
-	TAILQ_FOREACH(s, &live, entry)
-		if (s->state == SS_LAUNCHING && s->launcher == l)
-			return s;
-	return NULL;
 }
 
 unsigned

@@ -15,13 +15,13 @@
 #include "event.h"
 #include "ipc_chan.h"
 #include "ipc_proto.h"
+#include "spawn_ctl.h"
 
 struct config;
-struct launcher;
 struct verifier;
 
 enum session_state {
-	SS_LAUNCHING,	/* the launcher is handing the client to a worker */
+	SS_LAUNCHING,	/* waiting for a ready worker */
 	SS_IDLE,	/* the worker may begin an authentication */
 	SS_VERIFYING,	/* the verifier works; the worker waits */
 	SS_PROMPTING,	/* a prompt is with the client */
@@ -45,10 +45,11 @@ struct session {
 	bool dead;			/* ended; freed after this round */
 	struct ucred peer;
 	const struct config *conf;
-	struct launcher *launcher;
 
+	int client_fd;			/* until a worker has it */
+	struct spawn_wait worker_wait;
 	pid_t worker_pid;
-	int worker_pidfd;
+	int worker_pidfd;		/* -1 once it needs no killing */
 	struct ipc_chan *worker;
 	struct event worker_ev;
 	struct event timer_ev;		/* timerfd for every deadline */
@@ -75,13 +76,13 @@ struct session {
 
 TAILQ_HEAD(session_list, session);
 
-/* Creates a session for an accepted client and asks the launcher for a
- * worker; the session owns client_fd.  NULL when that failed. */
-struct session *session_new(const struct config *conf, int client_fd,
-    const struct ucred *peer);
+/* Where sessions get their workers from; once, before any session. */
+void session_init(struct spawn_ctl *workers);
 
-/* The launcher handed the client to worker pid over chan_fd. */
-void session_attach_worker(struct session *s, pid_t pid, int chan_fd);
+/* Creates a session for an accepted client (the session owns client_fd)
+ * and gives it to a ready worker, now or as soon as there is one. */
+void session_new(const struct config *conf, int client_fd,
+    const struct ucred *peer);
 
 /* Ends a session and logs why (at prio); the worker is killed if alive. */
 void session_end(struct session *s, int prio, const char *why);
@@ -93,12 +94,6 @@ void session_prompt(struct session *s, enum prompt_kind kind,
 /* Called by a verifier: the attempt is decided; detail is for the audit
  * log only. */
 void session_verified(struct session *s, enum verdict v, const char *detail);
-
-/* The session with this id, or NULL. */
-struct session *session_find(uint32_t id);
-
-/* A session still waiting for a worker from launcher l, or NULL. */
-struct session *session_find_launching(const struct launcher *l);
 
 /* Live sessions. */
 unsigned session_count(void);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "config.h"
+
 extern const struct verifier verify_password;
 
 static const struct verifier *const verifiers[] = {
@@ -18,4 +20,15 @@ verifier_find(const char *mech)
 		if (strcmp(verifiers[i]->mech, mech) == 0)
 			return verifiers[i];
 	return NULL;
+}
+
+int
+verifiers_setup(const struct config *conf)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nmechanisms; i++)
+		if (verifier_find(conf->mechanisms[i])->setup(conf) == -1)
+			return -1;
+	return 0;
 }

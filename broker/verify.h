@@ -11,10 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct config;
 struct session;
 
 struct verifier {
 	const char *mech;
+	/* Starts what the mechanism needs at startup (a helper pool, a
+	 * keytab): 0, or -1 after logging why. */
+	int (*setup)(const struct config *conf);
 	/* Starts verifying the session's user: 0, or -1 on a system error. */
 	int (*begin)(struct session *s);
 	/* The client's answer to the prompt shown last (the caller wipes
@@ -23,6 +27,9 @@ struct verifier {
 	/* Stops and frees whatever runs for s; safe to call twice. */
 	void (*cancel)(struct session *s);
 };
+
+/* Sets up the verifier of every configured mechanism: 0, or -1. */
+int verifiers_setup(const struct config *conf);
 
 /* The verifier for a mechanism name, or NULL. */
 const struct verifier *verifier_find(const char *mech);

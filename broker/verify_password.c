@@ -1,10 +1,11 @@
 /*
  * verify_password.c: the password mechanism's verifier: a PAM transaction
- * in a forked helper (pam_helper.c), whose conversation is relayed to the
- * client one message at a time.  The event loop only ever reads and writes
- * the helper's channel; PAM itself never runs in the broker process.
+ * in a helper from the PAM zygote (pam_zygote.h), whose conversation is
+ * relayed to the client one message at a time.  The event loop only ever
+ * reads and writes the helper's channel; PAM never runs in the broker.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +21,14 @@
 #include "event.h"
 #include "ipc_chan.h"
 #include "ipc_payload.h"
-#include "pam_helper.h"
+#include "pam_zygote.h"
 #include "session.h"
+#include "spawn_ctl.h"
 #include "verify.h"
 
 struct pam_run {
 	struct session *s;
+	struct spawn_wait wait;
 	int pidfd;
 	struct ipc_chan *chan;
 	struct event ev;
@@ -35,6 +38,50 @@ struct pam_run {
 	char texts[CONV_MAX_MESSAGES][CONV_MAX_TEXT];
 	char answers[CONV_MAX_MESSAGES][CONV_MAX_ANSWER];
 };
+
+/* PAM's return codes by name, for the audit log: the broker itself never
+ * calls into libpam. */
+static const char *
+pam_code_name(uint32_t rc)
+{
+	static const char *const names[] = {
+		[PAM_SUCCESS] = "PAM_SUCCESS",
+		[PAM_OPEN_ERR] = "PAM_OPEN_ERR",
+		[PAM_SYMBOL_ERR] = "PAM_SYMBOL_ERR",
+		[PAM_SERVICE_ERR] = "PAM_SERVICE_ERR",
+		[PAM_SYSTEM_ERR] = "PAM_SYSTEM_ERR",
+		[PAM_BUF_ERR] = "PAM_BUF_ERR",
+		[PAM_PERM_DENIED] = "PAM_PERM_DENIED",
+		[PAM_AUTH_ERR] = "PAM_AUTH_ERR",
+		[PAM_CRED_INSUFFICIENT] = "PAM_CRED_INSUFFICIENT",
+		[PAM_AUTHINFO_UNAVAIL] = "PAM_AUTHINFO_UNAVAIL",
+		[PAM_USER_UNKNOWN] = "PAM_USER_UNKNOWN",
+		[PAM_MAXTRIES] = "PAM_MAXTRIES",
+		[PAM_NEW_AUTHTOK_REQD] = "PAM_NEW_AUTHTOK_REQD",
+		[PAM_ACCT_EXPIRED] = "PAM_ACCT_EXPIRED",
+		[PAM_SESSION_ERR] = "PAM_SESSION_ERR",
+		[PAM_CRED_UNAVAIL] = "PAM_CRED_UNAVAIL",
+		[PAM_CRED_EXPIRED] = "PAM_CRED_EXPIRED",
+		[PAM_CRED_ERR] = "PAM_CRED_ERR",
+		[PAM_NO_MODULE_DATA] = "PAM_NO_MODULE_DATA",
+		[PAM_CONV_ERR] = "PAM_CONV_ERR",
+		[PAM_AUTHTOK_ERR] = "PAM_AUTHTOK_ERR",
+		[PAM_AUTHTOK_RECOVERY_ERR] = "PAM_AUTHTOK_RECOVERY_ERR",
+		[PAM_AUTHTOK_LOCK_BUSY] = "PAM_AUTHTOK_LOCK_BUSY",
+		[PAM_AUTHTOK_DISABLE_AGING] = "PAM_AUTHTOK_DISABLE_AGING",
+		[PAM_TRY_AGAIN] = "PAM_TRY_AGAIN",
+		[PAM_IGNORE] = "PAM_IGNORE",
+		[PAM_ABORT] = "PAM_ABORT",
+		[PAM_AUTHTOK_EXPIRED] = "PAM_AUTHTOK_EXPIRED",
+		[PAM_MODULE_UNKNOWN] = "PAM_MODULE_UNKNOWN",
+		[PAM_BAD_ITEM] = "PAM_BAD_ITEM",
+		[PAM_CONV_AGAIN] = "PAM_CONV_AGAIN",
+		[PAM_INCOMPLETE] = "PAM_INCOMPLETE",
+	};
+
+	return rc < sizeof(names) / sizeof(names[0]) && names[rc] != NULL ?
+	    names[rc] : "unknown PAM code";
+}
 
 /* A wrong secret, an unknown user and a refused account all fail alike;
  * only what says the system could not decide is an error. */
@@ -119,18 +166,18 @@ on_conv(struct pam_run *run, struct ipc_reader *r)
 static int
 on_result(struct pam_run *run, struct ipc_reader *r)
 {
-	char user[USER_NAME_MAX], text[CONV_MAX_TEXT], detail[128];
+	char detail[128];
 	uint32_t rc = ipc_get_u32(r);
 	uint8_t stage = ipc_get_u8(r);
 
-	ipc_get_str(r, user, sizeof(user));
-	ipc_get_str(r, text, sizeof(text));
 	if (ipc_reader_end(r) == -1 || run->in_conv)
 		return -1;
-	/* The audit detail is bounded; PAM's texts are short. */
-	snprintf(detail, sizeof(detail), "\"pam %s: %.80s\"",
+	snprintf(detail, sizeof(detail), "%s:%s",
 	    stage == PAM_STAGE_ACCOUNT ? "account" :
-	    stage == PAM_STAGE_START ? "start" : "auth", text);
+	    stage == PAM_STAGE_START ? "start" : "auth", pam_code_name(rc));
+	/* The helper ends the transaction (pam_end) and exits by itself. */
+	close(run->pidfd);
+	run->pidfd = -1;
 	session_verified(run->s, pam_verdict((int)rc), detail);
 	return 0;
 }
@@ -176,6 +223,15 @@ on_helper(struct event *ev, uint32_t events)
 		session_verified(s, VERDICT_ERROR, "PAM helper protocol error");
 }
 
+static struct spawn_ctl *helpers;
+
+static int
+password_setup(const struct config *conf)
+{
+	helpers = pam_zygote_start(conf);
+	return helpers != NULL ? 0 : -1;
+}
+
 static void
 password_cancel(struct session *s)
 {
@@ -184,10 +240,11 @@ password_cancel(struct session *s)
 	if (run == NULL)
 		return;
 	s->vstate = NULL;
+	spawn_ctl_cancel(helpers, &run->wait);
 	event_del(&run->ev);
 	ipc_chan_free(run->chan);
 	if (run->pidfd != -1) {
-		/* A module may hang forever; the broker reaps the zombie. */
+		/* A module may hang forever; its zygote reaps it. */
 		syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
 		close(run->pidfd);
 	}
@@ -195,44 +252,47 @@ password_cancel(struct session *s)
 	free(run);
 }
 
+/* A helper is ready: it gets the user, and PAM starts talking. */
+static void
+got_helper(struct spawn_wait *w, const struct spawn_child *child)
+{
+	struct pam_run *run = (struct pam_run *)((char *)w -
+	    offsetof(struct pam_run, wait));
+	static struct ipc_writer iw;
+
+	if (child == NULL) {
+		session_verified(run->s, VERDICT_ERROR, "no PAM helper");
+		return;
+	}
+	run->pidfd = child->pidfd;
+	run->chan = ipc_chan_new(child->fd, false);
+	run->ev = (struct event){ child->fd, on_helper, run };
+	if (run->chan == NULL) {
+		close(child->fd);
+		session_verified(run->s, VERDICT_ERROR, "out of memory");
+		return;
+	}
+	ipc_writer_init(&iw);
+	ipc_put_str(&iw, run->s->user);
+	if (event_add(&run->ev, EPOLLIN) == -1 ||
+	    ipc_chan_compose(run->chan, MSG_PAM_BEGIN, 0, -1, iw.buf,
+	    iw.len) == -1 || ipc_chan_flush(run->chan) == -1)
+		session_verified(run->s, VERDICT_ERROR, "PAM helper unreachable");
+}
+
 static int
 password_begin(struct session *s)
 {
 	struct pam_run *run;
-	int sv[2];
-	pid_t pid;
 
 	if ((run = calloc(1, sizeof(*run))) == NULL)
 		return -1;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
-	    sv) == -1) {
-		free(run);
-		return -1;
-	}
-	if ((pid = fork()) == -1) {
-		close(sv[0]);
-		close(sv[1]);
-		free(run);
-		return -1;
-	}
-	if (pid == 0)
-		pam_helper_run(sv[1], s->conf->pam_service, s->user);
-	close(sv[1]);
 	run->s = s;
-	/* Our own child, not yet reaped: the pid cannot have been reused. */
-	run->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	run->chan = ipc_chan_new(sv[0], false);
-	run->ev = (struct event){ sv[0], on_helper, run };
+	run->pidfd = -1;
+	run->ev.fd = -1;
+	run->wait.ready = got_helper;
 	s->vstate = run;
-	if (run->pidfd == -1 || run->chan == NULL ||
-	    event_add(&run->ev, EPOLLIN) == -1) {
-		if (run->chan == NULL)
-			close(sv[0]);
-		if (run->pidfd == -1)
-			kill(pid, SIGKILL);
-		password_cancel(s);
-		return -1;
-	}
+	spawn_ctl_take(helpers, &run->wait);
 	return 0;
 }
 
@@ -252,6 +312,7 @@ password_answer(struct session *s, const char *answer)
 
 const struct verifier verify_password = {
 	.mech = "password",
+	.setup = password_setup,
 	.begin = password_begin,
 	.answer = password_answer,
 	.cancel = password_cancel,

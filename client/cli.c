@@ -57,10 +57,11 @@ read_answer(char *buf, size_t cap, int secret)
 		hidden = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
 	}
 	ok = fgets(buf, (int)cap, stdin);
-	if (hidden) {
+	if (hidden)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+	/* Nothing echoed the answer's newline: end the prompt's line. */
+	if (hidden || !tty)
 		fputc('\n', stderr);
-	}
 	if (ok == NULL)
 		return -1;
 	buf[strcspn(buf, "\r\n")] = '\0';

@@ -372,13 +372,15 @@ ipc_chan_wait(struct ipc_chan *c, struct ipc_msg *m, int timeout_ms)
 	ssize_t n;
 	int rc;
 
+	/* Poll before reading, so that the timeout holds on blocking
+	 * sockets too. */
 	while ((rc = ipc_chan_get(c, m)) == 0) {
+		if (wait_for(c, POLLIN, deadline) == -1)
+			return -1;
 		n = ipc_chan_read(c);
 		if (n == 0)
 			return 0;
 		if (n == -1 && errno != EAGAIN)
-			return -1;
-		if (n == -1 && wait_for(c, POLLIN, deadline) == -1)
 			return -1;
 	}
 	return rc;

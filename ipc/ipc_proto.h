@@ -8,21 +8,16 @@
 #define LB_IPC_PROTO_H
 
 enum ipc_type {
-	/* broker -> launcher */
-	MSG_LAUNCH = 1,		/* fd client; peerid session */
-	/* launcher -> session worker */
-	MSG_ASSIGN,		/* fd client; peerid session */
-	/* launcher -> broker */
-	MSG_LAUNCHED,		/* fd broker's end of the worker channel;
-				 * peerid session; u32 worker pid (0 and
-				 * no fd: no worker could be started) */
-	MSG_WORKER_EXIT,	/* u32 pid, u32 wait status, u8 had a
-				 * session (0: a ready child died) */
-	MSG_LAUNCHER_READY,	/* empty: confined, children standing by */
+	/* spawner (worker launcher, PAM zygote) <-> broker: ipc/spawner.h */
+	MSG_SPAWNER_READY = 1,	/* empty: set up, children will follow */
+	MSG_SPARE,		/* fd the broker's channel to a fresh child;
+				 * u32 child pid */
+	MSG_SPAWN,		/* broker -> spawner, empty: one more child */
+	MSG_CHILD_EXIT,		/* u32 pid, u32 wait status */
 
 	/* broker -> worker */
-	MSG_START,		/* u8 peer allowed, u32 idle timeout ms,
-				 * u32 n, n x str mechanism */
+	MSG_ASSIGN,		/* fd client; peerid session; u32 idle timeout
+				 * ms, u32 n, n x str mechanism */
 	MSG_PROMPT,		/* u8 enum prompt_kind, str text */
 	MSG_RESULT,		/* u32 reply code, str text */
 	MSG_CLOSE,		/* u32 reply code, str text; then end */
@@ -31,10 +26,11 @@ enum ipc_type {
 	MSG_AUTH_ANSWER,	/* bytes answer (secret) */
 	MSG_AUTH_ABORT,		/* empty: the client started over */
 
+	/* broker -> PAM helper */
+	MSG_PAM_BEGIN,		/* str user */
 	/* PAM helper -> broker */
 	MSG_PAM_CONV,		/* u32 n, n x (u8 enum prompt_kind, str) */
-	MSG_PAM_RESULT,		/* u32 PAM code, u8 enum pam_stage,
-				 * str PAM_USER, str PAM error text */
+	MSG_PAM_RESULT,		/* u32 PAM code, u8 enum pam_stage */
 	/* broker -> PAM helper */
 	MSG_PAM_CONV_REPLY,	/* u32 n, n x bytes answer (secret) */
 

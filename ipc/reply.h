@@ -28,8 +28,7 @@ enum reply_code {
 	REPLY_BUSY = 511,		/* instead of the greeting; closes */
 };
 
-/* Protocol revisions this build speaks (the greeting's LOREV HIREV). */
-#define PROTO_REV_LO	1
-#define PROTO_REV_HI	1
+/* The greeting: protocol revisions LOREV HIREV this build speaks. */
+#define PROTO_GREETING	"201 1 1\r\n"
 
 #endif

@@ -7,9 +7,12 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/seccomp.h>
 #include <sys/ucontext.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -201,16 +204,45 @@ add_rule(scmp_filter_ctx ctx, const struct filter_rule *r)
 	    SCMP_CMP((unsigned)r->arg, SCMP_CMP_MASKED_EQ, r->mask, r->value));
 }
 
+/* The exported program is a few kilobytes: a pipe holds it whole. */
+static void
+export_program(scmp_filter_ctx ctx, struct sandbox_program *out)
+{
+	struct sock_filter *insns;
+	size_t cap = 4096 * sizeof(*insns), len = 0;
+	ssize_t n;
+	int p[2], rc;
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
+		sandbox_fail("pipe for the seccomp program");
+	if ((rc = seccomp_export_bpf(ctx, p[1])) != 0) {
+		errno = -rc;
+		sandbox_fail("seccomp_export_bpf");
+	}
+	if ((insns = malloc(cap)) == NULL)
+		sandbox_fail("malloc");
+	while (len < cap && (n = read(p[0], (char *)insns + len,
+	    cap - len)) > 0)
+		len += (size_t)n;
+	close(p[0]);
+	close(p[1]);
+	if (len == 0 || len == cap || len % sizeof(*insns) != 0) {
+		errno = EINVAL;
+		sandbox_fail("seccomp program size");
+	}
+	out->insns = insns;
+	out->len = (unsigned short)(len / sizeof(*insns));
+}
+
 void
-sandbox_filter(enum sandbox_profile profile, bool trap_debug)
+sandbox_compile(enum sandbox_profile profile, bool trap_debug,
+    struct sandbox_program *out)
 {
 	uint32_t deny = trap_debug ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS;
 	scmp_filter_ctx ctx;
 	size_t i;
 	int rc;
 
-	if (trap_debug)
-		install_trap_reporter();
 	if ((ctx = seccomp_init(deny)) == NULL) {
 		errno = ENOMEM;
 		sandbox_fail("seccomp_init");
@@ -225,11 +257,34 @@ sandbox_filter(enum sandbox_profile profile, bool trap_debug)
 		if ((rc = add_rule(ctx, &rules[i])) != 0)
 			goto fail;
 	}
-	if ((rc = seccomp_load(ctx)) != 0)
-		goto fail;
+	export_program(ctx, out);
+	out->trap_debug = trap_debug;
 	seccomp_release(ctx);
 	return;
 fail:
 	errno = -rc;
 	sandbox_fail("seccomp filter");
+}
+
+void
+sandbox_load(const struct sandbox_program *p)
+{
+	struct sock_fprog prog = { p->len, p->insns };
+
+	if (p->trap_debug)
+		install_trap_reporter();
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		sandbox_fail("PR_SET_NO_NEW_PRIVS");
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == -1)
+		sandbox_fail("load seccomp filter");
+}
+
+void
+sandbox_filter(enum sandbox_profile profile, bool trap_debug)
+{
+	struct sandbox_program p;
+
+	sandbox_compile(profile, trap_debug, &p);
+	sandbox_load(&p);
+	free(p.insns);
 }

@@ -250,25 +250,23 @@ ws_on_idle_timeout(struct wsession *ws)
 	ws->state = WS_CLOSING;
 }
 
-static int
-on_start(struct wsession *ws, struct ipc_reader *r)
+int
+ws_start(struct wsession *ws, const uint8_t *data, size_t len)
 {
+	struct ipc_reader r;
 	uint32_t i, n;
-	char lo[12], hi[12];
-	const char *words[] = { lo, hi };
 
-	ws->idle_timeout_ms = ipc_get_u32(r);
-	n = ipc_get_u32(r);
-	if (n > MECH_MAX)
+	ipc_reader_init(&r, data, len);
+	ws->idle_timeout_ms = ipc_get_u32(&r);
+	n = ipc_get_u32(&r);
+	if (ws->state != WS_GREETING || n > MECH_MAX)
 		return -1;
 	for (i = 0; i < n; i++)
-		ipc_get_str(r, ws->mechs[i], sizeof(ws->mechs[i]));
-	if (ipc_reader_end(r) == -1)
+		ipc_get_str(&r, ws->mechs[i], sizeof(ws->mechs[i]));
+	if (ipc_reader_end(&r) == -1)
 		return -1;
 	ws->nmechs = n;
-	snprintf(lo, sizeof(lo), "%d", PROTO_REV_LO);
-	snprintf(hi, sizeof(hi), "%d", PROTO_REV_HI);
-	ws_reply_words(ws, REPLY_GREETING, false, words, 2);
+	/* The broker has greeted the client already (listener.c). */
 	ws->state = WS_IDLE;
 	return 0;
 }
@@ -328,11 +326,10 @@ static const struct broker_msg {
 	unsigned states;
 	int (*handle)(struct wsession *, struct ipc_reader *);
 } broker_msgs[] = {
-	{ MSG_START, IN(WS_GREETING), on_start },
 	{ MSG_PROMPT, IN(WS_WAIT_BROKER), on_prompt },
 	{ MSG_RESULT, IN(WS_WAIT_BROKER), on_result },
-	{ MSG_CLOSE, IN(WS_GREETING) | IN(WS_IDLE) | IN(WS_WAIT_BROKER) |
-	    IN(WS_DIALOG) | IN(WS_LOGGED_IN), on_close },
+	{ MSG_CLOSE, IN(WS_IDLE) | IN(WS_WAIT_BROKER) | IN(WS_DIALOG) |
+	    IN(WS_LOGGED_IN), on_close },
 };
 
 int

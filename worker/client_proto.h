@@ -19,7 +19,7 @@
 struct mech_dialog;
 
 enum wstate {
-	WS_GREETING,	/* until the broker's START: the client is not read */
+	WS_GREETING,	/* until ws_start: the client is not read */
 	WS_IDLE,	/* requests welcome */
 	WS_WAIT_BROKER,	/* a request is with the broker: the client waits */
 	WS_DIALOG,	/* a prompt is out: pass answers it */
@@ -44,6 +44,11 @@ struct wsession {
 
 /* Starts a session that talks to the broker over chan (not owned). */
 void ws_init(struct wsession *ws, struct ipc_chan *chan);
+
+/* Takes the session parameters of the broker's ASSIGN (idle timeout,
+ * mechanisms): 0, or -1 when they are malformed.  The broker greeted the
+ * client when it accepted it. */
+int ws_start(struct wsession *ws, const uint8_t *data, size_t len);
 
 /* True when the next request line may be handled now. */
 bool ws_wants_request(const struct wsession *ws);

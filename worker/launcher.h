@@ -1,9 +1,10 @@
 /*
- * launcher.h: the worker launcher.  Exec'd once by the broker (as root,
- * with its channel on fd 3), it confines itself (sandbox stage 1 and the
- * launcher filter) and then forks one fresh child per session.  Each child
- * stacks the session filter before it waits for work, so a few confined
- * children stand ready and no fork lies on a login's critical path.
+ * launcher.h: the worker launcher.  Exec'd by the broker (as root, with its
+ * channel on fd 3), it confines itself (sandbox stage 1 and the launcher
+ * filter), then, as a spawner (ipc/spawner.h), forks children and hands
+ * their channels to the broker.  Each child stacks the session filter
+ * before it waits for work, so confined children stand ready and neither
+ * a fork nor the launcher lies on a login's critical path.
  */
 #ifndef LB_LAUNCHER_H
 #define LB_LAUNCHER_H
@@ -15,8 +16,8 @@
 
 /* The broker's channel. */
 #define LAUNCHER_FD	3
-/* Ready children kept at most. */
-#define LAUNCHER_SPARES_MAX	8
+/* Ready children the broker may ask to keep. */
+#define LAUNCHER_SPARES_MAX	16
 
 struct launcher_opts {
 	const char *user;		/* sandbox user */
@@ -26,10 +27,10 @@ struct launcher_opts {
 	bool sandbox_debug;		/* trap and log denied calls */
 };
 
-/* What a confined child runs once a session is assigned to it; it must
- * end the process rather than return. */
+/* What a confined child runs once the broker assigns it a client (the
+ * ASSIGN message); it must end the process rather than return. */
 typedef void (*session_main_fn)(struct ipc_chan *broker, int client_fd,
-    uint32_t session_id);
+    const struct ipc_msg *assign);
 
 /* Reads the options loginbrokerd passes (launcher_ctl.c); exits 2 with a
  * usage message when they are wrong. */

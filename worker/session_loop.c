@@ -110,15 +110,18 @@ read_broker(void)
 }
 
 _Noreturn void
-session_loop(struct ipc_chan *broker, int client_fd, uint32_t session_id)
+session_loop(struct ipc_chan *broker, int client_fd,
+    const struct ipc_msg *assign)
 {
 	struct pollfd pfd[2];
 	uint64_t idle_deadline = 0;
 	int timeout;
 
-	session = session_id;
+	session = assign->hdr.peerid;
 	ws_init(&ws, broker);
 	line_reader_reset(&in);
+	if (ws_start(&ws, assign->data, assign->len) == -1)
+		finish(1, "malformed ASSIGN from the broker");
 	if (fcntl(client_fd, F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(ipc_chan_fd(broker), F_SETFL, O_NONBLOCK) == -1)
 		finish(1, "cannot make descriptors non-blocking");

@@ -7,8 +7,9 @@
 #include "ipc_chan.h"
 
 /* Serves one client on client_fd, talking to the broker over broker, until
- * either side is done; then ends the process. */
+ * either side is done; then ends the process.  assign is the broker's
+ * ASSIGN message, which carries the session's parameters. */
 _Noreturn void session_loop(struct ipc_chan *broker, int client_fd,
-    uint32_t session_id);
+    const struct ipc_msg *assign);
 
 #endif

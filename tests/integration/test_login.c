@@ -394,7 +394,7 @@ static void
 test_killing_one_worker_leaves_twenty_logins_unaffected(void **state)
 {
 	int fds[CROWD], i;
-	char reply[64];
+	char reply[64], rest[256];
 	pid_t victim;
 
 	NEED_ROOT();
@@ -410,8 +410,11 @@ test_killing_one_worker_leaves_twenty_logins_unaffected(void **state)
 			expect(fds[i], "pass alice-pw\r\n", 200, "Logged in");
 	for (i = 0; i < CROWD; i++)
 		close(fds[i]);
-	assert_true(broker_log_wait(&broker, "killed by signal 9", 2000,
-	    NULL, 0));
+	assert_true(broker_log_wait(&broker, "session 11: connection closed",
+	    2000, NULL, 0));
+	assert_true(broker_log_wait(&broker, "session=11 peer_uid=0", 2000,
+	    rest, sizeof(rest)));
+	assert_non_null(strstr(rest, "outcome=aborted"));
 }
 
 static void
@@ -494,7 +497,7 @@ test_out_of_sequence_worker_is_killed_and_logged(void **state)
 
 	NEED_ROOT();
 	broker_start(&broker, NULL, getenv("LB_EVIL_WORKER"));
-	fd = raw_connect(&broker);
+	fd = connect_greeted();
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), -1);
 	close(fd);
 	pid = session_worker_pid(&broker, 1);

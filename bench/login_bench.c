@@ -1,0 +1,185 @@
+/*
+ * login_bench: password logins, timed.
+ *   login_bench broker SOCKET CLIENTS COUNT USER PASSWORD
+ *       COUNT logins through loginbrokerd, CLIENTS at a time, each a fresh
+ *       connection driven with libloginbroker's non-blocking calls from one
+ *       poll loop; prints logins/s and latency p50/p99.
+ *   login_bench inprocess SERVICE COUNT USER PASSWORD
+ *       the same PAM transactions in this process, no broker: the baseline.
+ * Output: one line "MODE clients=N logins=N per_s=X p50_us=X p99_us=X".
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <security/pam_appl.h>
+
+#include "loginbroker.h"
+#include "stats.h"
+
+#define CLIENTS_MAX	256
+
+static const char *password;
+
+static int
+answer(const struct lb_prompt *p, char *buf, size_t cap, void *arg)
+{
+	snprintf(buf, cap, "%s", password);
+	return 0;
+}
+
+struct client {
+	struct lb_conn *c;
+	uint64_t started;
+};
+
+static void
+start(struct client *cl, const char *sock)
+{
+	cl->started = now_ns();
+	if ((cl->c = lb_open(sock, LB_NONBLOCK)) == NULL) {
+		perror(sock);
+		exit(1);
+	}
+}
+
+static void
+print(const char *mode, long clients, struct samples *s, uint64_t elapsed)
+{
+	long n = (long)s->n;
+
+	printf("%s clients=%ld logins=%ld per_s=%.0f p50_us=%.1f p99_us=%.1f\n",
+	    mode, clients, n, (double)n * 1e9 / (double)elapsed,
+	    samples_quantile_us(s, 0.5), samples_quantile_us(s, 0.99));
+}
+
+static int
+run_broker(const char *sock, long clients, long count, const char *user)
+{
+	static struct client cl[CLIENTS_MAX];
+	static struct pollfd pfd[CLIENTS_MAX];
+	struct samples s = { 0 };
+	long started = 0, i;
+	uint64_t t0 = now_ns();
+	int rc;
+
+	for (i = 0; i < clients && started < count; i++, started++)
+		start(&cl[i], sock);
+	while ((long)s.n < count) {
+		for (i = 0; i < clients; i++) {
+			if (cl[i].c == NULL)
+				continue;
+			rc = lb_login(cl[i].c, "password", user, answer, NULL);
+			if (rc == LB_EAGAIN)
+				continue;
+			if (rc != LB_OK) {
+				fprintf(stderr, "login: %s (%d %s)\n",
+				    lb_strerror(rc), lb_last_code(cl[i].c),
+				    lb_last_text(cl[i].c));
+				return 1;
+			}
+			samples_add(&s, now_ns() - cl[i].started);
+			lb_close(cl[i].c);
+			cl[i].c = NULL;
+			if (started < count) {
+				start(&cl[i], sock);
+				started++;
+				i--;	/* drive the new one at once */
+			}
+		}
+		for (i = 0; i < clients; i++)
+			pfd[i] = (struct pollfd){ cl[i].c ? lb_fd(cl[i].c) : -1,
+			    cl[i].c ? lb_want(cl[i].c) : 0, 0 };
+		if ((long)s.n < count && poll(pfd, (nfds_t)clients, 10000) <= 0) {
+			fprintf(stderr, "no progress in 10 s\n");
+			return 1;
+		}
+	}
+	print("broker", clients, &s, now_ns() - t0);
+	return 0;
+}
+
+static int
+conv(int n, const struct pam_message **msg, struct pam_response **resp,
+    void *data)
+{
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	int i;
+
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++)
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF ||
+		    msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
+			r[i].resp = strdup(password);
+	if (resp != NULL) {
+		*resp = r;
+	} else {
+		for (i = 0; i < n; i++)
+			free(r[i].resp);
+		free(r);
+	}
+	return PAM_SUCCESS;
+}
+
+static int
+run_inprocess(const char *service, long count, const char *user)
+{
+	struct pam_conv pc = { conv, NULL };
+	struct samples s = { 0 };
+	pam_handle_t *ph;
+	uint64_t t0 = now_ns(), t;
+	long i;
+	int rc;
+
+	for (i = 0; i < count; i++) {
+		t = now_ns();
+		rc = pam_start(service, user, &pc, &ph);
+		if (rc == PAM_SUCCESS)
+			rc = pam_authenticate(ph, PAM_DISALLOW_NULL_AUTHTOK);
+		if (rc == PAM_SUCCESS)
+			rc = pam_acct_mgmt(ph, PAM_DISALLOW_NULL_AUTHTOK);
+		pam_end(ph, rc);
+		if (rc != PAM_SUCCESS) {
+			fprintf(stderr, "pam: %s\n", pam_strerror(NULL, rc));
+			return 1;
+		}
+		samples_add(&s, now_ns() - t);
+	}
+	print("inprocess", 1, &s, now_ns() - t0);
+	return 0;
+}
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: login_bench broker SOCKET CLIENTS COUNT USER "
+	    "PASSWORD\n       login_bench inprocess SERVICE COUNT USER "
+	    "PASSWORD\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	long clients, count;
+
+	if (argc == 7 && strcmp(argv[1], "broker") == 0) {
+		clients = atol(argv[3]);
+		count = atol(argv[4]);
+		password = argv[6];
+		if (clients < 1 || clients > CLIENTS_MAX || count < 1)
+			usage();
+		return run_broker(argv[2], clients, count, argv[5]);
+	}
+	if (argc == 6 && strcmp(argv[1], "inprocess") == 0) {
+		count = atol(argv[3]);
+		password = argv[5];
+		if (count < 1)
+			usage();
+		return run_inprocess(argv[2], count, argv[4]);
+	}
+	usage();
+}

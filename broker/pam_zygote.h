@@ -1,0 +1,17 @@
+/*
+ * pam_zygote.h: the PAM zygote, a privileged spawner (ipc/spawner.h) that
+ * loads the PAM stack once (pam_start with no user yet) and forks PAM
+ * helpers from there.  Each helper runs exactly one transaction in its own
+ * copy of that handle, so module loading is off the critical path, a hung
+ * module blocks only its helper, and no two users ever share a process.
+ * The zygote itself never authenticates anyone.
+ */
+#ifndef LB_PAM_ZYGOTE_H
+#define LB_PAM_ZYGOTE_H
+
+struct config;
+
+/* Starts the zygote for conf->pam_service: its controller, or NULL. */
+struct spawn_ctl *pam_zygote_start(const struct config *conf);
+
+#endif

@@ -1,0 +1,472 @@
+/* spawn_ctl.c: ready children from a spawner, and the spawner's life. */
+#include "spawn_ctl.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "event.h"
+#include "ipc_chan.h"
+#include "ipc_payload.h"
+#include "ipc_proto.h"
+#include "log.h"
+
+/* How long a new spawner may take to be ready, at startup. */
+#define SPAWNER_READY_MS	5000
+/* After a spawner or a ready child fails, wait this long before retrying:
+ * a broken sandbox or PAM stack must not become a fork loop. */
+#define RETRY_MS		1000
+/* A child taken while others stand ready is replaced after this quiet
+ * period, not at once: the fork would compete for the CPUs with the login
+ * that just took the child. */
+#define REFILL_DELAY_MS		3
+#define IDLE_MAX		16
+
+/* One spawner process. */
+struct spawner {
+	LIST_ENTRY(spawner) entry;
+	struct spawn_ctl *sc;
+	pid_t pid;
+	struct ipc_chan *chan;
+	struct event ev;
+	unsigned handed;	/* children given out */
+	unsigned pending;	/* children asked for, not yet arrived */
+	bool ready;
+	bool retiring;		/* gets no requests; gone at its EOF */
+};
+
+struct idle_child {
+	struct spawn_child child;
+	struct spawner *from;
+};
+
+struct spawn_ctl {
+	struct spawn_params p;
+	LIST_HEAD(, spawner) spawners;
+	struct spawner *current;
+	struct idle_child idle[IDLE_MAX];
+	size_t nidle;
+	TAILQ_HEAD(, spawn_wait) waiters;
+	uint64_t retry_after;
+	struct event retry_ev;	/* timerfd: retry_after, or a deferred refill */
+};
+
+static void on_spawner(struct event *ev, uint32_t events);
+static void refill(struct spawn_ctl *sc);
+
+static void
+close_child(struct spawn_child *c)
+{
+	close(c->fd);
+	close(c->pidfd);
+}
+
+static void
+arm_timer(struct spawn_ctl *sc, unsigned ms)
+{
+	struct itimerspec its = { { 0, 0 }, { ms / 1000,
+	    (long)(ms % 1000) * 1000000L } };
+
+	timerfd_settime(sc->retry_ev.fd, 0, &its, NULL);
+}
+
+static void
+arm_retry(struct spawn_ctl *sc)
+{
+	sc->retry_after = clock_now_ms() + RETRY_MS;
+	arm_timer(sc, RETRY_MS);
+}
+
+/* Waiters cannot be served while the spawner fails to start: tell them. */
+static void
+fail_waiters(struct spawn_ctl *sc)
+{
+	struct spawn_wait *w;
+
+	while ((w = TAILQ_FIRST(&sc->waiters)) != NULL) {
+		TAILQ_REMOVE(&sc->waiters, w, entry);
+		w->queued = false;
+		w->ready(w, NULL);
+	}
+}
+
+static struct spawner *
+spawn_spawner(struct spawn_ctl *sc)
+{
+	struct spawner *s;
+	int sv[2];
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+	    sv) == -1) {
+		free(s);
+		return NULL;
+	}
+	if ((s->pid = sc->p.start(sv[1])) == -1) {
+		close(sv[0]);
+		close(sv[1]);
+		free(s);
+		return NULL;
+	}
+	close(sv[1]);
+	s->sc = sc;
+	s->pending = sc->p.spares;	/* it starts with that many */
+	s->chan = ipc_chan_new(sv[0], true);
+	s->ev = (struct event){ sv[0], on_spawner, s };
+	if (s->chan == NULL || event_add(&s->ev, EPOLLIN) == -1) {
+		if (s->chan == NULL)
+			close(sv[0]);
+		ipc_chan_free(s->chan);
+		kill(s->pid, SIGKILL);
+		free(s);
+		return NULL;
+	}
+	LIST_INSERT_HEAD(&sc->spawners, s, entry);
+	return s;
+}
+
+/* A fresh current spawner, unless retrying too soon. */
+static void
+respawn(struct spawn_ctl *sc)
+{
+	if (clock_now_ms() < sc->retry_after)
+		return;
+	if ((sc->current = spawn_spawner(sc)) == NULL) {
+		log_msg(LOG_ERR, "cannot start the %s: %s", sc->p.name,
+		    strerror(errno));
+		arm_retry(sc);
+		fail_waiters(sc);
+	}
+}
+
+static void
+drop_spawner(struct spawner *s)
+{
+	event_del(&s->ev);
+	ipc_chan_free(s->chan);
+	LIST_REMOVE(s, entry);
+	if (s->sc->current == s)
+		s->sc->current = NULL;
+	free(s);
+}
+
+/* Stops giving s work: its ready children go (their channels close, they
+ * exit), children in use live on, and s ends when it reads our EOF. */
+static void
+retire(struct spawner *s, const char *why)
+{
+	struct spawn_ctl *sc = s->sc;
+	size_t i = 0;
+
+	if (s->retiring)
+		return;
+	log_msg(LOG_INFO, "replacing the %s (pid %d): %s", sc->p.name,
+	    (int)s->pid, why);
+	s->retiring = true;
+	shutdown(ipc_chan_fd(s->chan), SHUT_WR);
+	while (i < sc->nidle) {
+		if (sc->idle[i].from == s) {
+			close_child(&sc->idle[i].child);
+			sc->idle[i] = sc->idle[--sc->nidle];
+		} else {
+			i++;
+		}
+	}
+	if (sc->current == s) {
+		sc->current = NULL;
+		respawn(sc);
+	}
+}
+
+/* Asks the current spawner for children until ready + coming covers the
+ * spares and everyone waiting. */
+static void
+refill(struct spawn_ctl *sc)
+{
+	struct spawner *s = sc->current;
+	size_t waiting = 0;
+	struct spawn_wait *w;
+
+	if (s == NULL) {
+		respawn(sc);
+		return;
+	}
+	if (!s->ready || clock_now_ms() < sc->retry_after)
+		return;
+	TAILQ_FOREACH(w, &sc->waiters, entry)
+		waiting++;
+	while (sc->nidle + s->pending < sc->p.spares + waiting) {
+		if (ipc_chan_compose(s->chan, MSG_SPAWN, 0, -1, NULL, 0) == -1)
+			break;
+		s->pending++;
+	}
+	if (ipc_chan_flush(s->chan) == 0)
+		event_mod(&s->ev, EPOLLIN | EPOLLOUT);
+}
+
+static void
+hand_out(struct spawn_ctl *sc, struct spawn_wait *w, struct idle_child *c)
+{
+	c->from->handed++;
+	if (sc->p.recycle != 0 && c->from->handed >= sc->p.recycle)
+		retire(c->from, "recycle count reached");
+	w->ready(w, &c->child);
+}
+
+void
+spawn_ctl_take(struct spawn_ctl *sc, struct spawn_wait *w)
+{
+	struct idle_child c;
+
+	if (sc->nidle > 0) {
+		c = sc->idle[0];
+		memmove(sc->idle, sc->idle + 1, --sc->nidle * sizeof(c));
+		if (sc->nidle == 0)
+			refill(sc);
+		else if (clock_now_ms() >= sc->retry_after)
+			arm_timer(sc, REFILL_DELAY_MS);
+		hand_out(sc, w, &c);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&sc->waiters, w, entry);
+	w->queued = true;
+	refill(sc);
+	if (sc->current == NULL && w->queued) {
+		/* No spawner, and none can start now. */
+		TAILQ_REMOVE(&sc->waiters, w, entry);
+		w->queued = false;
+		w->ready(w, NULL);
+	}
+}
+
+void
+spawn_ctl_cancel(struct spawn_ctl *sc, struct spawn_wait *w)
+{
+	if (!w->queued)
+		return;
+	TAILQ_REMOVE(&sc->waiters, w, entry);
+	w->queued = false;
+}
+
+/* True when pid's parent is ppid: the pidfd then names the spawner's own
+ * child, not a process that took a recycled pid. */
+static bool
+parent_is(pid_t pid, pid_t ppid)
+{
+	char path[64], line[128];
+	bool ok = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "PPid:", 5) == 0)
+			ok = atoi(line + 5) == ppid;
+	fclose(f);
+	return ok;
+}
+
+static void
+on_spare(struct spawner *s, const struct ipc_msg *m)
+{
+	struct spawn_ctl *sc = s->sc;
+	struct idle_child c = { { 0, -1, m->fd }, s };
+	struct ipc_reader r;
+	struct spawn_wait *w;
+
+	ipc_reader_init(&r, m->data, m->len);
+	c.child.pid = (pid_t)ipc_get_u32(&r);
+	if (s->pending > 0)
+		s->pending--;
+	if (ipc_reader_end(&r) == -1 || c.child.pid <= 0 ||
+	    (c.child.pidfd = (int)syscall(SYS_pidfd_open, c.child.pid, 0)) ==
+	    -1 || !parent_is(c.child.pid, s->pid) || s->retiring) {
+		if (c.child.pidfd != -1)
+			close(c.child.pidfd);
+		close(c.child.fd);
+		return;
+	}
+	if ((w = TAILQ_FIRST(&sc->waiters)) != NULL) {
+		TAILQ_REMOVE(&sc->waiters, w, entry);
+		w->queued = false;
+		hand_out(sc, w, &c);
+	} else if (sc->nidle < IDLE_MAX) {
+		sc->idle[sc->nidle++] = c;
+	} else {
+		close_child(&c.child);
+	}
+}
+
+static void
+on_child_exit(struct spawner *s, const struct ipc_msg *m)
+{
+	struct spawn_ctl *sc = s->sc;
+	struct ipc_reader r;
+	uint32_t pid, status;
+	size_t i;
+
+	ipc_reader_init(&r, m->data, m->len);
+	pid = ipc_get_u32(&r);
+	status = ipc_get_u32(&r);
+	if (ipc_reader_end(&r) == -1)
+		return;
+	for (i = 0; i < sc->nidle; i++) {
+		if (sc->idle[i].child.pid != (pid_t)pid)
+			continue;
+		/* It died before it had any work: the sandbox or the PAM
+		 * stack is broken, nothing a client did. */
+		close_child(&sc->idle[i].child);
+		sc->idle[i] = sc->idle[--sc->nidle];
+		log_msg(LOG_ERR, "a ready child of the %s died (pid %u, status "
+		    "0x%x)", sc->p.name, pid, status);
+		arm_retry(sc);
+		return;
+	}
+	/* SIGKILL is the broker's own doing, logged where it was decided. */
+	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) {
+		log_msg(LOG_WARNING, "%s child %u killed by signal %d",
+		    sc->p.name, pid, WTERMSIG(status));
+		/* A crash may be someone probing the layout: start over. */
+		if (sc->p.recycle != 0)
+			retire(s, "a child died from a signal");
+	}
+}
+
+static void
+spawner_gone(struct spawner *s)
+{
+	struct spawn_ctl *sc = s->sc;
+	bool was_current = sc->current == s, was_ready = s->ready;
+
+	if (!s->retiring)
+		log_msg(LOG_ERR, "the %s (pid %d) went away%s", sc->p.name,
+		    (int)s->pid, was_ready ? "" : " before it was ready");
+	drop_spawner(s);
+	if (!was_ready) {
+		arm_retry(sc);
+		fail_waiters(sc);
+	} else if (was_current) {
+		respawn(sc);
+	}
+}
+
+static void
+on_spawner(struct event *ev, uint32_t events)
+{
+	struct spawner *s = ev->ctx;
+	struct ipc_msg m;
+	ssize_t n;
+	int rc;
+
+	if ((events & EPOLLOUT) && ipc_chan_flush(s->chan) != 0)
+		event_mod(&s->ev, EPOLLIN);
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return;
+	n = ipc_chan_read(s->chan);
+	if (n == 0 || (n == -1 && errno != EAGAIN)) {
+		spawner_gone(s);
+		return;
+	}
+	while ((rc = ipc_chan_get(s->chan, &m)) == 1) {
+		if (!s->ready && m.hdr.type == MSG_SPAWNER_READY && m.fd == -1) {
+			s->ready = true;
+		} else if (s->ready && m.hdr.type == MSG_SPARE && m.fd != -1) {
+			on_spare(s, &m);
+		} else if (s->ready && m.hdr.type == MSG_CHILD_EXIT &&
+		    m.fd == -1) {
+			on_child_exit(s, &m);
+		} else {
+			if (m.fd != -1)
+				close(m.fd);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == -1) {
+		log_msg(LOG_ERR, "the %s sent garbage; killed", s->sc->p.name);
+		kill(s->pid, SIGKILL);
+		retire(s, "protocol error");
+	}
+	refill(s->sc);
+}
+
+static void
+on_retry(struct event *ev, uint32_t events)
+{
+	struct spawn_ctl *sc = ev->ctx;
+	uint64_t expirations;
+
+	(void)!read(ev->fd, &expirations, sizeof(expirations));
+	refill(sc);
+}
+
+struct spawn_ctl *
+spawn_ctl_start(const struct spawn_params *p)
+{
+	struct spawn_ctl *sc;
+	struct spawner *s;
+	int tfd;
+
+	if ((sc = calloc(1, sizeof(*sc))) == NULL ||
+	    (tfd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1) {
+		free(sc);
+		return NULL;
+	}
+	sc->p = *p;
+	LIST_INIT(&sc->spawners);
+	TAILQ_INIT(&sc->waiters);
+	sc->retry_ev = (struct event){ tfd, on_retry, sc };
+	if (event_add(&sc->retry_ev, EPOLLIN) == -1 ||
+	    (s = spawn_spawner(sc)) == NULL) {
+		log_msg(LOG_ERR, "cannot start the %s: %s", p->name,
+		    strerror(errno));
+		return NULL;
+	}
+	sc->current = s;
+	/* At startup, and only then, wait: a sandbox or a PAM stack that
+	 * cannot be set up must stop the broker before it accepts anyone. */
+	for (uint64_t end = clock_now_ms() + SPAWNER_READY_MS;
+	    !s->ready && clock_now_ms() < end; )
+		if (event_dispatch(clock_poll_timeout(end)) == -1 ||
+		    sc->current != s)
+			break;
+	if (sc->current != s || !s->ready) {
+		log_msg(LOG_ERR, "the %s did not start", p->name);
+		return NULL;
+	}
+	return sc;
+}
+
+bool
+spawn_ctl_reaped(struct spawn_ctl *sc, pid_t pid, int status)
+{
+	struct spawner *s;
+
+	LIST_FOREACH(s, &sc->spawners, entry)
+		if (s->pid == pid)
+			return true;
+	return false;
+}
+
+void
+spawn_ctl_stop(struct spawn_ctl *sc)
+{
+	struct spawner *s;
+
+	while (sc->nidle > 0)
+		close_child(&sc->idle[--sc->nidle].child);
+	while ((s = LIST_FIRST(&sc->spawners)) != NULL)
+		drop_spawner(s);
+}

@@ -1,0 +1,57 @@
+/*
+ * spawn_ctl.h: the broker's side of a spawner (ipc/spawner.h): it starts
+ * the spawner process, keeps the ready children it hands over, gives them
+ * out to sessions, asks for replacements, and replaces the spawner itself
+ * when asked to recycle or when a child that was in use dies from a
+ * signal.  Two instances run: the worker launcher and the PAM zygote.
+ */
+#ifndef LB_SPAWN_CTL_H
+#define LB_SPAWN_CTL_H
+
+#include <stdbool.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+
+/* A ready child: its pid, a pidfd naming it for good, and the broker's end
+ * of its channel.  Whoever takes it owns both descriptors. */
+struct spawn_child {
+	pid_t pid;
+	int pidfd;
+	int fd;
+};
+
+/* A request for a child, embedded in its requester.  ready() gets the
+ * child, or NULL when none can be had (the spawner cannot start). */
+struct spawn_wait {
+	TAILQ_ENTRY(spawn_wait) entry;
+	void (*ready)(struct spawn_wait *w, const struct spawn_child *child);
+	bool queued;
+};
+
+struct spawn_params {
+	const char *name;		/* for the log */
+	pid_t (*start)(int chan_fd);	/* starts a spawner on chan_fd */
+	unsigned spares;		/* ready children to keep */
+	unsigned recycle;		/* children before a fresh spawner; 0 never */
+};
+
+struct spawn_ctl;
+
+/* Starts the first spawner and waits (bounded) until it is ready: the
+ * controller, or NULL after logging why. */
+struct spawn_ctl *spawn_ctl_start(const struct spawn_params *p);
+
+/* Gives w a ready child now, or as soon as one arrives. */
+void spawn_ctl_take(struct spawn_ctl *sc, struct spawn_wait *w);
+
+/* Withdraws a request still waiting (safe to call when it is not). */
+void spawn_ctl_cancel(struct spawn_ctl *sc, struct spawn_wait *w);
+
+/* The broker reaped one of its children: true if it was this controller's
+ * spawner process. */
+bool spawn_ctl_reaped(struct spawn_ctl *sc, pid_t pid, int status);
+
+/* Kills ready children and closes every spawner channel (shutdown). */
+void spawn_ctl_stop(struct spawn_ctl *sc);
+
+#endif

@@ -1,0 +1,157 @@
+/* spawner.c: fork children, hand their channels over, report their exits. */
+#include "spawner.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipc_proto.h"
+
+static struct ipc_chan *broker;
+
+static _Noreturn void
+fatal(const char *why)
+{
+	fprintf(stderr, "spawner %d: %s\n", (int)getpid(), why);
+	_exit(1);
+}
+
+int
+spawner_prepare(void)
+{
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &chld, NULL) == -1)
+		return -1;
+	return signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* Queues a report of one or two numbers, with a descriptor or -1. */
+static void
+report(uint32_t type, int fd, const uint32_t *v, size_t n)
+{
+	uint8_t buf[8];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ipc_be32_put(buf + 4 * i, v[i]);
+	if (ipc_chan_compose(broker, type, 0, fd, buf, 4 * n) == -1)
+		fatal("broker channel full");
+}
+
+int
+spawner_keep_only(int keep)
+{
+	if (keep > 3 && close_range(3, (unsigned)keep - 1, 0) == -1)
+		return -1;
+	return close_range((unsigned)keep + 1, ~0u, 0);
+}
+
+/* In the child: only stdio and its channel stay, signals as by default. */
+static _Noreturn void
+child_start(int sock, spawner_child_fn child, void *arg)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1 ||
+	    spawner_keep_only(sock) == -1)
+		_exit(1);
+	child(sock, arg);
+	_exit(1);
+}
+
+static void
+spawn(spawner_child_fn child, void *arg)
+{
+	int sv[2];
+	pid_t pid;
+
+	/* A burst of SPAWN requests would queue a descriptor per child: hand
+	 * each over before making the next (the broker reads at once). */
+	if (ipc_chan_flush_wait(broker, -1) == -1)
+		fatal("cannot hand a child over");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		fatal("socketpair");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0) {
+		close(sv[0]);
+		child_start(sv[1], child, arg);
+	}
+	close(sv[1]);
+	report(MSG_SPARE, sv[0], (uint32_t[]){ (uint32_t)pid }, 1);
+}
+
+static void
+reap(int sigfd)
+{
+	struct signalfd_siginfo si;
+	pid_t pid;
+	int status;
+
+	while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+		;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		report(MSG_CHILD_EXIT, -1,
+		    (uint32_t[]){ (uint32_t)pid, (uint32_t)status }, 2);
+}
+
+static void
+serve(spawner_child_fn child, void *arg)
+{
+	struct ipc_msg m;
+	ssize_t n;
+	int rc;
+
+	n = ipc_chan_read(broker);
+	if (n == 0)
+		_exit(0);	/* retired, or the broker is gone */
+	if (n == -1 && errno != EAGAIN)
+		fatal("broker channel read failed");
+	while ((rc = ipc_chan_get(broker, &m)) == 1) {
+		if (m.hdr.type != MSG_SPAWN || m.fd != -1 || m.len != 0)
+			fatal("unexpected message from the broker");
+		spawn(child, arg);
+	}
+	if (rc == -1)
+		fatal("malformed message from the broker");
+}
+
+_Noreturn void
+spawner_run(struct ipc_chan *chan, int sigfd, unsigned initial,
+    spawner_child_fn child, void *arg)
+{
+	struct pollfd pfd[2];
+
+	broker = chan;
+	if (ipc_chan_compose(broker, MSG_SPAWNER_READY, 0, -1, NULL, 0) == -1)
+		fatal("broker channel full");
+	while (initial-- > 0)
+		spawn(child, arg);
+	for (;;) {
+		if (ipc_chan_flush(broker) == -1)
+			_exit(0);
+		pfd[0].fd = ipc_chan_fd(broker);
+		pfd[0].events = POLLIN |
+		    (ipc_chan_queued(broker) > 0 ? POLLOUT : 0);
+		pfd[1].fd = sigfd;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[1].revents & POLLIN)
+			reap(sigfd);
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			serve(child, arg);
+	}
+}

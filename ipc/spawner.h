@@ -1,0 +1,33 @@
+/*
+ * spawner.h: a process that forks children for the broker and hands each
+ * child's channel straight to it, so that the broker talks to its children
+ * with no hop in between.  The worker launcher (worker/launcher.c) and the
+ * PAM zygote (broker/pam_zygote.c) are spawners.
+ *
+ * Protocol on the broker channel: READY once set up; then one SPARE per
+ * child (the channel as descriptor, the pid in the payload): `initial` at
+ * once and one more per SPAWN; CHILD_EXIT for every child that ends.  The
+ * spawner never learns what a child is used for; it ends when the broker
+ * hangs up, and children it handed over live on.
+ */
+#ifndef LB_SPAWNER_H
+#define LB_SPAWNER_H
+
+#include "ipc_chan.h"
+
+/* What a child runs, with its end of the channel; it must not return. */
+typedef void (*spawner_child_fn)(int sock, void *arg);
+
+/* Closes every descriptor above stderr except keep: 0, or -1. */
+int spawner_keep_only(int keep);
+
+/* Blocks SIGCHLD and opens the descriptor that reports it; call before any
+ * confinement that forbids signalfd.  Returns the descriptor, or -1. */
+int spawner_prepare(void);
+
+/* Serves the broker over chan (descriptor passing on) with children
+ * running child(sock, arg); never returns. */
+_Noreturn void spawner_run(struct ipc_chan *chan, int sigfd,
+    unsigned initial, spawner_child_fn child, void *arg);
+
+#endif
