@@ -124,13 +124,23 @@ broker_start(struct broker_fixture *b, const char *extra_config,
 void
 broker_stop(struct broker_fixture *b)
 {
+	static const char *const reports[] = { "AddressSanitizer",
+	    "LeakSanitizer", "runtime error:" };
 	char cmd[128];
+	size_t i;
 	int status;
 
 	if (b->pid > 0) {
 		kill(b->pid, SIGTERM);
 		waitpid(b->pid, &status, 0);
 		b->pid = 0;
+		/* A clean stop, and nothing the sanitizers saw. */
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			fail_msg("loginbrokerd ended with status 0x%x (see %s)",
+			    status, b->log);
+		for (i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
+			if (broker_log_wait(b, reports[i], 0, NULL, 0))
+				fail_msg("%s in %s", reports[i], b->log);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", b->dir);
 	if (getenv("LB_KEEP_TEST_DIRS") == NULL)
