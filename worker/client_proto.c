@@ -288,9 +288,9 @@ on_prompt(struct wsession *ws, struct ipc_reader *r)
 	return 0;
 }
 
-/* The outcome of a login or pass; 200 logs the connection in. */
+/* Relays a reply the broker decided (code, text): the code, or -1. */
 static int
-on_result(struct wsession *ws, struct ipc_reader *r)
+relay_reply(struct wsession *ws, struct ipc_reader *r)
 {
 	char text[CONV_MAX_TEXT];
 	uint32_t code = ipc_get_u32(r);
@@ -299,6 +299,17 @@ on_result(struct wsession *ws, struct ipc_reader *r)
 	if (ipc_reader_end(r) == -1 || code < 200 || code > 599)
 		return -1;
 	ws_reply(ws, (int)code, text);
+	return (int)code;
+}
+
+/* The outcome of a login or pass; 200 logs the connection in. */
+static int
+on_result(struct wsession *ws, struct ipc_reader *r)
+{
+	int code = relay_reply(ws, r);
+
+	if (code == -1)
+		return -1;
 	ws->dialog = NULL;
 	ws->state = code == REPLY_OK ? WS_LOGGED_IN : WS_IDLE;
 	return 0;
@@ -307,13 +318,8 @@ on_result(struct wsession *ws, struct ipc_reader *r)
 static int
 on_close(struct wsession *ws, struct ipc_reader *r)
 {
-	char text[CONV_MAX_TEXT];
-	uint32_t code = ipc_get_u32(r);
-
-	ipc_get_str(r, text, sizeof(text));
-	if (ipc_reader_end(r) == -1 || code < 200 || code > 599)
+	if (relay_reply(ws, r) == -1)
 		return -1;
-	ws_reply(ws, (int)code, text);
 	ws->state = WS_CLOSING;
 	return 0;
 }
