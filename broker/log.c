@@ -6,11 +6,13 @@
 #include <time.h>
 
 static bool to_stderr;
+static bool with_debug;
 
 void
-log_init(bool foreground)
+log_init(bool foreground, bool debug)
 {
 	to_stderr = foreground;
+	with_debug = debug;
 	if (!foreground)
 		openlog("loginbrokerd", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 }
@@ -23,6 +25,8 @@ log_msg(int prio, const char *fmt, ...)
 	struct tm tm;
 	va_list ap;
 
+	if (prio == LOG_DEBUG && !with_debug)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);

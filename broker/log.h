@@ -5,8 +5,9 @@
 #include <stdbool.h>
 #include <syslog.h>
 
-/* Chooses stderr (with a timestamp) when foreground, else syslog. */
-void log_init(bool foreground);
+/* Chooses stderr (with a timestamp) when foreground, else syslog; LOG_DEBUG
+ * lines (session lifecycle, worker pids) only with debug. */
+void log_init(bool foreground, bool debug);
 
 /* Logs one line at a syslog priority. */
 void log_msg(int prio, const char *fmt, ...)

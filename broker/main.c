@@ -30,7 +30,7 @@ static bool stopping;
 static _Noreturn void
 usage(void)
 {
-	fprintf(stderr, "usage: loginbrokerd [-fn] [-c config] [-s socket] "
+	fprintf(stderr, "usage: loginbrokerd [-dfn] [-c config] [-s socket] "
 	    "[-w worker]\n");
 	exit(2);
 }
@@ -86,13 +86,16 @@ main(int argc, char **argv)
 {
 	const char *config_path = NULL, *socket_path = NULL;
 	const char *worker_path = NULL;
-	bool foreground = false, check_only = false;
+	bool foreground = false, check_only = false, debug = false;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:fns:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:dfns:w:")) != -1) {
 		switch (ch) {
 		case 'c':
 			config_path = optarg;
+			break;
+		case 'd':
+			debug = true;
 			break;
 		case 'f':
 			foreground = true;
@@ -134,7 +137,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	log_init(foreground);
+	log_init(foreground, debug);
 	/* Before any child exists, so that they are all ours to reap. */
 	if (!foreground && daemon(0, 0) == -1) {
 		fprintf(stderr, "loginbrokerd: daemon: %s\n", strerror(errno));

@@ -183,7 +183,7 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 		return;
 	}
 	s->worker_ev.fd = c->fd;
-	log_msg(LOG_INFO, "session %u: worker %d for peer uid %u pid %d",
+	log_msg(LOG_DEBUG, "session %u: worker %d for peer uid %u pid %d",
 	    s->id, (int)c->pid, (unsigned)s->peer.uid, (int)s->peer.pid);
 	ipc_writer_init(&iw);
 	ipc_put_u32(&iw, s->conf->idle_timeout_ms);
@@ -353,7 +353,7 @@ worker_gone(struct session *s)
 	if (s->state == SS_VERIFYING || s->state == SS_PROMPTING ||
 	    s->state == SS_DELAYING)
 		audit_attempt(s, "aborted");
-	session_end(s, LOG_INFO, s->state == SS_LOGGED_IN ?
+	session_end(s, LOG_DEBUG, s->state == SS_LOGGED_IN ?
 	    "logged-in connection closed" : "connection closed");
 }
 

@@ -104,7 +104,7 @@ broker_start(struct broker_fixture *b, const char *extra_config,
 		 * reads uid_wrapper's variable name for that). */
 		setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
 		setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
-		execl(env("LB_BROKERD"), "loginbrokerd", "-f", "-c", path,
+		execl(env("LB_BROKERD"), "loginbrokerd", "-d", "-f", "-c", path,
 		    "-w", worker != NULL ? worker : env("LB_WORKER"),
 		    (char *)NULL);
 		_exit(127);
