@@ -3,6 +3,7 @@
  * the decisions; everything a client sends is parsed by confined workers.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,7 +32,13 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: loginbrokerd [-dfn] [-c config] [-s socket] "
-	    "[-w worker]\n");
+	    "[-w worker]\n"
+	    "  -c, --config FILE   read FILE over the built-in defaults\n"
+	    "  -d, --debug         log each session's worker and end\n"
+	    "  -f, --foreground    stay in the foreground, log to stderr\n"
+	    "  -n, --check         check the configuration and exit\n"
+	    "  -s, --socket PATH   listen on PATH\n"
+	    "  -w, --worker PATH   the loginbroker-worker executable\n");
 	exit(2);
 }
 
@@ -89,7 +96,18 @@ main(int argc, char **argv)
 	bool foreground = false, check_only = false, debug = false;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:dfns:w:")) != -1) {
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "worker", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "c:dfns:w:", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			config_path = optarg;

@@ -511,6 +511,72 @@ test_out_of_sequence_worker_is_killed_and_logged(void **state)
 	broker_stop(&broker);
 }
 
+static void
+test_session_timeout_closes_with_510(void **state)
+{
+	char reply[128];
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, "session_timeout_ms 300\n", NULL);
+	fd = connect_greeted();
+	expect(fd, "login password alice\r\n", 301, NULL);
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 510);
+	assert_non_null(strstr(reply, "Login time exceeded"));
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), -1);
+	close(fd);
+	broker_stop(&broker);
+}
+
+/* Logs alice in on a fresh connection. */
+static void
+login_once(void)
+{
+	int fd = connect_greeted();
+
+	expect(fd, "login password alice\r\n", 301, NULL);
+	expect(fd, "pass alice-pw\r\n", 200, NULL);
+	close(fd);
+}
+
+static void
+test_launcher_is_replaced_after_recycle_count(void **state)
+{
+	NEED_ROOT();
+	broker_start(&broker, "launcher_recycle 2\n", NULL);
+	login_once();
+	assert_false(broker_log_wait(&broker, "replacing the worker launcher",
+	    0, NULL, 0));
+	login_once();
+	assert_true(broker_log_wait(&broker, "replacing the worker launcher",
+	    2000, NULL, 0));
+	login_once();	/* served by the new launcher */
+	broker_stop(&broker);
+}
+
+static void
+test_worker_crash_replaces_the_launcher(void **state)
+{
+	char rest[256];
+	pid_t pid;
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, NULL, NULL);
+	fd = connect_greeted();
+	expect(fd, "login password alice\r\n", 301, NULL);
+	pid = session_worker_pid(&broker, 1);
+	assert_int_equal(kill(pid, SIGSEGV), 0);
+	assert_true(broker_log_wait(&broker, "replacing the worker launcher",
+	    2000, rest, sizeof(rest)));
+	assert_non_null(strstr(rest, "a child died from a signal"));
+	assert_true(broker_log_wait(&broker, "killed by signal 11", 0, NULL,
+	    0));
+	close(fd);
+	login_once();	/* a fresh launcher serves the next */
+	broker_stop(&broker);
+}
+
 #define WITH_BROKER(f)	cmocka_unit_test_setup_teardown(f, start_default, stop)
 
 int
@@ -543,6 +609,9 @@ main(void)
 		    test_silent_client_and_unanswered_prompt_get_510),
 		cmocka_unit_test(
 		    test_out_of_sequence_worker_is_killed_and_logged),
+		cmocka_unit_test(test_session_timeout_closes_with_510),
+		cmocka_unit_test(test_launcher_is_replaced_after_recycle_count),
+		cmocka_unit_test(test_worker_crash_replaces_the_launcher),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
