@@ -125,6 +125,16 @@ set_state(struct session *s, enum session_state st)
 	arm_timer(s);
 }
 
+/* Writes what is queued for the worker; the rest waits for EPOLLOUT. */
+static void
+flush_worker(struct session *s)
+{
+	if (ipc_chan_flush(s->worker) == -1)
+		session_end(s, LOG_INFO, "worker gone");
+	else if (ipc_chan_queued(s->worker) > 0)
+		event_mod(&s->worker_ev, EPOLLIN | EPOLLOUT);
+}
+
 static void
 send_worker(struct session *s, uint32_t type, struct ipc_writer *w)
 {
@@ -135,10 +145,7 @@ send_worker(struct session *s, uint32_t type, struct ipc_writer *w)
 		return;
 	}
 	ipc_writer_wipe(w);
-	if (ipc_chan_flush(s->worker) == -1)
-		session_end(s, LOG_INFO, "worker gone");
-	else if (ipc_chan_queued(s->worker) > 0)
-		event_mod(&s->worker_ev, EPOLLIN | EPOLLOUT);
+	flush_worker(s);
 }
 
 /* A reply with a code and text: RESULT answers a request, CLOSE answers
@@ -198,10 +205,7 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 		return;
 	}
 	set_state(s, SS_IDLE);
-	if (ipc_chan_flush(s->worker) == -1)
-		session_end(s, LOG_INFO, "worker gone");
-	else if (ipc_chan_queued(s->worker) > 0)
-		event_mod(&s->worker_ev, EPOLLIN | EPOLLOUT);
+	flush_worker(s);
 }
 
 /* The worker broke the protocol: it may be compromised.  Kill it, log it,

@@ -449,17 +449,6 @@ spawn_ctl_start(const struct spawn_params *p)
 	return sc;
 }
 
-bool
-spawn_ctl_reaped(struct spawn_ctl *sc, pid_t pid, int status)
-{
-	struct spawner *s;
-
-	LIST_FOREACH(s, &sc->spawners, entry)
-		if (s->pid == pid)
-			return true;
-	return false;
-}
-
 void
 spawn_ctl_stop(struct spawn_ctl *sc)
 {

@@ -47,10 +47,6 @@ void spawn_ctl_take(struct spawn_ctl *sc, struct spawn_wait *w);
 /* Withdraws a request still waiting (safe to call when it is not). */
 void spawn_ctl_cancel(struct spawn_ctl *sc, struct spawn_wait *w);
 
-/* The broker reaped one of its children: true if it was this controller's
- * spawner process. */
-bool spawn_ctl_reaped(struct spawn_ctl *sc, pid_t pid, int status);
-
 /* Kills ready children and closes every spawner channel (shutdown). */
 void spawn_ctl_stop(struct spawn_ctl *sc);
 

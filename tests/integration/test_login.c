@@ -24,13 +24,6 @@
 
 static struct broker_fixture broker;
 
-#define NEED_ROOT() do { \
-	if (geteuid() != 0) { \
-		print_message("integration tests need root: skipped\n"); \
-		skip(); \
-	} \
-} while (0)
-
 static int
 start_default(void **state)
 {

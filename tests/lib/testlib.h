@@ -4,6 +4,16 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <unistd.h>
+
+/* Skips the current cmocka test, saying why, unless running as root (the
+ * sandbox and the broker need it; CI runs as root). */
+#define NEED_ROOT() do { \
+	if (geteuid() != 0) { \
+		print_message("needs root: skipped\n"); \
+		skip(); \
+	} \
+} while (0)
 
 /* A non-blocking AF_UNIX stream socketpair; aborts the test on failure. */
 void test_socketpair(int sv[2]);

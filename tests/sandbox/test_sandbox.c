@@ -39,13 +39,6 @@ setup(void **state)
 	return sandbox_identity_lookup("loginbroker", FALLBACK_ID, &ident);
 }
 
-#define NEED_ROOT() do { \
-	if (geteuid() != 0) { \
-		print_message("sandbox tests need root: skipped\n"); \
-		skip(); \
-	} \
-} while (0)
-
 /* Runs attempt() in a child confined like a session worker and returns
  * its wait status.  attempt's return value becomes the exit status. */
 static int
