@@ -24,8 +24,11 @@ config_defaults(struct config *c)
 	    "/run/loginbroker/socket");
 	c->socket_mode = 0660;
 	snprintf(c->pam_service, sizeof(c->pam_service), "loginbroker");
+	c->allow_password_change = true;
 	snprintf(c->mechanisms[0], sizeof(c->mechanisms[0]), "password");
-	c->nmechanisms = 1;
+	snprintf(c->mechanisms[1], sizeof(c->mechanisms[1]),
+	    "keyboard-interactive");
+	c->nmechanisms = 2;
 	snprintf(c->worker_path, sizeof(c->worker_path), "%s", LB_WORKER_PATH);
 	snprintf(c->worker_user, sizeof(c->worker_user), "loginbroker");
 	c->worker_fallback_id = 64999;
@@ -64,6 +67,7 @@ static const struct key keys[] = {
 	OF("allow_peer_uid", K_UID_LIST, peer_uids),
 	OF("allow_peer_gid", K_GID_LIST, peer_gids),
 	STR("pam_service", pam_service),
+	OF("allow_password_change", K_BOOL, allow_password_change),
 	OF("mechanisms", K_MECH_LIST, mechanisms),
 	STR("worker_path", worker_path),
 	STR("worker_user", worker_user),

@@ -30,6 +30,7 @@ struct config {
 	size_t npeer_gids;
 
 	char pam_service[64];
+	bool allow_password_change;	/* pam_chauthtok when expired */
 	char mechanisms[MECH_MAX][MECH_NAME_MAX];
 	size_t nmechanisms;
 

@@ -139,6 +139,7 @@ pam_helper_main(int sock, void *arg)
 	char user[USER_NAME_MAX];
 	struct ipc_reader r;
 	struct ipc_msg m;
+	uint8_t may_change;
 	int rc;
 
 	if ((broker = ipc_chan_new(sock, false)) == NULL)
@@ -150,6 +151,7 @@ pam_helper_main(int sock, void *arg)
 		_exit(1);
 	ipc_reader_init(&r, m.data, m.len);
 	ipc_get_str(&r, user, sizeof(user));
+	may_change = ipc_get_u8(&r);
 	if (ipc_reader_end(&r) == -1)
 		_exit(1);
 	if (stack->start_rc != PAM_SUCCESS)
@@ -164,5 +166,9 @@ pam_helper_main(int sock, void *arg)
 	if (rc != PAM_SUCCESS)
 		report(stack->ph, rc, PAM_STAGE_AUTHENTICATE);
 	rc = pam_acct_mgmt(stack->ph, PAM_DISALLOW_NULL_AUTHTOK);
-	report(stack->ph, rc, PAM_STAGE_ACCOUNT);
+	if (rc != PAM_NEW_AUTHTOK_REQD || !may_change)
+		report(stack->ph, rc, PAM_STAGE_ACCOUNT);
+	/* Expired: the login completes only once the change succeeds. */
+	rc = pam_chauthtok(stack->ph, PAM_CHANGE_EXPIRED_AUTHTOK);
+	report(stack->ph, rc, PAM_STAGE_CHAUTHTOK);
 }

@@ -1,8 +1,9 @@
 /*
  * pam_helper.h: one PAM transaction in its own process, forked by the PAM
  * zygote (pam_zygote.h).  It waits for the broker's BEGIN with the user,
- * runs pam_authenticate and pam_acct_mgmt, relays the conversation over its
- * channel, reports the outcome and exits.  The broker kills it on timeout.
+ * runs pam_authenticate and pam_acct_mgmt (and pam_chauthtok when the
+ * password expired and the broker allows a change), relays the
+ * conversation over its channel, reports the outcome and exits.  The broker kills it on timeout.
  */
 #ifndef LB_PAM_HELPER_H
 #define LB_PAM_HELPER_H

@@ -275,21 +275,14 @@ on_auth_begin(struct session *s, struct ipc_reader *r)
 	}
 }
 
+/* The answer's format is the mechanism's: its verifier reads it. */
 static void
 on_auth_answer(struct session *s, struct ipc_reader *r)
 {
-	static char answer[CONV_MAX_ANSWER];
-
-	ipc_get_str(r, answer, sizeof(answer));
-	if (ipc_reader_end(r) == -1) {
-		explicit_bzero(answer, sizeof(answer));
-		violation(s, "malformed AUTH_ANSWER");
-		return;
-	}
 	s->answered_ms = clock_now_ms();
 	set_state(s, SS_VERIFYING);
-	s->verifier->answer(s, answer);
-	explicit_bzero(answer, sizeof(answer));
+	if (s->verifier->answer(s, r) == -1)
+		violation(s, "malformed AUTH_ANSWER");
 }
 
 static void
@@ -411,6 +404,47 @@ session_prompt(struct session *s, enum prompt_kind kind, const char *text)
 }
 
 void
+session_round(struct session *s, const char *name, const char *instruction,
+    size_t n, const bool *echo, const char *const *prompts)
+{
+	static struct ipc_writer w;
+	size_t i;
+
+	if (s->state != SS_VERIFYING) {
+		session_end(s, LOG_ERR, "verifier prompted out of turn");
+		return;
+	}
+	ipc_writer_init(&w);
+	ipc_put_str(&w, name);
+	ipc_put_str(&w, instruction);
+	ipc_put_u32(&w, (uint32_t)n);
+	for (i = 0; i < n; i++) {
+		ipc_put_u8(&w, echo[i]);
+		ipc_put_str(&w, prompts[i]);
+	}
+	set_state(s, SS_PROMPTING);
+	s->prompt_deadline = clock_now_ms() + s->conf->prompt_timeout_ms;
+	arm_timer(s);
+	send_worker(s, MSG_ROUND, &w);
+}
+
+/* What the client is told when an attempt ends without success, after
+ * the secret was proven or the dialog broke a bound. */
+static const struct {
+	const char *outcome;
+	uint32_t code;
+	const char *text;
+} settled[] = {
+	[VERDICT_ERROR] = { "error", REPLY_SYSTEM_ERROR, "System error" },
+	[VERDICT_EXPIRED] = { "password-expired", REPLY_PASSWORD_EXPIRED,
+	    "Password expired and not changed" },
+	[VERDICT_DISABLED] = { "account-disabled", REPLY_ACCOUNT_DISABLED,
+	    "Account expired or disabled" },
+	[VERDICT_LIMIT] = { "dialog-limit", REPLY_DIALOG_LIMIT,
+	    "Too many prompts or rounds" },
+};
+
+void
 session_verified(struct session *s, enum verdict v, const char *detail)
 {
 	uint64_t now = clock_now_ms();
@@ -424,9 +458,12 @@ session_verified(struct session *s, enum verdict v, const char *detail)
 		send_reply(s, MSG_RESULT, REPLY_OK, "Logged in");
 		return;
 	case VERDICT_ERROR:
-		audit_attempt(s, "error");
+	case VERDICT_EXPIRED:
+	case VERDICT_DISABLED:
+	case VERDICT_LIMIT:
+		audit_attempt(s, settled[v].outcome);
 		set_state(s, SS_IDLE);
-		send_reply(s, MSG_RESULT, REPLY_SYSTEM_ERROR, "System error");
+		send_reply(s, MSG_RESULT, settled[v].code, settled[v].text);
 		return;
 	case VERDICT_FAILED:
 		break;

@@ -34,8 +34,13 @@ enum session_state {
 /* How an attempt ended, for the verifier's report. */
 enum verdict {
 	VERDICT_OK,
-	VERDICT_FAILED,	/* wrong secret, unknown user, refused account */
-	VERDICT_ERROR,	/* the system could not decide */
+	VERDICT_FAILED,		/* wrong secret, unknown user, any refusal */
+	VERDICT_ERROR,		/* the system could not decide */
+	VERDICT_EXPIRED,	/* proven, but the password expired and was
+				 * not (or could not be) changed */
+	VERDICT_DISABLED,	/* proven, but the account is expired or
+				 * locked */
+	VERDICT_LIMIT,		/* too many prompts or rounds */
 };
 
 struct session {
@@ -90,6 +95,12 @@ void session_end(struct session *s, int prio, const char *why);
 /* Called by a verifier: show this to the client and wait for an answer. */
 void session_prompt(struct session *s, enum prompt_kind kind,
     const char *text);
+
+/* Called by a verifier: show a keyboard-interactive round (name,
+ * instruction, n prompts with their echo flags) and wait for all answers. */
+void session_round(struct session *s, const char *name,
+    const char *instruction, size_t n, const bool *echo,
+    const char *const *prompts);
 
 /* Called by a verifier: the attempt is decided; detail is for the audit
  * log only. */

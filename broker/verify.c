@@ -5,10 +5,12 @@
 
 #include "config.h"
 
+extern const struct verifier verify_kbdint;
 extern const struct verifier verify_password;
 
 static const struct verifier *const verifiers[] = {
 	&verify_password,
+	&verify_kbdint,
 };
 
 const struct verifier *

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct config;
+struct ipc_reader;
 struct session;
 
 struct verifier {
@@ -21,9 +22,10 @@ struct verifier {
 	int (*setup)(const struct config *conf);
 	/* Starts verifying the session's user: 0, or -1 on a system error. */
 	int (*begin)(struct session *s);
-	/* The client's answer to the prompt shown last (the caller wipes
-	 * it afterwards). */
-	void (*answer)(struct session *s, const char *answer);
+	/* The client's answer to the prompt or round shown last, in the
+	 * mechanism's own format (ipc_proto.h, MSG_AUTH_ANSWER): 0, or -1
+	 * when it is malformed (the session then ends the worker). */
+	int (*answer)(struct session *s, struct ipc_reader *r);
 	/* Stops and frees whatever runs for s; safe to call twice. */
 	void (*cancel)(struct session *s);
 };

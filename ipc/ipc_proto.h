@@ -19,15 +19,18 @@ enum ipc_type {
 	MSG_ASSIGN,		/* fd client; peerid session; u32 idle timeout
 				 * ms, u32 n, n x str mechanism */
 	MSG_PROMPT,		/* u8 enum prompt_kind, str text */
+	MSG_ROUND,		/* str name, str instruction, u32 n,
+				 * n x (u8 echo, str prompt) */
 	MSG_RESULT,		/* u32 reply code, str text */
 	MSG_CLOSE,		/* u32 reply code, str text; then end */
 	/* worker -> broker */
 	MSG_AUTH_BEGIN,		/* str mechanism, str user */
-	MSG_AUTH_ANSWER,	/* bytes answer (secret) */
+	MSG_AUTH_ANSWER,	/* the mechanism's answer (secrets): password
+				 * str; keyboard-interactive u32 n, n x str */
 	MSG_AUTH_ABORT,		/* empty: the client started over */
 
 	/* broker -> PAM helper */
-	MSG_PAM_BEGIN,		/* str user */
+	MSG_PAM_BEGIN,		/* str user, u8 may change an expired password */
 	/* PAM helper -> broker */
 	MSG_PAM_CONV,		/* u32 n, n x (u8 enum prompt_kind, str) */
 	MSG_PAM_RESULT,		/* u32 PAM code, u8 enum pam_stage */
@@ -50,7 +53,15 @@ enum pam_stage {
 	PAM_STAGE_START = 1,
 	PAM_STAGE_AUTHENTICATE,
 	PAM_STAGE_ACCOUNT,
+	PAM_STAGE_CHAUTHTOK,
 };
+
+/* Keyboard-interactive bounds: prompts in a round (one pass request holds
+ * all answers: LINE_MAX_WORDS - 1) and rounds in one login. */
+#define ROUND_MAX_PROMPTS	15
+#define LOGIN_MAX_ROUNDS	16
+/* A round's instruction: the messages of one conversation call. */
+#define ROUND_INSTRUCTION_MAX	2048
 
 /* Bounds on one PAM conversation, as Linux-PAM's own. */
 #define CONV_MAX_MESSAGES	32

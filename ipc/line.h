@@ -16,8 +16,8 @@
  * mechanisms with large tokens (gssapi) will raise this with the IPC bound
  * in mind. */
 #define LINE_MAX_BYTES	4096
-/* Words in a request: the longest request has three. */
-#define LINE_MAX_WORDS	8
+/* Words in a request: pass with one answer per prompt of a round. */
+#define LINE_MAX_WORDS	16
 
 enum line_status {
 	LINE_OK,

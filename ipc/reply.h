@@ -14,6 +14,7 @@ enum reply_code {
 	REPLY_PROMPT_VISIBLE = 302,	/* ask, echo */
 	REPLY_INFO = 303,		/* show */
 	REPLY_ERROR_INFO = 304,		/* show as an error */
+	REPLY_ROUND = 305,		/* keyboard-interactive round */
 	REPLY_UNKNOWN_COMMAND = 500,	/* also: malformed line */
 	REPLY_MISSING_ARGUMENT = 501,	/* wrong number of arguments */
 	REPLY_NOT_PERMITTED = 502,
@@ -26,6 +27,9 @@ enum reply_code {
 	REPLY_TOO_MANY_ATTEMPTS = 509,	/* closes the connection */
 	REPLY_TIMED_OUT = 510,		/* closes the connection */
 	REPLY_BUSY = 511,		/* instead of the greeting; closes */
+	REPLY_PASSWORD_EXPIRED = 512,	/* and may not, or could not, change */
+	REPLY_ACCOUNT_DISABLED = 513,	/* expired or locked account */
+	REPLY_DIALOG_LIMIT = 514,	/* too many prompts or rounds */
 };
 
 /* The greeting: protocol revisions LOREV HIREV this build speaks. */

@@ -55,22 +55,27 @@ ws_reply_words(struct wsession *ws, int code, bool more,
 }
 
 void
+ws_sanitize(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+void
 ws_reply(struct wsession *ws, int code, const char *text)
 {
 	char line[CONV_MAX_TEXT];
 	const char *word = line;
 	size_t i, start = 0, n = strlen(text);
 
-	/* One reply line per text line; control characters would let a PAM
-	 * module's text drive the person's terminal, so they become '?'. */
+	/* One reply line per text line. */
 	for (i = 0; i <= n; i++) {
 		if (i < n && text[i] != '\n')
 			continue;
 		snprintf(line, sizeof(line), "%.*s", (int)(i - start),
 		    text + start);
-		for (char *p = line; *p != '\0'; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
+		ws_sanitize(line);
 		ws_reply_words(ws, code, i < n, &word, 1);
 		start = i + 1;
 	}
@@ -160,9 +165,18 @@ req_pass(struct wsession *ws, const struct line_words *req)
 {
 	static struct ipc_writer w;
 
+	char why[64];
+
 	if (ws->state != WS_DIALOG) {
 		ws_reply(ws, REPLY_NO_AUTH_IN_PROGRESS,
 		    "No authentication in progress");
+		return;
+	}
+	/* One answer per prompt; a message is acknowledged with none. */
+	if (req->n - 1 != ws->answers_expected) {
+		snprintf(why, sizeof(why), "Expected %zu answer%s",
+		    ws->answers_expected, ws->answers_expected == 1 ? "" : "s");
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, why);
 		return;
 	}
 	ipc_writer_init(&w);
@@ -192,7 +206,7 @@ static const struct request {
 } requests[] = {
 	{ "lsauth", 0, 0, req_lsauth },
 	{ "login", 2, 2, req_login },
-	{ "pass", 0, 1, req_pass },
+	{ "pass", 0, ROUND_MAX_PROMPTS, req_pass },
 	{ "quit", 0, 0, req_quit },
 };
 
@@ -279,11 +293,34 @@ on_prompt(struct wsession *ws, struct ipc_reader *r)
 
 	ipc_get_str(r, text, sizeof(text));
 	if (ipc_reader_end(r) == -1 || kind < PROMPT_SECRET ||
-	    kind > PROMPT_ERROR)
+	    kind > PROMPT_ERROR || ws->dialog->show == NULL)
 		return -1;
-	ws->prompt_wants_answer = kind == PROMPT_SECRET ||
-	    kind == PROMPT_VISIBLE;
+	ws->answers_expected = kind == PROMPT_SECRET ||
+	    kind == PROMPT_VISIBLE ? 1 : 0;
 	ws->dialog->show(ws, kind, text);
+	ws->state = WS_DIALOG;
+	return 0;
+}
+
+static int
+on_round(struct wsession *ws, struct ipc_reader *r)
+{
+	static struct round round;
+	size_t i;
+
+	ipc_get_str(r, round.name, sizeof(round.name));
+	ipc_get_str(r, round.instruction, sizeof(round.instruction));
+	round.n = ipc_get_u32(r);
+	if (round.n > ROUND_MAX_PROMPTS || ws->dialog->show_round == NULL)
+		return -1;
+	for (i = 0; i < round.n; i++) {
+		round.echo[i] = ipc_get_u8(r) != 0;
+		ipc_get_str(r, round.prompt[i], sizeof(round.prompt[i]));
+	}
+	if (ipc_reader_end(r) == -1)
+		return -1;
+	ws->answers_expected = round.n;
+	ws->dialog->show_round(ws, &round);
 	ws->state = WS_DIALOG;
 	return 0;
 }
@@ -333,6 +370,7 @@ static const struct broker_msg {
 	int (*handle)(struct wsession *, struct ipc_reader *);
 } broker_msgs[] = {
 	{ MSG_PROMPT, IN(WS_WAIT_BROKER), on_prompt },
+	{ MSG_ROUND, IN(WS_WAIT_BROKER), on_round },
 	{ MSG_RESULT, IN(WS_WAIT_BROKER), on_result },
 	{ MSG_CLOSE, IN(WS_IDLE) | IN(WS_WAIT_BROKER) | IN(WS_DIALOG) |
 	    IN(WS_LOGGED_IN), on_close },

@@ -34,7 +34,7 @@ struct wsession {
 	enum wstate state;
 	struct ipc_chan *broker;
 	const struct mech_dialog *dialog;	/* in progress, or NULL */
-	bool prompt_wants_answer;
+	size_t answers_expected;		/* by the pending prompt */
 	uint32_t idle_timeout_ms;
 	size_t nmechs;
 	char mechs[MECH_MAX][MECH_NAME_MAX];
@@ -70,6 +70,10 @@ void ws_on_idle_timeout(struct wsession *ws);
  * line of the reply (CODE- continuation, CODE last).  Control characters
  * in text are shown as '?'. */
 void ws_reply(struct wsession *ws, int code, const char *text);
+
+/* Replaces control characters in s by '?': a PAM module's text must not
+ * drive the person's terminal. */
+void ws_sanitize(char *s);
 
 /* Queues one reply line with the given words (no text sanitising). */
 void ws_reply_words(struct wsession *ws, int code, bool more,

@@ -3,10 +3,12 @@
 
 #include <string.h>
 
+extern const struct mech_dialog mech_kbdint;
 extern const struct mech_dialog mech_password;
 
 static const struct mech_dialog *const dialogs[] = {
 	&mech_password,
+	&mech_kbdint,
 };
 
 const struct mech_dialog *

@@ -7,6 +7,7 @@
 #ifndef LB_MECH_H
 #define LB_MECH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ipc_payload.h"
@@ -15,13 +16,28 @@
 
 struct wsession;
 
+/* A keyboard-interactive round as the broker sent it. */
+struct round {
+	char name[CONV_MAX_TEXT];
+	char instruction[ROUND_INSTRUCTION_MAX];
+	size_t n;
+	bool echo[ROUND_MAX_PROMPTS];
+	char prompt[ROUND_MAX_PROMPTS][CONV_MAX_TEXT];
+};
+
+/* A dialog shows what the broker sends, one message (show) or a whole
+ * round (show_round); a mechanism that gets no rounds has no show_round,
+ * and one that gets only rounds no show. */
 struct mech_dialog {
 	const char *name;
-	/* Shows a broker prompt to the client as a reply. */
+	/* Shows one broker prompt or message to the client as a reply. */
 	void (*show)(struct wsession *ws, enum prompt_kind kind,
 	    const char *text);
-	/* Turns the arguments of pass into the answer payload: 0, or -1
-	 * after replying why the request is refused (the prompt stays). */
+	/* Shows a round to the client as one reply. */
+	void (*show_round)(struct wsession *ws, const struct round *r);
+	/* Turns the answers of pass (req->w[1..], as many as expected) into
+	 * the answer payload: 0, or -1 after replying why the request is
+	 * refused (the prompt stays). */
 	int (*answer)(struct wsession *ws, const struct line_words *req,
 	    struct ipc_writer *w);
 };

@@ -30,10 +30,6 @@ password_answer(struct wsession *ws, const struct line_words *req,
 {
 	const char *data = req->n == 2 ? req->w[1] : "";
 
-	if (ws->prompt_wants_answer && req->n != 2) {
-		ws_reply(ws, REPLY_MISSING_ARGUMENT, "pass needs the answer");
-		return -1;
-	}
 	if (strlen(data) >= CONV_MAX_ANSWER) {
 		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Answer too long");
 		return -1;
@@ -45,5 +41,6 @@ password_answer(struct wsession *ws, const struct line_words *req,
 const struct mech_dialog mech_password = {
 	.name = "password",
 	.show = password_show,
+	.show_round = NULL,
 	.answer = password_answer,
 };

@@ -27,8 +27,9 @@ static const struct split_case {
 	{ "", LINE_OK, 0, { NULL } },
 	{ "pass \"open", LINE_BAD_QUOTING, 0, { NULL } },
 	{ "pass end\\", LINE_BAD_QUOTING, 0, { NULL } },
-	{ "a b c d e f g h", LINE_OK, 8, { "a", "b", "c", "d" } },
-	{ "a b c d e f g h i", LINE_TOO_MANY_WORDS, 0, { NULL } },
+	{ "a b c d e f g h i j k l m n o p", LINE_OK, 16, { "a", "b", "c" } },
+	{ "a b c d e f g h i j k l m n o p q", LINE_TOO_MANY_WORDS, 0,
+	    { NULL } },
 	{ "pass \xc3\xa9t\xc3\xa9", LINE_OK, 2, { "pass", "\xc3\xa9t\xc3\xa9" } },
 	{ "pass \xc3", LINE_BAD_UTF8, 0, { NULL } },
 	{ "pass \xc0\xaf", LINE_BAD_UTF8, 0, { NULL } },	/* overlong '/' */

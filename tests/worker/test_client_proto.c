@@ -146,7 +146,9 @@ test_login_prompt_answer_and_result(void **state)
 	assert_int_equal(fx.ws.state, WS_DIALOG);
 
 	assert_string_equal(request("pass"),
-	    "501 \"pass needs the answer\"\r\n");
+	    "501 \"Expected 1 answer\"\r\n");
+	assert_string_equal(request("pass a b"),
+	    "501 \"Expected 1 answer\"\r\n");
 	assert_string_equal(request("pass \"s3 cr\\\"t\""), "");
 	assert_int_equal(broker_gets(&m), MSG_AUTH_ANSWER);
 	ipc_reader_init(&r, m.data, m.len);

@@ -1,8 +1,12 @@
 /*
- * verify_password.c: the password mechanism's verifier: a PAM transaction
- * in a helper from the PAM zygote (pam_zygote.h), whose conversation is
- * relayed to the client one message at a time.  The event loop only ever
- * reads and writes the helper's channel; PAM never runs in the broker.
+ * verify_pam.c: the verifiers of the password and keyboard-interactive
+ * mechanisms: a PAM transaction in a helper from the PAM zygote
+ * (pam_zygote.h).  They differ only in how the conversation is relayed:
+ * password shows PAM's messages one at a time (301-304); keyboard-
+ * interactive turns each conversation call into one round, info and error
+ * messages gathered into the instruction and prompts into the round's
+ * prompts, as sshd does.  The event loop only ever reads and writes the
+ * helper's channel; PAM never runs in the broker.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -28,11 +32,13 @@
 
 struct pam_run {
 	struct session *s;
+	bool rounds;		/* keyboard-interactive: a call is a round */
 	struct spawn_wait wait;
 	int pidfd;
 	struct ipc_chan *chan;
 	struct event ev;
 	bool in_conv;		/* a conversation call waits for answers */
+	unsigned calls;		/* conversation calls so far */
 	size_t n, next;
 	uint8_t kinds[CONV_MAX_MESSAGES];
 	char texts[CONV_MAX_MESSAGES][CONV_MAX_TEXT];
@@ -83,14 +89,22 @@ pam_code_name(uint32_t rc)
 	    names[rc] : "unknown PAM code";
 }
 
-/* A wrong secret, an unknown user and a refused account all fail alike;
- * only what says the system could not decide is an error. */
+/* Before the secret is proven, a wrong one, an unknown user and any other
+ * refusal fail alike; only what says the system could not decide is an
+ * error.  After it, the account's own state may be told: an expired
+ * password, an expired or locked account. */
 static enum verdict
-pam_verdict(int rc)
+pam_verdict(int rc, uint8_t stage)
 {
-	switch (rc) {
-	case PAM_SUCCESS:
+	if (rc == PAM_SUCCESS)
 		return VERDICT_OK;
+	if (stage == PAM_STAGE_CHAUTHTOK ||
+	    (stage == PAM_STAGE_ACCOUNT && rc == PAM_NEW_AUTHTOK_REQD))
+		return VERDICT_EXPIRED;
+	if (stage == PAM_STAGE_ACCOUNT &&
+	    (rc == PAM_ACCT_EXPIRED || rc == PAM_PERM_DENIED))
+		return VERDICT_DISABLED;
+	switch (rc) {
 	case PAM_AUTH_ERR:
 	case PAM_USER_UNKNOWN:
 	case PAM_MAXTRIES:
@@ -129,6 +143,12 @@ send_answers(struct pam_run *run)
 		event_mod(&run->ev, EPOLLIN | EPOLLOUT);
 }
 
+static bool
+is_prompt(uint8_t kind)
+{
+	return kind == PROMPT_SECRET || kind == PROMPT_VISIBLE;
+}
+
 /* Shows the next message of the conversation, or answers the helper. */
 static void
 relay_next(struct pam_run *run)
@@ -138,6 +158,36 @@ relay_next(struct pam_run *run)
 		    run->texts[run->next]);
 	else
 		send_answers(run);
+}
+
+/* Shows the whole conversation call as one round. */
+static void
+relay_round(struct pam_run *run)
+{
+	static char instruction[ROUND_INSTRUCTION_MAX];
+	static bool echo[ROUND_MAX_PROMPTS];
+	static const char *prompts[ROUND_MAX_PROMPTS];
+	size_t i, len = 0, nprompts = 0;
+
+	instruction[0] = '\0';
+	for (i = 0; i < run->n; i++) {
+		if (is_prompt(run->kinds[i])) {
+			if (nprompts == ROUND_MAX_PROMPTS) {
+				session_verified(run->s, VERDICT_LIMIT,
+				    "too many prompts in a round");
+				return;
+			}
+			echo[nprompts] = run->kinds[i] == PROMPT_VISIBLE;
+			prompts[nprompts++] = run->texts[i];
+		} else if (len < sizeof(instruction) - 1) {
+			len += (size_t)snprintf(instruction + len,
+			    sizeof(instruction) - len, "%s%s",
+			    len > 0 ? "\n" : "", run->texts[i]);
+			if (len > sizeof(instruction) - 1)
+				len = sizeof(instruction) - 1;
+		}
+	}
+	session_round(run->s, "", instruction, nprompts, echo, prompts);
 }
 
 static int
@@ -159,7 +209,12 @@ on_conv(struct pam_run *run, struct ipc_reader *r)
 	run->n = n;
 	run->next = 0;
 	run->in_conv = true;
-	relay_next(run);
+	if (++run->calls > LOGIN_MAX_ROUNDS)
+		session_verified(run->s, VERDICT_LIMIT, "too many rounds");
+	else if (run->rounds)
+		relay_round(run);
+	else
+		relay_next(run);
 	return 0;
 }
 
@@ -174,11 +229,12 @@ on_result(struct pam_run *run, struct ipc_reader *r)
 		return -1;
 	snprintf(detail, sizeof(detail), "%s:%s",
 	    stage == PAM_STAGE_ACCOUNT ? "account" :
+	    stage == PAM_STAGE_CHAUTHTOK ? "chauthtok" :
 	    stage == PAM_STAGE_START ? "start" : "auth", pam_code_name(rc));
 	/* The helper ends the transaction (pam_end) and exits by itself. */
 	close(run->pidfd);
 	run->pidfd = -1;
-	session_verified(run->s, pam_verdict((int)rc), detail);
+	session_verified(run->s, pam_verdict((int)rc, stage), detail);
 	return 0;
 }
 
@@ -225,15 +281,17 @@ on_helper(struct event *ev, uint32_t events)
 
 static struct spawn_ctl *helpers;
 
+/* Both mechanisms share the zygote: the first setup starts it. */
 static int
-password_setup(const struct config *conf)
+pam_setup(const struct config *conf)
 {
-	helpers = pam_zygote_start(conf);
+	if (helpers == NULL)
+		helpers = pam_zygote_start(conf);
 	return helpers != NULL ? 0 : -1;
 }
 
 static void
-password_cancel(struct session *s)
+pam_cancel(struct session *s)
 {
 	struct pam_run *run = s->vstate;
 
@@ -274,6 +332,7 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 	}
 	ipc_writer_init(&iw);
 	ipc_put_str(&iw, run->s->user);
+	ipc_put_u8(&iw, run->s->conf->allow_password_change);
 	if (event_add(&run->ev, EPOLLIN) == -1 ||
 	    ipc_chan_compose(run->chan, MSG_PAM_BEGIN, 0, -1, iw.buf,
 	    iw.len) == -1 || ipc_chan_flush(run->chan) == -1)
@@ -281,13 +340,14 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 }
 
 static int
-password_begin(struct session *s)
+pam_begin(struct session *s, bool rounds)
 {
 	struct pam_run *run;
 
 	if ((run = calloc(1, sizeof(*run))) == NULL)
 		return -1;
 	run->s = s;
+	run->rounds = rounds;
 	run->pidfd = -1;
 	run->ev.fd = -1;
 	run->wait.ready = got_helper;
@@ -296,24 +356,69 @@ password_begin(struct session *s)
 	return 0;
 }
 
-static void
-password_answer(struct session *s, const char *answer)
+static int
+password_begin(struct session *s)
+{
+	return pam_begin(s, false);
+}
+
+static int
+kbdint_begin(struct session *s)
+{
+	return pam_begin(s, true);
+}
+
+/* One answer to the message shown last (none to a message). */
+static int
+password_answer(struct session *s, struct ipc_reader *r)
 {
 	struct pam_run *run = s->vstate;
+	char *slot = run->answers[run->next];
 
-	/* Messages get no answer from PAM's point of view. */
-	if (run->kinds[run->next] == PROMPT_SECRET ||
-	    run->kinds[run->next] == PROMPT_VISIBLE)
-		snprintf(run->answers[run->next], CONV_MAX_ANSWER, "%s",
-		    answer);
+	ipc_get_str(r, slot, CONV_MAX_ANSWER);
+	if (ipc_reader_end(r) == -1)
+		return -1;
+	if (!is_prompt(run->kinds[run->next]))
+		explicit_bzero(slot, CONV_MAX_ANSWER);
 	run->next++;
 	relay_next(run);
+	return 0;
+}
+
+/* One answer per prompt of the round, into the prompts' places. */
+static int
+kbdint_answer(struct session *s, struct ipc_reader *r)
+{
+	struct pam_run *run = s->vstate;
+	uint32_t n = ipc_get_u32(r), got = 0;
+	size_t i;
+
+	for (i = 0; i < run->n && !r->bad; i++) {
+		if (!is_prompt(run->kinds[i]))
+			continue;
+		if (got++ == n)
+			return -1;
+		ipc_get_str(r, run->answers[i], CONV_MAX_ANSWER);
+	}
+	if (got != n || ipc_reader_end(r) == -1)
+		return -1;
+	run->next = run->n;
+	send_answers(run);
+	return 0;
 }
 
 const struct verifier verify_password = {
 	.mech = "password",
-	.setup = password_setup,
+	.setup = pam_setup,
 	.begin = password_begin,
 	.answer = password_answer,
-	.cancel = password_cancel,
+	.cancel = pam_cancel,
+};
+
+const struct verifier verify_kbdint = {
+	.mech = "keyboard-interactive",
+	.setup = pam_setup,
+	.begin = kbdint_begin,
+	.answer = kbdint_answer,
+	.cancel = pam_cancel,
 };
