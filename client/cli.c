@@ -90,6 +90,38 @@ on_prompt(const struct lb_prompt *p, char *answer, size_t cap, void *arg)
 	return read_answer(answer, cap, p->kind == LB_PROMPT_SECRET);
 }
 
+/* A keyboard-interactive round: its name and instruction, then each
+ * prompt, echoed or not as flagged. */
+static int
+on_round(const char *name, const char *instruction, int num_prompts,
+    const struct lb_kbdint_prompt *prompts,
+    struct lb_kbdint_response *responses, void *arg)
+{
+	char answer[512];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *text = i == 0 ? name : instruction;
+
+		if (text[0] != '\0') {
+			show(stdout, text);
+			fputc('\n', stdout);
+		}
+	}
+	fflush(stdout);
+	for (i = 0; i < num_prompts; i++) {
+		show(stderr, prompts[i].text);
+		fflush(stderr);
+		if (read_answer(answer, sizeof(answer), !prompts[i].echo) == -1)
+			return -1;
+		responses[i].text = strdup(answer);
+		explicit_bzero(answer, sizeof(answer));
+		if (responses[i].text == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 exit_for(int status)
 {
@@ -144,6 +176,8 @@ main(int argc, char **argv)
 		rc = lb_list_mechanisms(c, &names, &n);
 		for (i = 0; rc == LB_OK && i < n; i++)
 			printf("%s\n", names[i]);
+	} else if (strcmp(mech, "keyboard-interactive") == 0) {
+		rc = lb_login_kbdint(c, argv[optind], on_round, NULL);
 	} else {
 		rc = lb_login(c, mech, argv[optind], on_prompt, NULL);
 	}

@@ -50,10 +50,26 @@ struct lb_conn {
 	size_t nmechs;
 	char mechs[MECHS_MAX][MECH_NAME_MAX];
 	const char *mech_ptrs[MECHS_MAX];
+	struct {			/* the round of a 305 reply */
+		char name[CONV_MAX_TEXT];
+		char instruction[ROUND_INSTRUCTION_MAX];
+		int n;
+		struct lb_kbdint_prompt prompts[ROUND_MAX_PROMPTS];
+		char text[ROUND_MAX_PROMPTS][CONV_MAX_TEXT];
+	} round;
 	struct line_reader in;
 	size_t outlen, outoff;
 	char out[LINE_MAX_BYTES];
-	char answer[CONV_MAX_ANSWER];
+	char answers[ROUND_MAX_PROMPTS][CONV_MAX_ANSWER];
+};
+
+/* How a login answers 3xx replies: the caller's callback of either kind,
+ * and the function that turns the current reply into a pass request. */
+struct answerer {
+	int (*answer)(struct lb_conn *c, const struct answerer *a);
+	lb_prompt_fn prompt;
+	lb_kbdint_fn kbdint;
+	void *arg;
 };
 
 struct lb_conn *
@@ -173,6 +189,37 @@ send_request(struct lb_conn *c)
 	return LB_OK;
 }
 
+/* One tagged line of a round (doc/protocol.md): 0, or -1 if malformed. */
+static int
+take_round_line(struct lb_conn *c, const struct line_words *w)
+{
+	size_t len;
+
+	if (c->nlines == 0)
+		memset(&c->round, 0, sizeof(c->round));
+	if (w->n != 2)
+		return -1;
+	if (strcmp(w->w[0], "name") == 0) {
+		snprintf(c->round.name, sizeof(c->round.name), "%s", w->w[1]);
+	} else if (strcmp(w->w[0], "instruction") == 0) {
+		len = strlen(c->round.instruction);
+		snprintf(c->round.instruction + len,
+		    sizeof(c->round.instruction) - len, "%s%s",
+		    len > 0 ? "\n" : "", w->w[1]);
+	} else if (strcmp(w->w[0], "echo") == 0 ||
+	    strcmp(w->w[0], "noecho") == 0) {
+		if (c->round.n == ROUND_MAX_PROMPTS)
+			return -1;
+		snprintf(c->round.text[c->round.n], CONV_MAX_TEXT, "%s",
+		    w->w[1]);
+		c->round.prompts[c->round.n].text = c->round.text[c->round.n];
+		c->round.prompts[c->round.n++].echo = w->w[0][0] == 'e';
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 /* Adds one reply line to the reply being read: 1 when it was the last
  * line, 0 when more follow, -1 when it is malformed. */
 static int
@@ -210,6 +257,8 @@ take_line(struct lb_conn *c, const char *line, size_t len)
 	if (words.n == 1 && c->nmechs < MECHS_MAX)
 		snprintf(c->mechs[c->nmechs++], MECH_NAME_MAX, "%s",
 		    words.w[0]);
+	if (code == REPLY_ROUND && take_round_line(c, &words) == -1)
+		return -1;
 	c->nlines++;
 	explicit_bzero(words.store, sizeof(words.store));
 	return len > 3 && line[3] == '-' ? 0 : 1;
@@ -361,9 +410,38 @@ lb_list_mechanisms(struct lb_conn *c, const char *const **names, size_t *n)
 	return end_op(c, LB_OK);
 }
 
-/* Hands a prompt to the caller and queues the pass request answering it. */
+/* Queues "pass" with the first n answers, then wipes them. */
 static int
-answer_prompt(struct lb_conn *c, lb_prompt_fn prompt, void *arg)
+queue_answers(struct lb_conn *c, size_t n)
+{
+	const char *words[1 + ROUND_MAX_PROMPTS] = { "pass" };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		words[1 + i] = c->answers[i];
+	rc = queue_request(c, words, 1 + n);
+	explicit_bzero(c->answers, sizeof(c->answers));
+	return rc;
+}
+
+/* Asks the prompt callback for one message or prompt: 0 or -1. */
+static int
+ask(lb_prompt_fn prompt, void *arg, enum lb_prompt_kind kind,
+    const char *text, char *answer)
+{
+	struct lb_prompt p = { kind, text, kind == LB_PROMPT_VISIBLE };
+
+	answer[0] = '\0';
+	if (prompt(&p, answer, CONV_MAX_ANSWER, arg) == -1)
+		return -1;
+	answer[CONV_MAX_ANSWER - 1] = '\0';
+	return 0;
+}
+
+/* lb_login: one callback per message, and per prompt of a round. */
+static int
+answer_prompts(struct lb_conn *c, const struct answerer *a)
 {
 	static const enum lb_prompt_kind kinds[] = {
 		[REPLY_PROMPT_SECRET - 300] = LB_PROMPT_SECRET,
@@ -371,29 +449,76 @@ answer_prompt(struct lb_conn *c, lb_prompt_fn prompt, void *arg)
 		[REPLY_INFO - 300] = LB_PROMPT_INFO,
 		[REPLY_ERROR_INFO - 300] = LB_PROMPT_ERROR,
 	};
-	struct lb_prompt p;
-	const char *words[2] = { "pass", c->answer };
-	int rc;
+	lb_prompt_fn prompt = a->prompt;
+	void *arg = a->arg;
+	char heading[CONV_MAX_TEXT + ROUND_INSTRUCTION_MAX + 2];
+	enum lb_prompt_kind kind;
+	int i;
 
-	p.kind = kinds[c->code - 300];
-	p.text = c->text;
-	p.echo = p.kind == LB_PROMPT_VISIBLE;
-	c->answer[0] = '\0';
-	if (prompt(&p, c->answer, sizeof(c->answer), arg) == -1) {
-		explicit_bzero(c->answer, sizeof(c->answer));
-		return LB_ABORTED;
+	if (c->code != REPLY_ROUND) {
+		kind = kinds[c->code - 300];
+		if (ask(prompt, arg, kind, c->text, c->answers[0]) == -1)
+			return LB_ABORTED;
+		return queue_answers(c, kind == LB_PROMPT_SECRET ||
+		    kind == LB_PROMPT_VISIBLE ? 1 : 0);
 	}
-	c->answer[sizeof(c->answer) - 1] = '\0';
-	/* A message is acknowledged with a bare pass. */
-	rc = queue_request(c, words, p.kind == LB_PROMPT_SECRET ||
-	    p.kind == LB_PROMPT_VISIBLE ? 2 : 1);
-	explicit_bzero(c->answer, sizeof(c->answer));
-	return rc;
+	snprintf(heading, sizeof(heading), "%s%s%s", c->round.name,
+	    c->round.name[0] != '\0' && c->round.instruction[0] != '\0' ?
+	    "\n" : "", c->round.instruction);
+	if (heading[0] != '\0' &&
+	    ask(prompt, arg, LB_PROMPT_INFO, heading, c->answers[0]) == -1)
+		return LB_ABORTED;
+	for (i = 0; i < c->round.n; i++)
+		if (ask(prompt, arg, c->round.prompts[i].echo ?
+		    LB_PROMPT_VISIBLE : LB_PROMPT_SECRET,
+		    c->round.prompts[i].text, c->answers[i]) == -1)
+			return LB_ABORTED;
+	return queue_answers(c, (size_t)c->round.n);
 }
 
-int
-lb_login(struct lb_conn *c, const char *mech, const char *user,
-    lb_prompt_fn prompt, void *arg)
+/* lb_login_kbdint: one callback per round; a single prompt or message
+ * (301-304) comes as a round of one prompt or none. */
+static int
+answer_round(struct lb_conn *c, const struct answerer *a)
+{
+	struct lb_kbdint_response responses[ROUND_MAX_PROMPTS];
+	int i, rc;
+
+	if (c->code != REPLY_ROUND) {
+		memset(&c->round, 0, sizeof(c->round));
+		if (c->code == REPLY_PROMPT_SECRET ||
+		    c->code == REPLY_PROMPT_VISIBLE) {
+			c->round.n = 1;
+			c->round.prompts[0].text = c->text;
+			c->round.prompts[0].echo =
+			    c->code == REPLY_PROMPT_VISIBLE;
+		} else {
+			snprintf(c->round.instruction,
+			    sizeof(c->round.instruction), "%s", c->text);
+		}
+	}
+	memset(responses, 0, sizeof(responses));
+	rc = a->kbdint(c->round.name, c->round.instruction, c->round.n,
+	    c->round.prompts, responses, a->arg);
+	for (i = 0; i < c->round.n; i++) {
+		if (responses[i].text == NULL)
+			continue;
+		if (rc == 0)
+			snprintf(c->answers[i], CONV_MAX_ANSWER, "%s",
+			    responses[i].text);
+		explicit_bzero(responses[i].text, strlen(responses[i].text));
+		free(responses[i].text);
+	}
+	if (rc == -1) {
+		explicit_bzero(c->answers, sizeof(c->answers));
+		return LB_ABORTED;
+	}
+	return queue_answers(c, (size_t)c->round.n);
+}
+
+static int
+login(struct lb_conn *c, const char *mech, const char *user,
+    const struct answerer *a)
 {
 	const char *words[3] = { "login", mech, user };
 	int rc;
@@ -408,13 +533,30 @@ lb_login(struct lb_conn *c, const char *mech, const char *user,
 	for (;;) {
 		if ((rc = exchange(c)) != LB_OK)
 			return end_op(c, rc);
-		if (c->code < REPLY_PROMPT_SECRET ||
-		    c->code > REPLY_ERROR_INFO)
+		if (c->code < REPLY_PROMPT_SECRET || c->code > REPLY_ROUND)
 			return end_op(c, status_of(c->code));
-		if ((rc = answer_prompt(c, prompt, arg)) != LB_OK)
+		if ((rc = a->answer(c, a)) != LB_OK)
 			return end_op(c, rc);
 		c->step = STEP_SEND;
 	}
+}
+
+int
+lb_login(struct lb_conn *c, const char *mech, const char *user,
+    lb_prompt_fn prompt, void *arg)
+{
+	struct answerer a = { answer_prompts, prompt, NULL, arg };
+
+	return login(c, mech, user, &a);
+}
+
+int
+lb_login_kbdint(struct lb_conn *c, const char *user, lb_kbdint_fn kbdint,
+    void *arg)
+{
+	struct answerer a = { answer_round, NULL, kbdint, arg };
+
+	return login(c, "keyboard-interactive", user, &a);
 }
 
 const char *

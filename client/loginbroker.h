@@ -49,6 +49,26 @@ struct lb_prompt {
 typedef int (*lb_prompt_fn)(const struct lb_prompt *p, char *answer,
     size_t cap, void *arg);
 
+/* A prompt of a keyboard-interactive round. */
+struct lb_kbdint_prompt {
+	const char *text;
+	bool echo;
+};
+
+/* A response the callback fills: text is malloc'd by the callback (or left
+ * NULL for an empty answer); the library wipes and frees it. */
+struct lb_kbdint_response {
+	char *text;
+};
+
+/* Answers a keyboard-interactive round: show name and instruction (either
+ * may be empty), ask each of the num_prompts prompts, fill responses[i].
+ * A round may have no prompts (information only).  Returns 0, or -1 to
+ * abort the login. */
+typedef int (*lb_kbdint_fn)(const char *name, const char *instruction,
+    int num_prompts, const struct lb_kbdint_prompt *prompts,
+    struct lb_kbdint_response *responses, void *arg);
+
 #define LB_NONBLOCK	0x1
 
 struct lb_conn;
@@ -68,9 +88,16 @@ short lb_want(const struct lb_conn *c);
 int lb_list_mechanisms(struct lb_conn *c, const char *const **names,
     size_t *n);
 
-/* Logs user in with mech, calling prompt for each prompt or message. */
+/* Logs user in with mech, calling prompt for each prompt or message (a
+ * keyboard-interactive round comes as its name and instruction, then each
+ * prompt in turn). */
 int lb_login(struct lb_conn *c, const char *mech, const char *user,
     lb_prompt_fn prompt, void *arg);
+
+/* Logs user in with keyboard-interactive, calling kbdint once per round
+ * with all its prompts, as libssh2 does. */
+int lb_login_kbdint(struct lb_conn *c, const char *user, lb_kbdint_fn kbdint,
+    void *arg);
 
 /* The code and text of the broker's last reply (0 and "" before any). */
 int lb_last_code(const struct lb_conn *c);
