@@ -50,6 +50,41 @@ sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Services "lbtest-VARIANT" on tests/fixtures/pam_lbtest.c, one per
+ * conversation or account state the tests need. */
+static void
+write_test_services(const struct broker_fixture *b)
+{
+	static const struct {
+		const char *name, *auth, *account;
+	} services[] = {
+		{ "plain", "", "" },
+		{ "two", "two", "" },
+		{ "info", "info", "" },
+		{ "rounds", "rounds", "" },
+		{ "empty", "empty", "" },
+		{ "many", "many", "" },
+		{ "expired", "", "expired" },
+		{ "acctexpired", "", "acctexpired" },
+		{ "denied", "", "denied" },
+	};
+	const char *module = env("LB_TEST_MODULE");
+	char path[256], text[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
+		snprintf(path, sizeof(path), "%s/services/lbtest-%s", b->dir,
+		    services[i].name);
+		snprintf(text, sizeof(text),
+		    "auth     required %s %s\n"
+		    "account  required %s %s\n"
+		    "password required %s\n",
+		    module, services[i].auth, module, services[i].account,
+		    module);
+		write_file(path, text);
+	}
+}
+
 void
 broker_start(struct broker_fixture *b, const char *extra_config,
     const char *worker)
@@ -77,6 +112,7 @@ broker_start(struct broker_fixture *b, const char *extra_config,
 	snprintf(path, sizeof(path), "%s/services/broken", b->dir);
 	write_file(path, "auth required /nonexistent/pam_nothing.so\n"
 	    "account required /nonexistent/pam_nothing.so\n");
+	write_test_services(b);
 
 	snprintf(path, sizeof(path), "%s/config", b->dir);
 	snprintf(text, sizeof(text),

@@ -1,0 +1,334 @@
+/*
+ * test_kbdint.c: keyboard-interactive rounds and expired passwords through
+ * the real loginbrokerd, with PAM conversations scripted by
+ * tests/fixtures/pam_lbtest.c.  Needs root; skipped otherwise.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "broker_fixture.h"
+#include "loginbroker.h"
+#include "testlib.h"
+
+static struct broker_fixture broker;
+
+/* A broker on service lbtest-NAME, plus extra configuration lines. */
+static void
+start(const char *service, const char *extra)
+{
+	char config[256];
+
+	snprintf(config, sizeof(config), "pam_service lbtest-%s\n%s", service,
+	    extra != NULL ? extra : "");
+	broker_start(&broker, config, NULL);
+}
+
+static int
+greeted(void)
+{
+	char reply[64];
+	int fd = raw_connect(&broker);
+
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 201);
+	return fd;
+}
+
+/* Sends request and checks the whole reply, every line of it. */
+static void
+exchange(int fd, const char *request, const char *want)
+{
+	char reply[2048];
+
+	raw_send(fd, request, strlen(request));
+	if (raw_reply(fd, reply, sizeof(reply)) == -1)
+		fail_msg("%sgot no reply, wanted %s", request, want);
+	if (strcmp(reply, want) != 0)
+		fail_msg("%sgot:\n%swanted:\n%s", request, reply, want);
+}
+
+static void
+test_two_prompts_in_one_round(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	start("two", NULL);
+	fd = greeted();
+	exchange(fd, "login keyboard-interactive alice\r\n",
+	    "305-name \"\"\r\n"
+	    "305-instruction \"\"\r\n"
+	    "305-noecho \"Password: \"\r\n"
+	    "305 echo \"Code: \"\r\n");
+	exchange(fd, "pass pw 123456\r\n", "200 \"Logged in\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+}
+
+static void
+test_answer_count_must_match_the_prompts(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	start("two", NULL);
+	fd = greeted();
+	exchange(fd, "login keyboard-interactive alice\r\n",
+	    "305-name \"\"\r\n305-instruction \"\"\r\n"
+	    "305-noecho \"Password: \"\r\n305 echo \"Code: \"\r\n");
+	exchange(fd, "pass pw\r\n", "501 \"Expected 2 answers\"\r\n");
+	exchange(fd, "pass pw 123456 extra\r\n",
+	    "501 \"Expected 2 answers\"\r\n");
+	exchange(fd, "pass pw 654321\r\n", "506 \"Authentication failed\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+}
+
+static void
+test_info_before_the_prompt_becomes_the_instruction(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	start("info", NULL);
+	fd = greeted();
+	exchange(fd, "login keyboard-interactive alice\r\n",
+	    "305-name \"\"\r\n"
+	    "305-instruction \"Welcome to the test realm\"\r\n"
+	    "305 noecho \"Password: \"\r\n");
+	exchange(fd, "pass pw\r\n", "200 \"Logged in\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+}
+
+static void
+test_three_rounds_in_a_row(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	start("rounds", NULL);
+	fd = greeted();
+	exchange(fd, "login keyboard-interactive alice\r\n",
+	    "305-name \"\"\r\n305-instruction \"\"\r\n"
+	    "305 noecho \"Round 1: \"\r\n");
+	exchange(fd, "pass r1\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	    "305 noecho \"Round 2: \"\r\n");
+	exchange(fd, "pass r2\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	    "305 noecho \"Round 3: \"\r\n");
+	exchange(fd, "pass r3\r\n", "200 \"Logged in\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+}
+
+static void
+test_zero_prompt_round_is_answered_empty(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	start("empty", NULL);
+	fd = greeted();
+	exchange(fd, "login keyboard-interactive alice\r\n",
+	    "305-name \"\"\r\n305 instruction \"Read this first\"\r\n");
+	exchange(fd, "pass x\r\n", "501 \"Expected 0 answers\"\r\n");
+	exchange(fd, "pass\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	    "305 noecho \"Password: \"\r\n");
+	exchange(fd, "pass pw\r\n", "200 \"Logged in\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+}
+
+static void
+test_too_many_prompts_end_the_login_with_514(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	start("many", NULL);
+	fd = greeted();
+	exchange(fd, "login keyboard-interactive alice\r\n",
+	    "514 \"Too many prompts or rounds\"\r\n");
+	close(fd);
+	assert_true(broker_log_wait(&broker, "outcome=dialog-limit", 2000,
+	    NULL, 0));
+	broker_stop(&broker);
+}
+
+static void
+test_expired_password_is_changed_then_logged_in(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	start("expired", NULL);
+	fd = greeted();
+	exchange(fd, "login keyboard-interactive alice\r\n",
+	    "305-name \"\"\r\n305-instruction \"\"\r\n"
+	    "305 noecho \"Password: \"\r\n");
+	exchange(fd, "pass pw\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	    "305 noecho \"Current password: \"\r\n");
+	exchange(fd, "pass pw\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	    "305 noecho \"New password: \"\r\n");
+	exchange(fd, "pass n3w\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	    "305 noecho \"Retype new password: \"\r\n");
+	exchange(fd, "pass n3w\r\n", "200 \"Logged in\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+}
+
+static void
+test_expired_password_with_a_bad_change_is_refused(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	start("expired", NULL);
+	fd = greeted();
+	/* The password mechanism relays the same dialog one prompt at a
+	 * time. */
+	exchange(fd, "login password alice\r\n", "301 \"Password: \"\r\n");
+	exchange(fd, "pass pw\r\n", "301 \"Current password: \"\r\n");
+	exchange(fd, "pass pw\r\n", "301 \"New password: \"\r\n");
+	exchange(fd, "pass one\r\n", "301 \"Retype new password: \"\r\n");
+	exchange(fd, "pass two\r\n",
+	    "512 \"Password expired and not changed\"\r\n");
+	close(fd);
+	assert_true(broker_log_wait(&broker, "outcome=password-expired", 2000,
+	    NULL, 0));
+	broker_stop(&broker);
+}
+
+static void
+test_expired_password_when_changes_are_forbidden_gets_512(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	start("expired", "allow_password_change no\n");
+	fd = greeted();
+	exchange(fd, "login password alice\r\n", "301 \"Password: \"\r\n");
+	exchange(fd, "pass pw\r\n",
+	    "512 \"Password expired and not changed\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+}
+
+static void
+test_expired_or_locked_account_gets_513(void **state)
+{
+	static const char *const services[] = { "acctexpired", "denied" };
+	size_t i;
+	int fd;
+
+	NEED_ROOT();
+	for (i = 0; i < 2; i++) {
+		start(services[i], NULL);
+		fd = greeted();
+		exchange(fd, "login password alice\r\n",
+		    "301 \"Password: \"\r\n");
+		exchange(fd, "pass pw\r\n",
+		    "513 \"Account expired or disabled\"\r\n");
+		close(fd);
+		/* Before the password is proven, nothing is told. */
+		fd = greeted();
+		exchange(fd, "login password alice\r\n",
+		    "301 \"Password: \"\r\n");
+		exchange(fd, "pass wrong\r\n",
+		    "506 \"Authentication failed\"\r\n");
+		close(fd);
+		broker_stop(&broker);
+	}
+}
+
+struct round_seen {
+	int rounds;
+	int prompts;
+	bool echo[2];
+};
+
+static int
+answer_round(const char *name, const char *instruction, int num_prompts,
+    const struct lb_kbdint_prompt *prompts,
+    struct lb_kbdint_response *responses, void *arg)
+{
+	struct round_seen *seen = arg;
+
+	seen->rounds++;
+	seen->prompts = num_prompts;
+	assert_int_equal(num_prompts, 2);
+	seen->echo[0] = prompts[0].echo;
+	seen->echo[1] = prompts[1].echo;
+	assert_string_equal(prompts[0].text, "Password: ");
+	assert_string_equal(prompts[1].text, "Code: ");
+	responses[0].text = strdup("pw");
+	responses[1].text = strdup("123456");
+	return 0;
+}
+
+static void
+test_library_round_callback_gets_both_prompts(void **state)
+{
+	struct round_seen seen = { 0 };
+	struct lb_conn *c;
+
+	NEED_ROOT();
+	start("two", NULL);
+	c = lb_open(broker.sock, 0);
+	assert_non_null(c);
+	assert_int_equal(lb_login_kbdint(c, "alice", answer_round, &seen),
+	    LB_OK);
+	assert_int_equal(seen.rounds, 1);
+	assert_false(seen.echo[0]);
+	assert_true(seen.echo[1]);
+	lb_close(c);
+	broker_stop(&broker);
+}
+
+static void
+test_cli_answers_a_two_prompt_round_from_stdin(void **state)
+{
+	const char *args[] = { "-m", "keyboard-interactive", "alice", NULL };
+	char out[1024];
+
+	NEED_ROOT();
+	start("info", NULL);
+	assert_int_equal(run_cli(&broker, args, "pw\n", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Welcome to the test realm\n"));
+	assert_non_null(strstr(out, "Password: "));
+	assert_non_null(strstr(out, "Logged in"));
+	broker_stop(&broker);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_prompts_in_one_round),
+		cmocka_unit_test(test_answer_count_must_match_the_prompts),
+		cmocka_unit_test(
+		    test_info_before_the_prompt_becomes_the_instruction),
+		cmocka_unit_test(test_three_rounds_in_a_row),
+		cmocka_unit_test(test_zero_prompt_round_is_answered_empty),
+		cmocka_unit_test(test_too_many_prompts_end_the_login_with_514),
+		cmocka_unit_test(
+		    test_expired_password_is_changed_then_logged_in),
+		cmocka_unit_test(
+		    test_expired_password_with_a_bad_change_is_refused),
+		cmocka_unit_test(
+		    test_expired_password_when_changes_are_forbidden_gets_512),
+		cmocka_unit_test(test_expired_or_locked_account_gets_513),
+		cmocka_unit_test(test_library_round_callback_gets_both_prompts),
+		cmocka_unit_test(
+		    test_cli_answers_a_two_prompt_round_from_stdin),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
