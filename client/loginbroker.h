@@ -21,7 +21,8 @@ extern "C" {
 enum lb_status {
 	LB_OK = 0,
 	LB_EAGAIN = -1,		/* would block; call again when ready */
-	LB_DENIED = -2,		/* authentication failed (506, 509) */
+	LB_DENIED = -2,		/* not logged in: failed (506, 509), expired
+				 * password (512), disabled account (513) */
 	LB_UNAVAILABLE = -3,	/* no service: cannot connect, 502, 505,
 				 * 510, 511 */
 	LB_PROTOCOL_ERROR = -4,	/* unparsable reply, or the broker hung up */

@@ -293,6 +293,19 @@ test_library_round_callback_gets_both_prompts(void **state)
 }
 
 static void
+test_cli_exits_denied_for_an_expired_account(void **state)
+{
+	const char *args[] = { "alice", NULL };
+	char out[1024];
+
+	NEED_ROOT();
+	start("acctexpired", NULL);
+	assert_int_equal(run_cli(&broker, args, "pw\n", out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "513 Account expired or disabled"));
+	broker_stop(&broker);
+}
+
+static void
 test_cli_answers_a_two_prompt_round_from_stdin(void **state)
 {
 	const char *args[] = { "-m", "keyboard-interactive", "alice", NULL };
@@ -328,6 +341,7 @@ main(void)
 		cmocka_unit_test(test_library_round_callback_gets_both_prompts),
 		cmocka_unit_test(
 		    test_cli_answers_a_two_prompt_round_from_stdin),
+		cmocka_unit_test(test_cli_exits_denied_for_an_expired_account),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
