@@ -293,6 +293,20 @@ test_library_round_callback_gets_both_prompts(void **state)
 }
 
 static void
+test_cli_asks_both_prompts_of_a_round(void **state)
+{
+	const char *args[] = { "-m", "keyboard-interactive", "alice", NULL };
+	char out[1024];
+
+	NEED_ROOT();
+	start("two", NULL);
+	assert_int_equal(run_cli(&broker, args, "pw\n123456\n", out,
+	    sizeof(out)), 0);
+	assert_non_null(strstr(out, "Password: \nCode: \nLogged in\n"));
+	broker_stop(&broker);
+}
+
+static void
 test_cli_exits_denied_for_an_expired_account(void **state)
 {
 	const char *args[] = { "alice", NULL };
@@ -341,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_library_round_callback_gets_both_prompts),
 		cmocka_unit_test(
 		    test_cli_answers_a_two_prompt_round_from_stdin),
+		cmocka_unit_test(test_cli_asks_both_prompts_of_a_round),
 		cmocka_unit_test(test_cli_exits_denied_for_an_expired_account),
 	};
 
