@@ -166,6 +166,7 @@ req_pass(struct wsession *ws, const struct line_words *req)
 	static struct ipc_writer w;
 
 	char why[64];
+	size_t i;
 
 	if (ws->state != WS_DIALOG) {
 		ws_reply(ws, REPLY_NO_AUTH_IN_PROGRESS,
@@ -179,11 +180,20 @@ req_pass(struct wsession *ws, const struct line_words *req)
 		ws_reply(ws, REPLY_MISSING_ARGUMENT, why);
 		return;
 	}
-	ipc_writer_init(&w);
-	if (ws->dialog->answer(ws, req, &w) == -1) {
-		ipc_writer_wipe(&w);
-		return;
+	/* An answer over PAM's bound ends the attempt, as any broken bound
+	 * of the dialog does. */
+	for (i = 1; i < req->n; i++) {
+		if (strlen(req->w[i]) >= CONV_MAX_ANSWER) {
+			ws_send(ws, MSG_AUTH_ABORT, NULL, 0);
+			ws_reply(ws, REPLY_DIALOG_LIMIT, "Answer too long");
+			ws->dialog = NULL;
+			if (ws->state != WS_CLOSING)
+				ws->state = WS_IDLE;
+			return;
+		}
 	}
+	ipc_writer_init(&w);
+	ws->dialog->answer(req, &w);
 	send_writer(ws, MSG_AUTH_ANSWER, &w);
 	if (ws->state != WS_CLOSING)
 		ws->state = WS_WAIT_BROKER;

@@ -35,11 +35,9 @@ struct mech_dialog {
 	    const char *text);
 	/* Shows a round to the client as one reply. */
 	void (*show_round)(struct wsession *ws, const struct round *r);
-	/* Turns the answers of pass (req->w[1..], as many as expected) into
-	 * the answer payload: 0, or -1 after replying why the request is
-	 * refused (the prompt stays). */
-	int (*answer)(struct wsession *ws, const struct line_words *req,
-	    struct ipc_writer *w);
+	/* Turns the answers of pass (req->w[1..], as many as expected, each
+	 * shorter than CONV_MAX_ANSWER) into the answer payload. */
+	void (*answer)(const struct line_words *req, struct ipc_writer *w);
 };
 
 /* The dialog for a mechanism name, or NULL. */

@@ -60,22 +60,14 @@ kbdint_show_round(struct wsession *ws, const struct round *r)
 }
 
 /* "pass A1 A2 ..." answers every prompt of the round, in order. */
-static int
-kbdint_answer(struct wsession *ws, const struct line_words *req,
-    struct ipc_writer *w)
+static void
+kbdint_answer(const struct line_words *req, struct ipc_writer *w)
 {
 	size_t i;
 
-	for (i = 1; i < req->n; i++) {
-		if (strlen(req->w[i]) >= CONV_MAX_ANSWER) {
-			ws_reply(ws, REPLY_MISSING_ARGUMENT, "Answer too long");
-			return -1;
-		}
-	}
 	ipc_put_u32(w, (uint32_t)(req->n - 1));
 	for (i = 1; i < req->n; i++)
 		ipc_put_str(w, req->w[i]);
-	return 0;
 }
 
 const struct mech_dialog mech_kbdint = {

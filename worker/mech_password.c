@@ -5,8 +5,6 @@
  */
 #include "mech.h"
 
-#include <string.h>
-
 #include "client_proto.h"
 #include "reply.h"
 
@@ -24,18 +22,10 @@ password_show(struct wsession *ws, enum prompt_kind kind, const char *text)
 }
 
 /* "pass DATA" answers a prompt; a bare "pass" acknowledges a message. */
-static int
-password_answer(struct wsession *ws, const struct line_words *req,
-    struct ipc_writer *w)
+static void
+password_answer(const struct line_words *req, struct ipc_writer *w)
 {
-	const char *data = req->n == 2 ? req->w[1] : "";
-
-	if (strlen(data) >= CONV_MAX_ANSWER) {
-		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Answer too long");
-		return -1;
-	}
-	ipc_put_str(w, data);
-	return 0;
+	ipc_put_str(w, req->n == 2 ? req->w[1] : "");
 }
 
 const struct mech_dialog mech_password = {

@@ -163,6 +163,49 @@ test_too_many_prompts_end_the_login_with_514(void **state)
 }
 
 static void
+test_too_many_rounds_end_the_login_with_514(void **state)
+{
+	int fd, i;
+
+	NEED_ROOT();
+	start("endless", NULL);
+	fd = greeted();
+	exchange(fd, "login keyboard-interactive alice\r\n",
+	    "305-name \"\"\r\n305-instruction \"\"\r\n"
+	    "305 noecho \"Again: \"\r\n");
+	for (i = 1; i < 16; i++)
+		exchange(fd, "pass x\r\n", "305-name \"\"\r\n"
+		    "305-instruction \"\"\r\n305 noecho \"Again: \"\r\n");
+	exchange(fd, "pass x\r\n", "514 \"Too many prompts or rounds\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+}
+
+static void
+test_overlong_answer_ends_the_login_with_514(void **state)
+{
+	char line[700];
+	int fd;
+
+	NEED_ROOT();
+	start("two", NULL);
+	fd = greeted();
+	exchange(fd, "login keyboard-interactive alice\r\n",
+	    "305-name \"\"\r\n305-instruction \"\"\r\n"
+	    "305-noecho \"Password: \"\r\n305 echo \"Code: \"\r\n");
+	/* 600 bytes: over PAM's 511, under the line's 4096. */
+	snprintf(line, sizeof(line), "pass %0600d 123456\r\n", 7);
+	exchange(fd, line, "514 \"Answer too long\"\r\n");
+	/* The attempt ended; the connection goes on. */
+	exchange(fd, "pass pw 123456\r\n",
+	    "507 \"No authentication in progress\"\r\n");
+	close(fd);
+	assert_true(broker_log_wait(&broker, "outcome=aborted", 2000, NULL,
+	    0));
+	broker_stop(&broker);
+}
+
+static void
 test_expired_password_is_changed_then_logged_in(void **state)
 {
 	int fd;
@@ -334,6 +377,18 @@ test_cli_answers_a_two_prompt_round_from_stdin(void **state)
 	broker_stop(&broker);
 }
 
+/* A test that fails half-way must not leave its broker running. */
+static int
+stop_broker(void **state)
+{
+	if (broker.pid > 0)
+		broker_stop(&broker);
+	return 0;
+}
+
+#undef cmocka_unit_test
+#define cmocka_unit_test(f)	cmocka_unit_test_teardown(f, stop_broker)
+
 int
 main(void)
 {
@@ -345,6 +400,8 @@ main(void)
 		cmocka_unit_test(test_three_rounds_in_a_row),
 		cmocka_unit_test(test_zero_prompt_round_is_answered_empty),
 		cmocka_unit_test(test_too_many_prompts_end_the_login_with_514),
+		cmocka_unit_test(test_too_many_rounds_end_the_login_with_514),
+		cmocka_unit_test(test_overlong_answer_ends_the_login_with_514),
 		cmocka_unit_test(
 		    test_expired_password_is_changed_then_logged_in),
 		cmocka_unit_test(

@@ -32,10 +32,11 @@ start_default(void **state)
 	return 0;
 }
 
+/* Also after a test that started its own broker and failed half-way. */
 static int
 stop(void **state)
 {
-	if (geteuid() == 0)
+	if (broker.pid > 0)
 		broker_stop(&broker);
 	return 0;
 }
@@ -573,6 +574,7 @@ test_worker_crash_replaces_the_launcher(void **state)
 }
 
 #define WITH_BROKER(f)	cmocka_unit_test_setup_teardown(f, start_default, stop)
+#define OWN_BROKER(f)	cmocka_unit_test_teardown(f, stop)
 
 int
 main(void)
@@ -597,16 +599,14 @@ main(void)
 		WITH_BROKER(test_worker_is_confined_while_a_prompt_is_pending),
 		WITH_BROKER(
 		    test_killing_one_worker_leaves_twenty_logins_unaffected),
-		cmocka_unit_test(test_peer_not_allowed_gets_502),
-		cmocka_unit_test(test_full_broker_gets_511),
-		cmocka_unit_test(test_pam_that_cannot_decide_gets_505),
-		cmocka_unit_test(
-		    test_silent_client_and_unanswered_prompt_get_510),
-		cmocka_unit_test(
-		    test_out_of_sequence_worker_is_killed_and_logged),
-		cmocka_unit_test(test_session_timeout_closes_with_510),
-		cmocka_unit_test(test_launcher_is_replaced_after_recycle_count),
-		cmocka_unit_test(test_worker_crash_replaces_the_launcher),
+		OWN_BROKER(test_peer_not_allowed_gets_502),
+		OWN_BROKER(test_full_broker_gets_511),
+		OWN_BROKER(test_pam_that_cannot_decide_gets_505),
+		OWN_BROKER(test_silent_client_and_unanswered_prompt_get_510),
+		OWN_BROKER(test_out_of_sequence_worker_is_killed_and_logged),
+		OWN_BROKER(test_session_timeout_closes_with_510),
+		OWN_BROKER(test_launcher_is_replaced_after_recycle_count),
+		OWN_BROKER(test_worker_crash_replaces_the_launcher),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
