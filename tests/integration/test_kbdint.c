@@ -20,6 +20,10 @@
 
 static struct broker_fixture broker;
 
+/* The round of service lbtest-two: a secret and an echoed prompt. */
+#define TWO_PROMPT_ROUND	"305-name \"\"\r\n305-instruction \"\"\r\n" \
+	"305-noecho \"Password: \"\r\n305 echo \"Code: \"\r\n"
+
 /* A broker on service lbtest-NAME, plus extra configuration lines. */
 static void
 start(const char *service, const char *extra)
@@ -81,8 +85,7 @@ test_answer_count_must_match_the_prompts(void **state)
 	start("two", NULL);
 	fd = greeted();
 	exchange(fd, "login keyboard-interactive alice\r\n",
-	    "305-name \"\"\r\n305-instruction \"\"\r\n"
-	    "305-noecho \"Password: \"\r\n305 echo \"Code: \"\r\n");
+	    TWO_PROMPT_ROUND);
 	exchange(fd, "pass pw\r\n", "501 \"Expected 2 answers\"\r\n");
 	exchange(fd, "pass pw 123456 extra\r\n",
 	    "501 \"Expected 2 answers\"\r\n");
@@ -191,8 +194,7 @@ test_overlong_answer_ends_the_login_with_514(void **state)
 	start("two", NULL);
 	fd = greeted();
 	exchange(fd, "login keyboard-interactive alice\r\n",
-	    "305-name \"\"\r\n305-instruction \"\"\r\n"
-	    "305-noecho \"Password: \"\r\n305 echo \"Code: \"\r\n");
+	    TWO_PROMPT_ROUND);
 	/* 600 bytes: over PAM's 511, under the line's 4096. */
 	snprintf(line, sizeof(line), "pass %0600d 123456\r\n", 7);
 	exchange(fd, line, "514 \"Answer too long\"\r\n");
