@@ -32,7 +32,7 @@ struct launcher_opts {
 typedef void (*session_main_fn)(struct ipc_chan *broker, int client_fd,
     const struct ipc_msg *assign);
 
-/* Reads the options loginbrokerd passes (launcher_ctl.c); exits 2 with a
+/* Reads the options loginbrokerd passes (broker/workers.c); exits 2 with a
  * usage message when they are wrong. */
 void launcher_parse_args(int argc, char **argv, struct launcher_opts *o);
 
