@@ -54,6 +54,8 @@ session_init(struct spawn_ctl *w)
 
 static void got_worker(struct spawn_wait *w, const struct spawn_child *c);
 static void arm_timer(struct session *s);
+static void violation(struct session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 void
 session_new(const struct config *conf, int client_fd,

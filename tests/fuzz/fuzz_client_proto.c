@@ -1,0 +1,94 @@
+/*
+ * fuzz_client_proto.c: libFuzzer over what a client controls: bytes into
+ * the worker's line reader and protocol state machine, in a dialog state
+ * picked by the first byte, with the broker's end draining what the worker
+ * sends.  Build: CC=clang meson setup build-fuzz -Dfuzz=true.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "client_proto.h"
+#include "ipc_payload.h"
+#include "mech.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct wsession ws;
+static struct line_reader in;
+
+/* A session waiting at a password prompt or a two-prompt round. */
+static void
+enter_dialog(const char *mech, size_t answers)
+{
+	ws.dialog = mech_dialog_find(mech);
+	ws.answers_expected = answers;
+	ws.state = WS_DIALOG;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ipc_writer w;
+	struct ipc_chan *worker, *broker;
+	struct ipc_msg m;
+	enum line_status st;
+	const char *line;
+	size_t len, room, off = 0, n;
+	char *space;
+	int sv[2];
+
+	if (size < 1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == -1)
+		return 0;
+	worker = ipc_chan_new(sv[0], false);
+	broker = ipc_chan_new(sv[1], false);
+	ws_init(&ws, worker);
+	ipc_writer_init(&w);
+	ipc_put_u32(&w, 1000);
+	ipc_put_u32(&w, 2);
+	ipc_put_str(&w, "password");
+	ipc_put_str(&w, "keyboard-interactive");
+	(void)ws_start(&ws, w.buf, w.len);
+	switch (data[0] % 4) {
+	case 1:
+		enter_dialog("password", 1);
+		break;
+	case 2:
+		enter_dialog("keyboard-interactive", 2);
+		break;
+	case 3:
+		ws.state = WS_LOGGED_IN;
+		break;
+	}
+	line_reader_reset(&in);
+	data++, size--;
+	while (off < size && ws.state != WS_CLOSING) {
+		space = line_reader_space(&in, &room);
+		n = size - off < room ? size - off : room;
+		memcpy(space, data + off, n);
+		line_reader_added(&in, n);
+		off += n;
+		while (ws.state != WS_CLOSING && ws_wants_request(&ws) &&
+		    (st = line_reader_next(&in, &line, &len)) != LINE_NEED_MORE) {
+			ws.outlen = 0;
+			if (st == LINE_OK)
+				ws_on_line(&ws, line, len);
+			else
+				ws_on_bad_line(&ws, st);
+			/* The broker reads; the next request finds a prompt
+			 * again, so that every state keeps being exercised. */
+			(void)ipc_chan_flush(worker);
+			while (ipc_chan_read(broker) > 0)
+				while (ipc_chan_get(broker, &m) == 1)
+					;
+			if (ws.state == WS_WAIT_BROKER)
+				enter_dialog("keyboard-interactive", 2);
+		}
+	}
+	ipc_chan_free(worker);
+	ipc_chan_free(broker);
+	return 0;
+}
