@@ -5,6 +5,8 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "ipc_chan.h"
+
 /* Callbacks per wakeup; more wait for the next round. */
 #define EVENT_BATCH	64
 
@@ -26,6 +28,7 @@ event_add(struct event *ev, uint32_t events)
 {
 	struct epoll_event ee = { .events = events, .data.ptr = ev };
 
+	ev->watching = events;
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, ev->fd, &ee);
 }
 
@@ -34,7 +37,36 @@ event_mod(struct event *ev, uint32_t events)
 {
 	struct epoll_event ee = { .events = events, .data.ptr = ev };
 
+	if (events == ev->watching)
+		return 0;
+	ev->watching = events;
 	return epoll_ctl(epfd, EPOLL_CTL_MOD, ev->fd, &ee);
+}
+
+int
+event_chan_flush(struct event *ev, struct ipc_chan *chan)
+{
+	int rc = ipc_chan_flush(chan);
+
+	if (rc == -1)
+		return -1;
+	event_mod(ev, rc == 0 ? EPOLLIN | EPOLLOUT : EPOLLIN);
+	return 0;
+}
+
+int
+event_chan_ready(struct event *ev, struct ipc_chan *chan, uint32_t events)
+{
+	ssize_t n;
+
+	if ((events & EPOLLOUT) && event_chan_flush(ev, chan) == -1)
+		return -1;
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return 0;
+	n = ipc_chan_read(chan);
+	if (n == 0 || (n == -1 && errno != EAGAIN))
+		return -1;
+	return 1;
 }
 
 void

@@ -18,7 +18,7 @@
 #include "session.h"
 
 static const struct config *conf;
-static struct event listen_ev = { -1, NULL, NULL };
+static struct event listen_ev = { .fd = -1 };
 
 static bool
 peer_allowed(const struct ucred *peer)
@@ -124,7 +124,7 @@ listener_open(const struct config *c)
 		close(fd);
 		goto fail;
 	}
-	listen_ev = (struct event){ fd, on_accept, NULL };
+	listen_ev = (struct event){ .fd = fd, .cb = on_accept, .ctx = NULL };
 	return event_add(&listen_ev, EPOLLIN);
 fail:
 	log_msg(LOG_ERR, "%s: %s", sun.sun_path, strerror(errno));

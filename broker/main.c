@@ -84,7 +84,7 @@ setup_signals(void)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
 	    (fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		return -1;
-	sig_ev = (struct event){ fd, on_signal, NULL };
+	sig_ev = (struct event){ .fd = fd, .cb = on_signal, .ctx = NULL };
 	return event_add(&sig_ev, EPOLLIN);
 }
 

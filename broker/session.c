@@ -79,10 +79,9 @@ session_new(const struct config *conf, int client_fd,
 	s->client_fd = client_fd;
 	s->worker_pidfd = -1;
 	s->worker_wait.ready = got_worker;
-	s->worker_ev = (struct event){ -1, on_worker, s };
-	s->timer_ev = (struct event){ tfd, on_timer, s };
-	s->started_ms = clock_now_ms();
-	s->grace_deadline = s->started_ms + conf->session_timeout_ms;
+	s->worker_ev = (struct event){ .fd = -1, .cb = on_worker, .ctx = s };
+	s->timer_ev = (struct event){ .fd = tfd, .cb = on_timer, .ctx = s };
+	s->grace_deadline = clock_now_ms() + conf->session_timeout_ms;
 	TAILQ_INSERT_TAIL(&live, s, entry);
 	nlive++;
 	if (event_add(&s->timer_ev, EPOLLIN) == -1) {
@@ -119,7 +118,8 @@ static void
 set_state(struct session *s, enum session_state st)
 {
 	s->state = st;
-	s->prompt_deadline = 0;
+	s->prompt_deadline = st == SS_PROMPTING ?
+	    clock_now_ms() + s->conf->prompt_timeout_ms : 0;
 	if (st == SS_LOGGED_IN || st == SS_CLOSING)
 		s->grace_deadline = 0;
 	if (st == SS_CLOSING)
@@ -127,14 +127,11 @@ set_state(struct session *s, enum session_state st)
 	arm_timer(s);
 }
 
-/* Writes what is queued for the worker; the rest waits for EPOLLOUT. */
 static void
 flush_worker(struct session *s)
 {
-	if (ipc_chan_flush(s->worker) == -1)
+	if (event_chan_flush(&s->worker_ev, s->worker) == -1)
 		session_end(s, LOG_INFO, "worker gone");
-	else if (ipc_chan_queued(s->worker) > 0)
-		event_mod(&s->worker_ev, EPOLLIN | EPOLLOUT);
 }
 
 static void
@@ -361,23 +358,11 @@ on_worker(struct event *ev, uint32_t events)
 {
 	struct session *s = ev->ctx;
 	struct ipc_msg m;
-	ssize_t n;
 	int rc;
 
-	if (s->dead)
+	if (s->dead || (rc = event_chan_ready(ev, s->worker, events)) == 0)
 		return;
-	if (events & EPOLLOUT) {
-		if (ipc_chan_flush(s->worker) == -1) {
-			worker_gone(s);
-			return;
-		}
-		if (ipc_chan_queued(s->worker) == 0)
-			event_mod(&s->worker_ev, EPOLLIN);
-	}
-	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-		return;
-	n = ipc_chan_read(s->worker);
-	if (n == 0 || (n == -1 && errno != EAGAIN)) {
+	if (rc == -1) {
 		worker_gone(s);
 		return;
 	}
@@ -387,22 +372,29 @@ on_worker(struct event *ev, uint32_t events)
 		violation(s, "malformed frame (%s)", strerror(errno));
 }
 
+/* A prompt or round from the verifier goes to the client; its answer is
+ * awaited for prompt_timeout_ms. */
+static void
+show_client(struct session *s, uint32_t type, struct ipc_writer *w)
+{
+	if (s->state != SS_VERIFYING) {
+		ipc_writer_wipe(w);
+		session_end(s, LOG_ERR, "verifier prompted out of turn");
+		return;
+	}
+	set_state(s, SS_PROMPTING);
+	send_worker(s, type, w);
+}
+
 void
 session_prompt(struct session *s, enum prompt_kind kind, const char *text)
 {
 	static struct ipc_writer w;
 
-	if (s->state != SS_VERIFYING) {
-		session_end(s, LOG_ERR, "verifier prompted out of turn");
-		return;
-	}
 	ipc_writer_init(&w);
 	ipc_put_u8(&w, (uint8_t)kind);
 	ipc_put_str(&w, text);
-	set_state(s, SS_PROMPTING);
-	s->prompt_deadline = clock_now_ms() + s->conf->prompt_timeout_ms;
-	arm_timer(s);
-	send_worker(s, MSG_PROMPT, &w);
+	show_client(s, MSG_PROMPT, &w);
 }
 
 void
@@ -412,10 +404,6 @@ session_round(struct session *s, const char *name, const char *instruction,
 	static struct ipc_writer w;
 	size_t i;
 
-	if (s->state != SS_VERIFYING) {
-		session_end(s, LOG_ERR, "verifier prompted out of turn");
-		return;
-	}
 	ipc_writer_init(&w);
 	ipc_put_str(&w, name);
 	ipc_put_str(&w, instruction);
@@ -424,10 +412,7 @@ session_round(struct session *s, const char *name, const char *instruction,
 		ipc_put_u8(&w, echo[i]);
 		ipc_put_str(&w, prompts[i]);
 	}
-	set_state(s, SS_PROMPTING);
-	s->prompt_deadline = clock_now_ms() + s->conf->prompt_timeout_ms;
-	arm_timer(s);
-	send_worker(s, MSG_ROUND, &w);
+	show_client(s, MSG_ROUND, &w);
 }
 
 /* What the client is told when an attempt ends without success, after

@@ -59,7 +59,6 @@ struct session {
 	struct event worker_ev;
 	struct event timer_ev;		/* timerfd for every deadline */
 
-	uint64_t started_ms;
 	uint64_t grace_deadline;	/* session timeout until logged in */
 	uint64_t prompt_deadline;
 	uint64_t reply_at;		/* end of the failure delay */

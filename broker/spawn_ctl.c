@@ -122,7 +122,7 @@ spawn_spawner(struct spawn_ctl *sc)
 	s->sc = sc;
 	s->pending = sc->p.spares;	/* it starts with that many */
 	s->chan = ipc_chan_new(sv[0], true);
-	s->ev = (struct event){ sv[0], on_spawner, s };
+	s->ev = (struct event){ .fd = sv[0], .cb = on_spawner, .ctx = s };
 	if (s->chan == NULL || event_add(&s->ev, EPOLLIN) == -1) {
 		if (s->chan == NULL)
 			close(sv[0]);
@@ -210,8 +210,8 @@ refill(struct spawn_ctl *sc)
 			break;
 		s->pending++;
 	}
-	if (ipc_chan_flush(s->chan) == 0)
-		event_mod(&s->ev, EPOLLIN | EPOLLOUT);
+	/* A spawner that cannot be written to shows as EOF when read. */
+	(void)event_chan_flush(&s->ev, s->chan);
 }
 
 static void
@@ -366,15 +366,11 @@ on_spawner(struct event *ev, uint32_t events)
 {
 	struct spawner *s = ev->ctx;
 	struct ipc_msg m;
-	ssize_t n;
 	int rc;
 
-	if ((events & EPOLLOUT) && ipc_chan_flush(s->chan) != 0)
-		event_mod(&s->ev, EPOLLIN);
-	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+	if ((rc = event_chan_ready(ev, s->chan, events)) == 0)
 		return;
-	n = ipc_chan_read(s->chan);
-	if (n == 0 || (n == -1 && errno != EAGAIN)) {
+	if (rc == -1) {
 		spawner_gone(s);
 		return;
 	}
@@ -427,7 +423,7 @@ spawn_ctl_start(const struct spawn_params *p)
 	sc->p = *p;
 	LIST_INIT(&sc->spawners);
 	TAILQ_INIT(&sc->waiters);
-	sc->retry_ev = (struct event){ tfd, on_retry, sc };
+	sc->retry_ev = (struct event){ .fd = tfd, .cb = on_retry, .ctx = sc };
 	if (event_add(&sc->retry_ev, EPOLLIN) == -1 ||
 	    (s = spawn_spawner(sc)) == NULL) {
 		log_msg(LOG_ERR, "cannot start the %s: %s", p->name,

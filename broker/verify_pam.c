@@ -8,7 +8,6 @@
  * prompts, as sshd does.  The event loop only ever reads and writes the
  * helper's channel; PAM never runs in the broker.
  */
-#include <errno.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
@@ -133,14 +132,9 @@ send_answers(struct pam_run *run)
 	run->in_conv = false;
 	if (!ipc_writer_ok(&w) || ipc_chan_compose(run->chan,
 	    MSG_PAM_CONV_REPLY, 0, -1, w.buf, w.len) == -1 ||
-	    ipc_chan_flush(run->chan) == -1) {
-		ipc_writer_wipe(&w);
+	    event_chan_flush(&run->ev, run->chan) == -1)
 		session_verified(run->s, VERDICT_ERROR, "PAM helper unreachable");
-		return;
-	}
 	ipc_writer_wipe(&w);
-	if (ipc_chan_queued(run->chan) > 0)
-		event_mod(&run->ev, EPOLLIN | EPOLLOUT);
 }
 
 static bool
@@ -245,21 +239,11 @@ on_helper(struct event *ev, uint32_t events)
 	struct session *s = run->s;
 	struct ipc_reader r;
 	struct ipc_msg m;
-	ssize_t n;
-	int rc = 0;
+	int rc;
 
-	if (events & EPOLLOUT) {
-		if (ipc_chan_flush(run->chan) == -1) {
-			session_verified(s, VERDICT_ERROR, "PAM helper died");
-			return;
-		}
-		if (ipc_chan_queued(run->chan) == 0)
-			event_mod(&run->ev, EPOLLIN);
-	}
-	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+	if ((rc = event_chan_ready(ev, run->chan, events)) == 0)
 		return;
-	n = ipc_chan_read(run->chan);
-	if (n == 0 || (n == -1 && errno != EAGAIN)) {
+	if (rc == -1) {
 		session_verified(s, VERDICT_ERROR, "PAM helper died");
 		return;
 	}
@@ -324,7 +308,7 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 	}
 	run->pidfd = child->pidfd;
 	run->chan = ipc_chan_new(child->fd, false);
-	run->ev = (struct event){ child->fd, on_helper, run };
+	run->ev = (struct event){ .fd = child->fd, .cb = on_helper, .ctx = run };
 	if (run->chan == NULL) {
 		close(child->fd);
 		session_verified(run->s, VERDICT_ERROR, "out of memory");
@@ -335,7 +319,7 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 	ipc_put_u8(&iw, run->s->conf->allow_password_change);
 	if (event_add(&run->ev, EPOLLIN) == -1 ||
 	    ipc_chan_compose(run->chan, MSG_PAM_BEGIN, 0, -1, iw.buf,
-	    iw.len) == -1 || ipc_chan_flush(run->chan) == -1)
+	    iw.len) == -1 || event_chan_flush(&run->ev, run->chan) == -1)
 		session_verified(run->s, VERDICT_ERROR, "PAM helper unreachable");
 }
 

@@ -18,7 +18,7 @@
 #define LOG_LINE_MAX	512
 
 static const struct config *conf;
-static struct event log_ev = { -1, NULL, NULL };
+static struct event log_ev = { .fd = -1 };
 static int log_wfd = -1;
 static char log_buf[LOG_LINE_MAX];
 static size_t log_len;
@@ -107,7 +107,7 @@ workers_start(const struct config *c)
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return NULL;
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
-	log_ev = (struct event){ fds[0], on_log, NULL };
+	log_ev = (struct event){ .fd = fds[0], .cb = on_log, .ctx = NULL };
 	log_wfd = fds[1];
 	if (event_add(&log_ev, EPOLLIN) == -1)
 		return NULL;

@@ -355,7 +355,7 @@ test_audit_line_per_attempt_without_the_password(void **state)
 static void
 test_worker_is_confined_while_a_prompt_is_pending(void **state)
 {
-	char v[128], path[64], line[512];
+	char path[64], line[512];
 	pid_t pid;
 	FILE *maps;
 	int fd, mapped_pam = 0;
@@ -364,14 +364,7 @@ test_worker_is_confined_while_a_prompt_is_pending(void **state)
 	fd = connect_greeted();
 	expect(fd, "login password alice\r\n", 301, NULL);
 	pid = session_worker_pid(&broker, 1);
-	assert_string_equal(test_proc_status(pid, "Seccomp", v, sizeof(v)),
-	    "2");
-	assert_string_equal(test_proc_status(pid, "NoNewPrivs", v, sizeof(v)),
-	    "1");
-	assert_string_equal(test_proc_status(pid, "CapEff", v, sizeof(v)),
-	    "0000000000000000");
-	assert_non_null(test_proc_status(pid, "Uid", v, sizeof(v)));
-	assert_true(strncmp(v, "0\t", 2) != 0);
+	test_assert_confined(pid);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	maps = fopen(path, "r");
 	assert_non_null(maps);

@@ -68,3 +68,18 @@ test_proc_status(pid_t pid, const char *key, char *out, size_t cap)
 	fclose(f);
 	return NULL;
 }
+
+void
+test_assert_confined(pid_t pid)
+{
+	char v[128];
+
+	assert_string_equal(test_proc_status(pid, "Seccomp", v, sizeof(v)),
+	    "2");
+	assert_string_equal(test_proc_status(pid, "NoNewPrivs", v, sizeof(v)),
+	    "1");
+	assert_string_equal(test_proc_status(pid, "CapEff", v, sizeof(v)),
+	    "0000000000000000");
+	assert_non_null(test_proc_status(pid, "Uid", v, sizeof(v)));
+	assert_true(strncmp(v, "0\t", 2) != 0);
+}

@@ -27,4 +27,8 @@ void test_write_all(int fd, const void *buf, size_t len);
 /* The value of "key:" in /proc/pid/status copied into out[cap], or NULL. */
 char *test_proc_status(pid_t pid, const char *key, char *out, size_t cap);
 
+/* Asserts what every confined process shows in /proc/PID/status: the
+ * seccomp filter on, no_new_privs, no effective capabilities, not root. */
+void test_assert_confined(pid_t pid);
+
 #endif
