@@ -10,7 +10,9 @@ struct session;
 /* The attempt in progress on s ended with outcome. */
 void audit_attempt(const struct session *s, const char *outcome);
 
-/* A connection refused before any attempt (peer not allowed, busy). */
-void audit_refused(const struct ucred *peer, const char *outcome);
+/* A connection refused before any attempt (peer not allowed, busy), by
+ * the rule or limit named. */
+void audit_refused(const struct ucred *peer, const char *rule,
+    const char *outcome);
 
 #endif

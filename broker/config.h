@@ -1,7 +1,8 @@
 /*
- * config.h: the broker's configuration: built-in defaults, optionally a
- * file of "key value" lines (doc/configuration.md), then command-line
- * overrides.
+ * config.h: the broker's process settings: built-in defaults, then the
+ * top-level "key value" lines of the configuration file (whose services
+ * and rules are the policy, policies/policy.h), then command-line
+ * overrides (doc/configuration.md).
  */
 #ifndef LB_CONFIG_H
 #define LB_CONFIG_H
@@ -14,7 +15,6 @@
 
 #include "ipc_proto.h"
 
-#define CONFIG_PEERS_MAX	16
 #define CONFIG_PATH_MAX		256
 
 struct config {
@@ -22,17 +22,9 @@ struct config {
 	uid_t socket_owner;
 	gid_t socket_group;
 	mode_t socket_mode;
-	/* Peers allowed to connect (SO_PEERCRED); none listed: anyone who
-	 * can open the socket. */
-	uid_t peer_uids[CONFIG_PEERS_MAX];
-	size_t npeer_uids;
-	gid_t peer_gids[CONFIG_PEERS_MAX];
-	size_t npeer_gids;
-
-	char pam_service[64];
-	bool allow_password_change;	/* pam_chauthtok when expired */
-	char mechanisms[MECH_MAX][MECH_NAME_MAX];
-	size_t nmechanisms;
+	char lockout_file[CONFIG_PATH_MAX];	/* broker-only state */
+	char totp_file[CONFIG_PATH_MAX];	/* liboath users file */
+	unsigned totp_window;		/* time steps either side */
 
 	char worker_path[CONFIG_PATH_MAX];
 	char worker_user[64];
@@ -43,22 +35,19 @@ struct config {
 	bool sandbox_debug;
 
 	unsigned max_sessions;
-	unsigned max_attempts;		/* per connection */
 	unsigned failure_delay_ms;
-	unsigned prompt_timeout_ms;
-	unsigned session_timeout_ms;	/* until logged in */
 	unsigned idle_timeout_ms;	/* client silence while we wait */
 };
 
 /* Fills c with the built-in defaults. */
 void config_defaults(struct config *c);
 
-/* Reads path over what c holds.  On error prints "PATH:LINE: message"
- * to stderr and returns -1. */
-int config_load(struct config *c, const char *path);
+/* The policy hook for one "key value" line (policy_hooks.setting, ctx a
+ * struct config): NULL, or what is wrong with it. */
+const char *config_set(void *ctx, const char *key, const char *value,
+    bool *bad_key);
 
-/* Checks cross-field rules (known mechanisms, ranges): 0 or -1 with a
- * message on stderr. */
+/* Checks cross-field rules: 0 or -1 with a message on stderr. */
 int config_check(const struct config *c);
 
 #endif

@@ -14,27 +14,12 @@
 #include "config.h"
 #include "event.h"
 #include "log.h"
+#include "policy_live.h"
 #include "reply.h"
 #include "session.h"
 
 static const struct config *conf;
 static struct event listen_ev = { .fd = -1 };
-
-static bool
-peer_allowed(const struct ucred *peer)
-{
-	size_t i;
-
-	if (conf->npeer_uids == 0 && conf->npeer_gids == 0)
-		return true;
-	for (i = 0; i < conf->npeer_uids; i++)
-		if (conf->peer_uids[i] == peer->uid)
-			return true;
-	for (i = 0; i < conf->npeer_gids; i++)
-		if (conf->peer_gids[i] == peer->gid)
-			return true;
-	return false;
-}
 
 void
 listener_refuse(int fd, const char *line)
@@ -45,10 +30,10 @@ listener_refuse(int fd, const char *line)
 
 static void
 refuse(int fd, const struct ucred *peer, const char *line,
-    const char *outcome)
+    const char *rule, const char *outcome)
 {
 	listener_refuse(fd, line);
-	audit_refused(peer, outcome);
+	audit_refused(peer, rule, outcome);
 }
 
 /* The greeting is the same for every client and needs nothing from it, so
@@ -61,6 +46,39 @@ greet(int fd)
 
 	return send(fd, greeting, sizeof(greeting) - 1,
 	    MSG_NOSIGNAL | MSG_DONTWAIT) == sizeof(greeting) - 1 ? 0 : -1;
+}
+
+/* The policy in force picks the service by the peer's credentials; the
+ * session keeps that policy for its whole life. */
+static void
+admit(int fd, const struct ucred *peer)
+{
+	struct policy *p = policy_live();
+	const struct policy_service *svc;
+	char rule[POLICY_NAME_MAX + 32];
+
+	if ((svc = policy_service_for_peer(p, peer->uid, peer->gid)) == NULL) {
+		refuse(fd, peer, "502 \"Permission denied\"\r\n", "no-service",
+		    "refused-peer");
+		return;
+	}
+	if (session_count() >= conf->max_sessions) {
+		refuse(fd, peer, "511 \"Too many sessions, try again later\""
+		    "\r\n", "max_sessions", "refused-busy");
+		return;
+	}
+	if (svc->connections_per_peer != 0 && session_count_peer(svc->name,
+	    peer->uid) >= svc->connections_per_peer) {
+		snprintf(rule, sizeof(rule), "%s:connections-per-peer",
+		    svc->name);
+		refuse(fd, peer, "511 \"Too many sessions for this peer, try "
+		    "again later\"\r\n", rule, "refused-busy");
+		return;
+	}
+	if (greet(fd) == -1)
+		close(fd);
+	else
+		session_new(conf, p, svc, fd, peer);
 }
 
 static void
@@ -83,16 +101,7 @@ on_accept(struct event *ev, uint32_t events)
 			close(fd);
 			continue;
 		}
-		if (!peer_allowed(&peer))
-			refuse(fd, &peer, "502 \"Permission denied\"\r\n",
-			    "refused-peer");
-		else if (session_count() >= conf->max_sessions)
-			refuse(fd, &peer, "511 \"Too many sessions, try again "
-			    "later\"\r\n", "refused-busy");
-		else if (greet(fd) == -1)
-			close(fd);
-		else
-			session_new(conf, fd, &peer);
+		admit(fd, &peer);
 	}
 }
 

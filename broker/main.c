@@ -18,7 +18,9 @@
 #include "config.h"
 #include "event.h"
 #include "listener.h"
+#include "lockout.h"
 #include "log.h"
+#include "policy_live.h"
 #include "session.h"
 #include "spawn_ctl.h"
 #include "verify.h"
@@ -33,10 +35,10 @@ usage(void)
 {
 	fprintf(stderr, "usage: loginbrokerd [-dfn] [-c config] [-s socket] "
 	    "[-w worker]\n"
-	    "  -c, --config FILE   read FILE over the built-in defaults\n"
+	    "  -c, --config FILE   settings and policy (default: built in)\n"
 	    "  -d, --debug         log each session's worker and end\n"
 	    "  -f, --foreground    stay in the foreground, log to stderr\n"
-	    "  -n, --check         check the configuration and exit\n"
+	    "  -n, --check         check FILE, print each error, exit\n"
 	    "  -s, --socket PATH   listen on PATH\n"
 	    "  -w, --worker PATH   the loginbroker-worker executable\n");
 	exit(2);
@@ -59,7 +61,7 @@ on_signal(struct event *ev, uint32_t events)
 				;
 			break;
 		case SIGHUP:
-			log_msg(LOG_INFO, "SIGHUP: nothing to reload yet");
+			policy_live_reload(&conf);
 			break;
 		default:
 			log_msg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
@@ -94,6 +96,9 @@ main(int argc, char **argv)
 	const char *config_path = NULL, *socket_path = NULL;
 	const char *worker_path = NULL;
 	bool foreground = false, check_only = false, debug = false;
+	static struct policy_errors errs;
+	struct policy *policy;
+	size_t i;
 	int ch;
 
 	static const struct option longopts[] = {
@@ -135,8 +140,13 @@ main(int argc, char **argv)
 		usage();
 
 	config_defaults(&conf);
-	if (config_path != NULL && config_load(&conf, config_path) == -1)
+	if ((policy = policy_live_read(config_path, &conf, &errs)) == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.text[i]);
+		if (errs.truncated)
+			fprintf(stderr, "(more errors not shown)\n");
 		return 1;
+	}
 	if (socket_path != NULL)
 		snprintf(conf.socket_path, sizeof(conf.socket_path), "%s",
 		    socket_path);
@@ -146,7 +156,10 @@ main(int argc, char **argv)
 	if (config_check(&conf) == -1)
 		return 1;
 	if (check_only) {
-		printf("configuration OK\n");
+		printf("%s: OK, %zu service%s\n", config_path != NULL ?
+		    config_path : "(built-in)", policy->nservices,
+		    policy->nservices == 1 ? "" : "s");
+		policy_unref(policy);
 		return 0;
 	}
 	if (geteuid() != 0) {
@@ -164,9 +177,12 @@ main(int argc, char **argv)
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	/* Helpers first, clients last: nobody connects to a half-made
 	 * broker. */
+	lockout_init(conf.lockout_file);
+	policy_live_set(config_path, policy);
 	if (event_init() == -1 || setup_signals() == -1 ||
 	    (workers = workers_start(&conf)) == NULL ||
-	    verifiers_setup(&conf) == -1 || listener_open(&conf) == -1) {
+	    verifiers_prepare(&conf, policy) == -1 ||
+	    listener_open(&conf) == -1) {
 		log_msg(LOG_ERR, "cannot start");
 		return 1;
 	}
@@ -184,6 +200,7 @@ main(int argc, char **argv)
 	session_end_all();
 	session_reap();
 	spawn_ctl_stop(workers);
+	policy_live_clear();
 	log_msg(LOG_INFO, "stopped");
 	return 0;
 }

@@ -136,7 +136,7 @@ void
 pam_helper_main(int sock, void *arg)
 {
 	struct pam_stack *stack = arg;
-	char user[USER_NAME_MAX];
+	char user[USER_NAME_MAX], rhost[64], ruser[USER_NAME_MAX];
 	struct ipc_reader r;
 	struct ipc_msg m;
 	uint8_t may_change;
@@ -152,6 +152,8 @@ pam_helper_main(int sock, void *arg)
 	ipc_reader_init(&r, m.data, m.len);
 	ipc_get_str(&r, user, sizeof(user));
 	may_change = ipc_get_u8(&r);
+	ipc_get_str(&r, rhost, sizeof(rhost));
+	ipc_get_str(&r, ruser, sizeof(ruser));
 	if (ipc_reader_end(&r) == -1)
 		_exit(1);
 	if (stack->start_rc != PAM_SUCCESS)
@@ -159,6 +161,12 @@ pam_helper_main(int sock, void *arg)
 	/* This process's copy of the zygote's handle: one user, one
 	 * transaction, then the process is gone. */
 	rc = pam_set_item(stack->ph, PAM_USER, user);
+	/* The front end's context, as sshd and login set it: modules such
+	 * as pam_access and pam_faillock read it. */
+	if (rc == PAM_SUCCESS && rhost[0] != '\0')
+		rc = pam_set_item(stack->ph, PAM_RHOST, rhost);
+	if (rc == PAM_SUCCESS && ruser[0] != '\0')
+		rc = pam_set_item(stack->ph, PAM_RUSER, ruser);
 	if (rc != PAM_SUCCESS)
 		report(stack->ph, rc, PAM_STAGE_START);
 	/* Empty passwords are refused, as sshd's PermitEmptyPasswords no. */

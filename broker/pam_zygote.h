@@ -11,7 +11,11 @@
 
 struct config;
 
-/* Starts the zygote for conf->pam_service: its controller, or NULL. */
-struct spawn_ctl *pam_zygote_start(const struct config *conf);
+/* Starts the zygote of a PAM service unless it runs already: 0, or -1. */
+int pam_zygote_start(const struct config *conf, const char *service);
+
+/* The helpers' controller for a PAM service, or NULL when its zygote
+ * was never started. */
+struct spawn_ctl *pam_zygote_find(const char *service);
 
 #endif

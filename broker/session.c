@@ -11,13 +11,16 @@
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
+#include "chain.h"
 #include "clock.h"
 #include "config.h"
 #include "ipc_payload.h"
 #include "listener.h"
+#include "lockout.h"
 #include "log.h"
 #include "names.h"
 #include "reply.h"
@@ -58,7 +61,8 @@ static void violation(struct session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 void
-session_new(const struct config *conf, int client_fd,
+session_new(const struct config *conf, struct policy *p,
+    const struct policy_service *svc, int client_fd,
     const struct ucred *peer)
 {
 	struct session *s;
@@ -76,12 +80,15 @@ session_new(const struct config *conf, int client_fd,
 	s->state = SS_LAUNCHING;
 	s->peer = *peer;
 	s->conf = conf;
+	s->policy = policy_ref(p);
+	s->svc = svc;
+	s->offer = policy_first_mechs(svc, NULL, NULL);
 	s->client_fd = client_fd;
 	s->worker_pidfd = -1;
 	s->worker_wait.ready = got_worker;
 	s->worker_ev = (struct event){ .fd = -1, .cb = on_worker, .ctx = s };
 	s->timer_ev = (struct event){ .fd = tfd, .cb = on_timer, .ctx = s };
-	s->grace_deadline = clock_now_ms() + conf->session_timeout_ms;
+	s->grace_deadline = clock_now_ms() + svc->session_timeout_ms;
 	TAILQ_INSERT_TAIL(&live, s, entry);
 	nlive++;
 	if (event_add(&s->timer_ev, EPOLLIN) == -1) {
@@ -119,7 +126,7 @@ set_state(struct session *s, enum session_state st)
 {
 	s->state = st;
 	s->prompt_deadline = st == SS_PROMPTING ?
-	    clock_now_ms() + s->conf->prompt_timeout_ms : 0;
+	    clock_now_ms() + s->svc->prompt_timeout_ms : 0;
 	if (st == SS_LOGGED_IN || st == SS_CLOSING)
 		s->grace_deadline = 0;
 	if (st == SS_CLOSING)
@@ -147,6 +154,33 @@ send_worker(struct session *s, uint32_t type, struct ipc_writer *w)
 	flush_worker(s);
 }
 
+/* The mechanisms in the offer, as ASSIGN and OFFER carry them. */
+static void
+put_offer(struct ipc_writer *w, policy_mechs offer)
+{
+	uint32_t n = 0;
+	int m;
+
+	for (m = 0; m < PM_COUNT; m++)
+		n += (offer >> m) & 1;
+	ipc_put_u32(w, n);
+	for (m = 0; m < PM_COUNT; m++)
+		if (offer & (1u << m))
+			ipc_put_str(w, policy_mech_name(m));
+}
+
+/* What the client may begin now changed: tell the worker. */
+static void
+send_offer(struct session *s)
+{
+	static struct ipc_writer w;
+
+	ipc_writer_init(&w);
+	ipc_put_str(&w, s->chain_user);
+	put_offer(&w, s->offer);
+	send_worker(s, MSG_OFFER, &w);
+}
+
 /* A reply with a code and text: RESULT answers a request, CLOSE answers
  * and ends the connection. */
 static void
@@ -171,7 +205,6 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	    offsetof(struct session, worker_wait));
 	static struct ipc_writer iw;
 	int fd = s->client_fd;
-	size_t i;
 
 	if (c == NULL) {
 		listener_refuse(s->client_fd, "505 \"System error\"\r\n");
@@ -193,9 +226,7 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	    s->id, (int)c->pid, (unsigned)s->peer.uid, (int)s->peer.pid);
 	ipc_writer_init(&iw);
 	ipc_put_u32(&iw, s->conf->idle_timeout_ms);
-	ipc_put_u32(&iw, (uint32_t)s->conf->nmechanisms);
-	for (i = 0; i < s->conf->nmechanisms; i++)
-		ipc_put_str(&iw, s->conf->mechanisms[i]);
+	put_offer(&iw, s->offer);
 	/* The channel owns the client descriptor from here on. */
 	if (event_add(&s->worker_ev, EPOLLIN) == -1 ||
 	    ipc_chan_compose(s->worker, MSG_ASSIGN, s->id, fd, iw.buf,
@@ -234,30 +265,62 @@ cancel_verifier(struct session *s)
 	s->verifier = NULL;
 }
 
+static void fail_later(struct session *s, const char *outcome);
+
+/* Where a login may not go on under the policy (chain.h): the reply. */
+static void
+refuse_start(struct session *s, enum chain_start why)
+{
+	switch (why) {
+	case CHAIN_LOCKED:
+		audit_attempt(s, "locked-out");
+		send_reply(s, MSG_RESULT, REPLY_LOCKED_OUT, "Account locked "
+		    "after too many failures; try again later");
+		return;
+	case CHAIN_NOT_PERMITTED:
+		audit_attempt(s, "mechanism-not-permitted");
+		send_reply(s, MSG_RESULT, REPLY_NOT_PERMITTED,
+		    "Mechanism not permitted for this user");
+		return;
+	case CHAIN_DENIED:
+		/* Looks like a wrong secret: a deny rule is not announced. */
+		fail_later(s, "denied");
+		return;
+	case CHAIN_GO:
+		break;
+	}
+}
+
 static void
 on_auth_begin(struct session *s, struct ipc_reader *r)
 {
+	enum chain_start start;
+	int m;
+
 	ipc_get_str(r, s->mech, sizeof(s->mech));
 	ipc_get_str(r, s->user, sizeof(s->user));
 	if (ipc_reader_end(r) == -1) {
 		violation(s, "malformed AUTH_BEGIN");
 		return;
 	}
-	/* The worker checked these already; a worker that did not is not to
-	 * be trusted with anything else either. */
+	/* The worker checked all of this already against the offer it was
+	 * given; a worker that did not is not to be trusted with anything
+	 * else either. */
 	if (!name_mech_valid(s->mech) || !name_user_valid(s->user)) {
 		violation(s, "invalid mechanism or user name");
 		return;
 	}
-	s->verifier = NULL;
-	for (size_t i = 0; i < s->conf->nmechanisms; i++)
-		if (strcmp(s->conf->mechanisms[i], s->mech) == 0)
-			s->verifier = verifier_find(s->mech);
-	if (s->verifier == NULL) {
+	m = policy_mech_index(s->mech);
+	if (m == -1 || !(s->offer & (1u << m)) ||
+	    (s->verifier = verifier_find(s->mech)) == NULL) {
 		violation(s, "mechanism %s not offered", s->mech);
 		return;
 	}
-	if (s->attempts >= s->conf->max_attempts) {
+	if (s->step > 0 && strcmp(s->user, s->chain_user) != 0) {
+		violation(s, "user changed in the middle of a chain");
+		return;
+	}
+	if (s->attempts >= s->svc->attempts) {
 		send_reply(s, MSG_CLOSE, REPLY_TOO_MANY_ATTEMPTS,
 		    "Too many attempts");
 		return;
@@ -266,12 +329,54 @@ on_auth_begin(struct session *s, struct ipc_reader *r)
 	s->attempt_started_ms = s->answered_ms = clock_now_ms();
 	s->vdetail[0] = '\0';
 	set_state(s, SS_VERIFYING);
+	if (s->step == 0 && (start = chain_first(s)) != CHAIN_GO) {
+		s->verifier = NULL;
+		refuse_start(s, start);
+		if (!s->dead && s->state == SS_VERIFYING)
+			set_state(s, SS_IDLE);
+		return;
+	}
 	if (s->verifier->begin(s) == -1) {
 		s->verifier = NULL;
 		audit_attempt(s, "error");
 		set_state(s, SS_IDLE);
 		send_reply(s, MSG_RESULT, REPLY_SYSTEM_ERROR, "System error");
 	}
+}
+
+/* A trusted front end tells who it serves, once, before any login. */
+static void
+on_context(struct session *s, struct ipc_reader *r)
+{
+	struct policy_net addr;
+
+	ipc_get_str(r, s->remote_host, sizeof(s->remote_host));
+	ipc_get_str(r, s->remote_user, sizeof(s->remote_user));
+	if (ipc_reader_end(r) == -1 ||
+	    policy_net_parse(s->remote_host, &addr) == -1 ||
+	    strchr(s->remote_host, '/') != NULL || (s->remote_user[0] != '\0' &&
+	    !name_user_valid(s->remote_user))) {
+		violation(s, "malformed CONTEXT");
+		return;
+	}
+	if (!policy_peer_trusted(s->svc, s->peer.uid, s->peer.gid) ||
+	    s->has_context || s->attempts > 0) {
+		log_msg(LOG_NOTICE, "session %u: context refused (%s)", s->id,
+		    s->has_context || s->attempts > 0 ? "too late" :
+		    "peer not trusted");
+		s->remote_host[0] = s->remote_user[0] = '\0';
+		send_reply(s, MSG_RESULT, REPLY_NOT_PERMITTED,
+		    s->has_context || s->attempts > 0 ? "Context comes once, "
+		    "before any login" : "Not permitted: not a trusted front "
+		    "end");
+		return;
+	}
+	s->has_context = true;
+	s->remote_addr = addr;
+	s->offer = policy_first_mechs(s->svc, &addr, s->remote_user[0] !=
+	    '\0' ? s->remote_user : NULL);
+	send_offer(s);
+	send_reply(s, MSG_RESULT, REPLY_OK, "Context set");
 }
 
 /* The answer's format is the mechanism's: its verifier reads it. */
@@ -308,6 +413,7 @@ static const struct dispatch {
 	{ MSG_AUTH_BEGIN, IN(SS_IDLE), on_auth_begin },
 	{ MSG_AUTH_ANSWER, IN(SS_PROMPTING), on_auth_answer },
 	{ MSG_AUTH_ABORT, IN(SS_PROMPTING), on_auth_abort },
+	{ MSG_CONTEXT, IN(SS_IDLE), on_context },
 };
 
 static void
@@ -431,16 +537,65 @@ static const struct {
 	    "Too many prompts or rounds" },
 };
 
+/* The same reply after the same delay, counted from the last answer,
+ * whatever the reason: a wrong password, an unknown user and a deny rule
+ * look alike. */
+static void
+fail_later(struct session *s, const char *outcome)
+{
+	uint64_t now = clock_now_ms();
+
+	audit_attempt(s, outcome);
+	if (s->attempts >= s->svc->attempts) {
+		s->held_type = MSG_CLOSE;
+		s->held_code = REPLY_TOO_MANY_ATTEMPTS;
+		s->held_text = "Authentication failed; too many attempts";
+	} else {
+		s->held_type = MSG_RESULT;
+		s->held_code = REPLY_AUTH_FAILED;
+		s->held_text = "Authentication failed";
+	}
+	set_state(s, SS_DELAYING);
+	s->reply_at = s->answered_ms + s->conf->failure_delay_ms;
+	if (s->reply_at < now + 1)
+		s->reply_at = now + 1;
+	arm_timer(s);
+}
+
+/* A factor is proven and the chain wants more: the next step's
+ * mechanisms, as many 306 lines, and the chain is fixed to this user. */
+static void
+partial_success(struct session *s)
+{
+	char next[MECH_MAX * MECH_NAME_MAX];
+
+	audit_attempt(s, "partial");
+	s->step++;
+	s->offer = s->rule->steps[s->step];
+	snprintf(s->chain_user, sizeof(s->chain_user), "%s", s->user);
+	set_state(s, SS_IDLE);
+	send_offer(s);
+	chain_mech_names(s->offer, '\n', next, sizeof(next));
+	if (!s->dead)
+		send_reply(s, MSG_RESULT, REPLY_PARTIAL, next);
+}
+
 void
 session_verified(struct session *s, enum verdict v, const char *detail)
 {
-	uint64_t now = clock_now_ms();
+	struct lockout_rules rules = { s->policy->lockout_failures,
+	    s->policy->lockout_window_s, s->policy->lockout_duration_s };
 
 	snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
 	cancel_verifier(s);
 	switch (v) {
 	case VERDICT_OK:
+		if (s->step + 1 < s->rule->nsteps) {
+			partial_success(s);
+			return;
+		}
 		audit_attempt(s, "success");
+		lockout_succeeded(s->user);
 		set_state(s, SS_LOGGED_IN);
 		send_reply(s, MSG_RESULT, REPLY_OK, "Logged in");
 		return;
@@ -455,24 +610,11 @@ session_verified(struct session *s, enum verdict v, const char *detail)
 	case VERDICT_FAILED:
 		break;
 	}
-	/* The same reply after the same delay, counted from the last answer,
-	 * whatever the reason: a wrong password and an unknown user look
-	 * alike. */
-	audit_attempt(s, "failure");
-	if (s->attempts >= s->conf->max_attempts) {
-		s->held_type = MSG_CLOSE;
-		s->held_code = REPLY_TOO_MANY_ATTEMPTS;
-		s->held_text = "Authentication failed; too many attempts";
-	} else {
-		s->held_type = MSG_RESULT;
-		s->held_code = REPLY_AUTH_FAILED;
-		s->held_text = "Authentication failed";
-	}
-	set_state(s, SS_DELAYING);
-	s->reply_at = s->answered_ms + s->conf->failure_delay_ms;
-	if (s->reply_at < now + 1)
-		s->reply_at = now + 1;
-	arm_timer(s);
+	if (lockout_failed(s->user, time(NULL), &rules))
+		log_msg(LOG_WARNING, "session %u: user %s locked out for %us "
+		    "after %u failures (rule %s)", s->id, s->user,
+		    rules.duration_s, rules.failures, s->rule_name);
+	fail_later(s, "failure");
 }
 
 static void
@@ -541,6 +683,8 @@ session_end(struct session *s, int prio, const char *why)
 	s->worker = NULL;
 	event_del(&s->timer_ev);
 	close(s->timer_ev.fd);
+	policy_unref(s->policy);
+	s->policy = NULL;
 	s->dead = true;
 	TAILQ_REMOVE(&live, s, entry);
 	TAILQ_INSERT_TAIL(&graveyard, s, entry);
@@ -551,6 +695,17 @@ unsigned
 session_count(void)
 {
 	return nlive;
+}
+
+unsigned
+session_count_peer(const char *svc_name, uid_t uid)
+{
+	const struct session *s;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(s, &live, entry)
+		n += s->peer.uid == uid && strcmp(s->svc->name, svc_name) == 0;
+	return n;
 }
 
 void

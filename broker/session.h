@@ -15,6 +15,7 @@
 #include "event.h"
 #include "ipc_chan.h"
 #include "ipc_proto.h"
+#include "policy.h"
 #include "spawn_ctl.h"
 
 struct config;
@@ -50,6 +51,8 @@ struct session {
 	bool dead;			/* ended; freed after this round */
 	struct ucred peer;
 	const struct config *conf;
+	struct policy *policy;		/* the one it started under */
+	const struct policy_service *svc;
 
 	int client_fd;			/* until a worker has it */
 	struct spawn_wait worker_wait;
@@ -63,6 +66,21 @@ struct session {
 	uint64_t prompt_deadline;
 	uint64_t reply_at;		/* end of the failure delay */
 	uint64_t close_deadline;	/* the worker must be gone by then */
+
+	/* The front end's context (policy_peer_trusted), set at most once. */
+	bool has_context;
+	struct policy_net remote_addr;
+	char remote_host[64];		/* as the front end wrote it */
+	char remote_user[USER_NAME_MAX];
+
+	/* The factor chain: the rule that decides this login, and the step
+	 * being proven.  Past the first step the chain is fixed: same
+	 * rule, same user. */
+	const struct policy_rule *rule;
+	size_t step;
+	policy_mechs offer;		/* what the client may begin now */
+	char chain_user[USER_NAME_MAX];
+	char rule_name[POLICY_NAME_MAX + 16];
 
 	unsigned attempts;
 	uint64_t attempt_started_ms;
@@ -83,9 +101,11 @@ TAILQ_HEAD(session_list, session);
 /* Where sessions get their workers from; once, before any session. */
 void session_init(struct spawn_ctl *workers);
 
-/* Creates a session for an accepted client (the session owns client_fd)
- * and gives it to a ready worker, now or as soon as there is one. */
-void session_new(const struct config *conf, int client_fd,
+/* Creates a session of service svc (of policy p, which the session
+ * references) for an accepted client (the session owns client_fd) and
+ * gives it to a ready worker, now or as soon as there is one. */
+void session_new(const struct config *conf, struct policy *p,
+    const struct policy_service *svc, int client_fd,
     const struct ucred *peer);
 
 /* Ends a session and logs why (at prio); the worker is killed if alive. */
@@ -107,6 +127,9 @@ void session_verified(struct session *s, enum verdict v, const char *detail);
 
 /* Live sessions. */
 unsigned session_count(void);
+
+/* Live sessions of the service named svc_name from peer uid. */
+unsigned session_count_peer(const char *svc_name, uid_t uid);
 
 /* Ends every session (shutdown). */
 void session_end_all(void);

@@ -112,7 +112,7 @@ spawn_spawner(struct spawn_ctl *sc)
 		free(s);
 		return NULL;
 	}
-	if ((s->pid = sc->p.start(sv[1])) == -1) {
+	if ((s->pid = sc->p.start(sv[1], sc->p.ctx)) == -1) {
 		close(sv[0]);
 		close(sv[1]);
 		free(s);

@@ -29,8 +29,10 @@ struct spawn_wait {
 };
 
 struct spawn_params {
-	const char *name;		/* for the log */
-	pid_t (*start)(int chan_fd);	/* starts a spawner on chan_fd */
+	const char *name;		/* for the log; must outlive it */
+	/* Starts a spawner on chan_fd, with ctx. */
+	pid_t (*start)(int chan_fd, void *ctx);
+	void *ctx;
 	unsigned spares;		/* ready children to keep */
 	unsigned recycle;		/* children before a fresh spawner; 0 never */
 };

@@ -4,13 +4,16 @@
 #include <string.h>
 
 #include "config.h"
+#include "policy.h"
 
 extern const struct verifier verify_kbdint;
 extern const struct verifier verify_password;
+extern const struct verifier verify_totp;
 
 static const struct verifier *const verifiers[] = {
 	&verify_password,
 	&verify_kbdint,
+	&verify_totp,
 };
 
 const struct verifier *
@@ -24,13 +27,25 @@ verifier_find(const char *mech)
 	return NULL;
 }
 
-int
-verifiers_setup(const struct config *conf)
+bool
+verifier_exists(const char *mech)
 {
-	size_t i;
+	return verifier_find(mech) != NULL;
+}
 
-	for (i = 0; i < conf->nmechanisms; i++)
-		if (verifier_find(conf->mechanisms[i])->setup(conf) == -1)
+int
+verifiers_prepare(const struct config *conf, const struct policy *p)
+{
+	policy_mechs named = 0;
+	size_t i, j, k;
+
+	for (i = 0; i < p->nservices; i++)
+		for (j = 0; j < p->services[i].nrules; j++)
+			for (k = 0; k < p->services[i].rules[j].nsteps; k++)
+				named |= p->services[i].rules[j].steps[k];
+	for (i = 0; i < sizeof(verifiers) / sizeof(verifiers[0]); i++)
+		if ((named & (1u << policy_mech_index(verifiers[i]->mech))) &&
+		    verifiers[i]->prepare(conf, p) == -1)
 			return -1;
 	return 0;
 }

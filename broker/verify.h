@@ -8,18 +8,22 @@
 #ifndef LB_VERIFY_H
 #define LB_VERIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct config;
 struct ipc_reader;
+struct policy;
 struct session;
 
 struct verifier {
 	const char *mech;
-	/* Starts what the mechanism needs at startup (a helper pool, a
-	 * keytab): 0, or -1 after logging why. */
-	int (*setup)(const struct config *conf);
+	/* Starts what the mechanism needs for a policy that names it (a
+	 * helper pool per PAM service, a library), at startup and again at
+	 * each reload, keeping what runs already: 0, or -1 after logging
+	 * why. */
+	int (*prepare)(const struct config *conf, const struct policy *p);
 	/* Starts verifying the session's user: 0, or -1 on a system error. */
 	int (*begin)(struct session *s);
 	/* The client's answer to the prompt or round shown last, in the
@@ -30,10 +34,13 @@ struct verifier {
 	void (*cancel)(struct session *s);
 };
 
-/* Sets up the verifier of every configured mechanism: 0, or -1. */
-int verifiers_setup(const struct config *conf);
+/* Prepares the verifier of every mechanism the policy names: 0, or -1. */
+int verifiers_prepare(const struct config *conf, const struct policy *p);
 
 /* The verifier for a mechanism name, or NULL. */
 const struct verifier *verifier_find(const char *mech);
+
+/* Whether this build verifies a mechanism (policy_hooks.mech_available). */
+bool verifier_exists(const char *mech);
 
 #endif

@@ -32,6 +32,7 @@
 struct pam_run {
 	struct session *s;
 	bool rounds;		/* keyboard-interactive: a call is a round */
+	struct spawn_ctl *helpers;	/* the zygote of the session's service */
 	struct spawn_wait wait;
 	int pidfd;
 	struct ipc_chan *chan;
@@ -263,15 +264,17 @@ on_helper(struct event *ev, uint32_t events)
 		session_verified(s, VERDICT_ERROR, "PAM helper protocol error");
 }
 
-static struct spawn_ctl *helpers;
-
-/* Both mechanisms share the zygote: the first setup starts it. */
+/* Both mechanisms share one zygote per PAM service: a zygote for each
+ * service of the policy, started before the policy is put in force. */
 static int
-pam_setup(const struct config *conf)
+pam_prepare(const struct config *conf, const struct policy *p)
 {
-	if (helpers == NULL)
-		helpers = pam_zygote_start(conf);
-	return helpers != NULL ? 0 : -1;
+	size_t i;
+
+	for (i = 0; i < p->nservices; i++)
+		if (pam_zygote_start(conf, p->services[i].pam_service) == -1)
+			return -1;
+	return 0;
 }
 
 static void
@@ -282,7 +285,7 @@ pam_cancel(struct session *s)
 	if (run == NULL)
 		return;
 	s->vstate = NULL;
-	spawn_ctl_cancel(helpers, &run->wait);
+	spawn_ctl_cancel(run->helpers, &run->wait);
 	event_del(&run->ev);
 	ipc_chan_free(run->chan);
 	if (run->pidfd != -1) {
@@ -316,7 +319,9 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 	}
 	ipc_writer_init(&iw);
 	ipc_put_str(&iw, run->s->user);
-	ipc_put_u8(&iw, run->s->conf->allow_password_change);
+	ipc_put_u8(&iw, run->s->svc->password_change);
+	ipc_put_str(&iw, run->s->remote_host);
+	ipc_put_str(&iw, run->s->remote_user);
 	if (event_add(&run->ev, EPOLLIN) == -1 ||
 	    ipc_chan_compose(run->chan, MSG_PAM_BEGIN, 0, -1, iw.buf,
 	    iw.len) == -1 || event_chan_flush(&run->ev, run->chan) == -1)
@@ -328,8 +333,11 @@ pam_begin(struct session *s, bool rounds)
 {
 	struct pam_run *run;
 
-	if ((run = calloc(1, sizeof(*run))) == NULL)
+	struct spawn_ctl *helpers = pam_zygote_find(s->svc->pam_service);
+
+	if (helpers == NULL || (run = calloc(1, sizeof(*run))) == NULL)
 		return -1;
+	run->helpers = helpers;
 	run->s = s;
 	run->rounds = rounds;
 	run->pidfd = -1;
@@ -393,7 +401,7 @@ kbdint_answer(struct session *s, struct ipc_reader *r)
 
 const struct verifier verify_password = {
 	.mech = "password",
-	.setup = pam_setup,
+	.prepare = pam_prepare,
 	.begin = password_begin,
 	.answer = password_answer,
 	.cancel = pam_cancel,
@@ -401,7 +409,7 @@ const struct verifier verify_password = {
 
 const struct verifier verify_kbdint = {
 	.mech = "keyboard-interactive",
-	.setup = pam_setup,
+	.prepare = pam_prepare,
 	.begin = kbdint_begin,
 	.answer = kbdint_answer,
 	.cancel = pam_cancel,

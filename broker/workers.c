@@ -86,7 +86,7 @@ exec_launcher(int chan_fd)
 /* fork + exec, so that every launcher has a fresh address-space layout
  * and stack canary, and no broker memory. */
 static pid_t
-start_launcher(int chan_fd)
+start_launcher(int chan_fd, void *ctx)
 {
 	pid_t pid = fork();
 
@@ -98,7 +98,7 @@ start_launcher(int chan_fd)
 struct spawn_ctl *
 workers_start(const struct config *c)
 {
-	struct spawn_params p = { "worker launcher", start_launcher,
+	struct spawn_params p = { "worker launcher", start_launcher, NULL,
 	    c->spare_workers, c->launcher_recycle };
 	struct spawn_ctl *sc;
 	int fds[2];

@@ -27,8 +27,10 @@ enum exit_code {
 static _Noreturn void
 usage(void)
 {
-	fprintf(stderr, "usage: loginbroker [-s socket] [-m mechanism] user\n"
-	    "       loginbroker [-s socket] -l\n");
+	fprintf(stderr, "usage: loginbroker [-s socket] [-m mechanism] "
+	    "[-a address [-r remote-user]] user\n"
+	    "       loginbroker [-s socket] [-a address [-r remote-user]] "
+	    "-l\n");
 	exit(EXIT_USAGE);
 }
 
@@ -141,17 +143,51 @@ exit_for(int status)
 	}
 }
 
+/* One factor with mech; kbdint rounds come whole. */
+static int
+login_with(struct lb_conn *c, const char *mech, const char *user)
+{
+	if (strcmp(mech, "keyboard-interactive") == 0)
+		return lb_login_kbdint(c, user, on_round, NULL);
+	return lb_login(c, mech, user, on_prompt, NULL);
+}
+
+/* Every factor the policy asks for: after a partial success, the first
+ * mechanism the broker lists next. */
+static int
+login_chain(struct lb_conn *c, const char *mech, const char *user)
+{
+	const char *const *next;
+	size_t n;
+	int rc;
+
+	while ((rc = login_with(c, mech, user)) == LB_PARTIAL) {
+		if (lb_next_mechanisms(c, &next, &n) != LB_OK || n == 0)
+			return LB_PROTOCOL_ERROR;
+		mech = next[0];
+		fprintf(stderr, "Partial success; next: %s\n", mech);
+	}
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *socket_path = DEFAULT_SOCKET, *mech = "password";
+	const char *address = NULL, *remote_user = NULL;
 	const char *const *names;
 	struct lb_conn *c;
-	int ch, list = 0, rc;
+	int ch, list = 0, rc = LB_OK;
 	size_t i, n;
 
-	while ((ch = getopt(argc, argv, "lm:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:lm:r:s:")) != -1) {
 		switch (ch) {
+		case 'a':
+			address = optarg;
+			break;
+		case 'r':
+			remote_user = optarg;
+			break;
 		case 'l':
 			list = 1;
 			break;
@@ -165,21 +201,22 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (argc - optind != (list ? 0 : 1))
+	if (argc - optind != (list ? 0 : 1) ||
+	    (remote_user != NULL && address == NULL))
 		usage();
 	if ((c = lb_open(socket_path, 0)) == NULL) {
 		fprintf(stderr, "loginbroker: %s: %s\n", socket_path,
 		    strerror(errno));
 		return EXIT_UNAVAILABLE;
 	}
-	if (list) {
+	if (address != NULL)
+		rc = lb_set_context(c, address, remote_user);
+	if (rc == LB_OK && list) {
 		rc = lb_list_mechanisms(c, &names, &n);
 		for (i = 0; rc == LB_OK && i < n; i++)
 			printf("%s\n", names[i]);
-	} else if (strcmp(mech, "keyboard-interactive") == 0) {
-		rc = lb_login_kbdint(c, argv[optind], on_round, NULL);
-	} else {
-		rc = lb_login(c, mech, argv[optind], on_prompt, NULL);
+	} else if (rc == LB_OK) {
+		rc = login_chain(c, mech, argv[optind]);
 	}
 	if (rc == LB_OK && !list) {
 		show(stdout, lb_last_text(c));

@@ -28,6 +28,7 @@ enum op {
 	OP_NONE,
 	OP_LSAUTH,
 	OP_LOGIN,
+	OP_CONTEXT,
 };
 
 enum step {
@@ -309,12 +310,14 @@ status_of(int code)
 	switch (code) {
 	case REPLY_OK:
 		return LB_OK;
+	case REPLY_PARTIAL:
+		return LB_PARTIAL;
 	case REPLY_AUTH_FAILED:
 	case REPLY_TOO_MANY_ATTEMPTS:
 	case REPLY_PASSWORD_EXPIRED:
 	case REPLY_ACCOUNT_DISABLED:
+	case REPLY_LOCKED_OUT:
 		return LB_DENIED;
-	case REPLY_NOT_PERMITTED:
 	case REPLY_SYSTEM_ERROR:
 	case REPLY_TIMED_OUT:
 	case REPLY_BUSY:
@@ -340,8 +343,9 @@ greet(struct lb_conn *c)
 		c->phase = PH_READY;
 		return LB_OK;
 	}
+	/* A refusal instead of the greeting (502, 511): no service here. */
 	c->phase = PH_BROKEN;
-	return c->code >= 500 ? status_of(c->code) : LB_PROTOCOL_ERROR;
+	return c->code >= 500 ? LB_UNAVAILABLE : LB_PROTOCOL_ERROR;
 }
 
 /* Runs the send/read steps of the current request: LB_OK when a whole
@@ -386,11 +390,13 @@ end_op(struct lb_conn *c, int rc)
 	return rc;
 }
 
+static int mech_list(struct lb_conn *c, const char *const **names,
+    size_t *n);
+
 int
 lb_list_mechanisms(struct lb_conn *c, const char *const **names, size_t *n)
 {
 	static const char *const verb[] = { "lsauth" };
-	size_t i;
 	int rc;
 
 	if ((rc = begin_op(c, OP_LSAUTH)) != LB_OK)
@@ -405,11 +411,48 @@ lb_list_mechanisms(struct lb_conn *c, const char *const **names, size_t *n)
 		c->nmechs = 0;		/* 201: none available */
 	else if (c->code != REPLY_OK)
 		return end_op(c, status_of(c->code));
+	return end_op(c, mech_list(c, names, n));
+}
+
+/* The one-name lines of the last reply (lsauth, 306) as a list. */
+static int
+mech_list(struct lb_conn *c, const char *const **names, size_t *n)
+{
+	size_t i;
+
 	for (i = 0; i < c->nmechs; i++)
 		c->mech_ptrs[i] = c->mechs[i];
 	*names = c->mech_ptrs;
 	*n = c->nmechs;
-	return end_op(c, LB_OK);
+	return LB_OK;
+}
+
+int
+lb_next_mechanisms(struct lb_conn *c, const char *const **names, size_t *n)
+{
+	if (c->code != REPLY_PARTIAL || c->op != OP_NONE)
+		return LB_REFUSED;
+	return mech_list(c, names, n);
+}
+
+int
+lb_set_context(struct lb_conn *c, const char *address,
+    const char *remote_user)
+{
+	const char *words[3] = { "context", address, remote_user };
+	int rc;
+
+	if ((rc = begin_op(c, OP_CONTEXT)) != LB_OK)
+		return rc;
+	if (c->step == STEP_START) {
+		if ((rc = queue_request(c, words, remote_user != NULL ? 3 : 2))
+		    != LB_OK)
+			return end_op(c, rc);
+		c->step = STEP_SEND;
+	}
+	if ((rc = exchange(c)) != LB_OK)
+		return end_op(c, rc);
+	return end_op(c, status_of(c->code));
 }
 
 /* Queues "pass" with the first n answers, then wipes them. */
@@ -579,6 +622,8 @@ lb_strerror(int status)
 		return "request refused";
 	case LB_ABORTED:
 		return "aborted";
+	case LB_PARTIAL:
+		return "partial success: another factor is needed";
 	default:
 		return "unknown status";
 	}

@@ -22,13 +22,16 @@ enum lb_status {
 	LB_OK = 0,
 	LB_EAGAIN = -1,		/* would block; call again when ready */
 	LB_DENIED = -2,		/* not logged in: failed (506, 509), expired
-				 * password (512), disabled account (513) */
+				 * password (512), disabled account (513),
+				 * locked out (515) */
 	LB_UNAVAILABLE = -3,	/* no service: cannot connect, 502, 505,
 				 * 510, 511 */
 	LB_PROTOCOL_ERROR = -4,	/* unparsable reply, or the broker hung up */
 	LB_REFUSED = -5,	/* the request was refused: unknown mechanism,
 				 * bad user name, already logged in, ... */
 	LB_ABORTED = -6,	/* the prompt callback gave up */
+	LB_PARTIAL = -7,	/* that factor is proven; the policy wants
+				 * another (306): see lb_next_mechanisms */
 };
 
 enum lb_prompt_kind {
@@ -99,6 +102,17 @@ int lb_login(struct lb_conn *c, const char *mech, const char *user,
  * with all its prompts, as libssh2 does. */
 int lb_login_kbdint(struct lb_conn *c, const char *user, lb_kbdint_fn kbdint,
     void *arg);
+
+/* After LB_PARTIAL: the mechanisms one of which must come next, for the
+ * same user; *names stays valid until the next call on c. */
+int lb_next_mechanisms(struct lb_conn *c, const char *const **names,
+    size_t *n);
+
+/* For a trusted front end, before any login: the address (and remote
+ * user name, or NULL) of the person it serves, for the policy's rules and
+ * PAM_RHOST/PAM_RUSER.  LB_REFUSED when this peer may not. */
+int lb_set_context(struct lb_conn *c, const char *address,
+    const char *remote_user);
 
 /* The code and text of the broker's last reply (0 and "" before any). */
 int lb_last_code(const struct lb_conn *c);

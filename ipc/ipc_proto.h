@@ -21,6 +21,9 @@ enum ipc_type {
 	MSG_PROMPT,		/* u8 enum prompt_kind, str text */
 	MSG_ROUND,		/* str name, str instruction, u32 n,
 				 * n x (u8 echo, str prompt) */
+	MSG_OFFER,		/* str user the chain continues as ("": none),
+				 * u32 n, n x str mechanism: what the client
+				 * may begin now; a RESULT follows */
 	MSG_RESULT,		/* u32 reply code, str text */
 	MSG_CLOSE,		/* u32 reply code, str text; then end */
 	/* worker -> broker */
@@ -28,9 +31,12 @@ enum ipc_type {
 	MSG_AUTH_ANSWER,	/* the mechanism's answer (secrets): password
 				 * str; keyboard-interactive u32 n, n x str */
 	MSG_AUTH_ABORT,		/* empty: the client started over */
+	MSG_CONTEXT,		/* str remote address, str remote user ("":
+				 * none): a front end's context request */
 
 	/* broker -> PAM helper */
-	MSG_PAM_BEGIN,		/* str user, u8 may change an expired password */
+	MSG_PAM_BEGIN,		/* str user, u8 may change an expired password,
+				 * str remote host, str remote user ("": none) */
 	/* PAM helper -> broker */
 	MSG_PAM_CONV,		/* u32 n, n x (u8 enum prompt_kind, str) */
 	MSG_PAM_RESULT,		/* u32 PAM code, u8 enum pam_stage */

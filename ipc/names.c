@@ -1,6 +1,8 @@
 /* names.c: user and mechanism name rules. */
 #include "names.h"
 
+#include <arpa/inet.h>
+
 #include <string.h>
 
 #include "ipc_proto.h"
@@ -34,4 +36,13 @@ name_mech_valid(const char *mech)
 		    (mech[i] >= '0' && mech[i] <= '9') || mech[i] == '-'))
 			return false;
 	return true;
+}
+
+bool
+name_address_valid(const char *addr)
+{
+	struct in6_addr a;
+
+	return inet_pton(AF_INET, addr, &a) == 1 ||
+	    inet_pton(AF_INET6, addr, &a) == 1;
 }

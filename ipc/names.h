@@ -13,4 +13,7 @@ bool name_user_valid(const char *user);
 /* 1..MECH_NAME_MAX-1 bytes of lower-case letters, digits and '-'. */
 bool name_mech_valid(const char *mech);
 
+/* A single IPv4 or IPv6 address in its usual text form (no prefix). */
+bool name_address_valid(const char *addr);
+
 #endif

@@ -15,6 +15,8 @@ enum reply_code {
 	REPLY_INFO = 303,		/* show */
 	REPLY_ERROR_INFO = 304,		/* show as an error */
 	REPLY_ROUND = 305,		/* keyboard-interactive round */
+	REPLY_PARTIAL = 306,		/* factor proven; lines: what may
+					 * come next */
 	REPLY_UNKNOWN_COMMAND = 500,	/* also: malformed line */
 	REPLY_MISSING_ARGUMENT = 501,	/* wrong number of arguments */
 	REPLY_NOT_PERMITTED = 502,
@@ -30,6 +32,7 @@ enum reply_code {
 	REPLY_PASSWORD_EXPIRED = 512,	/* and may not, or could not, change */
 	REPLY_ACCOUNT_DISABLED = 513,	/* expired or locked account */
 	REPLY_DIALOG_LIMIT = 514,	/* too many prompts or rounds */
+	REPLY_LOCKED_OUT = 515,		/* too many failures: locked for now */
 };
 
 /* The greeting: protocol revisions LOREV HIREV this build speaks. */

@@ -140,12 +140,24 @@ req_login(struct wsession *ws, const struct line_words *req)
 		ws_reply(ws, REPLY_ALREADY_LOGGED_IN, "Already logged in");
 		return;
 	}
-	if (!mech_offered(ws, mech) || mech_dialog_find(mech) == NULL) {
+	if (mech_dialog_find(mech) == NULL) {
 		ws_reply(ws, REPLY_UNKNOWN_MECHANISM, "Unknown mechanism");
+		return;
+	}
+	/* The policy's order: only what lsauth lists now may begin. */
+	if (!mech_offered(ws, mech)) {
+		ws_reply(ws, REPLY_NOT_PERMITTED, ws->chain_user[0] != '\0' ?
+		    "Mechanism not permitted at this step of the login" :
+		    "Mechanism not permitted");
 		return;
 	}
 	if (!name_user_valid(user)) {
 		ws_reply(ws, REPLY_BAD_USERNAME, "Invalid user name");
+		return;
+	}
+	if (ws->chain_user[0] != '\0' && strcmp(user, ws->chain_user) != 0) {
+		ws_reply(ws, REPLY_NOT_PERMITTED, "This login continues as "
+		    "the user who began it");
 		return;
 	}
 	/* A new login abandons the one in progress, as sshd allows. */
@@ -199,6 +211,35 @@ req_pass(struct wsession *ws, const struct line_words *req)
 		ws->state = WS_WAIT_BROKER;
 }
 
+/* "context ADDRESS [REMOTE-USER]": a front end names whom it serves; the
+ * broker decides whether this peer may. */
+static void
+req_context(struct wsession *ws, const struct line_words *req)
+{
+	static struct ipc_writer w;
+	const char *ruser = req->n == 3 ? req->w[2] : "";
+
+	if (ws->state != WS_IDLE) {
+		ws_reply(ws, ws->state == WS_LOGGED_IN ? REPLY_ALREADY_LOGGED_IN :
+		    REPLY_NOT_PERMITTED, "Context comes once, before any login");
+		return;
+	}
+	if (!name_address_valid(req->w[1])) {
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Invalid address");
+		return;
+	}
+	if (req->n == 3 && !name_user_valid(ruser)) {
+		ws_reply(ws, REPLY_BAD_USERNAME, "Invalid remote user name");
+		return;
+	}
+	ipc_writer_init(&w);
+	ipc_put_str(&w, req->w[1]);
+	ipc_put_str(&w, ruser);
+	send_writer(ws, MSG_CONTEXT, &w);
+	if (ws->state != WS_CLOSING)
+		ws->state = WS_WAIT_BROKER;
+}
+
 static void
 req_quit(struct wsession *ws, const struct line_words *req)
 {
@@ -214,6 +255,7 @@ static const struct request {
 	size_t min_args, max_args;
 	void (*handle)(struct wsession *, const struct line_words *);
 } requests[] = {
+	{ "context", 1, 2, req_context },
 	{ "lsauth", 0, 0, req_lsauth },
 	{ "login", 2, 2, req_login },
 	{ "pass", 0, ROUND_MAX_PROMPTS, req_pass },
@@ -357,8 +399,30 @@ on_result(struct wsession *ws, struct ipc_reader *r)
 
 	if (code == -1)
 		return -1;
+	/* 200 logs in only as the end of an authentication; it also
+	 * acknowledges a context. */
+	ws->state = code == REPLY_OK && ws->dialog != NULL ? WS_LOGGED_IN :
+	    WS_IDLE;
 	ws->dialog = NULL;
-	ws->state = code == REPLY_OK ? WS_LOGGED_IN : WS_IDLE;
+	return 0;
+}
+
+/* What may begin now: sent before the RESULT of a context or of a factor
+ * that the chain follows with another. */
+static int
+on_offer(struct wsession *ws, struct ipc_reader *r)
+{
+	uint32_t i, n;
+
+	ipc_get_str(r, ws->chain_user, sizeof(ws->chain_user));
+	n = ipc_get_u32(r);
+	if (n > MECH_MAX)
+		return -1;
+	for (i = 0; i < n; i++)
+		ipc_get_str(r, ws->mechs[i], sizeof(ws->mechs[i]));
+	if (ipc_reader_end(r) == -1)
+		return -1;
+	ws->nmechs = n;
 	return 0;
 }
 
@@ -381,6 +445,7 @@ static const struct broker_msg {
 } broker_msgs[] = {
 	{ MSG_PROMPT, IN(WS_WAIT_BROKER), on_prompt },
 	{ MSG_ROUND, IN(WS_WAIT_BROKER), on_round },
+	{ MSG_OFFER, IN(WS_WAIT_BROKER), on_offer },
 	{ MSG_RESULT, IN(WS_WAIT_BROKER), on_result },
 	{ MSG_CLOSE, IN(WS_IDLE) | IN(WS_WAIT_BROKER) | IN(WS_DIALOG) |
 	    IN(WS_LOGGED_IN), on_close },

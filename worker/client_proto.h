@@ -36,8 +36,11 @@ struct wsession {
 	const struct mech_dialog *dialog;	/* in progress, or NULL */
 	size_t answers_expected;		/* by the pending prompt */
 	uint32_t idle_timeout_ms;
+	/* What the broker lets the client begin now, and the user a chain
+	 * in progress continues as ("": none). */
 	size_t nmechs;
 	char mechs[MECH_MAX][MECH_NAME_MAX];
+	char chain_user[USER_NAME_MAX];
 	size_t outlen;
 	char out[WS_OUT_MAX];
 };

@@ -5,10 +5,12 @@
 
 extern const struct mech_dialog mech_kbdint;
 extern const struct mech_dialog mech_password;
+extern const struct mech_dialog mech_totp;
 
 static const struct mech_dialog *const dialogs[] = {
 	&mech_password,
 	&mech_kbdint,
+	&mech_totp,
 };
 
 const struct mech_dialog *

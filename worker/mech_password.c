@@ -1,7 +1,8 @@
 /*
- * mech_password.c: the password dialog, a PAM conversation relayed one
- * message at a time: each prompt or message is one reply (301-304), each
- * answer one pass request.
+ * mech_password.c: the one-message-at-a-time dialog: each prompt or
+ * message is one reply (301-304), each answer one pass request.  It
+ * serves password (a PAM conversation) and totp (one code prompt), whose
+ * dialogs differ only in what the broker asks.
  */
 #include "mech.h"
 
@@ -30,6 +31,13 @@ password_answer(const struct line_words *req, struct ipc_writer *w)
 
 const struct mech_dialog mech_password = {
 	.name = "password",
+	.show = password_show,
+	.show_round = NULL,
+	.answer = password_answer,
+};
+
+const struct mech_dialog mech_totp = {
+	.name = "totp",
 	.show = password_show,
 	.show_round = NULL,
 	.answer = password_answer,

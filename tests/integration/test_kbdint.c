@@ -24,15 +24,17 @@ static struct broker_fixture broker;
 #define TWO_PROMPT_ROUND	"305-name \"\"\r\n305-instruction \"\"\r\n" \
 	"305-noecho \"Password: \"\r\n305 echo \"Code: \"\r\n"
 
-/* A broker on service lbtest-NAME, plus extra configuration lines. */
+/* A broker on PAM service lbtest-NAME, plus extra service lines. */
 static void
 start(const char *service, const char *extra)
 {
-	char config[256];
+	char pam_service[64], lines[256];
 
-	snprintf(config, sizeof(config), "pam_service lbtest-%s\n%s", service,
-	    extra != NULL ? extra : "");
-	broker_start(&broker, config, NULL);
+	snprintf(pam_service, sizeof(pam_service), "lbtest-%s", service);
+	snprintf(lines, sizeof(lines), "\tallow password or "
+	    "keyboard-interactive\n%s", extra != NULL ? extra : "");
+	broker_start(&broker, broker_service("test", pam_service, lines),
+	    NULL);
 }
 
 static int
@@ -257,7 +259,7 @@ test_expired_password_when_changes_are_forbidden_gets_512(void **state)
 	int fd;
 
 	NEED_ROOT();
-	start("expired", "allow_password_change no\n");
+	start("expired", "\tpassword-change no\n");
 	fd = greeted();
 	exchange(fd, "login password alice\r\n", "301 \"Password: \"\r\n");
 	exchange(fd, "pass pw\r\n",

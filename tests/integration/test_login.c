@@ -344,10 +344,12 @@ test_audit_line_per_attempt_without_the_password(void **state)
 	close(fd);
 	assert_true(broker_log_wait(&broker, "audit: session=1 peer_uid=0 ",
 	    2000, rest, sizeof(rest)));
-	assert_non_null(strstr(rest, "service=loginbroker user=alice "
-	    "mech=password outcome=failure duration_ms="));
-	assert_true(broker_log_wait(&broker, "mech=password outcome=success",
-	    2000, NULL, 0));
+	/* The built-in policy's service and rule (its line 3) decided. */
+	assert_non_null(strstr(rest, "service=default rhost=- ruser=- "
+	    "user=alice mech=password step=1 rule=default:3 outcome=failure "
+	    "duration_ms="));
+	assert_true(broker_log_wait(&broker, "mech=password step=1 "
+	    "rule=default:3 outcome=success", 2000, NULL, 0));
 	assert_false(broker_log_wait(&broker, "SeCrEt-guess", 0, NULL, 0));
 	assert_false(broker_log_wait(&broker, "alice-pw", 0, NULL, 0));
 }
@@ -412,7 +414,8 @@ test_peer_not_allowed_gets_502(void **state)
 	int fd;
 
 	NEED_ROOT();
-	broker_start(&broker, "allow_peer_uid 4242\n", NULL);
+	broker_start(&broker, "service only-4242 {\n\tpeer uid 4242\n"
+	    "\tallow password\n}\n", NULL);
 	fd = raw_connect(&broker);
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 502);
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), -1);
@@ -444,7 +447,8 @@ test_pam_that_cannot_decide_gets_505(void **state)
 	int fd;
 
 	NEED_ROOT();
-	broker_start(&broker, "pam_service broken\n", NULL);
+	broker_start(&broker, broker_service("broken", "broken",
+	    "\tallow password\n"), NULL);
 	fd = connect_greeted();
 	expect(fd, "login password alice\r\n", 505, "System error");
 	expect(fd, "lsauth\r\n", 200, NULL);
@@ -460,7 +464,8 @@ test_silent_client_and_unanswered_prompt_get_510(void **state)
 	int fd;
 
 	NEED_ROOT();
-	broker_start(&broker, "idle_timeout_ms 300\nprompt_timeout_ms 300\n",
+	broker_start(&broker, "idle_timeout_ms 300\n" "service default {\n"
+	    "\tpeer any\n\tprompt-timeout 300ms\n\tallow password\n}\n",
 	    NULL);
 	fd = connect_greeted();
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 510);
@@ -506,7 +511,8 @@ test_session_timeout_closes_with_510(void **state)
 	int fd;
 
 	NEED_ROOT();
-	broker_start(&broker, "session_timeout_ms 300\n", NULL);
+	broker_start(&broker, broker_service("default", "loginbroker",
+	    "\tsession-timeout 300ms\n\tallow password\n"), NULL);
 	fd = connect_greeted();
 	expect(fd, "login password alice\r\n", 301, NULL);
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 510);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -86,44 +87,40 @@ write_test_services(const struct broker_fixture *b)
 	}
 }
 
-void
-broker_start(struct broker_fixture *b, const char *extra_config,
-    const char *worker)
+/* A pam_matrix stack for PAM service name, with the fixture's users
+ * (pam_matrix wants the service in each passdb line). */
+static void
+write_matrix_service(const struct broker_fixture *b, const char *name)
 {
-	char path[256], text[2048];
+	char path[256], passdb[256], text[1024], line[256];
 	const char *modules = env("LB_PAM_MODULES");
-	const char *fixtures = env("LB_FIXTURES");
+	FILE *in, *out;
+
+	snprintf(path, sizeof(path), "%s/passdb", env("LB_FIXTURES"));
+	snprintf(passdb, sizeof(passdb), "%s/passdb-%s", b->dir, name);
+	assert_non_null(in = fopen(path, "r"));
+	assert_non_null(out = fopen(passdb, "w"));
+	while (fgets(line, sizeof(line), in) != NULL) {
+		*strrchr(line, ':') = '\0';
+		fprintf(out, "%s:%s\n", line, name);
+	}
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	snprintf(path, sizeof(path), "%s/services/%s", b->dir, name);
+	snprintf(text, sizeof(text),
+	    "auth     required %s/pam_matrix.so passdb=%s\n"
+	    "account  required %s/pam_matrix.so passdb=%s\n",
+	    modules, passdb, modules, passdb);
+	write_file(path, text);
+}
+
+static void
+spawn_broker(struct broker_fixture *b)
+{
+	char path[256], passwd[256], group[256];
 	int i, logfd;
 
-	snprintf(b->dir, sizeof(b->dir), "/tmp/lbtest.XXXXXX");
-	assert_non_null(mkdtemp(b->dir));
-	chmod(b->dir, 0755);
-	snprintf(b->sock, sizeof(b->sock), "%s/sock", b->dir);
-	snprintf(b->log, sizeof(b->log), "%s/log", b->dir);
-	snprintf(path, sizeof(path), "%s/services", b->dir);
-	assert_int_equal(mkdir(path, 0755), 0);
-
-	snprintf(path, sizeof(path), "%s/services/loginbroker", b->dir);
-	snprintf(text, sizeof(text),
-	    "auth     required %s/pam_matrix.so passdb=%s/passdb\n"
-	    "account  required %s/pam_matrix.so passdb=%s/passdb\n",
-	    modules, fixtures, modules, fixtures);
-	write_file(path, text);
-	/* A stack whose module does not exist: PAM cannot decide. */
-	snprintf(path, sizeof(path), "%s/services/broken", b->dir);
-	write_file(path, "auth required /nonexistent/pam_nothing.so\n"
-	    "account required /nonexistent/pam_nothing.so\n");
-	write_test_services(b);
-
 	snprintf(path, sizeof(path), "%s/config", b->dir);
-	snprintf(text, sizeof(text),
-	    "# written by tests/lib/broker_fixture.c\n"
-	    "socket %s\n"
-	    "failure_delay_ms 50\n"
-	    "max_attempts 3\n"
-	    "%s", b->sock, extra_config != NULL ? extra_config : "");
-	write_file(path, text);
-
 	b->pid = fork();
 	assert_true(b->pid >= 0);
 	if (b->pid == 0) {
@@ -131,27 +128,35 @@ broker_start(struct broker_fixture *b, const char *extra_config,
 
 		/* Nothing of the test's own stdio: a broker left behind must
 		 * not hold the test runner's pipes open. */
-		logfd = open(b->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		logfd = open(b->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (logfd == -1 || dup2(logfd, 1) == -1 || dup2(logfd, 2) == -1)
 			_exit(127);
 		snprintf(svc, sizeof(svc), "%s/services", b->dir);
-		setenv("LD_PRELOAD", "libpam_wrapper.so", 1);
+		snprintf(passwd, sizeof(passwd), "%s/passwd",
+		    env("LB_FIXTURES"));
+		snprintf(group, sizeof(group), "%s/group", env("LB_FIXTURES"));
+		/* Real PAM on a private stack, and the fixture's users and
+		 * groups (tests/fixtures/passwd, group) through NSS. */
+		setenv("LD_PRELOAD", "libpam_wrapper.so libnss_wrapper.so", 1);
 		setenv("PAM_WRAPPER", "1", 1);
 		setenv("PAM_WRAPPER_SERVICE_DIR", svc, 1);
+		setenv("NSS_WRAPPER_PASSWD", passwd, 1);
+		setenv("NSS_WRAPPER_GROUP", group, 1);
 		/* Sanitizer builds: pam_wrapper is preloaded before ASan,
 		 * and must not dlopen libpam with RTLD_DEEPBIND (pam_wrapper
 		 * reads uid_wrapper's variable name for that). */
 		setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
 		setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
 		execl(env("LB_BROKERD"), "loginbrokerd", "-d", "-f", "-c", path,
-		    "-w", worker != NULL ? worker : env("LB_WORKER"),
-		    (char *)NULL);
+		    "-w", b->worker, (char *)NULL);
 		_exit(127);
 	}
 	/* Not a probe connection: that would be a session of its own. */
 	for (i = 0; i < 500; i++) {
-		if (broker_log_wait(b, "listening on ", 0, NULL, 0))
+		if (broker_log_count(b, "listening on ") > b->starts) {
+			b->starts++;
 			return;
+		}
 		if (waitpid(b->pid, NULL, WNOHANG) == b->pid)
 			fail_msg("loginbrokerd exited at startup (see %s)",
 			    b->log);
@@ -161,26 +166,119 @@ broker_start(struct broker_fixture *b, const char *extra_config,
 }
 
 void
-broker_stop(struct broker_fixture *b)
+broker_write_config(const struct broker_fixture *b, const char *extra)
+{
+	char path[256], text[8192];
+
+	snprintf(path, sizeof(path), "%s/config", b->dir);
+	snprintf(text, sizeof(text),
+	    "# written by tests/lib/broker_fixture.c\n"
+	    "socket %s\n"
+	    "lockout_file %s/lockout\n"
+	    "totp_file %s/totp\n"
+	    "failure_delay_ms 50\n"
+	    "%s", b->sock, b->dir, b->dir, extra != NULL ? extra : "");
+	write_file(path, text);
+}
+
+void
+broker_start(struct broker_fixture *b, const char *extra_config,
+    const char *worker)
+{
+	static const char *const matrix_services[] = { "loginbroker",
+	    "login", "sshd" };
+	char path[256];
+	size_t i;
+
+	memset(b, 0, sizeof(*b));
+	snprintf(b->dir, sizeof(b->dir), "/tmp/lbtest.XXXXXX");
+	assert_non_null(mkdtemp(b->dir));
+	chmod(b->dir, 0755);
+	snprintf(b->sock, sizeof(b->sock), "%s/sock", b->dir);
+	snprintf(b->log, sizeof(b->log), "%s/log", b->dir);
+	snprintf(b->worker, sizeof(b->worker), "%s", worker != NULL ? worker :
+	    env("LB_WORKER"));
+	snprintf(path, sizeof(path), "%s/services", b->dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+
+	for (i = 0; i < sizeof(matrix_services) / sizeof(matrix_services[0]);
+	    i++)
+		write_matrix_service(b, matrix_services[i]);
+	/* A stack whose module does not exist: PAM cannot decide. */
+	snprintf(path, sizeof(path), "%s/services/broken", b->dir);
+	write_file(path, "auth required /nonexistent/pam_nothing.so\n"
+	    "account required /nonexistent/pam_nothing.so\n");
+	write_test_services(b);
+	broker_write_config(b, extra_config);
+	spawn_broker(b);
+}
+
+/* Stops the broker and checks that it stopped cleanly. */
+static void
+stop_broker(struct broker_fixture *b)
 {
 	static const char *const reports[] = { "AddressSanitizer",
 	    "LeakSanitizer", "runtime error:" };
-	char cmd[128];
 	size_t i;
 	int status;
 
-	if (b->pid > 0) {
-		kill(b->pid, SIGTERM);
-		waitpid(b->pid, &status, 0);
-		b->pid = 0;
-		/* A clean stop, and nothing the sanitizers saw. */
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			fail_msg("loginbrokerd ended with status 0x%x (see %s)",
-			    status, b->log);
-		for (i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
-			if (broker_log_wait(b, reports[i], 0, NULL, 0))
-				fail_msg("%s in %s", reports[i], b->log);
+	if (b->pid <= 0)
+		return;
+	kill(b->pid, SIGTERM);
+	waitpid(b->pid, &status, 0);
+	b->pid = 0;
+	/* A clean stop, and nothing the sanitizers saw. */
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("loginbrokerd ended with status 0x%x (see %s)",
+		    status, b->log);
+	for (i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
+		if (broker_log_wait(b, reports[i], 0, NULL, 0))
+			fail_msg("%s in %s", reports[i], b->log);
+}
+
+void
+broker_restart(struct broker_fixture *b)
+{
+	stop_broker(b);
+	spawn_broker(b);
+}
+
+void
+broker_reload(struct broker_fixture *b, const char *extra_config,
+    const char *expect)
+{
+	unsigned before = broker_log_count(b, expect);
+
+	broker_write_config(b, extra_config);
+	assert_int_equal(kill(b->pid, SIGHUP), 0);
+	for (int i = 0; i < 500; i++) {
+		if (broker_log_count(b, expect) > before)
+			return;
+		sleep_ms(10);
 	}
+	fail_msg("no \"%s\" in %s after SIGHUP", expect, b->log);
+}
+
+const char *
+broker_service(const char *name, const char *pam_service,
+    const char *lines)
+{
+	static char text[2048];
+
+	snprintf(text, sizeof(text), "service %s {\n"
+	    "\tpeer any\n"
+	    "\tpam-service %s\n"
+	    "%s"
+	    "}\n", name, pam_service, lines);
+	return text;
+}
+
+void
+broker_stop(struct broker_fixture *b)
+{
+	char cmd[128];
+
+	stop_broker(b);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", b->dir);
 	if (getenv("LB_KEEP_TEST_DIRS") == NULL)
 		(void)!system(cmd);
@@ -212,6 +310,62 @@ broker_log_wait(const struct broker_fixture *b, const char *needle,
 		sleep_ms(10);
 	}
 	return false;
+}
+
+unsigned
+broker_log_count(const struct broker_fixture *b, const char *needle)
+{
+	char line[1024];
+	unsigned n = 0;
+	FILE *f;
+
+	if ((f = fopen(b->log, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+int
+raw_connect_as(const struct broker_fixture *b, uid_t uid, gid_t gid)
+{
+	char byte = 0, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	int sv[2], fd, status;
+	pid_t pid;
+
+	/* SO_PEERCRED is taken at connect(): a child connects with those
+	 * ids and hands the socket back. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(sv[0]);
+		if (setgroups(0, NULL) == -1 || setresgid(gid, gid, gid) == -1 ||
+		    setresuid(uid, uid, uid) == -1)
+			_exit(1);
+		fd = raw_connect(b);
+		memset(cbuf, 0, sizeof(cbuf));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		_exit(sendmsg(sv[1], &mh, 0) == 1 ? 0 : 1);
+	}
+	close(sv[1]);
+	assert_int_equal(recvmsg(sv[0], &mh, 0), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(status, 0);
+	cm = CMSG_FIRSTHDR(&mh);
+	assert_non_null(cm);
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	close(sv[0]);
+	return fd;
 }
 
 int

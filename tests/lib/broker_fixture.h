@@ -13,7 +13,9 @@ struct broker_fixture {
 	char dir[64];
 	char sock[96];
 	char log[128];
+	char worker[256];
 	pid_t pid;
+	unsigned starts;	/* "listening on" lines seen */
 };
 
 /* Starts the broker with the test configuration plus extra lines (may be
@@ -25,6 +27,27 @@ void broker_start(struct broker_fixture *b, const char *extra_config,
 /* Stops the broker (SIGTERM, then waits) and removes its directory. */
 void broker_stop(struct broker_fixture *b);
 
+/* Stops the broker cleanly and starts it again on the same directory
+ * (state files, log and configuration kept). */
+void broker_restart(struct broker_fixture *b);
+
+/* Writes the test configuration plus extra lines (settings in force:
+ * socket, state files in the test directory, 50 ms failure delay). */
+void broker_write_config(const struct broker_fixture *b, const char *extra);
+
+/* Rewrites the configuration with extra, sends SIGHUP and waits until the
+ * log has one more line containing expect. */
+void broker_reload(struct broker_fixture *b, const char *extra_config,
+    const char *expect);
+
+/* A service block admitting any peer, on pam_service, with more lines
+ * (each ending in a newline); a static buffer. */
+const char *broker_service(const char *name, const char *pam_service,
+    const char *lines);
+
+/* Lines of the broker log containing needle. */
+unsigned broker_log_count(const struct broker_fixture *b, const char *needle);
+
 /* Waits up to timeout_ms for the broker log to contain needle; copies the
  * rest of the line after it into rest[cap] when rest is not NULL. */
 bool broker_log_wait(const struct broker_fixture *b, const char *needle,
@@ -32,6 +55,9 @@ bool broker_log_wait(const struct broker_fixture *b, const char *needle,
 
 /* A blocking connection with a 5 s receive timeout; aborts on failure. */
 int raw_connect(const struct broker_fixture *b);
+
+/* The same, connected by a process with these ids (SO_PEERCRED). */
+int raw_connect_as(const struct broker_fixture *b, uid_t uid, gid_t gid);
 
 /* Sends len bytes; aborts on failure. */
 void raw_send(int fd, const char *bytes, size_t len);

@@ -1,0 +1,86 @@
+/* chain.c: match a login against the policy. */
+#include "chain.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "lockout.h"
+#include "session.h"
+
+/* The user's group names, primary first; none for a user NSS does not
+ * know (PAM may still know it: such a user matches no group rule). */
+static size_t
+user_groups(const char *user, char names[][POLICY_NAME_MAX],
+    const char **ptrs)
+{
+	gid_t gids[POLICY_GROUPS_MAX];
+	int ngids = POLICY_GROUPS_MAX, i;
+	struct passwd *pw;
+	struct group *gr;
+	size_t n = 0;
+
+	if ((pw = getpwnam(user)) == NULL)
+		return 0;
+	/* Over the bound: the first POLICY_GROUPS_MAX count. */
+	if (getgrouplist(user, pw->pw_gid, gids, &ngids) == -1)
+		ngids = POLICY_GROUPS_MAX;
+	for (i = 0; i < ngids; i++) {
+		if ((gr = getgrgid(gids[i])) == NULL)
+			continue;
+		snprintf(names[n], POLICY_NAME_MAX, "%s", gr->gr_name);
+		ptrs[n] = names[n];
+		n++;
+	}
+	return n;
+}
+
+enum chain_start
+chain_first(struct session *s)
+{
+	static char names[POLICY_GROUPS_MAX][POLICY_NAME_MAX];
+	static const char *groups[POLICY_GROUPS_MAX];
+	struct policy_query q = {
+		.user = s->user,
+		.groups = groups,
+		.from = s->has_context ? &s->remote_addr : NULL,
+		.remote_user = s->remote_user[0] != '\0' ? s->remote_user : NULL,
+	};
+	int m = policy_mech_index(s->mech);
+
+	s->rule = NULL;
+	if (lockout_remaining(s->user, time(NULL)) > 0) {
+		snprintf(s->rule_name, sizeof(s->rule_name), "lockout");
+		return CHAIN_LOCKED;
+	}
+	q.ngroups = user_groups(s->user, names, groups);
+	s->rule = policy_match(s->svc, &q);
+	policy_rule_name(s->svc, s->rule, s->rule_name, sizeof(s->rule_name));
+	if (s->rule == NULL || s->rule->deny) {
+		s->rule = NULL;
+		return CHAIN_DENIED;
+	}
+	if (m == -1 || !(s->rule->steps[0] & (1u << m)))
+		return CHAIN_NOT_PERMITTED;
+	return CHAIN_GO;
+}
+
+void
+chain_mech_names(policy_mechs set, char sep, char *buf, size_t cap)
+{
+	size_t len = 0;
+	int m, n;
+
+	buf[0] = '\0';
+	for (m = 0; m < PM_COUNT; m++) {
+		if (!(set & (1u << m)))
+			continue;
+		n = snprintf(buf + len, cap - len, "%s%s", len > 0 ?
+		    (char[]){ sep, '\0' } : "", policy_mech_name(m));
+		if (n < 0 || (size_t)n >= cap - len)
+			return;
+		len += (size_t)n;
+	}
+}

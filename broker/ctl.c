@@ -1,0 +1,189 @@
+/*
+ * loginbrokerctl: the administrator's command for the broker's state
+ * files, which it reads and writes under the same locks as the broker:
+ *
+ *   loginbrokerctl [-c FILE] lockout list
+ *   loginbrokerctl [-c FILE] lockout clear [USER]
+ *   loginbrokerctl [-c FILE] totp enroll [-f] [-i ISSUER] USER
+ *
+ * FILE is the broker's configuration, for the files' paths.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef HAVE_QRENCODE
+#include <qrencode.h>
+#endif
+
+#include "config.h"
+#include "lockout.h"
+#include "log.h"
+#include "names.h"
+#include "policy_live.h"
+#include "totp_enroll.h"
+
+static struct config conf;
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: loginbrokerctl [-c config] lockout list\n"
+	    "       loginbrokerctl [-c config] lockout clear [user]\n"
+	    "       loginbrokerctl [-c config] totp enroll [-f] [-i issuer] "
+	    "user\n");
+	exit(2);
+}
+
+static int
+lockout_list_cmd(int argc, char **argv)
+{
+	static struct lockout_entry e[LOCKOUT_USERS_MAX];
+	time_t now = time(NULL);
+	size_t i, n;
+
+	if (argc != 1)
+		usage();
+	n = lockout_list(e, LOCKOUT_USERS_MAX);
+	printf("%-24s %8s %-20s %s\n", "USER", "FAILURES", "FIRST FAILURE",
+	    "LOCKED");
+	for (i = 0; i < n; i++) {
+		char first[32];
+
+		strftime(first, sizeof(first), "%Y-%m-%d %H:%M:%S",
+		    localtime(&e[i].first_failure));
+		if (e[i].locked_until > now)
+			printf("%-24s %8u %-20s %llds more\n", e[i].user,
+			    e[i].failures, first,
+			    (long long)(e[i].locked_until - now));
+		else
+			printf("%-24s %8u %-20s no\n", e[i].user,
+			    e[i].failures, first);
+	}
+	return 0;
+}
+
+static int
+lockout_clear_cmd(int argc, char **argv)
+{
+	int n;
+
+	if (argc > 2)
+		usage();
+	if ((n = lockout_clear(argc == 2 ? argv[1] : NULL)) == -1)
+		return 1;
+	printf("cleared %d entr%s\n", n, n == 1 ? "y" : "ies");
+	return 0;
+}
+
+/* The URI as a QR code in half-block characters, two modules a line. */
+static void
+print_qr(const char *uri)
+{
+#ifdef HAVE_QRENCODE
+	QRcode *qr = QRcode_encodeString(uri, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	int x, y, w;
+
+	if (qr == NULL)
+		return;
+	w = qr->width;
+	/* A quiet zone of two modules, light on dark or dark on light
+	 * alike: top and bottom module of each cell. */
+	for (y = -2; y < w + 2; y += 2) {
+		for (x = -2; x < w + 2; x++) {
+			bool top = y >= 0 && y < w && x >= 0 && x < w &&
+			    (qr->data[y * w + x] & 1);
+			bool bottom = y + 1 >= 0 && y + 1 < w && x >= 0 &&
+			    x < w && (qr->data[(y + 1) * w + x] & 1);
+
+			fputs(top && bottom ? " " : top ? "\u2584" :
+			    bottom ? "\u2580" : "\u2588", stdout);
+		}
+		fputc('\n', stdout);
+	}
+	QRcode_free(qr);
+#else
+	(void)uri;
+#endif
+}
+
+static int
+totp_enroll_cmd(int argc, char **argv)
+{
+	const char *issuer = "loginbroker";
+	char uri[TOTP_URI_MAX];
+	bool replace = false;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "+fi:")) != -1) {
+		switch (ch) {
+		case 'f':
+			replace = true;
+			break;
+		case 'i':
+			issuer = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 1)
+		usage();
+	if (!name_user_valid(argv[optind])) {
+		fprintf(stderr, "loginbrokerctl: invalid user name\n");
+		return 1;
+	}
+	if (totp_enroll(conf.totp_file, argv[optind], issuer, replace,
+	    uri) == -1)
+		return 1;
+	printf("%s\n", uri);
+	if (isatty(STDOUT_FILENO))
+		print_qr(uri);
+	return 0;
+}
+
+static const struct command {
+	const char *group, *verb;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "lockout", "list", lockout_list_cmd },
+	{ "lockout", "clear", lockout_clear_cmd },
+	{ "totp", "enroll", totp_enroll_cmd },
+};
+
+int
+main(int argc, char **argv)
+{
+	static struct policy_errors errs;
+	const char *config_path = NULL;
+	struct policy *p;
+	size_t i;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "+c:")) != -1) {
+		if (ch != 'c')
+			usage();
+		config_path = optarg;
+	}
+	if (argc - optind < 2)
+		usage();
+	config_defaults(&conf);
+	if ((p = policy_live_read(config_path, &conf, &errs)) == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.text[i]);
+		return 1;
+	}
+	policy_unref(p);
+	log_init(true, false);
+	lockout_init(conf.lockout_file);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].group) == 0 &&
+		    strcmp(argv[optind + 1], commands[i].verb) == 0)
+			return commands[i].run(argc - optind - 1,
+			    argv + optind + 1);
+	usage();
+}

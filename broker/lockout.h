@@ -1,0 +1,54 @@
+/*
+ * lockout.h: failures per user and the lockouts they earn, as
+ * pam_faillock keeps them: in a file only root reads, rewritten whole
+ * (write, then rename) under a lock on PATH.lock, so the state survives
+ * restarts and the administrator's command can change it while the broker
+ * runs.  The broker re-reads the file when it changed on disk.
+ */
+#ifndef LB_LOCKOUT_H
+#define LB_LOCKOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ipc_proto.h"
+
+#define LOCKOUT_USERS_MAX	1024
+
+struct lockout_entry {
+	char user[USER_NAME_MAX];
+	unsigned failures;		/* within the window */
+	time_t first_failure;
+	time_t locked_until;		/* 0: not locked */
+};
+
+struct lockout_rules {
+	unsigned failures;		/* 0: never lock */
+	unsigned window_s;
+	unsigned duration_s;
+};
+
+/* Uses the state file at path (created on the first failure). */
+void lockout_init(const char *path);
+
+/* Seconds the user stays locked at now, or 0. */
+unsigned lockout_remaining(const char *user, time_t now);
+
+/* Counts a failure; locks the user when the rules say so.  True when this
+ * failure locked the user. */
+bool lockout_failed(const char *user, time_t now,
+    const struct lockout_rules *rules);
+
+/* A login succeeded: the user's failures are forgotten. */
+void lockout_succeeded(const char *user);
+
+/* Every entry (locked or counting) into out[cap]: how many. */
+size_t lockout_list(struct lockout_entry *out, size_t cap);
+
+/* Forgets one user's entry (NULL: everyone's): how many were dropped, or
+ * -1 when the file could not be written. */
+int lockout_clear(const char *user);
+
+#endif

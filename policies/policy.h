@@ -1,0 +1,178 @@
+/*
+ * policy.h: who may log in how (doc/policy.md).  A policy is parsed once
+ * into fixed-size tables and then only read: the broker holds one
+ * reference per session, so a reload never changes the rules under a
+ * login in progress.  Nothing here touches a credential or the network.
+ */
+#ifndef LB_POLICY_H
+#define LB_POLICY_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define POLICY_SERVICES_MAX	8
+#define POLICY_RULES_MAX	32	/* per service */
+#define POLICY_PEERS_MAX	8	/* peer and trusted-peer lines each */
+#define POLICY_STEPS_MAX	4	/* factors in one chain */
+#define POLICY_LIST_MAX		8	/* names or networks in a condition */
+#define POLICY_NAME_MAX		64	/* a name, with its NUL */
+#define POLICY_FILE_MAX		(256 * 1024)
+#define POLICY_ERRORS_MAX	16
+#define POLICY_ERROR_LEN	512
+#define POLICY_GROUPS_MAX	32	/* a user's groups considered */
+
+/* The mechanisms the language knows, by protocol name; a bit each in a
+ * chain step.  A policy may name only those the build provides. */
+enum policy_mech {
+	PM_PASSWORD,
+	PM_KBDINT,
+	PM_GSSAPI,
+	PM_SCRAM_SHA_256,
+	PM_PLAIN,
+	PM_TOTP,
+	PM_DUO,
+	PM_COUNT
+};
+
+/* A set of mechanisms: bit (1 << enum policy_mech). */
+typedef uint32_t policy_mechs;
+
+/* A mechanism's protocol name, or its index (-1 when unknown). */
+const char *policy_mech_name(enum policy_mech m);
+int policy_mech_index(const char *name);
+
+/* Which connecting processes a peer line admits (SO_PEERCRED). */
+struct policy_peer {
+	enum { PEER_ANY, PEER_UID, PEER_GID } kind;
+	uint32_t id;
+};
+
+/* An address with a prefix length: "from" conditions and the context a
+ * trusted front end passes (prefix 32 or 128 there). */
+struct policy_net {
+	sa_family_t family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	unsigned prefix;
+};
+
+/* Parses "ADDR" or "ADDR/PREFIX" (IPv4 or IPv6; an IPv4-mapped IPv6
+ * address becomes IPv4): 0, or -1. */
+int policy_net_parse(const char *text, struct policy_net *out);
+
+struct policy_names {
+	size_t n;
+	char name[POLICY_LIST_MAX][POLICY_NAME_MAX];
+};
+
+/* One allow or deny line.  Every condition given must hold (an empty one
+ * holds); the first rule of a service that holds decides. */
+struct policy_rule {
+	unsigned line;			/* names the rule in the audit log */
+	bool deny;
+	size_t nsteps;			/* allow: factors, in order */
+	policy_mechs steps[POLICY_STEPS_MAX];	/* any one per step */
+	struct policy_names users;
+	struct policy_names groups;
+	struct policy_names remote_users;
+	size_t nfrom;
+	struct policy_net from[POLICY_LIST_MAX];
+};
+
+struct policy_service {
+	char name[POLICY_NAME_MAX];
+	unsigned line;
+	char pam_service[POLICY_NAME_MAX];
+	size_t npeers, ntrusted;
+	struct policy_peer peers[POLICY_PEERS_MAX];
+	struct policy_peer trusted[POLICY_PEERS_MAX];
+	unsigned attempts;		/* per connection */
+	unsigned prompt_timeout_ms;
+	unsigned session_timeout_ms;	/* until logged in */
+	unsigned connections_per_peer;	/* per uid; 0: only max_sessions */
+	bool password_change;		/* pam_chauthtok when expired */
+	size_t nrules;
+	struct policy_rule rules[POLICY_RULES_MAX];
+};
+
+struct policy {
+	unsigned refs;
+	char path[256];
+	/* Failures per user within the window lock that user for a while;
+	 * 0 failures: no lockout. */
+	unsigned lockout_failures;
+	unsigned lockout_window_s;
+	unsigned lockout_duration_s;
+	size_t nservices;
+	struct policy_service services[POLICY_SERVICES_MAX];
+};
+
+/* Errors of one parse, each "PATH:LINE:COLUMN: message". */
+struct policy_errors {
+	size_t n;
+	bool truncated;			/* more than POLICY_ERRORS_MAX */
+	char text[POLICY_ERRORS_MAX][POLICY_ERROR_LEN];
+};
+
+/* What the language leaves to its user. */
+struct policy_hooks {
+	/* A top-level "key value" line the language does not know (the
+	 * broker's process settings): NULL, or an error message, with
+	 * *bad_key set when the key itself is wrong.  value is NULL when the
+	 * line has not exactly one: only the key is checked then. */
+	const char *(*setting)(void *ctx, const char *key, const char *value,
+	    bool *bad_key);
+	/* Whether this build provides a mechanism. */
+	bool (*mech_available)(const char *mech);
+	void *ctx;
+};
+
+/* Parses len bytes of text read from path (named in messages): a policy
+ * with one reference, or NULL with errs filled. */
+struct policy *policy_parse(const char *path, const char *text, size_t len,
+    const struct policy_hooks *h, struct policy_errors *errs);
+
+/* Reads and parses a file of at most POLICY_FILE_MAX bytes. */
+struct policy *policy_load(const char *path, const struct policy_hooks *h,
+    struct policy_errors *errs);
+
+/* Takes one more reference; drops one, freeing the policy with the last. */
+struct policy *policy_ref(struct policy *p);
+void policy_unref(struct policy *p);
+
+/* The first service whose peer lines admit uid/gid, or NULL. */
+const struct policy_service *policy_service_for_peer(const struct policy *p,
+    uid_t uid, gid_t gid);
+
+/* Whether a service lets this peer pass the remote context. */
+bool policy_peer_trusted(const struct policy_service *svc, uid_t uid,
+    gid_t gid);
+
+/* Everything known about a login when its first factor begins; NULL or
+ * empty fields are unknown and match no condition that names them. */
+struct policy_query {
+	const char *user;
+	const char *const *groups;	/* the user's group names */
+	size_t ngroups;
+	const struct policy_net *from;	/* the remote address */
+	const char *remote_user;
+};
+
+/* The rule that decides this login: the first whose conditions hold, or
+ * NULL (nothing matches: refused). */
+const struct policy_rule *policy_match(const struct policy_service *svc,
+    const struct policy_query *q);
+
+/* The mechanisms that may begin a login before the user is known: the
+ * first steps of every allow rule whose context conditions (from,
+ * remote-user) can hold.  What lsauth offers. */
+policy_mechs policy_first_mechs(const struct policy_service *svc,
+    const struct policy_net *from, const char *remote_user);
+
+/* "SERVICE:LINE", the rule's name in logs, into buf[cap]. */
+void policy_rule_name(const struct policy_service *svc,
+    const struct policy_rule *r, char *buf, size_t cap);
+
+#endif
