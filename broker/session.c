@@ -348,33 +348,33 @@ on_auth_begin(struct session *s, struct ipc_reader *r)
 static void
 on_context(struct session *s, struct ipc_reader *r)
 {
+	char host[sizeof(s->remote_host)], user[sizeof(s->remote_user)];
 	struct policy_net addr;
+	bool late;
 
-	ipc_get_str(r, s->remote_host, sizeof(s->remote_host));
-	ipc_get_str(r, s->remote_user, sizeof(s->remote_user));
-	if (ipc_reader_end(r) == -1 ||
-	    policy_net_parse(s->remote_host, &addr) == -1 ||
-	    strchr(s->remote_host, '/') != NULL || (s->remote_user[0] != '\0' &&
-	    !name_user_valid(s->remote_user))) {
+	ipc_get_str(r, host, sizeof(host));
+	ipc_get_str(r, user, sizeof(user));
+	if (ipc_reader_end(r) == -1 || policy_net_parse(host, &addr) == -1 ||
+	    strchr(host, '/') != NULL || (user[0] != '\0' &&
+	    !name_user_valid(user))) {
 		violation(s, "malformed CONTEXT");
 		return;
 	}
-	if (!policy_peer_trusted(s->svc, s->peer.uid, s->peer.gid) ||
-	    s->has_context || s->attempts > 0) {
+	late = s->has_context || s->attempts > 0;
+	if (late || !policy_peer_trusted(s->svc, s->peer.uid, s->peer.gid)) {
 		log_msg(LOG_NOTICE, "session %u: context refused (%s)", s->id,
-		    s->has_context || s->attempts > 0 ? "too late" :
-		    "peer not trusted");
-		s->remote_host[0] = s->remote_user[0] = '\0';
-		send_reply(s, MSG_RESULT, REPLY_NOT_PERMITTED,
-		    s->has_context || s->attempts > 0 ? "Context comes once, "
-		    "before any login" : "Not permitted: not a trusted front "
-		    "end");
+		    late ? "too late" : "peer not trusted");
+		send_reply(s, MSG_RESULT, REPLY_NOT_PERMITTED, late ?
+		    "Context comes once, before any login" :
+		    "Not permitted: not a trusted front end");
 		return;
 	}
 	s->has_context = true;
 	s->remote_addr = addr;
-	s->offer = policy_first_mechs(s->svc, &addr, s->remote_user[0] !=
-	    '\0' ? s->remote_user : NULL);
+	memcpy(s->remote_host, host, sizeof(host));
+	memcpy(s->remote_user, user, sizeof(user));
+	s->offer = policy_first_mechs(s->svc, &addr, user[0] != '\0' ? user :
+	    NULL);
 	send_offer(s);
 	send_reply(s, MSG_RESULT, REPLY_OK, "Context set");
 }

@@ -109,8 +109,7 @@ totp_enroll(const char *path, const char *user, const char *issuer,
 	unsigned char secret[TOTP_SECRET_BYTES];
 	char hexsecret[2 * TOTP_SECRET_BYTES + 1], lockpath[4096];
 	char euser[256], eissuer[256], *b32 = NULL;
-	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	size_t b32len, i;
+	size_t b32len = 0, i;
 	int lockfd, rc = -1;
 
 	if (getrandom(secret, sizeof(secret), 0) != sizeof(secret)) {
@@ -119,11 +118,15 @@ totp_enroll(const char *path, const char *user, const char *issuer,
 	}
 	for (i = 0; i < sizeof(secret); i++)
 		snprintf(hexsecret + 2 * i, 3, "%02x", secret[i]);
-	/* liboath locks PATH.lock the same way while it records a code. */
+	/* liboath's own lock while it records a used code: PATH.lock
+	 * exists only while someone rewrites the file. */
 	snprintf(lockpath, sizeof(lockpath), "%s.lock", path);
-	if ((lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
-	    fcntl(lockfd, F_SETLKW, &lk) == -1) {
-		fprintf(stderr, "%s: %s\n", lockpath, strerror(errno));
+	for (i = 0; (lockfd = open(lockpath, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0600)) == -1 && errno == EEXIST && i < 100; i++)
+		usleep(10000);
+	if (lockfd == -1) {
+		fprintf(stderr, "%s: %s%s\n", lockpath, strerror(errno),
+		    errno == EEXIST ? " (remove it if nothing runs)" : "");
 		goto out;
 	}
 	if (write_file(path, user, replace, hexsecret) == -1 ||
@@ -137,8 +140,10 @@ totp_enroll(const char *path, const char *user, const char *issuer,
 	    (int)strcspn(b32, "="), b32, eissuer);
 	rc = 0;
 out:
-	if (lockfd != -1)
+	if (lockfd != -1) {
 		close(lockfd);
+		unlink(lockpath);
+	}
 	explicit_bzero(secret, sizeof(secret));
 	explicit_bzero(hexsecret, sizeof(hexsecret));
 	if (b32 != NULL) {

@@ -31,6 +31,8 @@ struct parser {
 	struct policy *p;
 	struct policy_errors *errs;
 	struct policy_service *svc;	/* the block we are in, or NULL */
+	bool peer_seen, allow_seen;	/* in this block, even if wrong */
+	struct policy_service scratch;	/* a refused block parses here */
 	size_t n;
 	struct word w[WORDS_MAX];
 	char store[2 * LINE_MAX_LEN];
@@ -135,6 +137,21 @@ number(struct parser *ps, const struct word *w, unsigned min, unsigned max,
 	return 0;
 }
 
+/* ms in the largest unit that divides it, for messages. */
+static const char *
+duration_text(unsigned ms, char *buf, size_t cap)
+{
+	if (ms % 3600000 == 0)
+		snprintf(buf, cap, "%uh", ms / 3600000);
+	else if (ms % 60000 == 0)
+		snprintf(buf, cap, "%um", ms / 60000);
+	else if (ms % 1000 == 0)
+		snprintf(buf, cap, "%us", ms / 1000);
+	else
+		snprintf(buf, cap, "%ums", ms);
+	return buf;
+}
+
 /* A duration: a number with ms, s, m or h (bare: seconds); in ms. */
 static int
 duration(struct parser *ps, const struct word *w, unsigned min_ms,
@@ -156,9 +173,12 @@ duration(struct parser *ps, const struct word *w, unsigned min_ms,
 	if (!isdigit((unsigned char)w->s[0]) || errno != 0 ||
 	    i == sizeof(units) / sizeof(units[0]) || v > UINT32_MAX ||
 	    v * units[i].ms < min_ms || v * units[i].ms > max_ms) {
-		report(ps, w->col, "expected a duration from %ums to %ums "
-		    "(like 500ms, 90s, 15m or 1h), got '%s'", min_ms, max_ms,
-		    w->s);
+		char lo[16], hi[16];
+
+		report(ps, w->col, "expected a duration from %s to %s "
+		    "(like 500ms, 90s, 15m or 1h), got '%s'",
+		    duration_text(min_ms, lo, sizeof(lo)),
+		    duration_text(max_ms, hi, sizeof(hi)), w->s);
 		return -1;
 	}
 	*out = (unsigned)(v * units[i].ms);
@@ -226,18 +246,20 @@ st_service(struct parser *ps)
 		report(ps, ps->w[3].col, "unexpected '%s'", ps->w[3].s);
 		return;
 	}
+	/* A block refused here is still parsed, into scratch, so that its
+	 * own lines are checked and its '}' is not taken for a stray one. */
+	svc = &ps->scratch;
 	for (i = 0; i < p->nservices; i++)
-		if (strcmp(p->services[i].name, ps->w[1].s) == 0) {
-			report(ps, ps->w[1].col, "service '%s' already "
-			    "defined on line %u", ps->w[1].s,
-			    p->services[i].line);
-			return;
-		}
-	if (p->nservices == POLICY_SERVICES_MAX) {
+		if (strcmp(p->services[i].name, ps->w[1].s) == 0)
+			break;
+	if (i < p->nservices)
+		report(ps, ps->w[1].col, "service '%s' already defined on "
+		    "line %u", ps->w[1].s, p->services[i].line);
+	else if (p->nservices == POLICY_SERVICES_MAX)
 		report(ps, 1, "more than %d services", POLICY_SERVICES_MAX);
-		return;
-	}
-	svc = &p->services[p->nservices++];
+	else
+		svc = &p->services[p->nservices++];
+	memset(svc, 0, sizeof(*svc));
 	snprintf(svc->name, sizeof(svc->name), "%s", ps->w[1].s);
 	svc->line = ps->line;
 	snprintf(svc->pam_service, sizeof(svc->pam_service), "loginbroker");
@@ -246,6 +268,7 @@ st_service(struct parser *ps)
 	svc->session_timeout_ms = 120000;
 	svc->password_change = true;
 	ps->svc = svc;
+	ps->peer_seen = ps->allow_seen = false;
 }
 
 /* "any", "uid N", "gid N", "user NAME" or "group NAME" at word i. */
@@ -294,6 +317,7 @@ peer_spec(struct parser *ps, size_t i, struct policy_peer *out)
 static void
 peer_line(struct parser *ps, struct policy_peer *list, size_t *n)
 {
+	ps->peer_seen |= list == ps->svc->peers;
 	if (ps->n < 2) {
 		report(ps, ps->w[0].col, "expected 'any', 'uid N', 'gid N', "
 		    "'user NAME' or 'group NAME' after '%s'", ps->w[0].s);
@@ -518,6 +542,7 @@ st_allow(struct parser *ps)
 	struct policy_rule *r;
 	size_t next;
 
+	ps->allow_seen = true;
 	if ((r = new_rule(ps)) == NULL || (next = chain(ps, r)) == 0 ||
 	    conditions(ps, next, r) == -1)
 		return;
@@ -539,16 +564,13 @@ static void
 st_end_service(struct parser *ps)
 {
 	struct policy_service *svc = ps->svc;
-	size_t i;
-	bool allows = false;
 
 	ps->svc = NULL;
-	for (i = 0; i < svc->nrules; i++)
-		allows |= !svc->rules[i].deny;
-	if (svc->npeers == 0)
+	/* A wrong peer or allow line was reported already. */
+	if (!ps->peer_seen)
 		report(ps, 1, "service '%s' admits no peer: add a peer line",
 		    svc->name);
-	else if (!allows)
+	else if (!ps->allow_seen)
 		report(ps, 1, "service '%s' allows no one: add an allow line",
 		    svc->name);
 }

@@ -30,7 +30,7 @@ env(const char *name)
 
 	if (v == NULL)
 		fail_msg("%s is not set: run through meson test", name);
-	return v;
+	return v != NULL ? v : "";
 }
 
 static void
@@ -114,10 +114,26 @@ write_matrix_service(const struct broker_fixture *b, const char *name)
 	write_file(path, text);
 }
 
+/* In a child about to exec: the fixture's users and groups
+ * (tests/fixtures/passwd, group) through nss_wrapper. */
+static void
+use_fixture_nss(const char *preload)
+{
+	char passwd[256], group[256];
+
+	snprintf(passwd, sizeof(passwd), "%s/passwd", env("LB_FIXTURES"));
+	snprintf(group, sizeof(group), "%s/group", env("LB_FIXTURES"));
+	setenv("LD_PRELOAD", preload, 1);
+	/* Sanitizer builds: the wrapper is preloaded before ASan. */
+	setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
+	setenv("NSS_WRAPPER_PASSWD", passwd, 1);
+	setenv("NSS_WRAPPER_GROUP", group, 1);
+}
+
 static void
 spawn_broker(struct broker_fixture *b)
 {
-	char path[256], passwd[256], group[256];
+	char path[256];
 	int i, logfd;
 
 	snprintf(path, sizeof(path), "%s/config", b->dir);
@@ -132,20 +148,12 @@ spawn_broker(struct broker_fixture *b)
 		if (logfd == -1 || dup2(logfd, 1) == -1 || dup2(logfd, 2) == -1)
 			_exit(127);
 		snprintf(svc, sizeof(svc), "%s/services", b->dir);
-		snprintf(passwd, sizeof(passwd), "%s/passwd",
-		    env("LB_FIXTURES"));
-		snprintf(group, sizeof(group), "%s/group", env("LB_FIXTURES"));
-		/* Real PAM on a private stack, and the fixture's users and
-		 * groups (tests/fixtures/passwd, group) through NSS. */
-		setenv("LD_PRELOAD", "libpam_wrapper.so libnss_wrapper.so", 1);
+		/* Real PAM on a private stack. */
+		use_fixture_nss("libpam_wrapper.so libnss_wrapper.so");
 		setenv("PAM_WRAPPER", "1", 1);
 		setenv("PAM_WRAPPER_SERVICE_DIR", svc, 1);
-		setenv("NSS_WRAPPER_PASSWD", passwd, 1);
-		setenv("NSS_WRAPPER_GROUP", group, 1);
-		/* Sanitizer builds: pam_wrapper is preloaded before ASan,
-		 * and must not dlopen libpam with RTLD_DEEPBIND (pam_wrapper
-		 * reads uid_wrapper's variable name for that). */
-		setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
+		/* Sanitizer builds: pam_wrapper must not dlopen libpam with
+		 * RTLD_DEEPBIND (it reads uid_wrapper's variable for that). */
 		setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
 		execl(env("LB_BROKERD"), "loginbrokerd", "-d", "-f", "-c", path,
 		    "-w", b->worker, (char *)NULL);
@@ -171,13 +179,16 @@ broker_write_config(const struct broker_fixture *b, const char *extra)
 	char path[256], text[8192];
 
 	snprintf(path, sizeof(path), "%s/config", b->dir);
+	/* The test's lines first, so that rules keep their line numbers. */
 	snprintf(text, sizeof(text),
+	    "%s"
 	    "# written by tests/lib/broker_fixture.c\n"
 	    "socket %s\n"
+	    "socket_mode 0666\n"
 	    "lockout_file %s/lockout\n"
 	    "totp_file %s/totp\n"
-	    "failure_delay_ms 50\n"
-	    "%s", b->sock, b->dir, b->dir, extra != NULL ? extra : "");
+	    "failure_delay_ms 50\n",
+	    extra != NULL ? extra : "", b->sock, b->dir, b->dir);
 	write_file(path, text);
 }
 
@@ -413,22 +424,17 @@ raw_reply(int fd, char *buf, size_t cap)
 	return -1;
 }
 
-int
-run_cli(const struct broker_fixture *b, const char *const *args,
+/* Runs path with argv, stdin_text on its stdin, its output into out;
+ * with the fixture's NSS when nss is set.  Its exit status. */
+static int
+run_program(const char *path, const char *const *argv, bool nss,
     const char *stdin_text, char *out, size_t cap)
 {
 	int in[2], outp[2], status;
-	const char *argv[16];
-	size_t n = 0, len = 0;
+	size_t len = 0;
 	ssize_t r;
 	pid_t pid;
 
-	argv[n++] = "loginbroker";
-	argv[n++] = "-s";
-	argv[n++] = b->sock;
-	while (*args != NULL && n < 15)
-		argv[n++] = *args++;
-	argv[n] = NULL;
 	assert_int_equal(pipe(in), 0);
 	assert_int_equal(pipe(outp), 0);
 	pid = fork();
@@ -439,7 +445,9 @@ run_cli(const struct broker_fixture *b, const char *const *args,
 		dup2(outp[1], 2);
 		close(in[1]);
 		close(outp[0]);
-		execv(env("LB_CLI"), (char *const *)argv);
+		if (nss)
+			use_fixture_nss("libnss_wrapper.so");
+		execv(path, (char *const *)argv);
 		_exit(127);
 	}
 	close(in[0]);
@@ -455,6 +463,40 @@ run_cli(const struct broker_fixture *b, const char *const *args,
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
+}
+
+int
+run_cli(const struct broker_fixture *b, const char *const *args,
+    const char *stdin_text, char *out, size_t cap)
+{
+	const char *argv[16];
+	size_t n = 0;
+
+	argv[n++] = "loginbroker";
+	argv[n++] = "-s";
+	argv[n++] = b->sock;
+	while (*args != NULL && n < 15)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	return run_program(env("LB_CLI"), argv, false, stdin_text, out, cap);
+}
+
+int
+run_ctl(const struct broker_fixture *b, const char *const *args, char *out,
+    size_t cap)
+{
+	char config[256];
+	const char *argv[16];
+	size_t n = 0;
+
+	snprintf(config, sizeof(config), "%s/config", b->dir);
+	argv[n++] = "loginbrokerctl";
+	argv[n++] = "-c";
+	argv[n++] = config;
+	while (*args != NULL && n < 15)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	return run_program(env("LB_CTL"), argv, true, NULL, out, cap);
 }
 
 pid_t

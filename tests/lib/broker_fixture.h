@@ -31,8 +31,8 @@ void broker_stop(struct broker_fixture *b);
  * (state files, log and configuration kept). */
 void broker_restart(struct broker_fixture *b);
 
-/* Writes the test configuration plus extra lines (settings in force:
- * socket, state files in the test directory, 50 ms failure delay). */
+/* Writes extra lines, then the test settings (socket open to all, state
+ * files in the test directory, 50 ms failure delay). */
 void broker_write_config(const struct broker_fixture *b, const char *extra);
 
 /* Rewrites the configuration with extra, sends SIGHUP and waits until the
@@ -70,6 +70,11 @@ int raw_reply(int fd, char *buf, size_t cap);
  * its stdout and stderr go to out[cap]. */
 int run_cli(const struct broker_fixture *b, const char *const *args,
     const char *stdin_text, char *out, size_t cap);
+
+/* Runs loginbrokerctl with the broker's configuration and the fixture's
+ * users; its exit status, its output in out[cap]. */
+int run_ctl(const struct broker_fixture *b, const char *const *args,
+    char *out, size_t cap);
 
 /* The worker process serving a session that waits at a prompt now: the
  * pid the broker logged for session id. */

@@ -1,0 +1,245 @@
+/*
+ * test_policy_eval.c: the example policies (policies/examples/) decide as
+ * their comments say: each row is a peer, a user with groups, a remote
+ * address, and the chain (or refusal) expected.  The peers' names come
+ * from tests/fixtures/passwd through nss_wrapper (tests/meson.build).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "policy.h"
+
+#define ROOT	0
+#define LIGHTDM	950
+#define ALICE	1001
+
+struct row {
+	const char *example;
+	uid_t peer_uid;
+	gid_t peer_gid;
+	const char *service;		/* expected; NULL: no service (502) */
+	const char *user;
+	const char *groups;		/* comma-separated */
+	const char *from;		/* NULL: no context */
+	const char *chain;		/* "a|b > c", "deny" or "no-rule" */
+	unsigned rule_line;		/* the deciding rule; 0 for no rule */
+};
+
+static const struct row rows[] = {
+	/* The greeter: only lightdm's uid; admins need a second factor. */
+	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "bob", "bob", NULL,
+	    "password|keyboard-interactive", 28 },
+	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "alice", "alice,admins",
+	    NULL, "password > totp", 27 },
+	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "carol", "admins", NULL,
+	    "password > totp", 27 },
+	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "backup", "backup", NULL,
+	    "deny", 26 },
+	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "root", "root,admins", NULL,
+	    "deny", 26 },
+	/* A context the greeter may not send changes nothing here. */
+	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "bob", "", "10.1.2.3",
+	    "password|keyboard-interactive", 28 },
+	{ "greeter", ROOT, ROOT, NULL, "bob", "", NULL, NULL, 0 },
+	{ "greeter", ALICE, LIGHTDM, NULL, "bob", "", NULL, NULL, 0 },
+
+	/* The remote shell: one factor from the management network. */
+	{ "remote-shell", ROOT, ROOT, "remote-shell", "alice", "admins",
+	    "10.20.30.40", "password|keyboard-interactive", 23 },
+	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "", "fd00::7",
+	    "password|keyboard-interactive", 23 },
+	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "",
+	    "::ffff:10.0.0.1", "password|keyboard-interactive", 23 },
+	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "",
+	    "192.0.2.10", "password|keyboard-interactive > totp", 24 },
+	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "", "11.0.0.1",
+	    "password|keyboard-interactive > totp", 24 },
+	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "", "2001:db8::1",
+	    "password|keyboard-interactive > totp", 24 },
+	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "", NULL,
+	    "password|keyboard-interactive > totp", 24 },
+	{ "remote-shell", ROOT, ROOT, "remote-shell", "root", "root",
+	    "10.0.0.1", "deny", 22 },
+	{ "remote-shell", LIGHTDM, LIGHTDM, NULL, "bob", "", NULL, NULL, 0 },
+
+	/* The console: always two factors, never root. */
+	{ "console", ROOT, ROOT, "console", "alice", "admins", NULL,
+	    "password > totp", 24 },
+	{ "console", ROOT, ROOT, "console", "bob", "", "10.0.0.1",
+	    "password > totp", 24 },
+	{ "console", ROOT, ROOT, "console", "root", "root", NULL, "deny", 23 },
+	{ "console", ALICE, ALICE, NULL, "alice", "", NULL, NULL, 0 },
+};
+
+static struct policy *
+load_example(const char *name)
+{
+	static const struct policy_hooks hooks = { NULL, NULL, NULL };
+	struct policy_errors errs;
+	struct policy *p;
+	char path[512];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/%s.conf", getenv("LB_EXAMPLES"),
+	    name);
+	p = policy_load(path, &hooks, &errs);
+	for (i = 0; i < errs.n; i++)
+		print_error("%s\n", errs.text[i]);
+	assert_non_null(p);
+	return p;
+}
+
+/* A rule's chain in the rows' notation. */
+static void
+chain_text(const struct policy_rule *r, char *buf, size_t cap)
+{
+	size_t len = 0, step;
+	int m;
+
+	if (r == NULL || r->deny) {
+		snprintf(buf, cap, "%s", r == NULL ? "no-rule" : "deny");
+		return;
+	}
+	buf[0] = '\0';
+	for (step = 0; step < r->nsteps; step++) {
+		bool first = true;
+
+		if (step > 0)
+			len += (size_t)snprintf(buf + len, cap - len, " > ");
+		for (m = 0; m < PM_COUNT; m++) {
+			if (!(r->steps[step] & (1u << m)))
+				continue;
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+			    first ? "" : "|", policy_mech_name(m));
+			first = false;
+		}
+	}
+}
+
+static void
+test_examples_decide_as_documented(void **state)
+{
+	const char *groups[POLICY_GROUPS_MAX];
+	char gbuf[256], got[128], *g, *save;
+	const struct policy_service *svc;
+	const struct policy_rule *r;
+	struct policy_net from;
+	struct policy *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *row = &rows[i];
+		struct policy_query q = { .user = row->user, .groups = groups };
+
+		p = load_example(row->example);
+		svc = policy_service_for_peer(p, row->peer_uid, row->peer_gid);
+		if (row->service == NULL) {
+			if (svc != NULL)
+				fail_msg("row %zu: peer %u got service %s", i,
+				    (unsigned)row->peer_uid, svc->name);
+			policy_unref(p);
+			continue;
+		}
+		assert_non_null(svc);
+		assert_string_equal(svc->name, row->service);
+		snprintf(gbuf, sizeof(gbuf), "%s", row->groups);
+		for (g = strtok_r(gbuf, ",", &save); g != NULL;
+		    g = strtok_r(NULL, ",", &save))
+			groups[q.ngroups++] = g;
+		if (row->from != NULL) {
+			assert_int_equal(policy_net_parse(row->from, &from), 0);
+			q.from = &from;
+		}
+		r = policy_match(svc, &q);
+		chain_text(r, got, sizeof(got));
+		if (strcmp(got, row->chain) != 0 ||
+		    (r != NULL ? r->line : 0) != row->rule_line)
+			fail_msg("row %zu (%s, %s from %s): got %s by line %u, "
+			    "want %s by line %u", i, row->example, row->user,
+			    row->from != NULL ? row->from : "-", got,
+			    r != NULL ? r->line : 0, row->chain,
+			    row->rule_line);
+		policy_unref(p);
+	}
+}
+
+/* lsauth before a user is known: the first steps of the rules whose
+ * context can hold. */
+static void
+test_first_mechanisms_follow_the_context(void **state)
+{
+	struct policy *p = load_example("remote-shell");
+	const struct policy_service *svc = &p->services[0];
+	struct policy_net from;
+	policy_mechs both = (1u << PM_PASSWORD) | (1u << PM_KBDINT);
+
+	assert_int_equal(policy_first_mechs(svc, NULL, NULL), both);
+	assert_int_equal(policy_net_parse("10.0.0.1", &from), 0);
+	assert_int_equal(policy_first_mechs(svc, &from, NULL), both);
+	policy_unref(p);
+
+	p = load_example("console");
+	assert_int_equal(policy_first_mechs(&p->services[0], NULL, NULL),
+	    1u << PM_PASSWORD);
+	policy_unref(p);
+}
+
+/* Conditions together must all hold; remote-user needs a context. */
+static void
+test_conditions_combine_and_remote_user_matches(void **state)
+{
+	static const char text[] =
+	    "service s {\n"
+	    "\tpeer gid 7\n"
+	    "\ttrusted-peer uid 5\n"
+	    "\tallow totp user alice group ops from 192.0.2.0/24\n"
+	    "\tallow keyboard-interactive remote-user jump\n"
+	    "\tallow password\n"
+	    "}\n";
+	static const struct policy_hooks hooks = { NULL, NULL, NULL };
+	const char *ops[] = { "ops" };
+	struct policy_errors errs;
+	struct policy_net in, out;
+	struct policy *p = policy_parse("t", text, sizeof(text) - 1, &hooks,
+	    &errs);
+	const struct policy_service *svc;
+	struct policy_query q = { "alice", ops, 1, &in, NULL };
+
+	assert_non_null(p);
+	assert_int_equal(policy_net_parse("192.0.2.77", &in), 0);
+	assert_int_equal(policy_net_parse("192.0.3.1", &out), 0);
+	assert_null(policy_service_for_peer(p, 5, 5));
+	assert_non_null(svc = policy_service_for_peer(p, 5, 7));
+	assert_true(policy_peer_trusted(svc, 5, 7));
+	assert_false(policy_peer_trusted(svc, 6, 7));
+	assert_int_equal(policy_match(svc, &q)->line, 4);
+	q.ngroups = 0;
+	assert_int_equal(policy_match(svc, &q)->line, 6);
+	q.ngroups = 1;
+	q.from = &out;
+	assert_int_equal(policy_match(svc, &q)->line, 6);
+	q.remote_user = "jump";
+	assert_int_equal(policy_match(svc, &q)->line, 5);
+	q.from = NULL;
+	q.user = "bob";
+	assert_int_equal(policy_match(svc, &q)->line, 5);
+	policy_unref(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_examples_decide_as_documented),
+		cmocka_unit_test(test_first_mechanisms_follow_the_context),
+		cmocka_unit_test(test_conditions_combine_and_remote_user_matches),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
