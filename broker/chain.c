@@ -37,6 +37,19 @@ user_groups(const char *user, char names[][POLICY_NAME_MAX],
 	return n;
 }
 
+/* Whether any rule of svc names groups: only then are the user's groups
+ * looked up (NSS, which may be slow, runs in the event loop). */
+static bool
+names_groups(const struct policy_service *svc)
+{
+	size_t i;
+
+	for (i = 0; i < svc->nrules; i++)
+		if (svc->rules[i].groups.n > 0)
+			return true;
+	return false;
+}
+
 enum chain_start
 chain_first(struct session *s)
 {
@@ -51,11 +64,13 @@ chain_first(struct session *s)
 	int m = policy_mech_index(s->mech);
 
 	s->rule = NULL;
-	if (lockout_remaining(s->user, time(NULL)) > 0) {
+	if (s->policy->lockout_failures != 0 &&
+	    lockout_remaining(s->user, time(NULL)) > 0) {
 		snprintf(s->rule_name, sizeof(s->rule_name), "lockout");
 		return CHAIN_LOCKED;
 	}
-	q.ngroups = user_groups(s->user, names, groups);
+	if (names_groups(s->svc))
+		q.ngroups = user_groups(s->user, names, groups);
 	s->rule = policy_match(s->svc, &q);
 	policy_rule_name(s->svc, s->rule, s->rule_name, sizeof(s->rule_name));
 	if (s->rule == NULL || s->rule->deny) {

@@ -491,6 +491,8 @@ test_out_of_sequence_worker_is_killed_and_logged(void **state)
 	NEED_ROOT();
 	broker_start(&broker, NULL, getenv("LB_EVIL_WORKER"));
 	fd = connect_greeted();
+	raw_send(fd, "answer\n", 7);
+	assert_int_equal(recv(fd, reply, 5, MSG_WAITALL), 5);
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), -1);
 	close(fd);
 	pid = session_worker_pid(&broker, 1);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,6 +135,11 @@ teardown(void **state)
 	broker_stop(&broker);
 	return 0;
 }
+
+#define RELOAD_A	"service s {\n\tpeer any\n\tallow password\n}\n"
+#define RELOAD_B	"# B\nservice s {\n\tpeer any\n\tallow password\n}\n"
+#define TWO_FACTORS	"service s {\n\tpeer any\n" \
+	"\tallow password then totp user alice\n\tallow password\n}\n"
 
 /* --- greeter.conf ------------------------------------------------- */
 
@@ -376,6 +382,42 @@ test_library_and_cli_follow_a_chain(void **state)
 	assert_non_null(strstr(out, "Logged in"));
 }
 
+/* A worker that lets a client skip the chain or switch user is killed:
+ * the broker checks what the worker already should have. */
+static void
+test_broker_kills_a_worker_that_breaks_the_chain(void **state)
+{
+	static const char *const steps[] = { "begin password alice\n",
+	    "wait\n", "pass alice-pw\n", "wait\n", "wait\n",
+	    "begin totp bob\n" };
+	char done[8];
+	size_t i;
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, TWO_FACTORS, getenv("LB_EVIL_WORKER"));
+	fd = greeted_as(0);
+	raw_send(fd, "begin totp alice\n", 17);
+	assert_int_equal(recv(fd, done, 5, MSG_WAITALL), 5);
+	assert_true(broker_log_wait(&broker, "broke the protocol in state "
+	    "idle: mechanism totp not offered; killed", 2000, NULL, 0));
+	close(fd);
+
+	/* A real first factor (PROMPT, then OFFER and RESULT 306), then the
+	 * second for someone else. */
+	fd = greeted_as(0);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		raw_send(fd, steps[i], strlen(steps[i]));
+		assert_int_equal(recv(fd, done, 5, MSG_WAITALL), 5);
+	}
+	assert_true(broker_log_wait(&broker, "broke the protocol in state "
+	    "idle: user changed in the middle of a chain; killed", 2000, NULL,
+	    0));
+	assert_true(broker_log_wait(&broker, "user=alice mech=password step=1 "
+	    "rule=s:3 outcome=partial", 0, NULL, 0));
+	close(fd);
+}
+
 /* --- limits -------------------------------------------------------- */
 
 static void
@@ -443,11 +485,6 @@ test_lockout_after_failures_survives_restart(void **state)
 }
 
 /* --- reload -------------------------------------------------------- */
-
-#define RELOAD_A	"service s {\n\tpeer any\n\tallow password\n}\n"
-#define RELOAD_B	"# B\nservice s {\n\tpeer any\n\tallow password\n}\n"
-#define TWO_FACTORS	"service s {\n\tpeer any\n" \
-	"\tallow password then totp user alice\n\tallow password\n}\n"
 
 static void
 test_reload_keeps_sessions_on_their_policy(void **state)
@@ -552,6 +589,7 @@ main(void)
 		T(test_remote_shell_context_picks_the_rule),
 		T(test_untrusted_peer_cannot_set_context),
 		T(test_library_and_cli_follow_a_chain),
+		T(test_broker_kills_a_worker_that_breaks_the_chain),
 		T(test_console_allows_one_connection_per_peer),
 		T(test_lockout_after_failures_survives_restart),
 		T(test_reload_keeps_sessions_on_their_policy),
