@@ -141,6 +141,38 @@ teardown(void **state)
 #define TWO_FACTORS	"service s {\n\tpeer any\n" \
 	"\tallow password then totp user alice\n\tallow password\n}\n"
 
+/* --- checking ----------------------------------------------------- */
+
+static void
+test_check_accepts_the_examples_and_locates_errors(void **state)
+{
+	static const char *const names[] = { "greeter", "remote-shell",
+	    "console" };
+	char path[512], out[2048], want[2048];
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s.conf", getenv("LB_EXAMPLES"),
+		    names[i]);
+		assert_int_equal(run_check(path, out, sizeof(out)), 0);
+		snprintf(want, sizeof(want), "%s: OK, 1 service\n", path);
+		assert_string_equal(out, want);
+	}
+	snprintf(path, sizeof(path), "/tmp/lbcheck.%d.conf", (int)getpid());
+	assert_non_null(f = fopen(path, "w"));
+	fputs("socket /run/x\nservice s {\n\tpeer user nobody-here\n"
+	    "\tallow password then pasword\n}\nmax_sessions lots\n", f);
+	fclose(f);
+	assert_int_equal(run_check(path, out, sizeof(out)), 1);
+	unlink(path);
+	snprintf(want, sizeof(want),
+	    "%s:3:12: unknown user 'nobody-here'\n"
+	    "%s:4:22: unknown mechanism 'pasword'\n"
+	    "%s:6:14: number out of range\n", path, path, path);
+	assert_string_equal(out, want);
+}
+
 /* --- greeter.conf ------------------------------------------------- */
 
 static void
@@ -580,6 +612,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f)	cmocka_unit_test_teardown(f, teardown)
+		cmocka_unit_test(
+		    test_check_accepts_the_examples_and_locates_errors),
 		T(test_greeter_admits_only_its_peer_and_offers_one_factor),
 		T(test_greeter_admin_needs_password_then_totp),
 		T(test_greeter_deny_rule_looks_like_a_failure),

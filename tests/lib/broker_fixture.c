@@ -482,6 +482,14 @@ run_cli(const struct broker_fixture *b, const char *const *args,
 }
 
 int
+run_check(const char *path, char *out, size_t cap)
+{
+	const char *argv[] = { "loginbrokerd", "-n", "-c", path, NULL };
+
+	return run_program(env("LB_BROKERD"), argv, true, NULL, out, cap);
+}
+
+int
 run_ctl(const struct broker_fixture *b, const char *const *args, char *out,
     size_t cap)
 {

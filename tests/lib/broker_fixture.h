@@ -71,6 +71,10 @@ int raw_reply(int fd, char *buf, size_t cap);
 int run_cli(const struct broker_fixture *b, const char *const *args,
     const char *stdin_text, char *out, size_t cap);
 
+/* Runs "loginbrokerd -n -c path" with the fixture's users: its exit
+ * status, its output in out[cap]. */
+int run_check(const char *path, char *out, size_t cap);
+
 /* Runs loginbrokerctl with the broker's configuration and the fixture's
  * users; its exit status, its output in out[cap]. */
 int run_ctl(const struct broker_fixture *b, const char *const *args,
