@@ -3,7 +3,8 @@
  * the spawner process, keeps the ready children it hands over, gives them
  * out to sessions, asks for replacements, and replaces the spawner itself
  * when asked to recycle or when a child that was in use dies from a
- * signal.  Two instances run: the worker launcher and the PAM zygote.
+ * signal.  One instance runs for the worker launcher and one for each PAM
+ * zygote.
  */
 #ifndef LB_SPAWN_CTL_H
 #define LB_SPAWN_CTL_H
