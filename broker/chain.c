@@ -83,7 +83,7 @@ chain_first(struct session *s)
 }
 
 void
-chain_mech_names(policy_mechs set, char sep, char *buf, size_t cap)
+chain_mech_names(policy_mechs set, const char *sep, char *buf, size_t cap)
 {
 	size_t len = 0;
 	int m, n;
@@ -92,8 +92,8 @@ chain_mech_names(policy_mechs set, char sep, char *buf, size_t cap)
 	for (m = 0; m < PM_COUNT; m++) {
 		if (!(set & (1u << m)))
 			continue;
-		n = snprintf(buf + len, cap - len, "%s%s", len > 0 ?
-		    (char[]){ sep, '\0' } : "", policy_mech_name(m));
+		n = snprintf(buf + len, cap - len, "%s%s", len > 0 ? sep : "",
+		    policy_mech_name(m));
 		if (n < 0 || (size_t)n >= cap - len)
 			return;
 		len += (size_t)n;

@@ -25,6 +25,7 @@ enum chain_start chain_first(struct session *s);
 
 /* The names of the mechanisms in set, in table order, separated by sep,
  * into buf[cap]. */
-void chain_mech_names(policy_mechs set, char sep, char *buf, size_t cap);
+void chain_mech_names(policy_mechs set, const char *sep, char *buf,
+    size_t cap);
 
 #endif

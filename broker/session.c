@@ -294,6 +294,7 @@ refuse_start(struct session *s, enum chain_start why)
 static void
 on_auth_begin(struct session *s, struct ipc_reader *r)
 {
+	const struct verifier *v;
 	enum chain_start start;
 	int m;
 
@@ -312,7 +313,7 @@ on_auth_begin(struct session *s, struct ipc_reader *r)
 	}
 	m = policy_mech_index(s->mech);
 	if (m == -1 || !(s->offer & (1u << m)) ||
-	    (s->verifier = verifier_find(s->mech)) == NULL) {
+	    (v = verifier_find(s->mech)) == NULL) {
 		violation(s, "mechanism %s not offered", s->mech);
 		return;
 	}
@@ -330,13 +331,13 @@ on_auth_begin(struct session *s, struct ipc_reader *r)
 	s->vdetail[0] = '\0';
 	set_state(s, SS_VERIFYING);
 	if (s->step == 0 && (start = chain_first(s)) != CHAIN_GO) {
-		s->verifier = NULL;
 		refuse_start(s, start);
 		if (!s->dead && s->state == SS_VERIFYING)
 			set_state(s, SS_IDLE);
 		return;
 	}
-	if (s->verifier->begin(s) == -1) {
+	s->verifier = v;
+	if (v->begin(s) == -1) {
 		s->verifier = NULL;
 		audit_attempt(s, "error");
 		set_state(s, SS_IDLE);
@@ -575,7 +576,7 @@ partial_success(struct session *s)
 	snprintf(s->chain_user, sizeof(s->chain_user), "%s", s->user);
 	set_state(s, SS_IDLE);
 	send_offer(s);
-	chain_mech_names(s->offer, '\n', next, sizeof(next));
+	chain_mech_names(s->offer, "\n", next, sizeof(next));
 	if (!s->dead)
 		send_reply(s, MSG_RESULT, REPLY_PARTIAL, next);
 }

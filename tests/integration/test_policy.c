@@ -430,17 +430,18 @@ test_broker_kills_a_worker_that_breaks_the_chain(void **state)
 	broker_start(&broker, TWO_FACTORS, getenv("LB_EVIL_WORKER"));
 	fd = greeted_as(0);
 	raw_send(fd, "begin totp alice\n", 17);
-	assert_int_equal(recv(fd, done, 5, MSG_WAITALL), 5);
 	assert_true(broker_log_wait(&broker, "broke the protocol in state "
 	    "idle: mechanism totp not offered; killed", 2000, NULL, 0));
 	close(fd);
 
 	/* A real first factor (PROMPT, then OFFER and RESULT 306), then the
-	 * second for someone else. */
+	 * second for someone else; each order but the last is done before
+	 * the next goes. */
 	fd = greeted_as(0);
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		raw_send(fd, steps[i], strlen(steps[i]));
-		assert_int_equal(recv(fd, done, 5, MSG_WAITALL), 5);
+		if (i + 1 < sizeof(steps) / sizeof(steps[0]))
+			assert_int_equal(recv(fd, done, 5, MSG_WAITALL), 5);
 	}
 	assert_true(broker_log_wait(&broker, "broke the protocol in state "
 	    "idle: user changed in the middle of a chain; killed", 2000, NULL,
