@@ -2,21 +2,34 @@
  * verify_totp.c: the totp mechanism (RFC 6238), a second factor that
  * works offline.  liboath does the arithmetic and keeps the users file
  * (pam_oath's format: "HOTP/T30/6 USER - HEXSECRET"), recording the last
- * code each user gave so that a code is accepted once.  The file is read
- * only here, in the broker; it is small and local, so the check runs in
- * the event loop.
+ * code each user gave so that a code is accepted once.  That record is a
+ * locked rewrite with fsync, which a busy disk can stall: each check runs
+ * in a child forked for it, and the event loop only reads its answer.
+ * The file is read only on the broker's side.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <liboath/oath.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "event.h"
 #include "ipc_payload.h"
 #include "log.h"
 #include "session.h"
 #include "verify.h"
 
 #define TOTP_DIGITS_MAX	8
+
+/* A check in flight: the read end of the child's answer. */
+struct totp_check {
+	struct session *s;
+	struct event ev;
+};
 
 static const struct config *conf;
 
@@ -49,22 +62,47 @@ is_code(const char *code)
 	return n >= 6 && n <= TOTP_DIGITS_MAX && code[n] == '\0';
 }
 
-static int
-totp_answer(struct session *s, struct ipc_reader *r)
+/* The child: one liboath check, its code on the pipe.  "" is the PIN
+ * field's "-": the code is the whole factor. */
+static _Noreturn void
+check_in_child(int fd, const char *user, const char *code)
 {
-	char code[CONV_MAX_ANSWER];
 	time_t last;
+	int rc = oath_authenticate_usersfile(conf->totp_file, user, code,
+	    conf->totp_window, "", &last);
+
+	_exit(write(fd, &rc, sizeof(rc)) == sizeof(rc) ? 0 : 1);
+}
+
+static void
+totp_cancel(struct session *s)
+{
+	struct totp_check *c = s->vstate;
+
+	if (c == NULL)
+		return;
+	s->vstate = NULL;
+	/* The child is left to finish: killed mid-rewrite it would leave
+	 * liboath's lock behind.  Our SIGCHLD handler reaps it. */
+	event_del(&c->ev);
+	close(c->ev.fd);
+	free(c);
+}
+
+static void
+on_answer(struct event *ev, uint32_t events)
+{
+	struct totp_check *c = ev->ctx;
+	struct session *s = c->s;
 	int rc;
 
-	ipc_get_str(r, code, sizeof(code));
-	if (ipc_reader_end(r) == -1) {
-		explicit_bzero(code, sizeof(code));
-		return -1;
+	if (read(ev->fd, &rc, sizeof(rc)) != sizeof(rc)) {
+		totp_cancel(s);
+		log_msg(LOG_ERR, "totp: the check ended without an answer");
+		session_verified(s, VERDICT_ERROR, "totp-check");
+		return;
 	}
-	/* "" is the PIN field's "-": the code is the whole factor. */
-	rc = is_code(code) ? oath_authenticate_usersfile(conf->totp_file,
-	    s->user, code, conf->totp_window, "", &last) : OATH_INVALID_OTP;
-	explicit_bzero(code, sizeof(code));
+	totp_cancel(s);
 	switch (rc) {
 	case OATH_OK:
 		session_verified(s, VERDICT_OK, "");
@@ -83,13 +121,50 @@ totp_answer(struct session *s, struct ipc_reader *r)
 		    oath_strerror(rc));
 		session_verified(s, VERDICT_ERROR, "totp-file");
 	}
-	return 0;
 }
 
-/* Nothing runs between the prompt and the answer. */
-static void
-totp_cancel(struct session *s)
+static int
+totp_answer(struct session *s, struct ipc_reader *r)
 {
+	char code[CONV_MAX_ANSWER];
+	struct totp_check *c;
+	int fds[2] = { -1, -1 };
+	pid_t pid;
+
+	ipc_get_str(r, code, sizeof(code));
+	if (ipc_reader_end(r) == -1) {
+		explicit_bzero(code, sizeof(code));
+		return -1;
+	}
+	if (!is_code(code)) {
+		explicit_bzero(code, sizeof(code));
+		session_verified(s, VERDICT_FAILED, "wrong-code");
+		return 0;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    (pid = fork()) == -1) {
+		log_msg(LOG_ERR, "totp: cannot start a check: %s",
+		    strerror(errno));
+		explicit_bzero(code, sizeof(code));
+		free(c);
+		if (fds[0] != -1) {
+			close(fds[0]);
+			close(fds[1]);
+		}
+		session_verified(s, VERDICT_ERROR, "totp-check");
+		return 0;
+	}
+	if (pid == 0)
+		check_in_child(fds[1], s->user, code);
+	explicit_bzero(code, sizeof(code));
+	close(fds[1]);
+	c->s = s;
+	c->ev = (struct event){ .fd = fds[0], .cb = on_answer, .ctx = c };
+	s->vstate = c;
+	if (event_add(&c->ev, EPOLLIN) == -1)
+		session_verified(s, VERDICT_ERROR, "totp-check");
+	return 0;
 }
 
 const struct verifier verify_totp = {
