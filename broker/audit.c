@@ -30,3 +30,11 @@ audit_refused(const struct ucred *peer, const char *rule,
 	    "rule=%s outcome=%s", (unsigned)peer->uid, (int)peer->pid, rule,
 	    outcome);
 }
+
+void
+audit_session(const struct session *s, const char *rule, const char *outcome)
+{
+	log_msg(LOG_NOTICE, "audit: session=%u peer_uid=%u peer_pid=%d "
+	    "service=%s rule=%s outcome=%s", s->id, (unsigned)s->peer.uid,
+	    (int)s->peer.pid, s->svc->name, rule, outcome);
+}

@@ -15,4 +15,9 @@ void audit_attempt(const struct session *s, const char *outcome);
 void audit_refused(const struct ucred *peer, const char *rule,
     const char *outcome);
 
+/* A decision on s outside any attempt (a refused context), by the rule
+ * named. */
+void audit_session(const struct session *s, const char *rule,
+    const char *outcome);
+
 #endif

@@ -350,6 +350,7 @@ static void
 on_context(struct session *s, struct ipc_reader *r)
 {
 	char host[sizeof(s->remote_host)], user[sizeof(s->remote_user)];
+	char rule[POLICY_NAME_MAX + 16];
 	struct policy_net addr;
 	bool late;
 
@@ -363,8 +364,9 @@ on_context(struct session *s, struct ipc_reader *r)
 	}
 	late = s->has_context || s->attempts > 0;
 	if (late || !policy_peer_trusted(s->svc, s->peer.uid, s->peer.gid)) {
-		log_msg(LOG_NOTICE, "session %u: context refused (%s)", s->id,
-		    late ? "too late" : "peer not trusted");
+		snprintf(rule, sizeof(rule), "%s:%s", s->svc->name, late ?
+		    "context-once" : "trusted-peer");
+		audit_session(s, rule, "context-refused");
 		send_reply(s, MSG_RESULT, REPLY_NOT_PERMITTED, late ?
 		    "Context comes once, before any login" :
 		    "Not permitted: not a trusted front end");

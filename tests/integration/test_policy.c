@@ -338,6 +338,9 @@ test_remote_shell_context_picks_the_rule(void **state)
 	    "200 \"Context set\"\r\n");
 	expect(fd, "context 10.1.2.4\r\n", 502,
 	    "502 \"Context comes once, before any login\"\r\n");
+	assert_true(broker_log_wait(&broker, "service=remote-shell "
+	    "rule=remote-shell:context-once outcome=context-refused", 2000,
+	    NULL, 0));
 	expect(fd, "login keyboard-interactive bob\r\n", 305, NULL);
 	expect(fd, "pass bob-pw\r\n", 200, NULL);
 	hang_up(fd);
@@ -387,8 +390,9 @@ test_untrusted_peer_cannot_set_context(void **state)
 	expect(fd, "login password bob\r\n", 502,
 	    "502 \"Mechanism not permitted\"\r\n");
 	hang_up(fd);
-	assert_true(broker_log_wait(&broker, "context refused (peer not "
-	    "trusted)", 2000, NULL, 0));
+	assert_true(broker_log_wait(&broker, "peer_uid=1001 ", 2000, NULL, 0));
+	assert_true(broker_log_wait(&broker, "service=s rule=s:trusted-peer "
+	    "outcome=context-refused", 2000, NULL, 0));
 	/* The trusted peer's context widens what may begin. */
 	fd = greeted_as(0);
 	expect(fd, "context 10.9.8.7\r\n", 200, NULL);
