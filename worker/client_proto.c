@@ -316,22 +316,32 @@ ws_on_idle_timeout(struct wsession *ws)
 	ws->state = WS_CLOSING;
 }
 
+/* The rest of r is the mechanisms that may begin now (ASSIGN, OFFER):
+ * 0, or -1 when malformed. */
+static int
+read_offer(struct wsession *ws, struct ipc_reader *r)
+{
+	uint32_t i, n = ipc_get_u32(r);
+
+	if (n > MECH_MAX)
+		return -1;
+	for (i = 0; i < n; i++)
+		ipc_get_str(r, ws->mechs[i], sizeof(ws->mechs[i]));
+	if (ipc_reader_end(r) == -1)
+		return -1;
+	ws->nmechs = n;
+	return 0;
+}
+
 int
 ws_start(struct wsession *ws, const uint8_t *data, size_t len)
 {
 	struct ipc_reader r;
-	uint32_t i, n;
 
 	ipc_reader_init(&r, data, len);
 	ws->idle_timeout_ms = ipc_get_u32(&r);
-	n = ipc_get_u32(&r);
-	if (ws->state != WS_GREETING || n > MECH_MAX)
+	if (ws->state != WS_GREETING || read_offer(ws, &r) == -1)
 		return -1;
-	for (i = 0; i < n; i++)
-		ipc_get_str(&r, ws->mechs[i], sizeof(ws->mechs[i]));
-	if (ipc_reader_end(&r) == -1)
-		return -1;
-	ws->nmechs = n;
 	/* The broker has greeted the client already (listener.c). */
 	ws->state = WS_IDLE;
 	return 0;
@@ -412,18 +422,8 @@ on_result(struct wsession *ws, struct ipc_reader *r)
 static int
 on_offer(struct wsession *ws, struct ipc_reader *r)
 {
-	uint32_t i, n;
-
 	ipc_get_str(r, ws->chain_user, sizeof(ws->chain_user));
-	n = ipc_get_u32(r);
-	if (n > MECH_MAX)
-		return -1;
-	for (i = 0; i < n; i++)
-		ipc_get_str(r, ws->mechs[i], sizeof(ws->mechs[i]));
-	if (ipc_reader_end(r) == -1)
-		return -1;
-	ws->nmechs = n;
-	return 0;
+	return read_offer(ws, r);
 }
 
 static int

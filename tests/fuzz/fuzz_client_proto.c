@@ -1,11 +1,12 @@
 /*
  * fuzz_client_proto.c: libFuzzer over what a client controls: bytes into
  * the worker's line reader and protocol state machine, in a dialog state
- * picked by the first byte, with the broker's end draining what the worker
+ * (or the middle of a factor chain) picked by the first byte, with the broker's end draining what the worker
  * sends.  Build: CC=clang meson setup build-fuzz -Dfuzz=true.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -52,7 +53,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ipc_put_str(&w, "password");
 	ipc_put_str(&w, "keyboard-interactive");
 	(void)ws_start(&ws, w.buf, w.len);
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
+	case 4:
+		/* Past a partial success: the chain's user is fixed. */
+		snprintf(ws.chain_user, sizeof(ws.chain_user), "alice");
+		break;
 	case 1:
 		enter_dialog("password", 1);
 		break;

@@ -245,6 +245,78 @@ test_malformed_start_is_refused(void **state)
 	assert_int_equal(ws_start(&ws, w.buf, w.len), -1);
 }
 
+/* The broker's OFFER: the chain's user and what may begin now. */
+static void
+offer(const char *user, const char *mech)
+{
+	struct ipc_writer w;
+
+	ipc_writer_init(&w);
+	ipc_put_str(&w, user);
+	ipc_put_u32(&w, 1);
+	ipc_put_str(&w, mech);
+	broker_says(MSG_OFFER, &w, "");
+}
+
+static void
+result(uint32_t code, const char *text, const char *want)
+{
+	struct ipc_writer w;
+
+	ipc_writer_init(&w);
+	ipc_put_u32(&w, code);
+	ipc_put_str(&w, text);
+	broker_says(MSG_RESULT, &w, want);
+}
+
+static void
+test_partial_success_holds_the_chain(void **state)
+{
+	struct ipc_msg m;
+
+	assert_string_equal(request("login password alice"), "");
+	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
+	/* The next step, as the broker words it (it may be any mechanism;
+	 * "password" has a dialog here). */
+	offer("alice", "password");
+	result(REPLY_PARTIAL, "password", "306 password\r\n");
+	assert_int_equal(fx.ws.state, WS_IDLE);
+	assert_string_equal(request("lsauth"), "200 password\r\n");
+	assert_string_equal(request("login keyboard-interactive alice"),
+	    "502 \"Mechanism not permitted at this step of the login\"\r\n");
+	assert_string_equal(request("login password bob"), "502 \"This "
+	    "login continues as the user who began it\"\r\n");
+	assert_int_equal(broker_gets(&m), -1);
+	assert_string_equal(request("login password alice"), "");
+	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
+}
+
+static void
+test_context_goes_to_the_broker_and_does_not_log_in(void **state)
+{
+	struct ipc_reader r;
+	struct ipc_msg m;
+	char text[64];
+
+	assert_string_equal(request("context 10.0.0.1/8"),
+	    "501 \"Invalid address\"\r\n");
+	assert_string_equal(request("context fd00::1 \"a\tb\""),
+	    "504 \"Invalid remote user name\"\r\n");
+	assert_int_equal(broker_gets(&m), -1);
+	assert_string_equal(request("context fd00::1 jdoe"), "");
+	assert_int_equal(broker_gets(&m), MSG_CONTEXT);
+	ipc_reader_init(&r, m.data, m.len);
+	ipc_get_str(&r, text, sizeof(text));
+	assert_string_equal(text, "fd00::1");
+	ipc_get_str(&r, text, sizeof(text));
+	assert_string_equal(text, "jdoe");
+	assert_int_equal(ipc_reader_end(&r), 0);
+	offer("", "password");
+	result(REPLY_OK, "Context set", "200 \"Context set\"\r\n");
+	assert_int_equal(fx.ws.state, WS_IDLE);
+	assert_string_equal(request("lsauth"), "200 password\r\n");
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -258,6 +330,8 @@ main(void)
 		T(test_broker_message_out_of_state_is_refused),
 		T(test_close_replies_then_closes),
 		T(test_malformed_start_is_refused),
+		T(test_partial_success_holds_the_chain),
+		T(test_context_goes_to_the_broker_and_does_not_log_in),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
