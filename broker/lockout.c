@@ -168,7 +168,7 @@ lockout_failed(const char *user, time_t now, const struct lockout_rules *r)
 	bool locked = false;
 	int fd;
 
-	if (r->failures == 0 || (fd = lock_file()) == -1)
+	if ((fd = lock_file()) == -1)
 		return false;
 	if ((e = find(user)) == NULL) {
 		e = nentries < LOCKOUT_USERS_MAX ? &table[nentries++] :

@@ -36,8 +36,8 @@ void lockout_init(const char *path);
 /* Seconds the user stays locked at now, or 0. */
 unsigned lockout_remaining(const char *user, time_t now);
 
-/* Counts a failure; locks the user when the rules say so.  True when this
- * failure locked the user. */
+/* Counts a failure; locks the user when the rules (failures > 0) say so.
+ * True when this failure locked the user. */
 bool lockout_failed(const char *user, time_t now,
     const struct lockout_rules *rules);
 

@@ -598,7 +598,8 @@ session_verified(struct session *s, enum verdict v, const char *detail)
 			return;
 		}
 		audit_attempt(s, "success");
-		lockout_succeeded(s->user);
+		if (rules.failures != 0)
+			lockout_succeeded(s->user);
 		set_state(s, SS_LOGGED_IN);
 		send_reply(s, MSG_RESULT, REPLY_OK, "Logged in");
 		return;
@@ -613,7 +614,7 @@ session_verified(struct session *s, enum verdict v, const char *detail)
 	case VERDICT_FAILED:
 		break;
 	}
-	if (lockout_failed(s->user, time(NULL), &rules))
+	if (rules.failures != 0 && lockout_failed(s->user, time(NULL), &rules))
 		log_msg(LOG_WARNING, "session %u: user %s locked out for %us "
 		    "after %u failures (rule %s)", s->id, s->user,
 		    rules.duration_s, rules.failures, s->rule_name);
