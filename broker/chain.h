@@ -15,7 +15,8 @@ struct session;
 enum chain_start {
 	CHAIN_GO,		/* s->rule allows s->mech first */
 	CHAIN_LOCKED,		/* too many failures: wait */
-	CHAIN_DENIED,		/* a deny rule, or no rule at all */
+	CHAIN_DENIED,		/* a deny rule, or no rule at all: the dialog
+				 * runs and fails */
 	CHAIN_NOT_PERMITTED,	/* s->rule begins with other mechanisms */
 };
 

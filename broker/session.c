@@ -267,28 +267,17 @@ cancel_verifier(struct session *s)
 
 static void fail_later(struct session *s, const char *outcome);
 
-/* Where a login may not go on under the policy (chain.h): the reply. */
+/* A login that may not begin and says so (chain.h): the reply. */
 static void
 refuse_start(struct session *s, enum chain_start why)
 {
-	switch (why) {
-	case CHAIN_LOCKED:
-		audit_attempt(s, "locked-out");
-		send_reply(s, MSG_RESULT, REPLY_LOCKED_OUT, "Account locked "
-		    "after too many failures; try again later");
-		return;
-	case CHAIN_NOT_PERMITTED:
-		audit_attempt(s, "mechanism-not-permitted");
-		send_reply(s, MSG_RESULT, REPLY_NOT_PERMITTED,
-		    "Mechanism not permitted for this user");
-		return;
-	case CHAIN_DENIED:
-		/* Looks like a wrong secret: a deny rule is not announced. */
-		fail_later(s, "denied");
-		return;
-	case CHAIN_GO:
-		break;
-	}
+	bool locked = why == CHAIN_LOCKED;
+
+	audit_attempt(s, locked ? "locked-out" : "mechanism-not-permitted");
+	send_reply(s, MSG_RESULT, locked ? REPLY_LOCKED_OUT :
+	    REPLY_NOT_PERMITTED, locked ? "Account locked after too many "
+	    "failures; try again later" : "Mechanism not permitted for this "
+	    "user");
 }
 
 static void
@@ -330,12 +319,16 @@ on_auth_begin(struct session *s, struct ipc_reader *r)
 	s->attempt_started_ms = s->answered_ms = clock_now_ms();
 	s->vdetail[0] = '\0';
 	set_state(s, SS_VERIFYING);
-	if (s->step == 0 && (start = chain_first(s)) != CHAIN_GO) {
+	start = s->step == 0 ? chain_first(s) : CHAIN_GO;
+	if (start == CHAIN_LOCKED || start == CHAIN_NOT_PERMITTED) {
 		refuse_start(s, start);
-		if (!s->dead && s->state == SS_VERIFYING)
+		if (!s->dead)
 			set_state(s, SS_IDLE);
 		return;
 	}
+	/* A deny rule is not announced: the dialog runs as for anyone, and
+	 * fails at its end (sshd's DenyUsers). */
+	s->denied = start == CHAIN_DENIED;
 	s->verifier = v;
 	if (v->begin(s) == -1) {
 		s->verifier = NULL;
@@ -591,6 +584,11 @@ session_verified(struct session *s, enum verdict v, const char *detail)
 
 	snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
 	cancel_verifier(s);
+	if (s->denied) {
+		s->denied = false;
+		fail_later(s, "denied");
+		return;
+	}
 	switch (v) {
 	case VERDICT_OK:
 		if (s->step + 1 < s->rule->nsteps) {

@@ -223,19 +223,31 @@ test_greeter_admin_needs_password_then_totp(void **state)
 	    "rule=greeter:27 outcome=success", 2000, NULL, 0));
 }
 
+/* A deny rule runs the dialog and fails it like a wrong password, even
+ * with the right one: nothing tells the client it was the rule. */
 static void
 test_greeter_deny_rule_looks_like_a_failure(void **state)
 {
+	char rest[256];
 	int fd;
 
 	NEED_ROOT();
 	start_example("greeter", "");
 	fd = greeted_as(LIGHTDM);
-	expect(fd, "login password backup\r\n", 506,
+	expect(fd, "login password root\r\n", 301,
+	    "301 \"Password: \"\r\n");
+	expect(fd, "pass root-pw\r\n", 506,
+	    "506 \"Authentication failed\"\r\n");
+	expect(fd, "login password bob\r\n", 301,
+	    "301 \"Password: \"\r\n");
+	expect(fd, "pass wrong\r\n", 506,
 	    "506 \"Authentication failed\"\r\n");
 	hang_up(fd);
-	assert_true(broker_log_wait(&broker, "user=backup mech=password "
-	    "step=1 rule=greeter:26 outcome=denied", 2000, NULL, 0));
+	/* The audit tells the administrator what the client was not told. */
+	assert_true(broker_log_wait(&broker, "user=root mech=password step=1 "
+	    "rule=greeter:26 outcome=denied duration_ms=", 2000, rest,
+	    sizeof(rest)));
+	assert_non_null(strstr(rest, "detail=account:PAM_SUCCESS"));
 }
 
 /* --- the chain: order, user, replay ------------------------------- */
@@ -366,7 +378,8 @@ test_remote_shell_context_picks_the_rule(void **state)
 	/* The root account never logs in here. */
 	fd = greeted_as(0);
 	expect(fd, "context 10.0.0.9\r\n", 200, NULL);
-	expect(fd, "login password root\r\n", 506, NULL);
+	expect(fd, "login password root\r\n", 301, NULL);
+	expect(fd, "pass root-pw\r\n", 506, NULL);
 	hang_up(fd);
 }
 
