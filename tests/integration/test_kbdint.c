@@ -37,29 +37,6 @@ start(const char *service, const char *extra)
 	    NULL);
 }
 
-static int
-greeted(void)
-{
-	char reply[64];
-	int fd = raw_connect(&broker);
-
-	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 201);
-	return fd;
-}
-
-/* Sends request and checks the whole reply, every line of it. */
-static void
-exchange(int fd, const char *request, const char *want)
-{
-	char reply[2048];
-
-	raw_send(fd, request, strlen(request));
-	if (raw_reply(fd, reply, sizeof(reply)) == -1)
-		fail_msg("%sgot no reply, wanted %s", request, want);
-	if (strcmp(reply, want) != 0)
-		fail_msg("%sgot:\n%swanted:\n%s", request, reply, want);
-}
-
 static void
 test_two_prompts_in_one_round(void **state)
 {
@@ -67,13 +44,13 @@ test_two_prompts_in_one_round(void **state)
 
 	NEED_ROOT();
 	start("two", NULL);
-	fd = greeted();
-	exchange(fd, "login keyboard-interactive alice\r\n",
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305,
 	    "305-name \"\"\r\n"
 	    "305-instruction \"\"\r\n"
 	    "305-noecho \"Password: \"\r\n"
 	    "305 echo \"Code: \"\r\n");
-	exchange(fd, "pass pw 123456\r\n", "200 \"Logged in\"\r\n");
+	raw_expect(fd, "pass pw 123456\r\n", 200, "200 \"Logged in\"\r\n");
 	close(fd);
 	broker_stop(&broker);
 }
@@ -85,13 +62,14 @@ test_answer_count_must_match_the_prompts(void **state)
 
 	NEED_ROOT();
 	start("two", NULL);
-	fd = greeted();
-	exchange(fd, "login keyboard-interactive alice\r\n",
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305,
 	    TWO_PROMPT_ROUND);
-	exchange(fd, "pass pw\r\n", "501 \"Expected 2 answers\"\r\n");
-	exchange(fd, "pass pw 123456 extra\r\n",
+	raw_expect(fd, "pass pw\r\n", 501, "501 \"Expected 2 answers\"\r\n");
+	raw_expect(fd, "pass pw 123456 extra\r\n", 501,
 	    "501 \"Expected 2 answers\"\r\n");
-	exchange(fd, "pass pw 654321\r\n", "506 \"Authentication failed\"\r\n");
+	raw_expect(fd, "pass pw 654321\r\n", 506,
+	    "506 \"Authentication failed\"\r\n");
 	close(fd);
 	broker_stop(&broker);
 }
@@ -103,12 +81,12 @@ test_info_before_the_prompt_becomes_the_instruction(void **state)
 
 	NEED_ROOT();
 	start("info", NULL);
-	fd = greeted();
-	exchange(fd, "login keyboard-interactive alice\r\n",
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305,
 	    "305-name \"\"\r\n"
 	    "305-instruction \"Welcome to the test realm\"\r\n"
 	    "305 noecho \"Password: \"\r\n");
-	exchange(fd, "pass pw\r\n", "200 \"Logged in\"\r\n");
+	raw_expect(fd, "pass pw\r\n", 200, "200 \"Logged in\"\r\n");
 	close(fd);
 	broker_stop(&broker);
 }
@@ -120,15 +98,17 @@ test_three_rounds_in_a_row(void **state)
 
 	NEED_ROOT();
 	start("rounds", NULL);
-	fd = greeted();
-	exchange(fd, "login keyboard-interactive alice\r\n",
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305,
 	    "305-name \"\"\r\n305-instruction \"\"\r\n"
 	    "305 noecho \"Round 1: \"\r\n");
-	exchange(fd, "pass r1\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	raw_expect(fd, "pass r1\r\n", 305,
+	    "305-name \"\"\r\n305-instruction \"\"\r\n"
 	    "305 noecho \"Round 2: \"\r\n");
-	exchange(fd, "pass r2\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	raw_expect(fd, "pass r2\r\n", 305,
+	    "305-name \"\"\r\n305-instruction \"\"\r\n"
 	    "305 noecho \"Round 3: \"\r\n");
-	exchange(fd, "pass r3\r\n", "200 \"Logged in\"\r\n");
+	raw_expect(fd, "pass r3\r\n", 200, "200 \"Logged in\"\r\n");
 	close(fd);
 	broker_stop(&broker);
 }
@@ -140,13 +120,14 @@ test_zero_prompt_round_is_answered_empty(void **state)
 
 	NEED_ROOT();
 	start("empty", NULL);
-	fd = greeted();
-	exchange(fd, "login keyboard-interactive alice\r\n",
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305,
 	    "305-name \"\"\r\n305 instruction \"Read this first\"\r\n");
-	exchange(fd, "pass x\r\n", "501 \"Expected 0 answers\"\r\n");
-	exchange(fd, "pass\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	raw_expect(fd, "pass x\r\n", 501, "501 \"Expected 0 answers\"\r\n");
+	raw_expect(fd, "pass\r\n", 305,
+	    "305-name \"\"\r\n305-instruction \"\"\r\n"
 	    "305 noecho \"Password: \"\r\n");
-	exchange(fd, "pass pw\r\n", "200 \"Logged in\"\r\n");
+	raw_expect(fd, "pass pw\r\n", 200, "200 \"Logged in\"\r\n");
 	close(fd);
 	broker_stop(&broker);
 }
@@ -158,8 +139,8 @@ test_too_many_prompts_end_the_login_with_514(void **state)
 
 	NEED_ROOT();
 	start("many", NULL);
-	fd = greeted();
-	exchange(fd, "login keyboard-interactive alice\r\n",
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 514,
 	    "514 \"Too many prompts or rounds\"\r\n");
 	close(fd);
 	assert_true(broker_log_wait(&broker, "outcome=dialog-limit", 2000,
@@ -174,14 +155,15 @@ test_too_many_rounds_end_the_login_with_514(void **state)
 
 	NEED_ROOT();
 	start("endless", NULL);
-	fd = greeted();
-	exchange(fd, "login keyboard-interactive alice\r\n",
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305,
 	    "305-name \"\"\r\n305-instruction \"\"\r\n"
 	    "305 noecho \"Again: \"\r\n");
 	for (i = 1; i < 16; i++)
-		exchange(fd, "pass x\r\n", "305-name \"\"\r\n"
+		raw_expect(fd, "pass x\r\n", 305, "305-name \"\"\r\n"
 		    "305-instruction \"\"\r\n305 noecho \"Again: \"\r\n");
-	exchange(fd, "pass x\r\n", "514 \"Too many prompts or rounds\"\r\n");
+	raw_expect(fd, "pass x\r\n", 514,
+	    "514 \"Too many prompts or rounds\"\r\n");
 	close(fd);
 	broker_stop(&broker);
 }
@@ -194,14 +176,14 @@ test_overlong_answer_ends_the_login_with_514(void **state)
 
 	NEED_ROOT();
 	start("two", NULL);
-	fd = greeted();
-	exchange(fd, "login keyboard-interactive alice\r\n",
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305,
 	    TWO_PROMPT_ROUND);
 	/* 600 bytes: over PAM's 511, under the line's 4096. */
 	snprintf(line, sizeof(line), "pass %0600d 123456\r\n", 7);
-	exchange(fd, line, "514 \"Answer too long\"\r\n");
+	raw_expect(fd, line, 514, "514 \"Answer too long\"\r\n");
 	/* The attempt ended; the connection goes on. */
-	exchange(fd, "pass pw 123456\r\n",
+	raw_expect(fd, "pass pw 123456\r\n", 507,
 	    "507 \"No authentication in progress\"\r\n");
 	close(fd);
 	assert_true(broker_log_wait(&broker, "outcome=aborted", 2000, NULL,
@@ -216,17 +198,20 @@ test_expired_password_is_changed_then_logged_in(void **state)
 
 	NEED_ROOT();
 	start("expired", NULL);
-	fd = greeted();
-	exchange(fd, "login keyboard-interactive alice\r\n",
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305,
 	    "305-name \"\"\r\n305-instruction \"\"\r\n"
 	    "305 noecho \"Password: \"\r\n");
-	exchange(fd, "pass pw\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	raw_expect(fd, "pass pw\r\n", 305,
+	    "305-name \"\"\r\n305-instruction \"\"\r\n"
 	    "305 noecho \"Current password: \"\r\n");
-	exchange(fd, "pass pw\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	raw_expect(fd, "pass pw\r\n", 305,
+	    "305-name \"\"\r\n305-instruction \"\"\r\n"
 	    "305 noecho \"New password: \"\r\n");
-	exchange(fd, "pass n3w\r\n", "305-name \"\"\r\n305-instruction \"\"\r\n"
+	raw_expect(fd, "pass n3w\r\n", 305,
+	    "305-name \"\"\r\n305-instruction \"\"\r\n"
 	    "305 noecho \"Retype new password: \"\r\n");
-	exchange(fd, "pass n3w\r\n", "200 \"Logged in\"\r\n");
+	raw_expect(fd, "pass n3w\r\n", 200, "200 \"Logged in\"\r\n");
 	close(fd);
 	broker_stop(&broker);
 }
@@ -238,14 +223,16 @@ test_expired_password_with_a_bad_change_is_refused(void **state)
 
 	NEED_ROOT();
 	start("expired", NULL);
-	fd = greeted();
+	fd = raw_connect_greeted(&broker);
 	/* The password mechanism relays the same dialog one prompt at a
 	 * time. */
-	exchange(fd, "login password alice\r\n", "301 \"Password: \"\r\n");
-	exchange(fd, "pass pw\r\n", "301 \"Current password: \"\r\n");
-	exchange(fd, "pass pw\r\n", "301 \"New password: \"\r\n");
-	exchange(fd, "pass one\r\n", "301 \"Retype new password: \"\r\n");
-	exchange(fd, "pass two\r\n",
+	raw_expect(fd, "login password alice\r\n", 301,
+	    "301 \"Password: \"\r\n");
+	raw_expect(fd, "pass pw\r\n", 301, "301 \"Current password: \"\r\n");
+	raw_expect(fd, "pass pw\r\n", 301, "301 \"New password: \"\r\n");
+	raw_expect(fd, "pass one\r\n", 301,
+	    "301 \"Retype new password: \"\r\n");
+	raw_expect(fd, "pass two\r\n", 512,
 	    "512 \"Password expired and not changed\"\r\n");
 	close(fd);
 	assert_true(broker_log_wait(&broker, "outcome=password-expired", 2000,
@@ -260,9 +247,10 @@ test_expired_password_when_changes_are_forbidden_gets_512(void **state)
 
 	NEED_ROOT();
 	start("expired", "\tpassword-change no\n");
-	fd = greeted();
-	exchange(fd, "login password alice\r\n", "301 \"Password: \"\r\n");
-	exchange(fd, "pass pw\r\n",
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login password alice\r\n", 301,
+	    "301 \"Password: \"\r\n");
+	raw_expect(fd, "pass pw\r\n", 512,
 	    "512 \"Password expired and not changed\"\r\n");
 	close(fd);
 	broker_stop(&broker);
@@ -278,17 +266,17 @@ test_expired_or_locked_account_gets_513(void **state)
 	NEED_ROOT();
 	for (i = 0; i < 2; i++) {
 		start(services[i], NULL);
-		fd = greeted();
-		exchange(fd, "login password alice\r\n",
+		fd = raw_connect_greeted(&broker);
+		raw_expect(fd, "login password alice\r\n", 301,
 		    "301 \"Password: \"\r\n");
-		exchange(fd, "pass pw\r\n",
+		raw_expect(fd, "pass pw\r\n", 513,
 		    "513 \"Account expired or disabled\"\r\n");
 		close(fd);
 		/* Before the password is proven, nothing is told. */
-		fd = greeted();
-		exchange(fd, "login password alice\r\n",
+		fd = raw_connect_greeted(&broker);
+		raw_expect(fd, "login password alice\r\n", 301,
 		    "301 \"Password: \"\r\n");
-		exchange(fd, "pass wrong\r\n",
+		raw_expect(fd, "pass wrong\r\n", 506,
 		    "506 \"Authentication failed\"\r\n");
 		close(fd);
 		broker_stop(&broker);

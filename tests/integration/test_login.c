@@ -58,17 +58,6 @@ expect(int fd, const char *request, int want_code, const char *want_text)
 		fail_msg("%s-> %s, wanted text %s", request, reply, want_text);
 }
 
-static int
-connect_greeted(void)
-{
-	char reply[256];
-	int fd = raw_connect(&broker);
-
-	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 201);
-	assert_string_equal(reply, "201 1 1\r\n");
-	return fd;
-}
-
 static void
 test_cli_logs_in_with_the_right_password(void **state)
 {
@@ -266,7 +255,7 @@ test_protocol_replies_in_one_conversation(void **state)
 	int fd;
 
 	NEED_ROOT();
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	for (i = 0; i < sizeof(conversation) / sizeof(conversation[0]); i++)
 		expect(fd, conversation[i].request, conversation[i].code,
 		    conversation[i].text);
@@ -281,7 +270,7 @@ test_third_failure_replies_509_and_closes(void **state)
 	int fd;
 
 	NEED_ROOT();
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	expect(fd, "login password alice\r\n", 301, NULL);
 	expect(fd, "pass a\r\n", 506, NULL);
 	expect(fd, "login password alice\r\n", 301, NULL);
@@ -299,15 +288,15 @@ test_quoting_carries_spaces_quotes_and_backslashes(void **state)
 
 	NEED_ROOT();
 	/* quoter's password is: p a"ss\word */
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	expect(fd, "\"login\"   \"pass\"word\tquoter\r\n", 301, NULL);
 	expect(fd, "pass \"p a\\\"ss\\\\word\"\r\n", 200, NULL);
 	close(fd);
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	expect(fd, "login password quoter\n", 301, NULL);	/* bare LF */
 	expect(fd, "pass p\\ a\\\"ss\\\\wo\"rd\"\r\n", 200, NULL);
 	close(fd);
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	expect(fd, "login password quoter\r\n", 301, NULL);
 	expect(fd, "pass \"p a\\\"ss\\word\"\r\n", 506, NULL); /* \w is w */
 	close(fd);
@@ -320,7 +309,7 @@ test_overlong_line_gets_500_and_the_connection_goes_on(void **state)
 	int fd;
 
 	NEED_ROOT();
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	memset(line, 'a', sizeof(line));
 	memcpy(line + sizeof(line) - 2, "\r\n", 2);
 	raw_send(fd, line, sizeof(line));
@@ -335,7 +324,7 @@ test_nul_byte_and_invalid_utf8_get_500(void **state)
 	int fd;
 
 	NEED_ROOT();
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	raw_send(fd, "login pass\0word alice\r\n", 23);
 	expect(fd, "", 500, "NUL byte");
 	expect(fd, "login password \xc3\x28\r\n", 500, "Invalid UTF-8");
@@ -351,7 +340,7 @@ test_audit_line_per_attempt_without_the_password(void **state)
 	int fd;
 
 	NEED_ROOT();
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	expect(fd, "login password alice\r\n", 301, NULL);
 	expect(fd, "pass SeCrEt-guess\r\n", 506, NULL);
 	expect(fd, "login password alice\r\n", 301, NULL);
@@ -378,7 +367,7 @@ test_worker_is_confined_while_a_prompt_is_pending(void **state)
 	int fd, mapped_pam = 0;
 
 	NEED_ROOT();
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	expect(fd, "login password alice\r\n", 301, NULL);
 	pid = session_worker_pid(&broker, 1);
 	test_assert_confined(pid);
@@ -404,7 +393,7 @@ test_killing_one_worker_leaves_twenty_logins_unaffected(void **state)
 
 	NEED_ROOT();
 	for (i = 0; i < CROWD; i++) {
-		fds[i] = connect_greeted();
+		fds[i] = raw_connect_greeted(&broker);
 		expect(fds[i], "login password alice\r\n", 301, NULL);
 	}
 	victim = session_worker_pid(&broker, CROWD / 2 + 1);
@@ -448,7 +437,7 @@ test_full_broker_gets_511(void **state)
 
 	NEED_ROOT();
 	broker_start(&broker, "max_sessions 1\n", NULL);
-	first = connect_greeted();
+	first = raw_connect_greeted(&broker);
 	second = raw_connect(&broker);
 	assert_int_equal(raw_reply(second, reply, sizeof(reply)), 511);
 	close(second);
@@ -464,7 +453,7 @@ test_pam_that_cannot_decide_gets_505(void **state)
 	NEED_ROOT();
 	broker_start(&broker, broker_service("broken", "broken",
 	    "\tallow password\n"), NULL);
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	expect(fd, "login password alice\r\n", 505, "System error");
 	expect(fd, "lsauth\r\n", 200, NULL);
 	close(fd);
@@ -482,11 +471,11 @@ test_silent_client_and_unanswered_prompt_get_510(void **state)
 	broker_start(&broker, "idle_timeout_ms 300\n" "service default {\n"
 	    "\tpeer any\n\tprompt-timeout 300ms\n\tallow password\n}\n",
 	    NULL);
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 510);
 	assert_non_null(strstr(reply, "Idle timeout"));
 	close(fd);
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	expect(fd, "login password alice\r\n", 301, NULL);
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 510);
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), -1);
@@ -505,7 +494,7 @@ test_out_of_sequence_worker_is_killed_and_logged(void **state)
 
 	NEED_ROOT();
 	broker_start(&broker, NULL, getenv("LB_EVIL_WORKER"));
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	raw_send(fd, "answer\n", 7);
 	/* The broker kills it, maybe before it says "done". */
 	while (recv(fd, reply, sizeof(reply), 0) > 0)
@@ -531,7 +520,7 @@ test_session_timeout_closes_with_510(void **state)
 	NEED_ROOT();
 	broker_start(&broker, broker_service("default", "loginbroker",
 	    "\tsession-timeout 300ms\n\tallow password\n"), NULL);
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	expect(fd, "login password alice\r\n", 301, NULL);
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 510);
 	assert_non_null(strstr(reply, "Login time exceeded"));
@@ -544,7 +533,7 @@ test_session_timeout_closes_with_510(void **state)
 static void
 login_once(void)
 {
-	int fd = connect_greeted();
+	int fd = raw_connect_greeted(&broker);
 
 	expect(fd, "login password alice\r\n", 301, NULL);
 	expect(fd, "pass alice-pw\r\n", 200, NULL);
@@ -575,7 +564,7 @@ test_worker_crash_replaces_the_launcher(void **state)
 
 	NEED_ROOT();
 	broker_start(&broker, NULL, NULL);
-	fd = connect_greeted();
+	fd = raw_connect_greeted(&broker);
 	expect(fd, "login password alice\r\n", 301, NULL);
 	pid = session_worker_pid(&broker, 1);
 	/* SIGABRT, not SIGSEGV: AddressSanitizer builds catch the latter. */

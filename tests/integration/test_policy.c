@@ -44,28 +44,6 @@ start_example(const char *name, const char *extra)
 	broker_start(&broker, text, NULL);
 }
 
-/* Sends a request line and checks the whole reply (all its lines). */
-static void
-expect(int fd, const char *line, int code, const char *reply)
-{
-	char buf[1024];
-
-	raw_send(fd, line, strlen(line));
-	assert_int_equal(raw_reply(fd, buf, sizeof(buf)), code);
-	if (reply != NULL)
-		assert_string_equal(buf, reply);
-}
-
-static int
-greeted_as(uid_t uid)
-{
-	char reply[64];
-	int fd = raw_connect_as(&broker, uid, uid);
-
-	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 201);
-	return fd;
-}
-
 /* Hangs up and waits until the broker has ended the session: the console
  * admits one connection at a time. */
 static void
@@ -153,8 +131,8 @@ test_check_accepts_the_examples_and_locates_errors(void **state)
 	FILE *f;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s.conf", getenv("LB_EXAMPLES"),
-		    names[i]);
+		snprintf(path, sizeof(path), "%s/%s.conf",
+		    getenv("LB_EXAMPLES"), names[i]);
 		assert_int_equal(run_check(path, out, sizeof(out)), 0);
 		snprintf(want, sizeof(want), "%s: OK, 1 service\n", path);
 		assert_string_equal(out, want);
@@ -189,11 +167,11 @@ test_greeter_admits_only_its_peer_and_offers_one_factor(void **state)
 	assert_true(broker_log_wait(&broker, "rule=no-service "
 	    "outcome=refused-peer", 2000, NULL, 0));
 
-	fd = greeted_as(LIGHTDM);
-	expect(fd, "lsauth\r\n", 200,
+	fd = raw_connect_greeted_as(&broker, LIGHTDM, LIGHTDM);
+	raw_expect(fd, "lsauth\r\n", 200,
 	    "200-password\r\n200 keyboard-interactive\r\n");
-	expect(fd, "login password bob\r\n", 301, NULL);
-	expect(fd, "pass bob-pw\r\n", 200, "200 \"Logged in\"\r\n");
+	raw_expect(fd, "login password bob\r\n", 301, NULL);
+	raw_expect(fd, "pass bob-pw\r\n", 200, "200 \"Logged in\"\r\n");
 	hang_up(fd);
 	assert_true(broker_log_wait(&broker, "user=bob mech=password step=1 "
 	    "rule=greeter:28 outcome=success", 2000, NULL, 0));
@@ -208,14 +186,14 @@ test_greeter_admin_needs_password_then_totp(void **state)
 	NEED_ROOT();
 	start_example("greeter", "");
 	enroll("alice", uri, sizeof(uri));
-	fd = greeted_as(LIGHTDM);
-	expect(fd, "login password alice\r\n", 301, NULL);
+	fd = raw_connect_greeted_as(&broker, LIGHTDM, LIGHTDM);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
 	/* Partial success: the only mechanism that may come next. */
-	expect(fd, "pass alice-pw\r\n", 306, "306 totp\r\n");
-	expect(fd, "lsauth\r\n", 200, "200 totp\r\n");
-	expect(fd, "login totp alice\r\n", 302,
+	raw_expect(fd, "pass alice-pw\r\n", 306, "306 totp\r\n");
+	raw_expect(fd, "lsauth\r\n", 200, "200 totp\r\n");
+	raw_expect(fd, "login totp alice\r\n", 302,
 	    "302 \"Verification code: \"\r\n");
-	expect(fd, pass_code("alice", 0), 200, "200 \"Logged in\"\r\n");
+	raw_expect(fd, pass_code("alice", 0), 200, "200 \"Logged in\"\r\n");
 	hang_up(fd);
 	assert_true(broker_log_wait(&broker, "user=alice mech=password step=1 "
 	    "rule=greeter:27 outcome=partial", 2000, NULL, 0));
@@ -233,14 +211,14 @@ test_greeter_deny_rule_looks_like_a_failure(void **state)
 
 	NEED_ROOT();
 	start_example("greeter", "");
-	fd = greeted_as(LIGHTDM);
-	expect(fd, "login password root\r\n", 301,
+	fd = raw_connect_greeted_as(&broker, LIGHTDM, LIGHTDM);
+	raw_expect(fd, "login password root\r\n", 301,
 	    "301 \"Password: \"\r\n");
-	expect(fd, "pass root-pw\r\n", 506,
+	raw_expect(fd, "pass root-pw\r\n", 506,
 	    "506 \"Authentication failed\"\r\n");
-	expect(fd, "login password bob\r\n", 301,
+	raw_expect(fd, "login password bob\r\n", 301,
 	    "301 \"Password: \"\r\n");
-	expect(fd, "pass wrong\r\n", 506,
+	raw_expect(fd, "pass wrong\r\n", 506,
 	    "506 \"Authentication failed\"\r\n");
 	hang_up(fd);
 	/* The audit tells the administrator what the client was not told. */
@@ -261,18 +239,18 @@ test_chain_cannot_be_skipped_or_reordered(void **state)
 	NEED_ROOT();
 	start_example("console", "");
 	enroll("alice", uri, sizeof(uri));
-	fd = greeted_as(0);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
 	/* The second factor first: not offered. */
-	expect(fd, "lsauth\r\n", 200, "200 password\r\n");
-	expect(fd, "login totp alice\r\n", 502,
+	raw_expect(fd, "lsauth\r\n", 200, "200 password\r\n");
+	raw_expect(fd, "login totp alice\r\n", 502,
 	    "502 \"Mechanism not permitted\"\r\n");
-	expect(fd, "login password alice\r\n", 301, NULL);
-	expect(fd, "pass alice-pw\r\n", 306, "306 totp\r\n");
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 306, "306 totp\r\n");
 	/* The first factor again, instead of the second. */
-	expect(fd, "login password alice\r\n", 502,
+	raw_expect(fd, "login password alice\r\n", 502,
 	    "502 \"Mechanism not permitted at this step of the login\"\r\n");
-	expect(fd, "login totp alice\r\n", 302, NULL);
-	expect(fd, pass_code("alice", 0), 200, NULL);
+	raw_expect(fd, "login totp alice\r\n", 302, NULL);
+	raw_expect(fd, pass_code("alice", 0), 200, NULL);
 	hang_up(fd);
 }
 
@@ -286,16 +264,16 @@ test_chain_cannot_switch_user(void **state)
 	start_example("console", "");
 	enroll("alice", uri, sizeof(uri));
 	enroll("bob", uri, sizeof(uri));
-	fd = greeted_as(0);
-	expect(fd, "login password alice\r\n", 301, NULL);
-	expect(fd, "pass alice-pw\r\n", 306, "306 totp\r\n");
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 306, "306 totp\r\n");
 	/* Bob's valid code cannot finish Alice's login. */
-	expect(fd, "login totp bob\r\n", 502,
+	raw_expect(fd, "login totp bob\r\n", 502,
 	    "502 \"This login continues as the user who began it\"\r\n");
-	expect(fd, "login totp alice\r\n", 302, NULL);
-	expect(fd, "pass 000000\r\n", 506, NULL);
-	expect(fd, "login totp alice\r\n", 302, NULL);
-	expect(fd, pass_code("alice", 0), 200, NULL);
+	raw_expect(fd, "login totp alice\r\n", 302, NULL);
+	raw_expect(fd, "pass 000000\r\n", 506, NULL);
+	raw_expect(fd, "login totp alice\r\n", 302, NULL);
+	raw_expect(fd, pass_code("alice", 0), 200, NULL);
 	hang_up(fd);
 }
 
@@ -308,24 +286,24 @@ test_totp_code_is_accepted_once_and_skew_is_bounded(void **state)
 	NEED_ROOT();
 	start_example("console", "");
 	enroll("alice", uri, sizeof(uri));
-	fd = greeted_as(0);
-	expect(fd, "login password alice\r\n", 301, NULL);
-	expect(fd, "pass alice-pw\r\n", 306, NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 306, NULL);
 	/* Three steps off the clock: outside the one-step window. */
-	expect(fd, "login totp alice\r\n", 302, NULL);
-	expect(fd, pass_code("alice", -3), 506, NULL);
+	raw_expect(fd, "login totp alice\r\n", 302, NULL);
+	raw_expect(fd, pass_code("alice", -3), 506, NULL);
 	/* One step behind: inside it. */
-	expect(fd, "login totp alice\r\n", 302, NULL);
+	raw_expect(fd, "login totp alice\r\n", 302, NULL);
 	snprintf(line, sizeof(line), "%s", pass_code("alice", -1));
-	expect(fd, line, 200, NULL);
+	raw_expect(fd, line, 200, NULL);
 	hang_up(fd);
 
 	/* The same code once more, in a new login: refused. */
-	fd = greeted_as(0);
-	expect(fd, "login password alice\r\n", 301, NULL);
-	expect(fd, "pass alice-pw\r\n", 306, NULL);
-	expect(fd, "login totp alice\r\n", 302, NULL);
-	expect(fd, line, 506, NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 306, NULL);
+	raw_expect(fd, "login totp alice\r\n", 302, NULL);
+	raw_expect(fd, line, 506, NULL);
 	hang_up(fd);
 	assert_true(broker_log_wait(&broker, "mech=totp step=2 "
 	    "rule=console:24 outcome=failure duration_ms=", 2000, NULL, 0));
@@ -345,41 +323,41 @@ test_remote_shell_context_picks_the_rule(void **state)
 	start_example("remote-shell", "");
 	enroll("bob", uri, sizeof(uri));
 	/* From the management network: one factor. */
-	fd = greeted_as(0);
-	expect(fd, "context 10.1.2.3 jdoe\r\n", 200,
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "context 10.1.2.3 jdoe\r\n", 200,
 	    "200 \"Context set\"\r\n");
-	expect(fd, "context 10.1.2.4\r\n", 502,
+	raw_expect(fd, "context 10.1.2.4\r\n", 502,
 	    "502 \"Context comes once, before any login\"\r\n");
 	assert_true(broker_log_wait(&broker, "service=remote-shell "
 	    "rule=remote-shell:context-once outcome=context-refused", 2000,
 	    NULL, 0));
-	expect(fd, "login keyboard-interactive bob\r\n", 305, NULL);
-	expect(fd, "pass bob-pw\r\n", 200, NULL);
+	raw_expect(fd, "login keyboard-interactive bob\r\n", 305, NULL);
+	raw_expect(fd, "pass bob-pw\r\n", 200, NULL);
 	hang_up(fd);
 	assert_true(broker_log_wait(&broker, "service=remote-shell "
 	    "rhost=10.1.2.3 ruser=jdoe user=bob mech=keyboard-interactive "
 	    "step=1 rule=remote-shell:23 outcome=success", 2000, NULL, 0));
 
 	/* From elsewhere, and without context: a code must follow. */
-	fd = greeted_as(0);
-	expect(fd, "context 2001:db8::5\r\n", 200, NULL);
-	expect(fd, "login password bob\r\n", 301, NULL);
-	expect(fd, "pass bob-pw\r\n", 306, "306 totp\r\n");
-	expect(fd, "login totp bob\r\n", 302, NULL);
-	expect(fd, pass_code("bob", 0), 200, NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "context 2001:db8::5\r\n", 200, NULL);
+	raw_expect(fd, "login password bob\r\n", 301, NULL);
+	raw_expect(fd, "pass bob-pw\r\n", 306, "306 totp\r\n");
+	raw_expect(fd, "login totp bob\r\n", 302, NULL);
+	raw_expect(fd, pass_code("bob", 0), 200, NULL);
 	hang_up(fd);
-	fd = greeted_as(0);
-	expect(fd, "login password bob\r\n", 301, NULL);
-	expect(fd, "pass bob-pw\r\n", 306, "306 totp\r\n");
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password bob\r\n", 301, NULL);
+	raw_expect(fd, "pass bob-pw\r\n", 306, "306 totp\r\n");
 	hang_up(fd);
 	assert_true(broker_log_wait(&broker, "rhost=2001:db8::5 ruser=- "
 	    "user=bob mech=totp step=2 rule=remote-shell:24 outcome=success",
 	    2000, NULL, 0));
 	/* The root account never logs in here. */
-	fd = greeted_as(0);
-	expect(fd, "context 10.0.0.9\r\n", 200, NULL);
-	expect(fd, "login password root\r\n", 301, NULL);
-	expect(fd, "pass root-pw\r\n", 506, NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "context 10.0.0.9\r\n", 200, NULL);
+	raw_expect(fd, "login password root\r\n", 301, NULL);
+	raw_expect(fd, "pass root-pw\r\n", 506, NULL);
 	hang_up(fd);
 }
 
@@ -393,25 +371,25 @@ test_untrusted_peer_cannot_set_context(void **state)
 	    "\tallow password from 10.0.0.0/8\n\tallow totp\n}\n", NULL);
 	/* Without a context the network rule cannot hold: lsauth leaves
 	 * its mechanism out, and the peer cannot make it hold. */
-	fd = greeted_as(1001);
-	expect(fd, "lsauth\r\n", 200, "200 totp\r\n");
-	expect(fd, "context 10.0.0.1\r\n", 502,
+	fd = raw_connect_greeted_as(&broker, 1001, 1001);
+	raw_expect(fd, "lsauth\r\n", 200, "200 totp\r\n");
+	raw_expect(fd, "context 10.0.0.1\r\n", 502,
 	    "502 \"Not permitted: not a trusted front end\"\r\n");
-	expect(fd, "context not-an-address\r\n", 501,
+	raw_expect(fd, "context not-an-address\r\n", 501,
 	    "501 \"Invalid address\"\r\n");
-	expect(fd, "lsauth\r\n", 200, "200 totp\r\n");
-	expect(fd, "login password bob\r\n", 502,
+	raw_expect(fd, "lsauth\r\n", 200, "200 totp\r\n");
+	raw_expect(fd, "login password bob\r\n", 502,
 	    "502 \"Mechanism not permitted\"\r\n");
 	hang_up(fd);
 	assert_true(broker_log_wait(&broker, "peer_uid=1001 ", 2000, NULL, 0));
 	assert_true(broker_log_wait(&broker, "service=s rule=s:trusted-peer "
 	    "outcome=context-refused", 2000, NULL, 0));
 	/* The trusted peer's context widens what may begin. */
-	fd = greeted_as(0);
-	expect(fd, "context 10.9.8.7\r\n", 200, NULL);
-	expect(fd, "lsauth\r\n", 200, "200-password\r\n200 totp\r\n");
-	expect(fd, "login password bob\r\n", 301, NULL);
-	expect(fd, "pass bob-pw\r\n", 200, NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "context 10.9.8.7\r\n", 200, NULL);
+	raw_expect(fd, "lsauth\r\n", 200, "200-password\r\n200 totp\r\n");
+	raw_expect(fd, "login password bob\r\n", 301, NULL);
+	raw_expect(fd, "pass bob-pw\r\n", 200, NULL);
 	hang_up(fd);
 }
 
@@ -445,7 +423,7 @@ test_broker_kills_a_worker_that_breaks_the_chain(void **state)
 
 	NEED_ROOT();
 	broker_start(&broker, TWO_FACTORS, getenv("LB_EVIL_WORKER"));
-	fd = greeted_as(0);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
 	raw_send(fd, "begin totp alice\n", 17);
 	assert_true(broker_log_wait(&broker, "broke the protocol in state "
 	    "idle: mechanism totp not offered; killed", 2000, NULL, 0));
@@ -454,7 +432,7 @@ test_broker_kills_a_worker_that_breaks_the_chain(void **state)
 	/* A real first factor (PROMPT, then OFFER and RESULT 306), then the
 	 * second for someone else; each order but the last is done before
 	 * the next goes. */
-	fd = greeted_as(0);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		raw_send(fd, steps[i], strlen(steps[i]));
 		if (i + 1 < sizeof(steps) / sizeof(steps[0]))
@@ -478,7 +456,7 @@ test_console_allows_one_connection_per_peer(void **state)
 
 	NEED_ROOT();
 	start_example("console", "");
-	fd = greeted_as(0);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
 	fd2 = raw_connect_as(&broker, 0, 0);
 	assert_int_equal(raw_reply(fd2, reply, sizeof(reply)), 511);
 	close(fd2);
@@ -500,24 +478,24 @@ test_lockout_after_failures_survives_restart(void **state)
 	NEED_ROOT();
 	start_example("console", "");
 	for (i = 0; i < 3; i++) {
-		fd = greeted_as(0);
-		expect(fd, "login password alice\r\n", 301, NULL);
-		expect(fd, "pass wrong\r\n", 506, NULL);
+		fd = raw_connect_greeted_as(&broker, 0, 0);
+		raw_expect(fd, "login password alice\r\n", 301, NULL);
+		raw_expect(fd, "pass wrong\r\n", 506, NULL);
 		hang_up(fd);
 	}
 	assert_true(broker_log_wait(&broker, "user alice locked out for "
 	    "1800s after 3 failures (rule console:24)", 2000, NULL, 0));
-	fd = greeted_as(0);
-	expect(fd, "login password alice\r\n", 515, "515 \"Account locked "
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 515, "515 \"Account locked "
 	    "after too many failures; try again later\"\r\n");
 	/* Others are not affected. */
-	expect(fd, "login password bob\r\n", 301, NULL);
-	expect(fd, "pass bob-pw\r\n", 306, NULL);
+	raw_expect(fd, "login password bob\r\n", 301, NULL);
+	raw_expect(fd, "pass bob-pw\r\n", 306, NULL);
 	hang_up(fd);
 
 	broker_restart(&broker);
-	fd = greeted_as(0);
-	expect(fd, "login password alice\r\n", 515, NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 515, NULL);
 	hang_up(fd);
 	assert_true(broker_log_wait(&broker, "user=alice mech=password step=1 "
 	    "rule=lockout outcome=locked-out", 2000, NULL, 0));
@@ -528,9 +506,9 @@ test_lockout_after_failures_survives_restart(void **state)
 	/* The administrator clears it while the broker runs. */
 	assert_int_equal(run_ctl(&broker, clear, out, sizeof(out)), 0);
 	assert_string_equal(out, "cleared 1 entry\n");
-	fd = greeted_as(0);
-	expect(fd, "login password alice\r\n", 301, NULL);
-	expect(fd, "pass alice-pw\r\n", 306, NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 306, NULL);
 	hang_up(fd);
 }
 
@@ -545,19 +523,19 @@ test_reload_keeps_sessions_on_their_policy(void **state)
 	NEED_ROOT();
 	broker_start(&broker, TWO_FACTORS, NULL);
 	enroll("alice", uri, sizeof(uri));
-	fd = greeted_as(0);
-	expect(fd, "login password alice\r\n", 301, NULL);
-	expect(fd, "pass alice-pw\r\n", 306, NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 306, NULL);
 
 	broker_reload(&broker, RELOAD_A, "reloaded ");
 	/* A new session: one factor now. */
-	fd2 = greeted_as(0);
-	expect(fd2, "login password alice\r\n", 301, NULL);
-	expect(fd2, "pass alice-pw\r\n", 200, NULL);
+	fd2 = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd2, "login password alice\r\n", 301, NULL);
+	raw_expect(fd2, "pass alice-pw\r\n", 200, NULL);
 	close(fd2);
 	/* The old one finishes its chain under the policy it began with. */
-	expect(fd, "login totp alice\r\n", 302, NULL);
-	expect(fd, pass_code("alice", 0), 200, NULL);
+	raw_expect(fd, "login totp alice\r\n", 302, NULL);
+	raw_expect(fd, pass_code("alice", 0), 200, NULL);
 	hang_up(fd);
 
 	/* A broken policy is refused with its line; the old one stays. */
@@ -565,9 +543,9 @@ test_reload_keeps_sessions_on_their_policy(void **state)
 	    "reload refused");
 	assert_true(broker_log_wait(&broker, "/config:3:8: unknown mechanism "
 	    "'pasword'", 0, NULL, 0));
-	fd = greeted_as(0);
-	expect(fd, "login password alice\r\n", 301, NULL);
-	expect(fd, "pass alice-pw\r\n", 200, NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 200, NULL);
 	hang_up(fd);
 }
 
@@ -610,7 +588,8 @@ test_reload_under_load_fails_no_login(void **state)
 	while (running > 0 || reloads < 2) {
 		broker_reload(&broker, reloads++ % 2 == 0 ? RELOAD_B : RELOAD_A,
 		    "reloaded ");
-		while (running > 0 && (pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		while (running > 0 &&
+		    (pid = waitpid(-1, &status, WNOHANG)) > 0) {
 			assert_true(WIFEXITED(status));
 			failed += WEXITSTATUS(status);
 			running--;

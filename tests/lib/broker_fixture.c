@@ -395,6 +395,39 @@ raw_connect(const struct broker_fixture *b)
 	return fd;
 }
 
+int
+raw_connect_greeted_as(const struct broker_fixture *b, uid_t uid, gid_t gid)
+{
+	char reply[64];
+	int fd = uid == 0 && gid == 0 ? raw_connect(b) :
+	    raw_connect_as(b, uid, gid);
+
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 201);
+	assert_string_equal(reply, "201 1 1\r\n");
+	return fd;
+}
+
+int
+raw_connect_greeted(const struct broker_fixture *b)
+{
+	return raw_connect_greeted_as(b, 0, 0);
+}
+
+void
+raw_expect(int fd, const char *request, int code, const char *want)
+{
+	char reply[2048];
+	int got;
+
+	raw_send(fd, request, strlen(request));
+	got = raw_reply(fd, reply, sizeof(reply));
+	if (got != code)
+		fail_msg("%s-> %d, wanted %d (reply: %s)", request, got, code,
+		    got == -1 ? "none" : reply);
+	if (want != NULL && strcmp(reply, want) != 0)
+		fail_msg("%sgot:\n%swanted:\n%s", request, reply, want);
+}
+
 void
 raw_send(int fd, const char *bytes, size_t len)
 {

@@ -59,6 +59,16 @@ int raw_connect(const struct broker_fixture *b);
 /* The same, connected by a process with these ids (SO_PEERCRED). */
 int raw_connect_as(const struct broker_fixture *b, uid_t uid, gid_t gid);
 
+/* A connection (as root, or as uid/gid) that has read the greeting
+ * "201 1 1"; aborts otherwise. */
+int raw_connect_greeted(const struct broker_fixture *b);
+int raw_connect_greeted_as(const struct broker_fixture *b, uid_t uid,
+    gid_t gid);
+
+/* Sends request and checks the reply's code and, unless want is NULL, the
+ * whole reply, every line of it. */
+void raw_expect(int fd, const char *request, int code, const char *want);
+
 /* Sends len bytes; aborts on failure. */
 void raw_send(int fd, const char *bytes, size_t len);
 
