@@ -173,8 +173,7 @@ main(int argc, char **argv)
 		usage();
 	config_defaults(&conf);
 	if ((p = policy_live_read(config_path, &conf, &errs)) == NULL) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.text[i]);
+		policy_errors_print(&errs, stderr);
 		return 1;
 	}
 	policy_unref(p);

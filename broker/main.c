@@ -98,7 +98,6 @@ main(int argc, char **argv)
 	bool foreground = false, check_only = false, debug = false;
 	static struct policy_errors errs;
 	struct policy *policy;
-	size_t i;
 	int ch;
 
 	static const struct option longopts[] = {
@@ -141,10 +140,7 @@ main(int argc, char **argv)
 
 	config_defaults(&conf);
 	if ((policy = policy_live_read(config_path, &conf, &errs)) == NULL) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.text[i]);
-		if (errs.truncated)
-			fprintf(stderr, "(more errors not shown)\n");
+		policy_errors_print(&errs, stderr);
 		return 1;
 	}
 	if (socket_path != NULL)

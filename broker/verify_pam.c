@@ -264,15 +264,30 @@ on_helper(struct event *ev, uint32_t events)
 		session_verified(s, VERDICT_ERROR, "PAM helper protocol error");
 }
 
-/* Both mechanisms share one zygote per PAM service: a zygote for each
- * service of the policy, started before the policy is put in force. */
+/* Whether a service's rules name password or keyboard-interactive. */
+static bool
+uses_pam(const struct policy_service *svc)
+{
+	const policy_mechs pam = (1u << PM_PASSWORD) | (1u << PM_KBDINT);
+	size_t i, j;
+
+	for (i = 0; i < svc->nrules; i++)
+		for (j = 0; j < svc->rules[i].nsteps; j++)
+			if (svc->rules[i].steps[j] & pam)
+				return true;
+	return false;
+}
+
+/* Both mechanisms share one zygote per PAM service: one for each service
+ * that uses PAM, started before the policy is put in force. */
 static int
 pam_prepare(const struct config *conf, const struct policy *p)
 {
 	size_t i;
 
 	for (i = 0; i < p->nservices; i++)
-		if (pam_zygote_start(conf, p->services[i].pam_service) == -1)
+		if (uses_pam(&p->services[i]) &&
+		    pam_zygote_start(conf, p->services[i].pam_service) == -1)
 			return -1;
 	return 0;
 }

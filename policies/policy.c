@@ -79,6 +79,17 @@ policy_net_parse(const char *text, struct policy_net *out)
 	return 0;
 }
 
+void
+policy_errors_print(const struct policy_errors *errs, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		fprintf(f, "%s\n", errs->text[i]);
+	if (errs->truncated)
+		fprintf(f, "(more errors not shown)\n");
+}
+
 struct policy *
 policy_ref(struct policy *p)
 {

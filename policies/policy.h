@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define POLICY_SERVICES_MAX	8
@@ -137,6 +138,10 @@ struct policy *policy_parse(const char *path, const char *text, size_t len,
 /* Reads and parses a file of at most POLICY_FILE_MAX bytes. */
 struct policy *policy_load(const char *path, const struct policy_hooks *h,
     struct policy_errors *errs);
+
+/* Prints each error on its own line to f, and a last line when some were
+ * not kept. */
+void policy_errors_print(const struct policy_errors *errs, FILE *f);
 
 /* Takes one more reference; drops one, freeing the policy with the last. */
 struct policy *policy_ref(struct policy *p);
