@@ -17,7 +17,8 @@ enum chain_start {
 	CHAIN_LOCKED,		/* too many failures: wait */
 	CHAIN_DENIED,		/* a deny rule, or no rule at all: the dialog
 				 * runs and fails */
-	CHAIN_NOT_PERMITTED,	/* s->rule begins with other mechanisms */
+	CHAIN_NOT_PERMITTED,	/* s->rule begins with other mechanisms: the
+				 * dialog runs and fails, as for a deny */
 };
 
 /* Decides whether s->user may begin a login with s->mech; sets s->rule

@@ -267,19 +267,6 @@ cancel_verifier(struct session *s)
 
 static void fail_later(struct session *s, const char *outcome);
 
-/* A login that may not begin and says so (chain.h): the reply. */
-static void
-refuse_start(struct session *s, enum chain_start why)
-{
-	bool locked = why == CHAIN_LOCKED;
-
-	audit_attempt(s, locked ? "locked-out" : "mechanism-not-permitted");
-	send_reply(s, MSG_RESULT, locked ? REPLY_LOCKED_OUT :
-	    REPLY_NOT_PERMITTED, locked ? "Account locked after too many "
-	    "failures; try again later" : "Mechanism not permitted for this "
-	    "user");
-}
-
 static void
 on_auth_begin(struct session *s, struct ipc_reader *r)
 {
@@ -320,15 +307,19 @@ on_auth_begin(struct session *s, struct ipc_reader *r)
 	s->vdetail[0] = '\0';
 	set_state(s, SS_VERIFYING);
 	start = s->step == 0 ? chain_first(s) : CHAIN_GO;
-	if (start == CHAIN_LOCKED || start == CHAIN_NOT_PERMITTED) {
-		refuse_start(s, start);
+	if (start == CHAIN_LOCKED) {
+		audit_attempt(s, "locked-out");
+		send_reply(s, MSG_RESULT, REPLY_LOCKED_OUT, "Account locked "
+		    "after too many failures; try again later");
 		if (!s->dead)
 			set_state(s, SS_IDLE);
 		return;
 	}
-	/* A deny rule is not announced: the dialog runs as for anyone, and
-	 * fails at its end (sshd's DenyUsers). */
-	s->denied = start == CHAIN_DENIED;
+	/* Neither a deny rule nor a user's rule that begins with another
+	 * mechanism is announced: the dialog runs as for anyone, and fails
+	 * at its end like a wrong password (sshd's DenyUsers). */
+	s->refusal = start == CHAIN_DENIED ? "denied" :
+	    start == CHAIN_NOT_PERMITTED ? "mechanism-not-permitted" : NULL;
 	s->verifier = v;
 	if (v->begin(s) == -1) {
 		s->verifier = NULL;
@@ -584,9 +575,9 @@ session_verified(struct session *s, enum verdict v, const char *detail)
 
 	snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
 	cancel_verifier(s);
-	if (s->denied) {
-		s->denied = false;
-		fail_later(s, "denied");
+	if (s->refusal != NULL) {
+		fail_later(s, s->refusal);
+		s->refusal = NULL;
 		return;
 	}
 	switch (v) {

@@ -78,7 +78,8 @@ struct session {
 	 * rule, same user. */
 	const struct policy_rule *rule;
 	size_t step;
-	bool denied;			/* this attempt fails whatever comes */
+	const char *refusal;		/* non-NULL: this attempt fails whatever
+					 * comes, audited with this outcome */
 	policy_mechs offer;		/* what the client may begin now */
 	char chain_user[USER_NAME_MAX];
 	char rule_name[POLICY_NAME_MAX + 16];
