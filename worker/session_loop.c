@@ -137,8 +137,11 @@ session_loop(struct ipc_chan *broker, int client_fd,
 			finish(0, NULL);
 		}
 
-		/* The idle clock runs only while we wait for the client. */
-		if (ws_wants_request(&ws) && ws.idle_timeout_ms > 0) {
+		/* The idle clock runs only while we wait for the client's
+		 * next request; while a prompt is out, the service's prompt
+		 * timeout (the broker's) says how long a person may think. */
+		if (ws_wants_request(&ws) && ws.state != WS_DIALOG &&
+		    ws.idle_timeout_ms > 0) {
 			if (idle_deadline == 0)
 				idle_deadline = clock_now_ms() +
 				    ws.idle_timeout_ms;
