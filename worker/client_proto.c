@@ -25,11 +25,13 @@ ws_wants_request(const struct wsession *ws)
 }
 
 /* Appends one finished line to the output, or closes: a reply that does
- * not fit is a bug, and a truncated reply would be worse. */
+ * not fit is a bug (WS_OUT_MAX bounds the longest), and nothing from
+ * that line on is sent. */
 static void
 queue_line(struct wsession *ws, struct line_out *o)
 {
-	if (!line_out_end(o)) {
+	if (ws->out_full || !line_out_end(o)) {
+		ws->out_full = true;
 		ws->state = WS_CLOSING;
 		return;
 	}

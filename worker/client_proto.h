@@ -27,8 +27,15 @@ enum wstate {
 	WS_CLOSING,	/* send what is queued, then end */
 };
 
-/* Room for the longest reply: a prompt of CONV_MAX_TEXT bytes, quoted. */
-#define WS_OUT_MAX	(4 * CONV_MAX_TEXT + 64)
+/* Room for the longest reply, a keyboard-interactive round: its name, an
+ * instruction whose ROUND_INSTRUCTION_MAX - 1 bytes may each end a line
+ * of their own, and ROUND_MAX_PROMPTS prompts.  A line costs at most
+ * WS_LINE_COST bytes besides its text ("305-instruction \"\"\r\n"), and
+ * quoting at most doubles a text. */
+#define WS_LINE_COST	24
+#define WS_OUT_MAX	((ROUND_INSTRUCTION_MAX + 1 + ROUND_MAX_PROMPTS) * \
+			    WS_LINE_COST + 2 * (ROUND_INSTRUCTION_MAX + \
+			    (ROUND_MAX_PROMPTS + 1) * CONV_MAX_TEXT))
 
 struct wsession {
 	enum wstate state;
@@ -42,6 +49,7 @@ struct wsession {
 	char mechs[MECH_MAX][MECH_NAME_MAX];
 	char chain_user[USER_NAME_MAX];
 	size_t outlen;
+	bool out_full;		/* a reply did not fit: nothing more goes */
 	char out[WS_OUT_MAX];
 };
 

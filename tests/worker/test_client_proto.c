@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "client_proto.h"
+#include "mech.h"
 #include "ipc_payload.h"
 #include "reply.h"
 #include "testlib.h"
@@ -88,6 +89,47 @@ broker_says(uint32_t type, const struct ipc_writer *w, const char *want)
 	assert_int_equal(ws_on_broker(&fx.ws, &m), 0);
 	assert_int_equal(fx.ws.outlen, strlen(want));
 	assert_memory_equal(fx.ws.out, want, fx.ws.outlen);
+}
+
+/* The longest round the broker may send: a name and 15 prompts of 511
+ * quotes each (each doubles when quoted) and an instruction of 2047 line
+ * breaks (a line each).  It must go out whole. */
+static void
+test_longest_round_fits_the_output(void **state)
+{
+	static char quotes[CONV_MAX_TEXT], breaks[ROUND_INSTRUCTION_MAX];
+	static struct ipc_writer w;
+	struct ipc_msg m = { .fd = -1 };
+	size_t i, last_len;
+	const char *last;
+
+	memset(quotes, '"', sizeof(quotes) - 1);
+	memset(breaks, '\n', sizeof(breaks) - 1);
+	fx.ws.dialog = mech_dialog_find("keyboard-interactive");
+	fx.ws.state = WS_WAIT_BROKER;
+	ipc_writer_init(&w);
+	ipc_put_str(&w, quotes);
+	ipc_put_str(&w, breaks);
+	ipc_put_u32(&w, ROUND_MAX_PROMPTS);
+	for (i = 0; i < ROUND_MAX_PROMPTS; i++) {
+		ipc_put_u8(&w, 0);
+		ipc_put_str(&w, quotes);
+	}
+	assert_true(ipc_writer_ok(&w));
+	fx.ws.outlen = 0;
+	m.hdr.type = MSG_ROUND;
+	m.data = w.buf;
+	m.len = w.len;
+	assert_int_equal(ws_on_broker(&fx.ws, &m), 0);
+	assert_int_equal(fx.ws.state, WS_DIALOG);
+	assert_false(fx.ws.out_full);
+	/* The reply ends with the last prompt, whole: "305 noecho", then
+	 * 511 escaped quotes within quotes. */
+	last_len = 11 + 2 + 2 * (CONV_MAX_TEXT - 1) + 2;
+	assert_true(fx.ws.outlen > last_len);
+	last = fx.ws.out + fx.ws.outlen - last_len;
+	assert_memory_equal(last, "305 noecho \"\\\"", 14);
+	assert_memory_equal(fx.ws.out + fx.ws.outlen - 5, "\\\"\"\r\n", 5);
 }
 
 static const struct exchange {
@@ -332,6 +374,7 @@ main(void)
 		T(test_malformed_start_is_refused),
 		T(test_partial_success_holds_the_chain),
 		T(test_context_goes_to_the_broker_and_does_not_log_in),
+		T(test_longest_round_fits_the_output),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
