@@ -132,19 +132,158 @@ test_zero_prompt_round_is_answered_empty(void **state)
 	broker_stop(&broker);
 }
 
+/* A round of n prompts "1".."n", as service lbtest-promptsN sends it. */
+static const char *
+numbered_round(int n)
+{
+	static char text[1024];
+	size_t len;
+	int i;
+
+	len = (size_t)snprintf(text, sizeof(text),
+	    "305-name \"\"\r\n305-instruction \"\"\r\n");
+	for (i = 1; i <= n; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "305%cnoecho %d\r\n", i < n ? '-' : ' ', i);
+	return text;
+}
+
 static void
-test_too_many_prompts_end_the_login_with_514(void **state)
+test_round_of_15_prompts_passes_and_16_end_the_login_with_514(void **state)
 {
 	int fd;
 
 	NEED_ROOT();
-	start("many", NULL);
+	start("prompts15", NULL);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305,
+	    numbered_round(15));
+	raw_expect(fd, "pass pw 2 3 4 5 6 7 8 9 10 11 12 13 14 15\r\n", 200,
+	    "200 \"Logged in\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+
+	start("prompts16", NULL);
 	fd = raw_connect_greeted(&broker);
 	raw_expect(fd, "login keyboard-interactive alice\r\n", 514,
 	    "514 \"Too many prompts or rounds\"\r\n");
 	close(fd);
-	assert_true(broker_log_wait(&broker, "outcome=dialog-limit", 2000,
-	    NULL, 0));
+	broker_log_expect(&broker, "audit: session=1 * "
+	    "mech=keyboard-interactive step=1 rule=test:4 "
+	    "outcome=dialog-limit duration_ms=* "
+	    "detail=too many prompts in a round", 1);
+	broker_stop(&broker);
+}
+
+/* PAM_MAX_NUM_MSG: a call of 32 messages is relayed, 33 fail the PAM
+ * call and the attempt with 505. */
+static void
+test_call_of_32_messages_passes_and_33_get_505(void **state)
+{
+	char want[2048];
+	size_t len;
+	int fd, i;
+
+	NEED_ROOT();
+	start("messages32", NULL);
+	fd = raw_connect_greeted(&broker);
+	len = (size_t)snprintf(want, sizeof(want), "305-name \"\"\r\n");
+	for (i = 0; i < 31; i++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len,
+		    "305-instruction i\r\n");
+	snprintf(want + len, sizeof(want) - len,
+	    "305 noecho \"Password: \"\r\n");
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305, want);
+	raw_expect(fd, "pass pw\r\n", 200, "200 \"Logged in\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+
+	start("messages33", NULL);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 505,
+	    "505 \"System error\"\r\n");
+	close(fd);
+	broker_log_expect(&broker, "audit: session=1 * outcome=error "
+	    "duration_ms=* detail=auth:PAM_CONV_ERR", 1);
+	broker_stop(&broker);
+}
+
+/* n bytes of c (a word that needs no quotes in a reply). */
+static const char *
+run_of(char c, size_t n)
+{
+	static char text[4][600];
+	static int next;
+	char *t = text[next++ % 4];
+
+	memset(t, c, n);
+	t[n] = '\0';
+	return t;
+}
+
+/* PAM_MAX_MSG_SIZE: a message and a prompt of 600 bytes reach the client
+ * cut to exactly 511; a round's instruction to exactly 2047. */
+static void
+test_texts_are_cut_at_511_and_instructions_at_2047_bytes(void **state)
+{
+	char want[2600];
+	int fd;
+
+	NEED_ROOT();
+	start("long", NULL);
+	fd = raw_connect_greeted(&broker);
+	snprintf(want, sizeof(want), "303 %s\r\n", run_of('i', 511));
+	raw_expect(fd, "login password alice\r\n", 303, want);
+	snprintf(want, sizeof(want), "301 %s\r\n", run_of('p', 511));
+	raw_expect(fd, "pass\r\n", 301, want);
+	raw_expect(fd, "pass pw\r\n", 200, "200 \"Logged in\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+
+	/* 100 + 4 x 600 bytes in five lines: 100, 511, 511, 511 and what
+	 * is left of 2047 for the last, 410. */
+	start("instruction", NULL);
+	fd = raw_connect_greeted(&broker);
+	snprintf(want, sizeof(want), "305-name \"\"\r\n"
+	    "305-instruction %s\r\n305-instruction %s\r\n"
+	    "305-instruction %s\r\n305-instruction %s\r\n",
+	    run_of('a', 100), run_of('b', 511), run_of('c', 511),
+	    run_of('d', 511));
+	snprintf(want + strlen(want), sizeof(want) - strlen(want),
+	    "305-instruction %s\r\n305 noecho \"Password: \"\r\n",
+	    run_of('e', 410));
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305, want);
+	raw_expect(fd, "pass pw\r\n", 200, "200 \"Logged in\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+}
+
+/* The password mechanism relays a PAM message as 303 and an error as
+ * 304; each is acknowledged with an empty pass. */
+static void
+test_password_mechanism_relays_info_as_303_and_errors_as_304(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	start("info", NULL);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login password alice\r\n", 303,
+	    "303 \"Welcome to the test realm\"\r\n");
+	raw_expect(fd, "pass\r\n", 301, "301 \"Password: \"\r\n");
+	raw_expect(fd, "pass pw\r\n", 200, "200 \"Logged in\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+
+	start("error", NULL);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login password alice\r\n", 304,
+	    "304 \"Caps Lock is on\"\r\n");
+	raw_expect(fd, "pass x\r\n", 501, "501 \"Expected 0 answers\"\r\n");
+	raw_expect(fd, "pass\r\n", 301, "301 \"Password: \"\r\n");
+	raw_expect(fd, "pass wrong\r\n", 506,
+	    "506 \"Authentication failed\"\r\n");
+	close(fd);
 	broker_stop(&broker);
 }
 
@@ -186,8 +325,9 @@ test_overlong_answer_ends_the_login_with_514(void **state)
 	raw_expect(fd, "pass pw 123456\r\n", 507,
 	    "507 \"No authentication in progress\"\r\n");
 	close(fd);
-	assert_true(broker_log_wait(&broker, "outcome=aborted", 2000, NULL,
-	    0));
+	broker_log_expect(&broker, "audit: session=1 * user=alice "
+	    "mech=keyboard-interactive step=1 rule=test:4 outcome=aborted *",
+	    1);
 	broker_stop(&broker);
 }
 
@@ -235,8 +375,9 @@ test_expired_password_with_a_bad_change_is_refused(void **state)
 	raw_expect(fd, "pass two\r\n", 512,
 	    "512 \"Password expired and not changed\"\r\n");
 	close(fd);
-	assert_true(broker_log_wait(&broker, "outcome=password-expired", 2000,
-	    NULL, 0));
+	broker_log_expect(&broker, "audit: session=1 * user=alice "
+	    "mech=password step=1 rule=test:4 outcome=password-expired "
+	    "duration_ms=* detail=chauthtok:PAM_AUTHTOK_ERR", 1);
 	broker_stop(&broker);
 }
 
@@ -337,7 +478,7 @@ test_cli_asks_both_prompts_of_a_round(void **state)
 	start("two", NULL);
 	assert_int_equal(run_cli(&broker, args, "pw\n123456\n", out,
 	    sizeof(out)), 0);
-	assert_non_null(strstr(out, "Password: \nCode: \nLogged in\n"));
+	assert_string_equal(out, "Password: \nCode: \nLogged in\n");
 	broker_stop(&broker);
 }
 
@@ -350,12 +491,13 @@ test_cli_exits_denied_for_an_expired_account(void **state)
 	NEED_ROOT();
 	start("acctexpired", NULL);
 	assert_int_equal(run_cli(&broker, args, "pw\n", out, sizeof(out)), 1);
-	assert_non_null(strstr(out, "513 Account expired or disabled"));
+	assert_string_equal(out, "Password: \nloginbroker: authentication "
+	    "failed (513 Account expired or disabled)\n");
 	broker_stop(&broker);
 }
 
 static void
-test_cli_answers_a_two_prompt_round_from_stdin(void **state)
+test_cli_shows_the_instruction_then_asks_the_prompt(void **state)
 {
 	const char *args[] = { "-m", "keyboard-interactive", "alice", NULL };
 	char out[1024];
@@ -363,9 +505,8 @@ test_cli_answers_a_two_prompt_round_from_stdin(void **state)
 	NEED_ROOT();
 	start("info", NULL);
 	assert_int_equal(run_cli(&broker, args, "pw\n", out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "Welcome to the test realm\n"));
-	assert_non_null(strstr(out, "Password: "));
-	assert_non_null(strstr(out, "Logged in"));
+	assert_string_equal(out, "Welcome to the test realm\nPassword: \n"
+	    "Logged in\n");
 	broker_stop(&broker);
 }
 
@@ -391,7 +532,13 @@ main(void)
 		    test_info_before_the_prompt_becomes_the_instruction),
 		cmocka_unit_test(test_three_rounds_in_a_row),
 		cmocka_unit_test(test_zero_prompt_round_is_answered_empty),
-		cmocka_unit_test(test_too_many_prompts_end_the_login_with_514),
+		cmocka_unit_test(
+		    test_round_of_15_prompts_passes_and_16_end_the_login_with_514),
+		cmocka_unit_test(test_call_of_32_messages_passes_and_33_get_505),
+		cmocka_unit_test(
+		    test_texts_are_cut_at_511_and_instructions_at_2047_bytes),
+		cmocka_unit_test(
+		    test_password_mechanism_relays_info_as_303_and_errors_as_304),
 		cmocka_unit_test(test_too_many_rounds_end_the_login_with_514),
 		cmocka_unit_test(test_overlong_answer_ends_the_login_with_514),
 		cmocka_unit_test(
@@ -403,7 +550,7 @@ main(void)
 		cmocka_unit_test(test_expired_or_locked_account_gets_513),
 		cmocka_unit_test(test_library_round_callback_gets_both_prompts),
 		cmocka_unit_test(
-		    test_cli_answers_a_two_prompt_round_from_stdin),
+		    test_cli_shows_the_instruction_then_asks_the_prompt),
 		cmocka_unit_test(test_cli_asks_both_prompts_of_a_round),
 		cmocka_unit_test(test_cli_exits_denied_for_an_expired_account),
 	};

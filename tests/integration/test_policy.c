@@ -8,7 +8,9 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,15 @@
 
 static struct broker_fixture broker;
 
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* The example's text after the fixture's settings. */
 static void
 start_example(const char *name, const char *extra)
@@ -42,6 +53,30 @@ start_example(const char *name, const char *extra)
 	fclose(f);
 	snprintf(text + len, sizeof(text) - len, "%s", extra);
 	broker_start(&broker, text, NULL);
+}
+
+/* "rule=EXAMPLE:LINE" for the example's line that reads text. */
+static const char *
+rule_of(const char *example, const char *text)
+{
+	static char names[4][128];
+	static int next;
+	char *name = names[next++ % 4];
+
+	snprintf(name, sizeof(names[0]), "rule=%s:%u", example,
+	    test_example_line(example, text));
+	return name;
+}
+
+/* Fails unless exactly count audit lines match: "audit: session=*"
+ * then the fields from service= on (pattern), then anything. */
+static void
+expect_audit(const char *pattern, unsigned count)
+{
+	char full[512];
+
+	snprintf(full, sizeof(full), "audit: session=* %s", pattern);
+	broker_log_expect(&broker, full, count);
 }
 
 /* Hangs up and waits until the broker has ended the session: the console
@@ -68,8 +103,12 @@ enroll(const char *user, char *uri, size_t cap)
 {
 	const char *args[] = { "totp", "enroll", user, NULL };
 
+	char pattern[128];
+
 	assert_int_equal(run_ctl(&broker, args, uri, cap), 0);
-	assert_non_null(strstr(uri, "otpauth://totp/loginbroker:"));
+	snprintf(pattern, sizeof(pattern), "otpauth://totp/loginbroker:%s"
+	    "?secret=*", user);
+	assert_int_equal(test_lines_matching(uri, pattern), 1);
 }
 
 /* The code an authenticator app shows now (offset in time steps), from
@@ -156,16 +195,18 @@ test_check_accepts_the_examples_and_locates_errors(void **state)
 static void
 test_greeter_admits_only_its_peer_and_offers_one_factor(void **state)
 {
-	char reply[128];
+	char reply[128], want[256];
 	int fd;
 
 	NEED_ROOT();
 	start_example("greeter", "");
 	fd = raw_connect_as(&broker, 0, 0);
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 502);
+	assert_string_equal(reply, "502 \"Permission denied\"\r\n");
+	raw_expect_closed(fd);
 	close(fd);
-	assert_true(broker_log_wait(&broker, "rule=no-service "
-	    "outcome=refused-peer", 2000, NULL, 0));
+	broker_log_expect(&broker, "audit: session=- peer_uid=0 peer_pid=* "
+	    "rule=no-service outcome=refused-peer", 1);
 
 	fd = raw_connect_greeted_as(&broker, LIGHTDM, LIGHTDM);
 	raw_expect(fd, "lsauth\r\n", 200,
@@ -173,14 +214,17 @@ test_greeter_admits_only_its_peer_and_offers_one_factor(void **state)
 	raw_expect(fd, "login password bob\r\n", 301, NULL);
 	raw_expect(fd, "pass bob-pw\r\n", 200, "200 \"Logged in\"\r\n");
 	hang_up(fd);
-	assert_true(broker_log_wait(&broker, "user=bob mech=password step=1 "
-	    "rule=greeter:28 outcome=success", 2000, NULL, 0));
+	snprintf(want, sizeof(want), "service=greeter rhost=- ruser=- "
+	    "user=bob mech=password step=1 %s outcome=success *",
+	    rule_of("greeter", "allow password or keyboard-interactive"));
+	expect_audit(want, 1);
 }
 
 static void
 test_greeter_admin_needs_password_then_totp(void **state)
 {
-	char uri[512];
+	char uri[512], want[256];
+	const char *admins;
 	int fd;
 
 	NEED_ROOT();
@@ -195,10 +239,13 @@ test_greeter_admin_needs_password_then_totp(void **state)
 	    "302 \"Verification code: \"\r\n");
 	raw_expect(fd, pass_code("alice", 0), 200, "200 \"Logged in\"\r\n");
 	hang_up(fd);
-	assert_true(broker_log_wait(&broker, "user=alice mech=password step=1 "
-	    "rule=greeter:27 outcome=partial", 2000, NULL, 0));
-	assert_true(broker_log_wait(&broker, "user=alice mech=totp step=2 "
-	    "rule=greeter:27 outcome=success", 2000, NULL, 0));
+	admins = rule_of("greeter", "allow password then totp group admins");
+	snprintf(want, sizeof(want), "service=greeter rhost=- ruser=- "
+	    "user=alice mech=password step=1 %s outcome=partial *", admins);
+	expect_audit(want, 1);
+	snprintf(want, sizeof(want), "service=greeter rhost=- ruser=- "
+	    "user=alice mech=totp step=2 %s outcome=success *", admins);
+	expect_audit(want, 1);
 }
 
 /* A deny rule runs the dialog and fails it like a wrong password, even
@@ -206,7 +253,7 @@ test_greeter_admin_needs_password_then_totp(void **state)
 static void
 test_greeter_deny_rule_looks_like_a_failure(void **state)
 {
-	char rest[256];
+	char want[256];
 	int fd;
 
 	NEED_ROOT();
@@ -222,10 +269,11 @@ test_greeter_deny_rule_looks_like_a_failure(void **state)
 	    "506 \"Authentication failed\"\r\n");
 	hang_up(fd);
 	/* The audit tells the administrator what the client was not told. */
-	assert_true(broker_log_wait(&broker, "user=root mech=password step=1 "
-	    "rule=greeter:26 outcome=denied duration_ms=", 2000, rest,
-	    sizeof(rest)));
-	assert_non_null(strstr(rest, "detail=account:PAM_SUCCESS"));
+	snprintf(want, sizeof(want), "service=greeter rhost=- ruser=- "
+	    "user=root mech=password step=1 %s outcome=denied duration_ms=* "
+	    "detail=account:PAM_SUCCESS", rule_of("greeter",
+	    "deny user backup,root"));
+	expect_audit(want, 1);
 }
 
 /* --- the chain: order, user, replay ------------------------------- */
@@ -277,38 +325,61 @@ test_chain_cannot_switch_user(void **state)
 	hang_up(fd);
 }
 
+/* Waits, if need be, for the next 30-second step, so that at least
+ * need_s seconds of the current one are left: the codes computed here
+ * and the broker's clock then agree on the step. */
 static void
-test_totp_code_is_accepted_once_and_skew_is_bounded(void **state)
+wait_for_a_fresh_step(int need_s)
 {
-	char uri[512], line[32];
+	time_t left = 30 - time(NULL) % 30;
+
+	if (left < need_s)
+		sleep((unsigned)left + 1);
+}
+
+/* "login totp alice" then that code; the reply's code. */
+static void
+try_code(int fd, const char *pass_line, int code)
+{
+	raw_expect(fd, "login totp alice\r\n", 302,
+	    "302 \"Verification code: \"\r\n");
+	raw_expect(fd, pass_line, code, code == 200 ? "200 \"Logged in\"\r\n" :
+	    "506 \"Authentication failed\"\r\n");
+}
+
+/* totp_window 1: codes one step off the clock either way are accepted,
+ * two steps off are not, and an accepted code never again. */
+static void
+test_totp_window_is_one_step_each_way_and_a_code_is_used_once(void **state)
+{
+	char uri[512], plus1[32];
 	int fd;
 
 	NEED_ROOT();
-	start_example("console", "");
+	broker_start(&broker, "totp_window 1\n"
+	    "service s {\n\tpeer any\n\tattempts 10\n\tallow totp\n}\n",
+	    NULL);
 	enroll("alice", uri, sizeof(uri));
+	wait_for_a_fresh_step(10);
 	fd = raw_connect_greeted_as(&broker, 0, 0);
-	raw_expect(fd, "login password alice\r\n", 301, NULL);
-	raw_expect(fd, "pass alice-pw\r\n", 306, NULL);
-	/* Three steps off the clock: outside the one-step window. */
-	raw_expect(fd, "login totp alice\r\n", 302, NULL);
-	raw_expect(fd, pass_code("alice", -3), 506, NULL);
-	/* One step behind: inside it. */
-	raw_expect(fd, "login totp alice\r\n", 302, NULL);
-	snprintf(line, sizeof(line), "%s", pass_code("alice", -1));
-	raw_expect(fd, line, 200, NULL);
+	try_code(fd, pass_code("alice", -2), 506);
+	try_code(fd, pass_code("alice", 2), 506);
+	try_code(fd, pass_code("alice", -1), 200);
 	hang_up(fd);
-
-	/* The same code once more, in a new login: refused. */
+	snprintf(plus1, sizeof(plus1), "%s", pass_code("alice", 1));
 	fd = raw_connect_greeted_as(&broker, 0, 0);
-	raw_expect(fd, "login password alice\r\n", 301, NULL);
-	raw_expect(fd, "pass alice-pw\r\n", 306, NULL);
-	raw_expect(fd, "login totp alice\r\n", 302, NULL);
-	raw_expect(fd, line, 506, NULL);
+	try_code(fd, plus1, 200);
 	hang_up(fd);
-	assert_true(broker_log_wait(&broker, "mech=totp step=2 "
-	    "rule=console:24 outcome=failure duration_ms=", 2000, NULL, 0));
-	assert_true(broker_log_wait(&broker, "detail=replayed-code", 2000,
-	    NULL, 0));
+	/* The same code once more, in a new login: refused as a replay. */
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	try_code(fd, plus1, 506);
+	hang_up(fd);
+	expect_audit("service=s rhost=- ruser=- user=alice mech=totp step=1 "
+	    "rule=s:5 outcome=failure duration_ms=* detail=wrong-code", 2);
+	expect_audit("service=s rhost=- ruser=- user=alice mech=totp step=1 "
+	    "rule=s:5 outcome=success duration_ms=*", 2);
+	expect_audit("service=s rhost=- ruser=- user=alice mech=totp step=1 "
+	    "rule=s:5 outcome=failure duration_ms=* detail=replayed-code", 1);
 }
 
 /* --- remote-shell.conf: the front end's context -------------------- */
@@ -316,7 +387,7 @@ test_totp_code_is_accepted_once_and_skew_is_bounded(void **state)
 static void
 test_remote_shell_context_picks_the_rule(void **state)
 {
-	char uri[512];
+	char uri[512], want[256];
 	int fd;
 
 	NEED_ROOT();
@@ -328,15 +399,17 @@ test_remote_shell_context_picks_the_rule(void **state)
 	    "200 \"Context set\"\r\n");
 	raw_expect(fd, "context 10.1.2.4\r\n", 502,
 	    "502 \"Context comes once, before any login\"\r\n");
-	assert_true(broker_log_wait(&broker, "service=remote-shell "
-	    "rule=remote-shell:context-once outcome=context-refused", 2000,
-	    NULL, 0));
+	broker_log_expect(&broker, "audit: session=1 peer_uid=0 peer_pid=* "
+	    "service=remote-shell rule=remote-shell:context-once "
+	    "outcome=context-refused", 1);
 	raw_expect(fd, "login keyboard-interactive bob\r\n", 305, NULL);
 	raw_expect(fd, "pass bob-pw\r\n", 200, NULL);
 	hang_up(fd);
-	assert_true(broker_log_wait(&broker, "service=remote-shell "
-	    "rhost=10.1.2.3 ruser=jdoe user=bob mech=keyboard-interactive "
-	    "step=1 rule=remote-shell:23 outcome=success", 2000, NULL, 0));
+	snprintf(want, sizeof(want), "service=remote-shell rhost=10.1.2.3 "
+	    "ruser=jdoe user=bob mech=keyboard-interactive step=1 %s "
+	    "outcome=success *", rule_of("remote-shell", "allow "
+	    "keyboard-interactive or password from 10.0.0.0/8,fd00::/8"));
+	expect_audit(want, 1);
 
 	/* From elsewhere, and without context: a code must follow. */
 	fd = raw_connect_greeted_as(&broker, 0, 0);
@@ -350,15 +423,21 @@ test_remote_shell_context_picks_the_rule(void **state)
 	raw_expect(fd, "login password bob\r\n", 301, NULL);
 	raw_expect(fd, "pass bob-pw\r\n", 306, "306 totp\r\n");
 	hang_up(fd);
-	assert_true(broker_log_wait(&broker, "rhost=2001:db8::5 ruser=- "
-	    "user=bob mech=totp step=2 rule=remote-shell:24 outcome=success",
-	    2000, NULL, 0));
+	snprintf(want, sizeof(want), "service=remote-shell rhost=2001:db8::5 "
+	    "ruser=- user=bob mech=totp step=2 %s outcome=success *",
+	    rule_of("remote-shell", "allow keyboard-interactive or password "
+	    "then totp"));
+	expect_audit(want, 1);
 	/* The root account never logs in here. */
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	raw_expect(fd, "context 10.0.0.9\r\n", 200, NULL);
 	raw_expect(fd, "login password root\r\n", 301, NULL);
 	raw_expect(fd, "pass root-pw\r\n", 506, NULL);
 	hang_up(fd);
+	snprintf(want, sizeof(want), "service=remote-shell rhost=10.0.0.9 "
+	    "ruser=- user=root mech=password step=1 %s outcome=denied *",
+	    rule_of("remote-shell", "deny user root"));
+	expect_audit(want, 1);
 }
 
 static void
@@ -381,9 +460,8 @@ test_untrusted_peer_cannot_set_context(void **state)
 	raw_expect(fd, "login password bob\r\n", 502,
 	    "502 \"Mechanism not permitted\"\r\n");
 	hang_up(fd);
-	assert_true(broker_log_wait(&broker, "peer_uid=1001 ", 2000, NULL, 0));
-	assert_true(broker_log_wait(&broker, "service=s rule=s:trusted-peer "
-	    "outcome=context-refused", 2000, NULL, 0));
+	broker_log_expect(&broker, "audit: session=1 peer_uid=1001 peer_pid=* "
+	    "service=s rule=s:trusted-peer outcome=context-refused", 1);
 	/* The trusted peer's context widens what may begin. */
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	raw_expect(fd, "context 10.9.8.7\r\n", 200, NULL);
@@ -393,20 +471,82 @@ test_untrusted_peer_cannot_set_context(void **state)
 	hang_up(fd);
 }
 
+/* The CLI's context picks the rule: with this remote user a chain, with
+ * another one factor, without a context nothing at all. */
+#define CONTEXT_POLICY	"service s {\n\tpeer any\n\ttrusted-peer uid 0\n" \
+	"\tallow password then totp from 192.0.2.0/24 remote-user jdoe\n" \
+	"\tallow password from 192.0.2.0/24\n\tdeny\n}\n"
+
 static void
-test_library_and_cli_follow_a_chain(void **state)
+test_cli_context_picks_the_rule_and_reaches_the_audit(void **state)
 {
-	const char *args[] = { "-a", "192.0.2.1", "-r", "jdoe", "bob", NULL };
+	const char *chain[] = { "-a", "192.0.2.1", "-r", "jdoe", "bob", NULL };
+	const char *one[] = { "-a", "192.0.2.1", "-r", "mary", "bob", NULL };
+	const char *none[] = { "bob", NULL };
 	char uri[512], out[1024], input[64], code[7];
 
 	NEED_ROOT();
-	start_example("remote-shell", "");
+	broker_start(&broker, CONTEXT_POLICY, NULL);
 	enroll("bob", uri, sizeof(uri));
+	wait_for_a_fresh_step(5);
 	totp_code("bob", 0, code);
 	snprintf(input, sizeof(input), "bob-pw\n%s\n", code);
-	assert_int_equal(run_cli(&broker, args, input, out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "Partial success; next: totp"));
-	assert_non_null(strstr(out, "Logged in"));
+	assert_int_equal(run_cli(&broker, chain, input, out, sizeof(out)), 0);
+	assert_string_equal(out, "Password: \nPartial success; next: totp\n"
+	    "Verification code: \nLogged in\n");
+	assert_int_equal(run_cli(&broker, one, "bob-pw\n", out, sizeof(out)),
+	    0);
+	assert_string_equal(out, "Password: \nLogged in\n");
+	/* Without a context no rule can hold: nothing may begin. */
+	assert_int_equal(run_cli(&broker, none, "bob-pw\n", out, sizeof(out)),
+	    5);
+	assert_string_equal(out, "loginbroker: request refused (502 "
+	    "Mechanism not permitted)\n");
+	expect_audit("service=s rhost=192.0.2.1 ruser=jdoe user=bob "
+	    "mech=password step=1 rule=s:4 outcome=partial *", 1);
+	expect_audit("service=s rhost=192.0.2.1 ruser=jdoe user=bob "
+	    "mech=totp step=2 rule=s:4 outcome=success *", 1);
+	expect_audit("service=s rhost=192.0.2.1 ruser=mary user=bob "
+	    "mech=password step=1 rule=s:5 outcome=success *", 1);
+	assert_int_equal(broker_log_matches(&broker, "audit: * rhost=- *"),
+	    0);
+}
+
+/* The front end's context reaches the PAM stack as PAM_RHOST and
+ * PAM_RUSER (service lbtest-context shows them in a message). */
+static void
+test_context_reaches_pam_as_rhost_and_ruser(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, broker_service("s", "lbtest-context",
+	    "\ttrusted-peer uid 0\n\tallow password\n"), NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "context 2001:db8::7 jdoe\r\n", 200, NULL);
+	raw_expect(fd, "login password alice\r\n", 303,
+	    "303 \"rhost=2001:db8::7 ruser=jdoe\"\r\n");
+	raw_expect(fd, "pass\r\n", 301, "301 \"Password: \"\r\n");
+	raw_expect(fd, "pass pw\r\n", 200, NULL);
+	hang_up(fd);
+	/* Without a context, PAM has neither. */
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 303,
+	    "303 \"rhost=(none) ruser=(none)\"\r\n");
+	hang_up(fd);
+}
+
+/* Waits up to 2 s for process pid to be gone (and reaped). */
+static void
+expect_gone(pid_t pid)
+{
+	struct timespec tick = { 0, 10000000 };
+	int i;
+
+	for (i = 0; i < 200 && kill(pid, 0) == 0; i++)
+		nanosleep(&tick, NULL);
+	if (kill(pid, 0) == 0 || errno != ESRCH)
+		fail_msg("worker %d is still there", (int)pid);
 }
 
 /* A worker that lets a client skip the chain or switch user is killed:
@@ -427,6 +567,7 @@ test_broker_kills_a_worker_that_breaks_the_chain(void **state)
 	raw_send(fd, "begin totp alice\n", 17);
 	assert_true(broker_log_wait(&broker, "broke the protocol in state "
 	    "idle: mechanism totp not offered; killed", 2000, NULL, 0));
+	expect_gone(session_worker_pid(&broker, 1));
 	close(fd);
 
 	/* A real first factor (PROMPT, then OFFER and RESULT 306), then the
@@ -441,8 +582,9 @@ test_broker_kills_a_worker_that_breaks_the_chain(void **state)
 	assert_true(broker_log_wait(&broker, "broke the protocol in state "
 	    "idle: user changed in the middle of a chain; killed", 2000, NULL,
 	    0));
-	assert_true(broker_log_wait(&broker, "user=alice mech=password step=1 "
-	    "rule=s:3 outcome=partial", 0, NULL, 0));
+	expect_gone(session_worker_pid(&broker, 2));
+	expect_audit("service=s rhost=- ruser=- user=alice mech=password "
+	    "step=1 rule=s:3 outcome=partial *", 1);
 	close(fd);
 }
 
@@ -459,10 +601,13 @@ test_console_allows_one_connection_per_peer(void **state)
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	fd2 = raw_connect_as(&broker, 0, 0);
 	assert_int_equal(raw_reply(fd2, reply, sizeof(reply)), 511);
+	assert_string_equal(reply, "511 \"Too many sessions for this peer, "
+	    "try again later\"\r\n");
+	raw_expect_closed(fd2);
 	close(fd2);
 	hang_up(fd);
-	assert_true(broker_log_wait(&broker, "rule=console:connections-per-"
-	    "peer outcome=refused-busy", 2000, NULL, 0));
+	broker_log_expect(&broker, "audit: session=- peer_uid=0 peer_pid=* "
+	    "rule=console:connections-per-peer outcome=refused-busy", 1);
 }
 
 /* Three failures lock alice out for 30 minutes (console.conf), across a
@@ -472,7 +617,7 @@ test_lockout_after_failures_survives_restart(void **state)
 {
 	const char *list[] = { "lockout", "list", NULL };
 	const char *clear[] = { "lockout", "clear", "alice", NULL };
-	char out[1024];
+	char out[1024], want[256];
 	int fd, i;
 
 	NEED_ROOT();
@@ -483,8 +628,10 @@ test_lockout_after_failures_survives_restart(void **state)
 		raw_expect(fd, "pass wrong\r\n", 506, NULL);
 		hang_up(fd);
 	}
-	assert_true(broker_log_wait(&broker, "user alice locked out for "
-	    "1800s after 3 failures (rule console:24)", 2000, NULL, 0));
+	snprintf(want, sizeof(want), "session 3: user alice locked out for "
+	    "1800s after 3 failures (rule console:%u)", test_example_line(
+	    "console", "allow password then totp"));
+	broker_log_expect(&broker, want, 1);
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	raw_expect(fd, "login password alice\r\n", 515, "515 \"Account locked "
 	    "after too many failures; try again later\"\r\n");
@@ -497,11 +644,13 @@ test_lockout_after_failures_survives_restart(void **state)
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	raw_expect(fd, "login password alice\r\n", 515, NULL);
 	hang_up(fd);
-	assert_true(broker_log_wait(&broker, "user=alice mech=password step=1 "
-	    "rule=lockout outcome=locked-out", 2000, NULL, 0));
+	expect_audit("service=console rhost=- ruser=- user=alice "
+	    "mech=password step=1 rule=lockout outcome=locked-out *", 2);
 	assert_int_equal(run_ctl(&broker, list, out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "alice"));
-	assert_non_null(strstr(out, "s more"));
+	assert_int_equal(test_lines_matching(out, "*"), 2);
+	assert_int_equal(test_lines_matching(out, "USER * FAILURES *"), 1);
+	assert_int_equal(test_lines_matching(out, "alice * 3 *-*-* *:*:* "
+	    "1[78][0-9][0-9]s more"), 1);
 
 	/* The administrator clears it while the broker runs. */
 	assert_int_equal(run_ctl(&broker, clear, out, sizeof(out)), 0);
@@ -510,6 +659,199 @@ test_lockout_after_failures_survives_restart(void **state)
 	raw_expect(fd, "login password alice\r\n", 301, NULL);
 	raw_expect(fd, "pass alice-pw\r\n", 306, NULL);
 	hang_up(fd);
+}
+
+/* --- refusals look alike ------------------------------------------ */
+
+#define DELAY_MS	600
+/* After one line of settings: root denied on line 6, alice's rule on
+ * line 7 begins with password, everyone else's on line 8. */
+#define ALIKE_RULES \
+	"service s {\n\tpeer any\n\tpam-service loginbroker\n" \
+	"\tattempts 10\n\tdeny user root\n" \
+	"\tallow password then totp user alice\n" \
+	"\tallow password or keyboard-interactive\n}\n"
+#define ALIKE_POLICY	"failure_delay_ms 600\n" ALIKE_RULES
+
+/* Begins mech for user, answers, and checks that the reply is the
+ * failure, no earlier than the failure delay after the answer. */
+static void
+refused_after_the_delay(int fd, const char *mech, const char *user,
+    const char *answer)
+{
+	char line[128];
+	uint64_t sent;
+
+	snprintf(line, sizeof(line), "login %s %s\r\n", mech, user);
+	raw_send(fd, line, strlen(line));
+	assert_true(raw_reply(fd, line, sizeof(line)) > 0);
+	snprintf(line, sizeof(line), "pass %s\r\n", answer);
+	sent = now_ms();
+	raw_expect(fd, line, 506, "506 \"Authentication failed\"\r\n");
+	if (now_ms() - sent < DELAY_MS)
+		fail_msg("%s for %s refused after %llu ms, before the %d ms "
+		    "delay", mech, user, (unsigned long long)(now_ms() - sent),
+		    DELAY_MS);
+}
+
+/* A wrong password, an unknown user, a deny rule and a mechanism the
+ * user's rule does not begin with: the same reply, no earlier than the
+ * failure delay after the answer, right password or not. */
+static void
+test_every_refusal_has_the_same_reply_after_the_delay(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, ALIKE_POLICY, NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	refused_after_the_delay(fd, "password", "bob", "wrong");
+	refused_after_the_delay(fd, "password", "nosuchuser", "bob-pw");
+	refused_after_the_delay(fd, "password", "root", "root-pw");
+	refused_after_the_delay(fd, "keyboard-interactive", "alice",
+	    "alice-pw");
+	/* The client may still begin the mechanism alice's rule wants. */
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 306, "306 totp\r\n");
+	hang_up(fd);
+	expect_audit("service=s * user=bob mech=password step=1 rule=s:8 "
+	    "outcome=failure *", 1);
+	expect_audit("service=s * user=nosuchuser mech=password step=1 "
+	    "rule=s:8 outcome=failure *", 1);
+	expect_audit("service=s * user=root mech=password step=1 rule=s:6 "
+	    "outcome=denied *", 1);
+	expect_audit("service=s * user=alice mech=keyboard-interactive step=1 "
+	    "rule=s:7 outcome=mechanism-not-permitted *", 1);
+}
+
+/* No rule holds (no deny either): refused like a deny. */
+static void
+test_login_no_rule_holds_for_is_refused(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, "service s {\n\tpeer any\n"
+	    "\tallow password user bob\n}\n", NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 506,
+	    "506 \"Authentication failed\"\r\n");
+	hang_up(fd);
+	expect_audit("service=s * user=alice mech=password step=1 "
+	    "rule=s:no-rule outcome=denied *", 1);
+}
+
+/* A service whose only rule needs a context offers nothing without one:
+ * lsauth answers 201. */
+static void
+test_lsauth_without_anything_to_offer_replies_201(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, "service s {\n\tpeer any\n"
+	    "\tallow password from 10.0.0.0/8\n}\n", NULL);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "lsauth\r\n", 201, "201 \"No mechanisms available\"\r\n");
+	raw_expect(fd, "login password alice\r\n", 502,
+	    "502 \"Mechanism not permitted\"\r\n");
+	hang_up(fd);
+}
+
+/* --- what the lockout counts ---------------------------------------- */
+
+#define LOCKOUT_POLICY	"lockout after 3 failures within 10m for 10m\n" \
+	ALIKE_RULES
+
+/* One connection: login MECH USER, answer, and the reply's code. */
+static void
+attempt(const char *mech, const char *user, const char *answer, int code)
+{
+	char line[128];
+	int fd = raw_connect_greeted_as(&broker, 0, 0);
+
+	snprintf(line, sizeof(line), "login %s %s\r\n", mech, user);
+	raw_send(fd, line, strlen(line));
+	assert_true(raw_reply(fd, line, sizeof(line)) > 0);
+	if (code != 515) {
+		snprintf(line, sizeof(line), "pass %s\r\n", answer);
+		raw_expect(fd, line, code, NULL);
+	}
+	hang_up(fd);
+}
+
+static void
+test_complete_login_clears_the_failures(void **state)
+{
+	NEED_ROOT();
+	broker_start(&broker, LOCKOUT_POLICY, NULL);
+	attempt("password", "bob", "wrong", 506);
+	attempt("password", "bob", "wrong", 506);
+	attempt("password", "bob", "bob-pw", 200);
+	attempt("password", "bob", "wrong", 506);
+	attempt("password", "bob", "wrong", 506);
+	assert_int_equal(broker_log_count(&broker, "locked out"), 0);
+	attempt("password", "bob", "wrong", 506);
+	broker_log_expect(&broker, "session 6: user bob locked out for 600s "
+	    "after 3 failures (rule s:8)", 1);
+	attempt("password", "bob", NULL, 515);
+}
+
+/* Refusals that are not guesses at a secret are not counted: a deny
+ * rule, a mechanism the rule does not begin with, a login already
+ * locked out.  Unknown names are, as any other. */
+static void
+test_lockout_counts_guesses_for_any_name_and_nothing_else(void **state)
+{
+	const char *list[] = { "lockout", "list", NULL };
+	const char *clear[] = { "lockout", "clear", NULL };
+	char out[1024];
+	int i;
+
+	NEED_ROOT();
+	broker_start(&broker, LOCKOUT_POLICY, NULL);
+	for (i = 0; i < 4; i++) {
+		attempt("password", "root", "wrong", 506);
+		attempt("keyboard-interactive", "alice", "wrong", 506);
+	}
+	for (i = 0; i < 3; i++)
+		attempt("password", "nosuchuser", "wrong", 506);
+	for (i = 0; i < 3; i++)
+		attempt("password", "bob", "wrong", 506);
+	for (i = 0; i < 3; i++)
+		attempt("password", "bob", NULL, 515);
+	assert_int_equal(broker_log_matches(&broker, "session *: user * "
+	    "locked out *"), 2);
+	assert_int_equal(broker_log_matches(&broker, "session *: user "
+	    "nosuchuser locked out *"), 1);
+	assert_int_equal(run_ctl(&broker, list, out, sizeof(out)), 0);
+	assert_int_equal(test_lines_matching(out, "*"), 3);
+	assert_int_equal(test_lines_matching(out, "bob * 3 * *s more"), 1);
+	assert_int_equal(test_lines_matching(out, "nosuchuser * 3 * *s more"),
+	    1);
+	/* Without a user, every entry goes. */
+	assert_int_equal(run_ctl(&broker, clear, out, sizeof(out)), 0);
+	assert_string_equal(out, "cleared 2 entries\n");
+	assert_int_equal(run_ctl(&broker, list, out, sizeof(out)), 0);
+	assert_int_equal(test_lines_matching(out, "*"), 1);
+	attempt("password", "bob", "wrong", 506);
+}
+
+/* A reload without the lockout line lifts every lock; one that brings it
+ * back restores those still running. */
+static void
+test_reload_lifts_and_restores_the_lockout(void **state)
+{
+	NEED_ROOT();
+	broker_start(&broker, LOCKOUT_POLICY, NULL);
+	for (int i = 0; i < 3; i++)
+		attempt("password", "bob", "wrong", 506);
+	attempt("password", "bob", NULL, 515);
+	broker_reload(&broker, "# no lockout\n" ALIKE_RULES, "reloaded ");
+	attempt("password", "bob", "wrong", 506);
+	broker_reload(&broker, LOCKOUT_POLICY, "reloaded ");
+	attempt("password", "bob", NULL, 515);
 }
 
 /* --- reload -------------------------------------------------------- */
@@ -547,6 +889,9 @@ test_reload_keeps_sessions_on_their_policy(void **state)
 	raw_expect(fd, "login password alice\r\n", 301, NULL);
 	raw_expect(fd, "pass alice-pw\r\n", 200, NULL);
 	hang_up(fd);
+	/* RELOAD_A's rule (line 3), not the built-in policy's. */
+	expect_audit("service=s rhost=- ruser=- user=alice mech=password "
+	    "step=1 rule=s:3 outcome=success *", 2);
 }
 
 static int
@@ -588,10 +933,14 @@ test_reload_under_load_fails_no_login(void **state)
 	while (running > 0 || reloads < 2) {
 		broker_reload(&broker, reloads++ % 2 == 0 ? RELOAD_B : RELOAD_A,
 		    "reloaded ");
-		while (running > 0 &&
-		    (pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < 10; i++) {
+			if (kids[i] == 0 ||
+			    (pid = waitpid(kids[i], &status, WNOHANG)) == 0)
+				continue;
+			assert_int_equal(pid, kids[i]);
 			assert_true(WIFEXITED(status));
 			failed += WEXITSTATUS(status);
+			kids[i] = 0;
 			running--;
 		}
 	}
@@ -616,13 +965,20 @@ main(void)
 		T(test_greeter_deny_rule_looks_like_a_failure),
 		T(test_chain_cannot_be_skipped_or_reordered),
 		T(test_chain_cannot_switch_user),
-		T(test_totp_code_is_accepted_once_and_skew_is_bounded),
+		T(test_totp_window_is_one_step_each_way_and_a_code_is_used_once),
 		T(test_remote_shell_context_picks_the_rule),
 		T(test_untrusted_peer_cannot_set_context),
-		T(test_library_and_cli_follow_a_chain),
+		T(test_cli_context_picks_the_rule_and_reaches_the_audit),
+		T(test_context_reaches_pam_as_rhost_and_ruser),
 		T(test_broker_kills_a_worker_that_breaks_the_chain),
 		T(test_console_allows_one_connection_per_peer),
 		T(test_lockout_after_failures_survives_restart),
+		T(test_every_refusal_has_the_same_reply_after_the_delay),
+		T(test_login_no_rule_holds_for_is_refused),
+		T(test_lsauth_without_anything_to_offer_replies_201),
+		T(test_complete_login_clears_the_failures),
+		T(test_lockout_counts_guesses_for_any_name_and_nothing_else),
+		T(test_reload_lifts_and_restores_the_lockout),
 		T(test_reload_keeps_sessions_on_their_policy),
 		T(test_reload_under_load_fails_no_login),
 #undef T

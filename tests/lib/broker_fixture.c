@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <grp.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -64,11 +65,18 @@ write_test_services(const struct broker_fixture *b)
 		{ "info", "info", "" },
 		{ "rounds", "rounds", "" },
 		{ "empty", "empty", "" },
-		{ "many", "many", "" },
 		{ "endless", "endless", "" },
 		{ "expired", "", "expired" },
 		{ "acctexpired", "", "acctexpired" },
 		{ "denied", "", "denied" },
+		{ "prompts15", "prompts=15", "" },
+		{ "prompts16", "prompts=16", "" },
+		{ "messages32", "messages=32", "" },
+		{ "messages33", "messages=33", "" },
+		{ "long", "long", "" },
+		{ "instruction", "instruction", "" },
+		{ "error", "error", "" },
+		{ "context", "context", "" },
 	};
 	const char *module = env("LB_TEST_MODULE");
 	char path[256], text[1024];
@@ -114,15 +122,20 @@ write_matrix_service(const struct broker_fixture *b, const char *name)
 	write_file(path, text);
 }
 
-/* In a child about to exec: the fixture's users and groups
- * (tests/fixtures/passwd, group) through nss_wrapper. */
+/* The fixture's user and group files (tests/fixtures/passwd, group);
+ * read before a fork, so that a child never needs cmocka. */
 static void
-use_fixture_nss(const char *preload)
+fixture_nss_paths(char passwd[256], char group[256])
 {
-	char passwd[256], group[256];
+	snprintf(passwd, 256, "%s/passwd", env("LB_FIXTURES"));
+	snprintf(group, 256, "%s/group", env("LB_FIXTURES"));
+}
 
-	snprintf(passwd, sizeof(passwd), "%s/passwd", env("LB_FIXTURES"));
-	snprintf(group, sizeof(group), "%s/group", env("LB_FIXTURES"));
+/* In a child about to exec: those users and groups through nss_wrapper.
+ * Plain calls only: a child never returns into the test runner. */
+static void
+use_fixture_nss(const char *preload, const char *passwd, const char *group)
+{
 	setenv("LD_PRELOAD", preload, 1);
 	/* Sanitizer builds: the wrapper is preloaded before ASan. */
 	setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
@@ -136,27 +149,30 @@ spawn_broker(struct broker_fixture *b)
 	char path[256];
 	int i, logfd;
 
+	char svc[128], passwd[256], group[256];
+	const char *brokerd = env("LB_BROKERD");
+
 	snprintf(path, sizeof(path), "%s/config", b->dir);
+	snprintf(svc, sizeof(svc), "%s/services", b->dir);
+	fixture_nss_paths(passwd, group);
 	b->pid = fork();
 	assert_true(b->pid >= 0);
 	if (b->pid == 0) {
-		char svc[128];
-
 		/* Nothing of the test's own stdio: a broker left behind must
 		 * not hold the test runner's pipes open. */
 		logfd = open(b->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (logfd == -1 || dup2(logfd, 1) == -1 || dup2(logfd, 2) == -1)
 			_exit(127);
-		snprintf(svc, sizeof(svc), "%s/services", b->dir);
 		/* Real PAM on a private stack. */
-		use_fixture_nss("libpam_wrapper.so libnss_wrapper.so");
+		use_fixture_nss("libpam_wrapper.so libnss_wrapper.so", passwd,
+		    group);
 		setenv("PAM_WRAPPER", "1", 1);
 		setenv("PAM_WRAPPER_SERVICE_DIR", svc, 1);
 		/* Sanitizer builds: pam_wrapper must not dlopen libpam with
 		 * RTLD_DEEPBIND (it reads uid_wrapper's variable for that). */
 		setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
-		execl(env("LB_BROKERD"), "loginbrokerd", "-d", "-f", "-c", path,
-		    "-w", b->worker, (char *)NULL);
+		execl(brokerd, "loginbrokerd", "-d", "-f", "-c", path, "-w",
+		    b->worker, (char *)NULL);
 		_exit(127);
 	}
 	/* Not a probe connection: that would be a session of its own. */
@@ -176,19 +192,34 @@ spawn_broker(struct broker_fixture *b)
 void
 broker_write_config(const struct broker_fixture *b, const char *extra)
 {
+	/* The fixture's settings, each unless the test's lines set it. */
+	static const char *const defaults[][2] = {
+		{ "socket_mode ", "0666" },
+		{ "failure_delay_ms ", "50" },
+	};
 	char path[256], text[8192];
+	size_t i, len;
+	int n;
 
 	snprintf(path, sizeof(path), "%s/config", b->dir);
 	/* The test's lines first, so that rules keep their line numbers. */
-	snprintf(text, sizeof(text),
+	n = snprintf(text, sizeof(text),
 	    "%s"
 	    "# written by tests/lib/broker_fixture.c\n"
 	    "socket %s\n"
-	    "socket_mode 0666\n"
 	    "lockout_file %s/lockout\n"
-	    "totp_file %s/totp\n"
-	    "failure_delay_ms 50\n",
+	    "totp_file %s/totp\n",
 	    extra != NULL ? extra : "", b->sock, b->dir, b->dir);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	len = (size_t)n;
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		if (extra != NULL && strstr(extra, defaults[i][0]) != NULL)
+			continue;
+		n = snprintf(text + len, sizeof(text) - len, "%s%s\n",
+		    defaults[i][0], defaults[i][1]);
+		assert_true(n > 0 && (size_t)n < sizeof(text) - len);
+		len += (size_t)n;
+	}
 	write_file(path, text);
 }
 
@@ -235,8 +266,8 @@ stop_broker(struct broker_fixture *b)
 
 	if (b->pid <= 0)
 		return;
-	kill(b->pid, SIGTERM);
-	waitpid(b->pid, &status, 0);
+	assert_int_equal(kill(b->pid, SIGTERM), 0);
+	assert_int_equal(waitpid(b->pid, &status, 0), b->pid);
 	b->pid = 0;
 	/* A clean stop, and nothing the sanitizers saw. */
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -338,6 +369,67 @@ broker_log_count(const struct broker_fixture *b, const char *needle)
 	return n;
 }
 
+/* A connection with a 5 s receive timeout, or -1; no cmocka calls, so
+ * that a forked child may use it. */
+static int
+connect_socket(const struct broker_fixture *b)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { 5, 0 };
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", b->sock);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Lines of the broker log whose message (after "loginbrokerd: ") matches
+ * pattern, in fnmatch(3)'s terms. */
+unsigned
+broker_log_matches(const struct broker_fixture *b, const char *pattern)
+{
+	static const char prefix[] = "loginbrokerd: ";
+	char line[1024];
+	const char *msg;
+	unsigned n = 0;
+	FILE *f;
+
+	if ((f = fopen(b->log, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		msg = strstr(line, prefix);
+		n += msg != NULL && fnmatch(pattern, msg + strlen(prefix),
+		    0) == 0;
+	}
+	fclose(f);
+	return n;
+}
+
+void
+broker_log_expect(const struct broker_fixture *b, const char *pattern,
+    unsigned count)
+{
+	unsigned n = 0;
+
+	/* The broker may still be writing: wait for the count, then make
+	 * sure it is not passed. */
+	for (int waited = 0; waited < 2000; waited += 10) {
+		if ((n = broker_log_matches(b, pattern)) >= count)
+			break;
+		sleep_ms(10);
+	}
+	if (n != count)
+		fail_msg("%u log lines match \"%s\", wanted %u (see %s)", n,
+		    pattern, count, b->log);
+}
+
 int
 raw_connect_as(const struct broker_fixture *b, uid_t uid, gid_t gid)
 {
@@ -346,20 +438,24 @@ raw_connect_as(const struct broker_fixture *b, uid_t uid, gid_t gid)
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm;
+	struct timeval tv = { 5, 0 };
 	int sv[2], fd, status;
 	pid_t pid;
 
 	/* SO_PEERCRED is taken at connect(): a child connects with those
-	 * ids and hands the socket back. */
+	 * ids and hands the socket back.  The child makes plain calls and
+	 * _exits: a cmocka failure there would return into the runner. */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(sv[0]);
 		if (setgroups(0, NULL) == -1 || setresgid(gid, gid, gid) == -1 ||
-		    setresuid(uid, uid, uid) == -1)
+		    setresuid(uid, uid, uid) == -1 ||
+		    (fd = connect_socket(b)) == -1)
 			_exit(1);
-		fd = raw_connect(b);
 		memset(cbuf, 0, sizeof(cbuf));
 		cm = CMSG_FIRSTHDR(&mh);
 		cm->cmsg_level = SOL_SOCKET;
@@ -382,16 +478,10 @@ raw_connect_as(const struct broker_fixture *b, uid_t uid, gid_t gid)
 int
 raw_connect(const struct broker_fixture *b)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { 5, 0 };
-	int fd;
+	int fd = connect_socket(b);
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", b->sock);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
-	    sizeof(tv)), 0);
+	if (fd == -1)
+		fail_msg("cannot connect to %s: %s", b->sock, strerror(errno));
 	return fd;
 }
 
@@ -416,7 +506,7 @@ raw_connect_greeted(const struct broker_fixture *b)
 void
 raw_expect(int fd, const char *request, int code, const char *want)
 {
-	char reply[2048];
+	static char reply[8192];
 	int got;
 
 	raw_send(fd, request, strlen(request));
@@ -438,12 +528,19 @@ int
 raw_reply(int fd, char *buf, size_t cap)
 {
 	size_t len = 0, start = 0;
+	ssize_t n;
 	char c;
 
 	/* Byte by byte: slow, simple, and never reads past the reply. */
 	while (len + 1 < cap) {
-		if (recv(fd, &c, 1, 0) != 1)
+		if ((n = recv(fd, &c, 1, 0)) == 0 && len == 0)
 			return -1;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			fail_msg("no reply within 5 s (so far: %.*s)", (int)len,
+			    buf);
+		if (n != 1)
+			fail_msg("reply cut short after %zu bytes: %s", len,
+			    n == 0 ? "end of stream" : strerror(errno));
 		buf[len++] = c;
 		if (c != '\n')
 			continue;
@@ -454,7 +551,22 @@ raw_reply(int fd, char *buf, size_t cap)
 		buf[len] = '\0';
 		return atoi(buf + start);
 	}
+	fail_msg("reply longer than %zu bytes", cap);
 	return -1;
+}
+
+void
+raw_expect_closed(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, 0);
+
+	if (n == 1)
+		fail_msg("the connection is open: it sent '%c'", c);
+	if (n == -1)
+		fail_msg("the connection is %s", errno == EAGAIN ||
+		    errno == EWOULDBLOCK ? "open (no end of stream in 5 s)" :
+		    strerror(errno));
 }
 
 /* Runs path with argv, stdin_text on its stdin, its output into out;
@@ -464,10 +576,12 @@ run_program(const char *path, const char *const *argv, bool nss,
     const char *stdin_text, char *out, size_t cap)
 {
 	int in[2], outp[2], status;
+	char passwd[256], group[256];
 	size_t len = 0;
 	ssize_t r;
 	pid_t pid;
 
+	fixture_nss_paths(passwd, group);
 	assert_int_equal(pipe(in), 0);
 	assert_int_equal(pipe(outp), 0);
 	pid = fork();
@@ -479,7 +593,7 @@ run_program(const char *path, const char *const *argv, bool nss,
 		close(in[1]);
 		close(outp[0]);
 		if (nss)
-			use_fixture_nss("libnss_wrapper.so");
+			use_fixture_nss("libnss_wrapper.so", passwd, group);
 		execv(path, (char *const *)argv);
 		_exit(127);
 	}

@@ -31,8 +31,9 @@ void broker_stop(struct broker_fixture *b);
  * (state files, log and configuration kept). */
 void broker_restart(struct broker_fixture *b);
 
-/* Writes extra lines, then the test settings (socket open to all, state
- * files in the test directory, 50 ms failure delay). */
+/* Writes extra lines, then the test settings: the socket and the state
+ * files in the test directory, and, unless extra sets them, socket_mode
+ * 0666 and failure_delay_ms 50. */
 void broker_write_config(const struct broker_fixture *b, const char *extra);
 
 /* Rewrites the configuration with extra, sends SIGHUP and waits until the
@@ -52,6 +53,16 @@ unsigned broker_log_count(const struct broker_fixture *b, const char *needle);
  * rest of the line after it into rest[cap] when rest is not NULL. */
 bool broker_log_wait(const struct broker_fixture *b, const char *needle,
     int timeout_ms, char *rest, size_t cap);
+
+/* Log lines whose message (the text after "loginbrokerd: ") matches the
+ * fnmatch(3) pattern: a whole line, so a field cannot match elsewhere. */
+unsigned broker_log_matches(const struct broker_fixture *b,
+    const char *pattern);
+
+/* Fails the test unless exactly count lines match pattern, waiting up to
+ * 2 s for the broker to write them. */
+void broker_log_expect(const struct broker_fixture *b, const char *pattern,
+    unsigned count);
 
 /* A blocking connection with a 5 s receive timeout; aborts on failure. */
 int raw_connect(const struct broker_fixture *b);
@@ -73,8 +84,13 @@ void raw_expect(int fd, const char *request, int code, const char *want);
 void raw_send(int fd, const char *bytes, size_t len);
 
 /* Reads one whole reply (continuation lines included) into buf and
- * returns its code, or -1 at EOF or timeout. */
+ * returns its code, or -1 at the end of the stream before any byte.
+ * Fails the test when no reply comes within 5 s or a reply is cut. */
 int raw_reply(int fd, char *buf, size_t cap);
+
+/* Fails the test unless the broker has closed the connection: the next
+ * read sees the end of the stream (not a byte, not 5 s of silence). */
+void raw_expect_closed(int fd);
 
 /* Runs the loginbroker CLI with stdin_text and returns its exit status;
  * its stdout and stderr go to out[cap]. */

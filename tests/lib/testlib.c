@@ -2,10 +2,13 @@
 #include "testlib.h"
 
 #include <dirent.h>
+#include <fnmatch.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -70,16 +73,91 @@ test_proc_status(pid_t pid, const char *key, char *out, size_t cap)
 }
 
 void
-test_assert_confined(pid_t pid)
+test_assert_confined(pid_t pid, unsigned filters, uid_t uid, gid_t gid)
 {
-	char v[128];
+	static const char *const caps[] = { "CapInh", "CapPrm", "CapEff",
+	    "CapBnd", "CapAmb" };
+	char v[128], want[128];
+	size_t i;
 
-	assert_string_equal(test_proc_status(pid, "Seccomp", v, sizeof(v)),
-	    "2");
-	assert_string_equal(test_proc_status(pid, "NoNewPrivs", v, sizeof(v)),
-	    "1");
-	assert_string_equal(test_proc_status(pid, "CapEff", v, sizeof(v)),
-	    "0000000000000000");
+	assert_true(uid != 0 && gid != 0);
+	assert_non_null(test_proc_status(pid, "Seccomp", v, sizeof(v)));
+	assert_string_equal(v, "2");
+	snprintf(want, sizeof(want), "%u", filters);
+	assert_non_null(test_proc_status(pid, "Seccomp_filters", v,
+	    sizeof(v)));
+	assert_string_equal(v, want);
+	assert_non_null(test_proc_status(pid, "NoNewPrivs", v, sizeof(v)));
+	assert_string_equal(v, "1");
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		if (test_proc_status(pid, caps[i], v, sizeof(v)) == NULL)
+			fail_msg("no %s for pid %d", caps[i], (int)pid);
+		if (strcmp(v, "0000000000000000") != 0)
+			fail_msg("%s of pid %d is %s", caps[i], (int)pid, v);
+	}
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", (unsigned)uid,
+	    (unsigned)uid, (unsigned)uid, (unsigned)uid);
 	assert_non_null(test_proc_status(pid, "Uid", v, sizeof(v)));
-	assert_true(strncmp(v, "0\t", 2) != 0);
+	assert_string_equal(v, want);
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", (unsigned)gid,
+	    (unsigned)gid, (unsigned)gid, (unsigned)gid);
+	assert_non_null(test_proc_status(pid, "Gid", v, sizeof(v)));
+	assert_string_equal(v, want);
+	assert_non_null(test_proc_status(pid, "Groups", v, sizeof(v)));
+	assert_string_equal(v, "");
+}
+
+void
+test_sandbox_ids(uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw = getpwnam("loginbroker");
+
+	*uid = pw != NULL ? pw->pw_uid : 64999;
+	*gid = pw != NULL ? pw->pw_gid : 64999;
+}
+
+unsigned
+test_lines_matching(const char *text, const char *pattern)
+{
+	char line[1024];
+	unsigned n = 0;
+	size_t len;
+
+	while (*text != '\0') {
+		len = strcspn(text, "\n");
+		snprintf(line, sizeof(line), "%.*s", (int)len, text);
+		n += fnmatch(pattern, line, 0) == 0;
+		text += len + (text[len] == '\n');
+	}
+	return n;
+}
+
+unsigned
+test_example_line(const char *name, const char *text)
+{
+	char path[512], line[512], *p;
+	const char *dir = getenv("LB_EXAMPLES");
+	unsigned n = 0;
+	size_t len;
+	FILE *f;
+
+	if (dir == NULL)
+		fail_msg("LB_EXAMPLES is not set: run through meson test");
+	snprintf(path, sizeof(path), "%s/%s.conf", dir, name);
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("cannot read %s", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		n++;
+		p = line + strspn(line, " \t");
+		len = strcspn(p, "\n");
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == strlen(text) && memcmp(p, text, len) == 0) {
+			fclose(f);
+			return n;
+		}
+	}
+	fclose(f);
+	fail_msg("no line \"%s\" in %s", text, path);
+	return 0;
 }

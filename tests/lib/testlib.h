@@ -27,8 +27,26 @@ void test_write_all(int fd, const void *buf, size_t len);
 /* The value of "key:" in /proc/pid/status copied into out[cap], or NULL. */
 char *test_proc_status(pid_t pid, const char *key, char *out, size_t cap);
 
-/* Asserts what every confined process shows in /proc/PID/status: the
- * seccomp filter on, no_new_privs, no effective capabilities, not root. */
-void test_assert_confined(pid_t pid);
+/* Asserts what every confined process shows in /proc/PID/status: seccomp
+ * filtering with exactly filters programs stacked, no_new_privs, every
+ * capability set (inheritable, permitted, effective, bounding, ambient)
+ * empty, the real, effective, saved and file-system uid and gid all uid
+ * and gid (never 0), and no supplementary groups. */
+void test_assert_confined(pid_t pid, unsigned filters, uid_t uid,
+    gid_t gid);
+
+/* The ids a worker runs as: the user "loginbroker", or the fallback id
+ * 64999 (doc/sandbox.md). */
+void test_sandbox_ids(uid_t *uid, gid_t *gid);
+
+/* How many lines of text (without their newlines) match the fnmatch(3)
+ * pattern as a whole. */
+unsigned test_lines_matching(const char *text, const char *pattern);
+
+/* The line number of the first line of policies/examples/NAME.conf
+ * (LB_EXAMPLES) whose text, blanks at both ends left out, is text; fails
+ * the test when there is none.  Rule names (rule=NAME:LINE) are derived
+ * from it, so a comment added to an example breaks no test. */
+unsigned test_example_line(const char *name, const char *text);
 
 #endif

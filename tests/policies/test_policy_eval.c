@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "testlib.h"
 
 #define ROOT	0
 #define LIGHTDM	950
@@ -28,53 +29,64 @@ struct row {
 	const char *groups;		/* comma-separated */
 	const char *from;		/* NULL: no context */
 	const char *chain;		/* "a|b > c", "deny" or "no-rule" */
-	unsigned rule_line;		/* the deciding rule; 0 for no rule */
+	const char *rule;		/* the deciding rule as written in
+					 * the example; NULL: no rule */
 };
 
 static const struct row rows[] = {
 	/* The greeter: only lightdm's uid; admins need a second factor. */
 	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "bob", "bob", NULL,
-	    "password|keyboard-interactive", 28 },
+	    "password|keyboard-interactive",
+	    "allow password or keyboard-interactive" },
 	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "alice", "alice,admins",
-	    NULL, "password > totp", 27 },
+	    NULL, "password > totp", "allow password then totp group admins" },
 	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "carol", "admins", NULL,
-	    "password > totp", 27 },
+	    "password > totp", "allow password then totp group admins" },
 	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "backup", "backup", NULL,
-	    "deny", 26 },
+	    "deny", "deny user backup,root" },
 	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "root", "root,admins", NULL,
-	    "deny", 26 },
+	    "deny", "deny user backup,root" },
 	/* A context the greeter may not send changes nothing here. */
 	{ "greeter", LIGHTDM, LIGHTDM, "greeter", "bob", "", "10.1.2.3",
-	    "password|keyboard-interactive", 28 },
-	{ "greeter", ROOT, ROOT, NULL, "bob", "", NULL, NULL, 0 },
-	{ "greeter", ALICE, LIGHTDM, NULL, "bob", "", NULL, NULL, 0 },
+	    "password|keyboard-interactive",
+	    "allow password or keyboard-interactive" },
+	{ "greeter", ROOT, ROOT, NULL, "bob", "", NULL, NULL, NULL },
+	{ "greeter", ALICE, LIGHTDM, NULL, "bob", "", NULL, NULL, NULL },
 
 	/* The remote shell: one factor from the management network. */
 	{ "remote-shell", ROOT, ROOT, "remote-shell", "alice", "admins",
-	    "10.20.30.40", "password|keyboard-interactive", 23 },
+	    "10.20.30.40", "password|keyboard-interactive",
+	    "allow keyboard-interactive or password from 10.0.0.0/8,fd00::/8" },
 	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "", "fd00::7",
-	    "password|keyboard-interactive", 23 },
+	    "password|keyboard-interactive",
+	    "allow keyboard-interactive or password from 10.0.0.0/8,fd00::/8" },
 	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "",
-	    "::ffff:10.0.0.1", "password|keyboard-interactive", 23 },
+	    "::ffff:10.0.0.1", "password|keyboard-interactive",
+	    "allow keyboard-interactive or password from 10.0.0.0/8,fd00::/8" },
 	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "",
-	    "192.0.2.10", "password|keyboard-interactive > totp", 24 },
+	    "192.0.2.10", "password|keyboard-interactive > totp",
+	    "allow keyboard-interactive or password then totp" },
 	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "", "11.0.0.1",
-	    "password|keyboard-interactive > totp", 24 },
+	    "password|keyboard-interactive > totp",
+	    "allow keyboard-interactive or password then totp" },
 	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "", "2001:db8::1",
-	    "password|keyboard-interactive > totp", 24 },
+	    "password|keyboard-interactive > totp",
+	    "allow keyboard-interactive or password then totp" },
 	{ "remote-shell", ROOT, ROOT, "remote-shell", "bob", "", NULL,
-	    "password|keyboard-interactive > totp", 24 },
+	    "password|keyboard-interactive > totp",
+	    "allow keyboard-interactive or password then totp" },
 	{ "remote-shell", ROOT, ROOT, "remote-shell", "root", "root",
-	    "10.0.0.1", "deny", 22 },
-	{ "remote-shell", LIGHTDM, LIGHTDM, NULL, "bob", "", NULL, NULL, 0 },
+	    "10.0.0.1", "deny", "deny user root" },
+	{ "remote-shell", LIGHTDM, LIGHTDM, NULL, "bob", "", NULL, NULL, NULL },
 
 	/* The console: always two factors, never root. */
 	{ "console", ROOT, ROOT, "console", "alice", "admins", NULL,
-	    "password > totp", 24 },
+	    "password > totp", "allow password then totp" },
 	{ "console", ROOT, ROOT, "console", "bob", "", "10.0.0.1",
-	    "password > totp", 24 },
-	{ "console", ROOT, ROOT, "console", "root", "root", NULL, "deny", 23 },
-	{ "console", ALICE, ALICE, NULL, "alice", "", NULL, NULL, 0 },
+	    "password > totp", "allow password then totp" },
+	{ "console", ROOT, ROOT, "console", "root", "root", NULL, "deny",
+	    "deny user root" },
+	{ "console", ALICE, ALICE, NULL, "alice", "", NULL, NULL, NULL },
 };
 
 static struct policy *
@@ -131,6 +143,7 @@ test_examples_decide_as_documented(void **state)
 	const struct policy_rule *r;
 	struct policy_net from;
 	struct policy *p;
+	unsigned want_line;
 	size_t i;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -158,35 +171,67 @@ test_examples_decide_as_documented(void **state)
 		}
 		r = policy_match(svc, &q);
 		chain_text(r, got, sizeof(got));
+		want_line = row->rule != NULL ?
+		    test_example_line(row->example, row->rule) : 0;
 		if (strcmp(got, row->chain) != 0 ||
-		    (r != NULL ? r->line : 0) != row->rule_line)
+		    (r != NULL ? r->line : 0) != want_line)
 			fail_msg("row %zu (%s, %s from %s): got %s by line %u, "
-			    "want %s by line %u", i, row->example, row->user,
-			    row->from != NULL ? row->from : "-", got,
-			    r != NULL ? r->line : 0, row->chain,
-			    row->rule_line);
+			    "want %s by line %u (%s)", i, row->example,
+			    row->user, row->from != NULL ? row->from : "-",
+			    got, r != NULL ? r->line : 0, row->chain,
+			    want_line, row->rule != NULL ? row->rule : "-");
 		policy_unref(p);
 	}
 }
 
-/* lsauth before a user is known: the first steps of the rules whose
- * context can hold. */
+/* lsauth before a user is known: the first steps of the allow rules
+ * whose context can hold, and nothing of the steps after them. */
 static void
 test_first_mechanisms_follow_the_context(void **state)
 {
-	struct policy *p = load_example("remote-shell");
-	const struct policy_service *svc = &p->services[0];
-	struct policy_net from;
-	policy_mechs both = (1u << PM_PASSWORD) | (1u << PM_KBDINT);
+	static const char text[] =
+	    "service s {\n"
+	    "\tpeer any\n"
+	    "\tallow gssapi-with-mic from 192.0.2.0/24\n"
+	    "\tallow keyboard-interactive then duo remote-user jump\n"
+	    "\tallow totp then scram-sha-256 from 198.51.100.0/24 "
+	    "remote-user ops\n"
+	    "\tdeny from 203.0.113.0/24\n"
+	    "\tallow password\n"
+	    "}\n";
+	static const struct policy_hooks hooks = { NULL, NULL, NULL };
+	const policy_mechs pw = 1u << PM_PASSWORD, gss = 1u << PM_GSSAPI,
+	    kbd = 1u << PM_KBDINT, totp = 1u << PM_TOTP;
+	struct policy_errors errs;
+	struct policy_net in, out, ops_net, denied;
+	struct policy *p = policy_parse("t", text, sizeof(text) - 1, &hooks,
+	    &errs);
+	const struct policy_service *svc;
 
-	assert_int_equal(policy_first_mechs(svc, NULL, NULL), both);
-	assert_int_equal(policy_net_parse("10.0.0.1", &from), 0);
-	assert_int_equal(policy_first_mechs(svc, &from, NULL), both);
-	policy_unref(p);
+	assert_non_null(p);
+	svc = &p->services[0];
+	assert_int_equal(policy_net_parse("192.0.2.77", &in), 0);
+	assert_int_equal(policy_net_parse("10.9.9.9", &out), 0);
+	assert_int_equal(policy_net_parse("198.51.100.7", &ops_net), 0);
+	assert_int_equal(policy_net_parse("203.0.113.1", &denied), 0);
 
-	p = load_example("console");
-	assert_int_equal(policy_first_mechs(&p->services[0], NULL, NULL),
-	    1u << PM_PASSWORD);
+	/* Without a context only the rule without conditions is left. */
+	assert_int_equal(policy_first_mechs(svc, NULL, NULL), pw);
+	/* from: an address inside the network adds its rule, outside not. */
+	assert_int_equal(policy_first_mechs(svc, &in, NULL), pw | gss);
+	assert_int_equal(policy_first_mechs(svc, &out, NULL), pw);
+	/* remote-user: the named user adds its rule, another one not. */
+	assert_int_equal(policy_first_mechs(svc, NULL, "jump"), pw | kbd);
+	assert_int_equal(policy_first_mechs(svc, NULL, "other"), pw);
+	assert_int_equal(policy_first_mechs(svc, &out, "jump"), pw | kbd);
+	assert_int_equal(policy_first_mechs(svc, &in, "jump"),
+	    pw | gss | kbd);
+	/* Both conditions of one rule must hold. */
+	assert_int_equal(policy_first_mechs(svc, &ops_net, "ops"), pw | totp);
+	assert_int_equal(policy_first_mechs(svc, &ops_net, NULL), pw);
+	assert_int_equal(policy_first_mechs(svc, &in, "ops"), pw | gss);
+	/* A deny rule takes nothing away: denials are not announced. */
+	assert_int_equal(policy_first_mechs(svc, &denied, NULL), pw);
 	policy_unref(p);
 }
 
