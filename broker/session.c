@@ -238,6 +238,14 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	flush_worker(s);
 }
 
+/* An attempt has begun and not yet been decided, so not yet audited (a
+ * failure is audited when it is decided, before its delay). */
+static bool
+attempt_undecided(const struct session *s)
+{
+	return s->state == SS_VERIFYING || s->state == SS_PROMPTING;
+}
+
 /* The worker broke the protocol: it may be compromised.  Kill it, log it,
  * and count the attempt in progress as failed. */
 static void
@@ -249,8 +257,7 @@ violation(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (s->state == SS_VERIFYING || s->state == SS_PROMPTING ||
-	    s->state == SS_DELAYING)
+	if (attempt_undecided(s))
 		audit_attempt(s, "worker-violation");
 	snprintf(line, sizeof(line), "worker %d broke the protocol in state "
 	    "%s: %s; killed", (int)s->worker_pid, state_names[s->state], why);
@@ -439,8 +446,7 @@ worker_gone(struct session *s)
 	/* It is on its way out by itself: no signal needed. */
 	close(s->worker_pidfd);
 	s->worker_pidfd = -1;
-	if (s->state == SS_VERIFYING || s->state == SS_PROMPTING ||
-	    s->state == SS_DELAYING)
+	if (attempt_undecided(s))
 		audit_attempt(s, "aborted");
 	session_end(s, LOG_DEBUG, s->state == SS_LOGGED_IN ?
 	    "logged-in connection closed" : "connection closed");
@@ -639,8 +645,7 @@ on_timer(struct event *ev, uint32_t events)
 		return;
 	}
 	if (s->grace_deadline != 0 && now >= s->grace_deadline) {
-		if (s->state == SS_VERIFYING || s->state == SS_PROMPTING ||
-		    s->state == SS_DELAYING)
+		if (attempt_undecided(s))
 			audit_attempt(s, "timeout");
 		cancel_verifier(s);
 		if (s->state == SS_LAUNCHING) {

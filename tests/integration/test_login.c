@@ -46,6 +46,17 @@ stop(void **state)
 
 #define FAILED	"506 \"Authentication failed\"\r\n"
 
+/* Waits until the broker has ended session id because its client left. */
+static void
+wait_closed(unsigned id)
+{
+	char pattern[64];
+
+	snprintf(pattern, sizeof(pattern), "session %u: *connection closed",
+	    id);
+	broker_log_expect(&broker, pattern, 1);
+}
+
 static void
 test_cli_logs_in_with_the_right_password(void **state)
 {
@@ -380,6 +391,25 @@ test_quoting_carries_spaces_quotes_and_backslashes(void **state)
 	close(fd);
 }
 
+/* A client that hangs up while its failure's reply is held has one audit
+ * line for that attempt: the failure, decided before the delay. */
+static void
+test_hanging_up_during_the_delay_audits_the_failure_once(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, "failure_delay_ms 1000\n", NULL);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_send(fd, "pass wrong\r\n", 12);
+	broker_log_expect(&broker, "audit: session=1 * outcome=failure *", 1);
+	close(fd);
+	wait_closed(1);
+	broker_log_expect(&broker, "audit: session=1 *", 1);
+	broker_stop(&broker);
+}
+
 /* "lsauth" padded with blanks to len bytes, CRLF included. */
 static const char *
 padded_lsauth(char *buf, size_t len)
@@ -470,17 +500,6 @@ test_nul_byte_and_invalid_utf8_get_500(void **state)
 	    "500 \"Invalid UTF-8\"\r\n");
 	raw_expect(fd, "login password j\xc3\xb6rg\r\n", 301, NULL);
 	close(fd);
-}
-
-/* Waits until the broker has ended session id because its client left. */
-static void
-wait_closed(unsigned id)
-{
-	char pattern[64];
-
-	snprintf(pattern, sizeof(pattern), "session %u: *connection closed",
-	    id);
-	broker_log_expect(&broker, pattern, 1);
 }
 
 static void
@@ -910,6 +929,8 @@ main(void)
 		WITH_BROKER(test_protocol_replies_in_one_conversation),
 		WITH_BROKER(test_third_failure_replies_509_and_closes),
 		WITH_BROKER(test_abandoned_attempts_count_against_the_limit),
+		OWN_BROKER(
+		    test_hanging_up_during_the_delay_audits_the_failure_once),
 		WITH_BROKER(test_quoting_carries_spaces_quotes_and_backslashes),
 		WITH_BROKER(test_line_of_4096_bytes_passes_and_4097_gets_500),
 		WITH_BROKER(
