@@ -1,72 +1,137 @@
 /*
- * fuzz_ipc.c: libFuzzer over what a compromised worker controls: raw bytes
- * into the broker's channel framing, and each whole message's payload read
- * as every field layout the broker accepts.
+ * fuzz_ipc.c: libFuzzer over what a compromised worker and a compromised
+ * PAM helper control: raw bytes into the broker's channels, read by the
+ * broker's real framing and dispatched by its real session state machine
+ * (broker/session.c) and PAM verifier.  Children are socketpairs
+ * (fake_spawn_ctl.c), so no process is started.
+ *
+ * The input is a sequence of chunks: one byte naming the peer (bit 0: the
+ * worker or the PAM helper), two bytes of length (big-endian), then that
+ * many bytes written to the peer's end of its channel.  After each chunk
+ * the event loop runs until it is idle.  The result must only ever be
+ * replies, refusals and killed sessions: never a crash, an overread or a
+ * leak.
  */
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ipc_chan.h"
-#include "ipc_payload.h"
-#include "ipc_proto.h"
+#include "config.h"
+#include "event.h"
+#include "fake_spawn_ctl.h"
+#include "log.h"
+#include "policy.h"
+#include "session.h"
+#include "verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Reads a payload the ways the broker does; the result must only ever be
- * "valid" or "refused", never a crash or an overread. */
-static void
-read_fields(const struct ipc_msg *m)
-{
-	char a[USER_NAME_MAX], b[CONV_MAX_ANSWER];
-	struct ipc_reader r;
-	uint32_t n, i;
+/* A chain, a context and a deny: every state and message has a way in. */
+static const char policy_text[] =
+    "service s {\n"
+    "\tpeer any\n"
+    "\ttrusted-peer any\n"
+    "\tattempts 5\n"
+    "\tdeny user root\n"
+    "\tallow password then keyboard-interactive user alice "
+    "from 10.0.0.0/8\n"
+    "\tallow password or keyboard-interactive\n"
+    "}\n";
 
-	ipc_reader_init(&r, m->data, m->len);	/* AUTH_BEGIN */
-	ipc_get_str(&r, a, MECH_NAME_MAX);
-	ipc_get_str(&r, a, sizeof(a));
-	(void)ipc_reader_end(&r);
-	ipc_reader_init(&r, m->data, m->len);	/* kbdint AUTH_ANSWER */
-	n = ipc_get_u32(&r);
-	for (i = 0; i < n && i < ROUND_MAX_PROMPTS + 1 && !r.bad; i++)
-		ipc_get_str(&r, b, sizeof(b));
-	(void)ipc_reader_end(&r);
-	ipc_reader_init(&r, m->data, m->len);	/* PAM_CONV */
-	n = ipc_get_u32(&r);
-	for (i = 0; i < n && i < CONV_MAX_MESSAGES && !r.bad; i++) {
-		(void)ipc_get_u8(&r);
-		ipc_get_str(&r, b, sizeof(b));
+static struct config conf;
+static struct policy *policy;
+
+static int
+setup(void)
+{
+	static const struct policy_hooks hooks = { NULL, NULL, NULL };
+	struct spawn_params workers = { "worker launcher", NULL, NULL, 1, 0 };
+	struct policy_errors errs;
+
+	/* As the broker: a peer gone is an EPIPE, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	log_init(true, false);
+	config_defaults(&conf);
+	conf.failure_delay_ms = 0;
+	if (event_init() == -1 || (policy = policy_parse("fuzz", policy_text,
+	    sizeof(policy_text) - 1, &hooks, &errs)) == NULL ||
+	    verifiers_prepare(&conf, policy) == -1)
+		abort();
+	session_init(spawn_ctl_start(&workers));
+	return 0;
+}
+
+/* Reads and drops what the broker sent a peer, closing any descriptor
+ * that came with it (the client's, in ASSIGN). */
+static void
+drain(int fd)
+{
+	char buf[4096], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	int passed;
+
+	while (fd != -1 && recvmsg(fd, &mh, MSG_DONTWAIT) > 0) {
+		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+		    cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			memcpy(&passed, CMSG_DATA(cm), sizeof(passed));
+			close(passed);
+		}
+		mh.msg_controllen = sizeof(cbuf);
 	}
-	(void)ipc_reader_end(&r);
+}
+
+/* Runs the broker's loop until nothing is ready. */
+static void
+settle(void)
+{
+	for (int i = 0; i < 16; i++) {
+		drain(fake_peer_fd(FAKE_WORKER));
+		drain(fake_peer_fd(FAKE_PAM_HELPER));
+		if (event_dispatch(0) == -1)
+			abort();
+		session_reap();
+	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ipc_chan *c;
-	struct ipc_msg m;
+	static int ready = -1;
+	struct ucred peer = { getpid(), 0, 0 };
 	size_t off = 0, n;
-	int sv[2], rc = 0;
+	int client[2], fd;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == -1)
+	if (ready == -1)
+		ready = setup();
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+	    client) == -1)
 		return 0;
-	c = ipc_chan_new(sv[1], true);
-	/* In slices, so that frames split across reads. */
-	while (off < size && rc != -1) {
-		n = size - off < 997 ? size - off : 997;
-		if (write(sv[0], data + off, n) != (ssize_t)n)
-			break;
+	session_new(&conf, policy, &policy->services[0], client[0], &peer);
+	settle();
+	while (size - off >= 3) {
+		fd = fake_peer_fd(data[off] & 1 ? FAKE_PAM_HELPER :
+		    FAKE_WORKER);
+		n = (size_t)data[off + 1] << 8 | data[off + 2];
+		off += 3;
+		if (n > size - off)
+			n = size - off;
+		if (fd != -1 && n > 0)
+			(void)!write(fd, data + off, n);
 		off += n;
-		if (ipc_chan_read(c) <= 0)
-			break;
-		while ((rc = ipc_chan_get(c, &m)) == 1) {
-			read_fields(&m);
-			if (m.fd != -1)
-				close(m.fd);
-		}
+		settle();
 	}
-	ipc_chan_free(c);
-	close(sv[0]);
+	session_end_all();
+	settle();
+	fake_peers_close();
+	close(client[1]);
 	return 0;
 }
