@@ -149,9 +149,28 @@ respawn(struct spawn_ctl *sc)
 	}
 }
 
+/* Closes the ready children s made: nothing may point to s once it
+ * goes, and a spawner retired or gone hands out nothing more. */
+static void
+drop_idle_of(struct spawner *s)
+{
+	struct spawn_ctl *sc = s->sc;
+	size_t i = 0;
+
+	while (i < sc->nidle) {
+		if (sc->idle[i].from == s) {
+			close_child(&sc->idle[i].child);
+			sc->idle[i] = sc->idle[--sc->nidle];
+		} else {
+			i++;
+		}
+	}
+}
+
 static void
 drop_spawner(struct spawner *s)
 {
+	drop_idle_of(s);
 	event_del(&s->ev);
 	ipc_chan_free(s->chan);
 	LIST_REMOVE(s, entry);
@@ -166,7 +185,6 @@ static void
 retire(struct spawner *s, const char *why)
 {
 	struct spawn_ctl *sc = s->sc;
-	size_t i = 0;
 
 	if (s->retiring)
 		return;
@@ -174,14 +192,7 @@ retire(struct spawner *s, const char *why)
 	    (int)s->pid, why);
 	s->retiring = true;
 	shutdown(ipc_chan_fd(s->chan), SHUT_WR);
-	while (i < sc->nidle) {
-		if (sc->idle[i].from == s) {
-			close_child(&sc->idle[i].child);
-			sc->idle[i] = sc->idle[--sc->nidle];
-		} else {
-			i++;
-		}
-	}
+	drop_idle_of(s);
 	if (sc->current == s) {
 		sc->current = NULL;
 		respawn(sc);
