@@ -1,16 +1,16 @@
 /* pam_helper.c: one PAM transaction, its conversation relayed over IPC. */
 #include "pam_helper.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ipc_chan.h"
-#include "ipc_payload.h"
 #include "ipc_proto.h"
+#include "msg.h"
 
 static struct ipc_chan *broker;
-static struct ipc_writer w;
 
 static int
 style_kind(int style)
@@ -43,28 +43,24 @@ free_responses(struct pam_response *r, int n)
 	free(r);
 }
 
-/* Reads the broker's answers into r; 0 or -1. */
+/* Reads the broker's n answers into r; 0 or -1. */
 static int
 read_answers(struct pam_response *r, int n)
 {
-	static char answer[CONV_MAX_ANSWER];
-	struct ipc_reader rd;
+	static struct msg_answers a;
 	struct ipc_msg m;
-	int i;
+	int i, rc = -1;
 
-	if (ipc_chan_wait(broker, &m, -1) != 1 ||
-	    m.hdr.type != MSG_PAM_CONV_REPLY || m.fd != -1)
-		return -1;
-	ipc_reader_init(&rd, m.data, m.len);
-	if (ipc_get_u32(&rd) != (uint32_t)n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		ipc_get_str(&rd, answer, sizeof(answer));
-		if ((r[i].resp = strdup(answer)) == NULL)
-			rd.bad = true;
-		explicit_bzero(answer, sizeof(answer));
-	}
-	return ipc_reader_end(&rd);
+	if (ipc_chan_wait(broker, &m, -1) != 1 || m.fd != -1 ||
+	    msg_read_pam_conv_reply(&m, &a) == -1 || a.n != (uint32_t)n)
+		goto out;
+	for (i = 0; i < n; i++)
+		if ((r[i].resp = strdup(a.text[i])) == NULL)
+			goto out;
+	rc = 0;
+out:
+	explicit_bzero(&a, sizeof(a));
+	return rc;
 }
 
 /* Every message of one call goes to the broker at once; one call is one
@@ -73,22 +69,23 @@ static int
 conversation(int n, const struct pam_message **msg,
     struct pam_response **resp, void *data)
 {
+	static struct msg_pam_conv call;
 	struct pam_response *r;
 	int i, kind;
 
 	if (broker == NULL || n <= 0 || n > CONV_MAX_MESSAGES)
 		return PAM_CONV_ERR;
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, (uint32_t)n);
+	call.n = (uint32_t)n;
 	for (i = 0; i < n; i++) {
 		if ((kind = style_kind(msg[i]->msg_style)) == -1)
 			return PAM_CONV_ERR;
-		ipc_put_u8(&w, (uint8_t)kind);
-		ipc_put_bytes(&w, msg[i]->msg, strnlen(msg[i]->msg,
-		    CONV_MAX_TEXT - 1));
+		call.kind[i] = (uint8_t)kind;
+		/* Longer than PAM_MAX_MSG_SIZE: cut, as Linux-PAM would. */
+		snprintf(call.text[i], sizeof(call.text[i]), "%s",
+		    msg[i]->msg != NULL ? msg[i]->msg : "");
 	}
-	if (!ipc_writer_ok(&w) || ipc_chan_compose(broker, MSG_PAM_CONV, 0,
-	    -1, w.buf, w.len) == -1 || ipc_chan_flush_wait(broker, -1) == -1)
+	if (msg_send_pam_conv(broker, 0, -1, &call) == -1 ||
+	    ipc_chan_flush_wait(broker, -1) == -1)
 		return PAM_CONV_ERR;
 	if ((r = calloc((size_t)n, sizeof(*r))) == NULL)
 		return PAM_BUF_ERR;
@@ -121,11 +118,9 @@ pam_stack_load(struct pam_stack *stack, const char *service)
 static _Noreturn void
 report(pam_handle_t *ph, int rc, enum pam_stage stage)
 {
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, (uint32_t)rc);
-	ipc_put_u8(&w, (uint8_t)stage);
-	if (ipc_writer_ok(&w) && ipc_chan_compose(broker, MSG_PAM_RESULT, 0,
-	    -1, w.buf, w.len) == 0)
+	struct msg_pam_result m = { (uint32_t)rc, (uint8_t)stage };
+
+	if (msg_send_pam_result(broker, 0, -1, &m) == 0)
 		(void)ipc_chan_flush_wait(broker, 5000);
 	if (ph != NULL)
 		pam_end(ph, rc);
@@ -136,10 +131,8 @@ void
 pam_helper_main(int sock, void *arg)
 {
 	struct pam_stack *stack = arg;
-	char user[USER_NAME_MAX], rhost[64], ruser[USER_NAME_MAX];
-	struct ipc_reader r;
+	struct msg_pam_begin begin;
 	struct ipc_msg m;
-	uint8_t may_change;
 	int rc;
 
 	if ((broker = ipc_chan_new(sock, false)) == NULL)
@@ -147,26 +140,19 @@ pam_helper_main(int sock, void *arg)
 	/* EOF: the broker dropped us unused. */
 	if ((rc = ipc_chan_wait(broker, &m, -1)) == 0)
 		_exit(0);
-	if (rc != 1 || m.hdr.type != MSG_PAM_BEGIN || m.fd != -1)
-		_exit(1);
-	ipc_reader_init(&r, m.data, m.len);
-	ipc_get_str(&r, user, sizeof(user));
-	may_change = ipc_get_u8(&r);
-	ipc_get_str(&r, rhost, sizeof(rhost));
-	ipc_get_str(&r, ruser, sizeof(ruser));
-	if (ipc_reader_end(&r) == -1)
+	if (rc != 1 || m.fd != -1 || msg_read_pam_begin(&m, &begin) == -1)
 		_exit(1);
 	if (stack->start_rc != PAM_SUCCESS)
 		report(NULL, stack->start_rc, PAM_STAGE_START);
 	/* This process's copy of the zygote's handle: one user, one
 	 * transaction, then the process is gone. */
-	rc = pam_set_item(stack->ph, PAM_USER, user);
+	rc = pam_set_item(stack->ph, PAM_USER, begin.user);
 	/* The front end's context, as sshd and login set it: modules such
 	 * as pam_access and pam_faillock read it. */
-	if (rc == PAM_SUCCESS && rhost[0] != '\0')
-		rc = pam_set_item(stack->ph, PAM_RHOST, rhost);
-	if (rc == PAM_SUCCESS && ruser[0] != '\0')
-		rc = pam_set_item(stack->ph, PAM_RUSER, ruser);
+	if (rc == PAM_SUCCESS && begin.rhost[0] != '\0')
+		rc = pam_set_item(stack->ph, PAM_RHOST, begin.rhost);
+	if (rc == PAM_SUCCESS && begin.ruser[0] != '\0')
+		rc = pam_set_item(stack->ph, PAM_RUSER, begin.ruser);
 	if (rc != PAM_SUCCESS)
 		report(stack->ph, rc, PAM_STAGE_START);
 	/* Empty passwords are refused, as sshd's PermitEmptyPasswords no. */
@@ -174,7 +160,7 @@ pam_helper_main(int sock, void *arg)
 	if (rc != PAM_SUCCESS)
 		report(stack->ph, rc, PAM_STAGE_AUTHENTICATE);
 	rc = pam_acct_mgmt(stack->ph, PAM_DISALLOW_NULL_AUTHTOK);
-	if (rc != PAM_NEW_AUTHTOK_REQD || !may_change)
+	if (rc != PAM_NEW_AUTHTOK_REQD || !begin.may_change)
 		report(stack->ph, rc, PAM_STAGE_ACCOUNT);
 	/* Expired: the login completes only once the change succeeds. */
 	rc = pam_chauthtok(stack->ph, PAM_CHANGE_EXPIRED_AUTHTOK);

@@ -18,7 +18,7 @@
 #include "chain.h"
 #include "clock.h"
 #include "config.h"
-#include "ipc_payload.h"
+#include "msg.h"
 #include "listener.h"
 #include "lockout.h"
 #include "log.h"
@@ -141,44 +141,39 @@ flush_worker(struct session *s)
 		session_end(s, LOG_INFO, "worker gone");
 }
 
+/* Sends the worker a message (m NULL for an empty one) with fd, or -1. */
 static void
-send_worker(struct session *s, uint32_t type, struct ipc_writer *w)
+send_worker(struct session *s, uint32_t type, int fd, const void *m)
 {
-	if (!ipc_writer_ok(w) || ipc_chan_compose(s->worker, type, s->id, -1,
-	    w->buf, w->len) == -1) {
-		ipc_writer_wipe(w);
+	if (msg_send(s->worker, type, s->id, fd, m) == -1) {
 		session_end(s, LOG_ERR, "worker channel full");
 		return;
 	}
-	ipc_writer_wipe(w);
 	flush_worker(s);
 }
 
-/* The mechanisms in the offer, as ASSIGN and OFFER carry them. */
+/* The mechanisms in the offer by name, as ASSIGN and OFFER carry them. */
 static void
-put_offer(struct ipc_writer *w, policy_mechs offer)
+offer_names(policy_mechs offer, struct msg_mechs *out)
 {
-	uint32_t n = 0;
 	int m;
 
-	for (m = 0; m < PM_COUNT; m++)
-		n += (offer >> m) & 1;
-	ipc_put_u32(w, n);
-	for (m = 0; m < PM_COUNT; m++)
+	out->n = 0;
+	for (m = 0; m < PM_COUNT && out->n < MECH_MAX; m++)
 		if (offer & (1u << m))
-			ipc_put_str(w, policy_mech_name(m));
+			snprintf(out->name[out->n++], sizeof(out->name[0]),
+			    "%s", policy_mech_name(m));
 }
 
 /* What the client may begin now changed: tell the worker. */
 static void
 send_offer(struct session *s)
 {
-	static struct ipc_writer w;
+	struct msg_offer m;
 
-	ipc_writer_init(&w);
-	ipc_put_str(&w, s->chain_user);
-	put_offer(&w, s->offer);
-	send_worker(s, MSG_OFFER, &w);
+	memcpy(m.user, s->chain_user, sizeof(m.user));
+	offer_names(s->offer, &m.mechs);
+	send_worker(s, MSG_OFFER, -1, &m);
 }
 
 /* A reply with a code and text: RESULT answers a request, CLOSE answers
@@ -186,12 +181,10 @@ send_offer(struct session *s)
 static void
 send_reply(struct session *s, uint32_t type, uint32_t code, const char *text)
 {
-	static struct ipc_writer w;
+	struct msg_reply m = { .code = code };
 
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, code);
-	ipc_put_str(&w, text);
-	send_worker(s, type, &w);
+	snprintf(m.text, sizeof(m.text), "%s", text);
+	send_worker(s, type, -1, &m);
 	if (!s->dead && type == MSG_CLOSE)
 		set_state(s, SS_CLOSING);
 }
@@ -203,7 +196,7 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 {
 	struct session *s = (struct session *)((char *)w -
 	    offsetof(struct session, worker_wait));
-	static struct ipc_writer iw;
+	struct msg_assign m;
 	int fd = s->client_fd;
 
 	if (c == NULL) {
@@ -224,13 +217,11 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	s->worker_ev.fd = c->fd;
 	log_msg(LOG_DEBUG, "session %u: worker %d for peer uid %u pid %d",
 	    s->id, (int)c->pid, (unsigned)s->peer.uid, (int)s->peer.pid);
-	ipc_writer_init(&iw);
-	ipc_put_u32(&iw, s->conf->idle_timeout_ms);
-	put_offer(&iw, s->offer);
+	m.idle_timeout_ms = s->conf->idle_timeout_ms;
+	offer_names(s->offer, &m.offer);
 	/* The channel owns the client descriptor from here on. */
 	if (event_add(&s->worker_ev, EPOLLIN) == -1 ||
-	    ipc_chan_compose(s->worker, MSG_ASSIGN, s->id, fd, iw.buf,
-	    iw.len) == -1) {
+	    msg_send_assign(s->worker, s->id, fd, &m) == -1) {
 		session_end(s, LOG_ERR, "cannot hand the client over");
 		return;
 	}
@@ -275,18 +266,19 @@ cancel_verifier(struct session *s)
 static void fail_later(struct session *s, const char *outcome);
 
 static void
-on_auth_begin(struct session *s, struct ipc_reader *r)
+on_auth_begin(struct session *s, const struct ipc_msg *in)
 {
 	const struct verifier *v;
+	struct msg_auth_begin begin;
 	enum chain_start start;
 	int m;
 
-	ipc_get_str(r, s->mech, sizeof(s->mech));
-	ipc_get_str(r, s->user, sizeof(s->user));
-	if (ipc_reader_end(r) == -1) {
+	if (msg_read_auth_begin(in, &begin) == -1) {
 		violation(s, "malformed AUTH_BEGIN");
 		return;
 	}
+	memcpy(s->mech, begin.mech, sizeof(s->mech));
+	memcpy(s->user, begin.user, sizeof(s->user));
 	/* The worker checked all of this already against the offer it was
 	 * given; a worker that did not is not to be trusted with anything
 	 * else either. */
@@ -338,18 +330,17 @@ on_auth_begin(struct session *s, struct ipc_reader *r)
 
 /* A trusted front end tells who it serves, once, before any login. */
 static void
-on_context(struct session *s, struct ipc_reader *r)
+on_context(struct session *s, const struct ipc_msg *in)
 {
-	char host[sizeof(s->remote_host)], user[sizeof(s->remote_user)];
 	char rule[POLICY_NAME_MAX + 16];
 	struct policy_net addr;
+	struct msg_context m;
 	bool late;
 
-	ipc_get_str(r, host, sizeof(host));
-	ipc_get_str(r, user, sizeof(user));
-	if (ipc_reader_end(r) == -1 || policy_net_parse(host, &addr) == -1 ||
-	    strchr(host, '/') != NULL || (user[0] != '\0' &&
-	    !name_user_valid(user))) {
+	if (msg_read_context(in, &m) == -1 ||
+	    policy_net_parse(m.host, &addr) == -1 ||
+	    strchr(m.host, '/') != NULL || (m.user[0] != '\0' &&
+	    !name_user_valid(m.user))) {
 		violation(s, "malformed CONTEXT");
 		return;
 	}
@@ -365,28 +356,35 @@ on_context(struct session *s, struct ipc_reader *r)
 	}
 	s->has_context = true;
 	s->remote_addr = addr;
-	memcpy(s->remote_host, host, sizeof(host));
-	memcpy(s->remote_user, user, sizeof(user));
-	s->offer = policy_first_mechs(s->svc, &addr, user[0] != '\0' ? user :
-	    NULL);
+	memcpy(s->remote_host, m.host, sizeof(s->remote_host));
+	memcpy(s->remote_user, m.user, sizeof(s->remote_user));
+	s->offer = policy_first_mechs(s->svc, &addr, m.user[0] != '\0' ?
+	    m.user : NULL);
 	send_offer(s);
 	send_reply(s, MSG_RESULT, REPLY_OK, "Context set");
 }
 
-/* The answer's format is the mechanism's: its verifier reads it. */
+/* How many answers make sense is the mechanism's: its verifier says. */
 static void
-on_auth_answer(struct session *s, struct ipc_reader *r)
+on_auth_answer(struct session *s, const struct ipc_msg *in)
 {
+	static struct msg_answers a;
+	int rc;
+
 	s->answered_ms = clock_now_ms();
 	set_state(s, SS_VERIFYING);
-	if (s->verifier->answer(s, r) == -1)
+	rc = msg_read_auth_answer(in, &a);
+	if (rc == 0)
+		rc = s->verifier->answer(s, &a);
+	explicit_bzero(&a, sizeof(a));
+	if (rc == -1)
 		violation(s, "malformed AUTH_ANSWER");
 }
 
 static void
-on_auth_abort(struct session *s, struct ipc_reader *r)
+on_auth_abort(struct session *s, const struct ipc_msg *in)
 {
-	if (ipc_reader_end(r) == -1) {
+	if (msg_read(in, MSG_AUTH_ABORT, NULL) == -1) {
 		violation(s, "malformed AUTH_ABORT");
 		return;
 	}
@@ -402,7 +400,7 @@ on_auth_abort(struct session *s, struct ipc_reader *r)
 static const struct dispatch {
 	uint32_t type;
 	unsigned states;
-	void (*handle)(struct session *, struct ipc_reader *);
+	void (*handle)(struct session *, const struct ipc_msg *);
 } worker_dispatch[] = {
 	{ MSG_AUTH_BEGIN, IN(SS_IDLE), on_auth_begin },
 	{ MSG_AUTH_ANSWER, IN(SS_PROMPTING), on_auth_answer },
@@ -413,7 +411,6 @@ static const struct dispatch {
 static void
 dispatch(struct session *s, const struct ipc_msg *m)
 {
-	struct ipc_reader r;
 	size_t i;
 
 	/* After CLOSE the worker may still have had something in flight;
@@ -432,8 +429,7 @@ dispatch(struct session *s, const struct ipc_msg *m)
 			continue;
 		if (!(worker_dispatch[i].states & IN(s->state)))
 			break;
-		ipc_reader_init(&r, m->data, m->len);
-		worker_dispatch[i].handle(s, &r);
+		worker_dispatch[i].handle(s, m);
 		return;
 	}
 	violation(s, "message type %u out of sequence", m->hdr.type);
@@ -474,44 +470,29 @@ on_worker(struct event *ev, uint32_t events)
 /* A prompt or round from the verifier goes to the client; its answer is
  * awaited for prompt_timeout_ms. */
 static void
-show_client(struct session *s, uint32_t type, struct ipc_writer *w)
+show_client(struct session *s, uint32_t type, const void *m)
 {
 	if (s->state != SS_VERIFYING) {
-		ipc_writer_wipe(w);
 		session_end(s, LOG_ERR, "verifier prompted out of turn");
 		return;
 	}
 	set_state(s, SS_PROMPTING);
-	send_worker(s, type, w);
+	send_worker(s, type, -1, m);
 }
 
 void
 session_prompt(struct session *s, enum prompt_kind kind, const char *text)
 {
-	static struct ipc_writer w;
+	struct msg_prompt m = { .kind = (uint8_t)kind };
 
-	ipc_writer_init(&w);
-	ipc_put_u8(&w, (uint8_t)kind);
-	ipc_put_str(&w, text);
-	show_client(s, MSG_PROMPT, &w);
+	snprintf(m.text, sizeof(m.text), "%s", text);
+	show_client(s, MSG_PROMPT, &m);
 }
 
 void
-session_round(struct session *s, const char *name, const char *instruction,
-    size_t n, const bool *echo, const char *const *prompts)
+session_round(struct session *s, const struct msg_round *r)
 {
-	static struct ipc_writer w;
-	size_t i;
-
-	ipc_writer_init(&w);
-	ipc_put_str(&w, name);
-	ipc_put_str(&w, instruction);
-	ipc_put_u32(&w, (uint32_t)n);
-	for (i = 0; i < n; i++) {
-		ipc_put_u8(&w, echo[i]);
-		ipc_put_str(&w, prompts[i]);
-	}
-	show_client(s, MSG_ROUND, &w);
+	show_client(s, MSG_ROUND, r);
 }
 
 /* What the client is told when an attempt ends without success, after

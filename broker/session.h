@@ -19,6 +19,7 @@
 #include "spawn_ctl.h"
 
 struct config;
+struct msg_round;
 struct verifier;
 
 enum session_state {
@@ -117,11 +118,9 @@ void session_end(struct session *s, int prio, const char *why);
 void session_prompt(struct session *s, enum prompt_kind kind,
     const char *text);
 
-/* Called by a verifier: show a keyboard-interactive round (name,
- * instruction, n prompts with their echo flags) and wait for all answers. */
-void session_round(struct session *s, const char *name,
-    const char *instruction, size_t n, const bool *echo,
-    const char *const *prompts);
+/* Called by a verifier: show a keyboard-interactive round and wait for
+ * all its answers. */
+void session_round(struct session *s, const struct msg_round *r);
 
 /* Called by a verifier: the attempt is decided; detail is for the audit
  * log only. */

@@ -16,7 +16,7 @@
 #include "clock.h"
 #include "event.h"
 #include "ipc_chan.h"
-#include "ipc_payload.h"
+#include "msg.h"
 #include "ipc_proto.h"
 #include "log.h"
 
@@ -217,7 +217,7 @@ refill(struct spawn_ctl *sc)
 	TAILQ_FOREACH(w, &sc->waiters, entry)
 		waiting++;
 	while (sc->nidle + s->pending < sc->p.spares + waiting) {
-		if (ipc_chan_compose(s->chan, MSG_SPAWN, 0, -1, NULL, 0) == -1)
+		if (msg_send(s->chan, MSG_SPAWN, 0, -1, NULL) == -1)
 			break;
 		s->pending++;
 	}
@@ -288,25 +288,47 @@ parent_is(pid_t pid, pid_t ppid)
 	return ok;
 }
 
-static void
+/* Set up, and speaking our version of the messages: a spawner exec'd
+ * from a binary that changed on disk may not. */
+static int
+on_ready(struct spawner *s, const struct ipc_msg *m)
+{
+	struct msg_spawner_ready ready;
+
+	if (msg_read_spawner_ready(m, &ready) == -1)
+		return -1;
+	if (ready.version != IPC_PROTO_VERSION) {
+		log_msg(LOG_ERR, "the %s (pid %d) speaks internal protocol "
+		    "version %u, this broker %u: refused", s->sc->p.name,
+		    (int)s->pid, ready.version, IPC_PROTO_VERSION);
+		return -1;
+	}
+	s->ready = true;
+	return 0;
+}
+
+static int
 on_spare(struct spawner *s, const struct ipc_msg *m)
 {
 	struct spawn_ctl *sc = s->sc;
 	struct idle_child c = { { 0, -1, m->fd }, s };
-	struct ipc_reader r;
 	struct spawn_wait *w;
+	struct msg_spare spare;
 
-	ipc_reader_init(&r, m->data, m->len);
-	c.child.pid = (pid_t)ipc_get_u32(&r);
+	if (msg_read_spare(m, &spare) == -1) {
+		close(m->fd);
+		return -1;
+	}
+	c.child.pid = (pid_t)spare.pid;
 	if (s->pending > 0)
 		s->pending--;
-	if (ipc_reader_end(&r) == -1 || c.child.pid <= 0 ||
+	if (c.child.pid <= 0 ||
 	    (c.child.pidfd = (int)syscall(SYS_pidfd_open, c.child.pid, 0)) ==
 	    -1 || !parent_is(c.child.pid, s->pid) || s->retiring) {
 		if (c.child.pidfd != -1)
 			close(c.child.pidfd);
 		close(c.child.fd);
-		return;
+		return 0;
 	}
 	if ((w = TAILQ_FIRST(&sc->waiters)) != NULL) {
 		TAILQ_REMOVE(&sc->waiters, w, entry);
@@ -317,21 +339,21 @@ on_spare(struct spawner *s, const struct ipc_msg *m)
 	} else {
 		close_child(&c.child);
 	}
+	return 0;
 }
 
-static void
+static int
 on_child_exit(struct spawner *s, const struct ipc_msg *m)
 {
 	struct spawn_ctl *sc = s->sc;
-	struct ipc_reader r;
+	struct msg_child_exit e;
 	uint32_t pid, status;
 	size_t i;
 
-	ipc_reader_init(&r, m->data, m->len);
-	pid = ipc_get_u32(&r);
-	status = ipc_get_u32(&r);
-	if (ipc_reader_end(&r) == -1)
-		return;
+	if (msg_read_child_exit(m, &e) == -1)
+		return -1;
+	pid = e.pid;
+	status = e.status;
 	for (i = 0; i < sc->nidle; i++) {
 		if (sc->idle[i].child.pid != (pid_t)pid)
 			continue;
@@ -342,7 +364,7 @@ on_child_exit(struct spawner *s, const struct ipc_msg *m)
 		log_msg(LOG_ERR, "a ready child of the %s died (pid %u, status "
 		    "0x%x)", sc->p.name, pid, status);
 		arm_retry(sc);
-		return;
+		return 0;
 	}
 	/* SIGKILL is the broker's own doing, logged where it was decided. */
 	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) {
@@ -352,6 +374,36 @@ on_child_exit(struct spawner *s, const struct ipc_msg *m)
 		if (sc->p.recycle != 0)
 			retire(s, "a child died from a signal");
 	}
+	return 0;
+}
+
+/* What a spawner may send: before it is ready, and after. */
+static const struct spawner_msg {
+	uint32_t type;
+	bool after_ready;	/* legal only once it is ready (or only before) */
+	bool with_fd;
+	int (*handle)(struct spawner *, const struct ipc_msg *);
+} spawner_msgs[] = {
+	{ MSG_SPAWNER_READY, false, false, on_ready },
+	{ MSG_SPARE, true, true, on_spare },
+	{ MSG_CHILD_EXIT, true, false, on_child_exit },
+};
+
+/* The handler of m's type when legal now: its result, or -1 (m's
+ * descriptor closed) for anything else. */
+static int
+spawner_dispatch(struct spawner *s, const struct ipc_msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(spawner_msgs) / sizeof(spawner_msgs[0]); i++)
+		if (spawner_msgs[i].type == m->hdr.type &&
+		    spawner_msgs[i].after_ready == s->ready &&
+		    spawner_msgs[i].with_fd == (m->fd != -1))
+			return spawner_msgs[i].handle(s, m);
+	if (m->fd != -1)
+		close(m->fd);
+	return -1;
 }
 
 static void
@@ -385,21 +437,9 @@ on_spawner(struct event *ev, uint32_t events)
 		spawner_gone(s);
 		return;
 	}
-	while ((rc = ipc_chan_get(s->chan, &m)) == 1) {
-		if (!s->ready && m.hdr.type == MSG_SPAWNER_READY && m.fd == -1) {
-			s->ready = true;
-		} else if (s->ready && m.hdr.type == MSG_SPARE && m.fd != -1) {
-			on_spare(s, &m);
-		} else if (s->ready && m.hdr.type == MSG_CHILD_EXIT &&
-		    m.fd == -1) {
-			on_child_exit(s, &m);
-		} else {
-			if (m.fd != -1)
-				close(m.fd);
-			rc = -1;
+	while ((rc = ipc_chan_get(s->chan, &m)) == 1)
+		if ((rc = spawner_dispatch(s, &m)) == -1)
 			break;
-		}
-	}
 	if (rc == -1) {
 		log_msg(LOG_ERR, "the %s sent garbage; killed", s->sc->p.name);
 		kill(s->pid, SIGKILL);

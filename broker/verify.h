@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 struct config;
-struct ipc_reader;
+struct msg_answers;
 struct policy;
 struct session;
 
@@ -26,10 +26,10 @@ struct verifier {
 	int (*prepare)(const struct config *conf, const struct policy *p);
 	/* Starts verifying the session's user: 0, or -1 on a system error. */
 	int (*begin)(struct session *s);
-	/* The client's answer to the prompt or round shown last, in the
-	 * mechanism's own format (ipc_proto.h, MSG_AUTH_ANSWER): 0, or -1
-	 * when it is malformed (the session then ends the worker). */
-	int (*answer)(struct session *s, struct ipc_reader *r);
+	/* The client's answers to the prompt or round shown last, one per
+	 * prompt (none for a message): 0, or -1 when they do not fit what
+	 * was shown (the session then ends the worker). */
+	int (*answer)(struct session *s, const struct msg_answers *a);
 	/* Stops and frees whatever runs for s; safe to call twice. */
 	void (*cancel)(struct session *s);
 };

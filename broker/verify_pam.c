@@ -23,7 +23,7 @@
 #include "config.h"
 #include "event.h"
 #include "ipc_chan.h"
-#include "ipc_payload.h"
+#include "msg.h"
 #include "pam_zygote.h"
 #include "session.h"
 #include "spawn_ctl.h"
@@ -39,10 +39,9 @@ struct pam_run {
 	struct event ev;
 	bool in_conv;		/* a conversation call waits for answers */
 	unsigned calls;		/* conversation calls so far */
-	size_t n, next;
-	uint8_t kinds[CONV_MAX_MESSAGES];
-	char texts[CONV_MAX_MESSAGES][CONV_MAX_TEXT];
-	char answers[CONV_MAX_MESSAGES][CONV_MAX_ANSWER];
+	size_t next;		/* the message shown (password) */
+	struct msg_pam_conv conv;	/* the call being relayed */
+	struct msg_answers answers;	/* one slot per message of conv */
 };
 
 /* PAM's return codes by name, for the audit log: the broker itself never
@@ -119,23 +118,16 @@ pam_verdict(int rc, uint8_t stage)
 	}
 }
 
+/* Every message of the call has its answer: back to the helper. */
 static void
 send_answers(struct pam_run *run)
 {
-	static struct ipc_writer w;
-	size_t i;
-
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, (uint32_t)run->n);
-	for (i = 0; i < run->n; i++)
-		ipc_put_str(&w, run->answers[i]);
-	explicit_bzero(run->answers, sizeof(run->answers));
+	run->answers.n = run->conv.n;
 	run->in_conv = false;
-	if (!ipc_writer_ok(&w) || ipc_chan_compose(run->chan,
-	    MSG_PAM_CONV_REPLY, 0, -1, w.buf, w.len) == -1 ||
+	if (msg_send_pam_conv_reply(run->chan, 0, -1, &run->answers) == -1 ||
 	    event_chan_flush(&run->ev, run->chan) == -1)
 		session_verified(run->s, VERDICT_ERROR, "PAM helper unreachable");
-	ipc_writer_wipe(&w);
+	explicit_bzero(&run->answers, sizeof(run->answers));
 }
 
 static bool
@@ -148,9 +140,9 @@ is_prompt(uint8_t kind)
 static void
 relay_next(struct pam_run *run)
 {
-	if (run->next < run->n)
-		session_prompt(run->s, run->kinds[run->next],
-		    run->texts[run->next]);
+	if (run->next < run->conv.n)
+		session_prompt(run->s, run->conv.kind[run->next],
+		    run->conv.text[run->next]);
 	else
 		send_answers(run);
 }
@@ -159,49 +151,36 @@ relay_next(struct pam_run *run)
 static void
 relay_round(struct pam_run *run)
 {
-	static char instruction[ROUND_INSTRUCTION_MAX];
-	static bool echo[ROUND_MAX_PROMPTS];
-	static const char *prompts[ROUND_MAX_PROMPTS];
-	size_t i, len = 0, nprompts = 0;
+	static struct msg_round r;
+	size_t i, len = 0;
 
-	instruction[0] = '\0';
-	for (i = 0; i < run->n; i++) {
-		if (is_prompt(run->kinds[i])) {
-			if (nprompts == ROUND_MAX_PROMPTS) {
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < run->conv.n; i++) {
+		if (is_prompt(run->conv.kind[i])) {
+			if (r.n == ROUND_MAX_PROMPTS) {
 				session_verified(run->s, VERDICT_LIMIT,
 				    "too many prompts in a round");
 				return;
 			}
-			echo[nprompts] = run->kinds[i] == PROMPT_VISIBLE;
-			prompts[nprompts++] = run->texts[i];
-		} else if (len < sizeof(instruction) - 1) {
-			len += (size_t)snprintf(instruction + len,
-			    sizeof(instruction) - len, "%s%s",
-			    len > 0 ? "\n" : "", run->texts[i]);
-			if (len > sizeof(instruction) - 1)
-				len = sizeof(instruction) - 1;
+			r.echo[r.n] = run->conv.kind[i] == PROMPT_VISIBLE;
+			memcpy(r.prompt[r.n++], run->conv.text[i],
+			    sizeof(r.prompt[0]));
+		} else if (len < sizeof(r.instruction) - 1) {
+			len += (size_t)snprintf(r.instruction + len,
+			    sizeof(r.instruction) - len, "%s%s",
+			    len > 0 ? "\n" : "", run->conv.text[i]);
+			if (len > sizeof(r.instruction) - 1)
+				len = sizeof(r.instruction) - 1;
 		}
 	}
-	session_round(run->s, "", instruction, nprompts, echo, prompts);
+	session_round(run->s, &r);
 }
 
 static int
-on_conv(struct pam_run *run, struct ipc_reader *r)
+on_conv(struct pam_run *run, const struct ipc_msg *in)
 {
-	uint32_t n = ipc_get_u32(r), i;
-
-	if (run->in_conv || n == 0 || n > CONV_MAX_MESSAGES)
+	if (run->in_conv || msg_read_pam_conv(in, &run->conv) == -1)
 		return -1;
-	for (i = 0; i < n; i++) {
-		run->kinds[i] = ipc_get_u8(r);
-		ipc_get_str(r, run->texts[i], sizeof(run->texts[i]));
-		if (run->kinds[i] < PROMPT_SECRET ||
-		    run->kinds[i] > PROMPT_ERROR)
-			return -1;
-	}
-	if (ipc_reader_end(r) == -1)
-		return -1;
-	run->n = n;
 	run->next = 0;
 	run->in_conv = true;
 	if (++run->calls > LOGIN_MAX_ROUNDS)
@@ -214,23 +193,49 @@ on_conv(struct pam_run *run, struct ipc_reader *r)
 }
 
 static int
-on_result(struct pam_run *run, struct ipc_reader *r)
+on_result(struct pam_run *run, const struct ipc_msg *in)
 {
+	static const char *const stages[] = {
+		[PAM_STAGE_START] = "start",
+		[PAM_STAGE_AUTHENTICATE] = "auth",
+		[PAM_STAGE_ACCOUNT] = "account",
+		[PAM_STAGE_CHAUTHTOK] = "chauthtok",
+	};
+	struct msg_pam_result m;
 	char detail[128];
-	uint32_t rc = ipc_get_u32(r);
-	uint8_t stage = ipc_get_u8(r);
 
-	if (ipc_reader_end(r) == -1 || run->in_conv)
+	if (run->in_conv || msg_read_pam_result(in, &m) == -1)
 		return -1;
-	snprintf(detail, sizeof(detail), "%s:%s",
-	    stage == PAM_STAGE_ACCOUNT ? "account" :
-	    stage == PAM_STAGE_CHAUTHTOK ? "chauthtok" :
-	    stage == PAM_STAGE_START ? "start" : "auth", pam_code_name(rc));
+	snprintf(detail, sizeof(detail), "%s:%s", stages[m.stage],
+	    pam_code_name(m.code));
 	/* The helper ends the transaction (pam_end) and exits by itself. */
 	close(run->pidfd);
 	run->pidfd = -1;
-	session_verified(run->s, pam_verdict((int)rc, stage), detail);
+	session_verified(run->s, pam_verdict((int)m.code, m.stage), detail);
 	return 0;
+}
+
+/* What the helper may send; which is legal now, its handler decides. */
+static const struct helper_msg {
+	uint32_t type;
+	int (*handle)(struct pam_run *, const struct ipc_msg *);
+} helper_msgs[] = {
+	{ MSG_PAM_CONV, on_conv },
+	{ MSG_PAM_RESULT, on_result },
+};
+
+/* The handler of in's type: its result, or -1 for any other type. */
+static int
+helper_dispatch(struct pam_run *run, const struct ipc_msg *in)
+{
+	size_t i;
+
+	if (in->fd != -1)
+		return -1;
+	for (i = 0; i < sizeof(helper_msgs) / sizeof(helper_msgs[0]); i++)
+		if (helper_msgs[i].type == in->hdr.type)
+			return helper_msgs[i].handle(run, in);
+	return -1;
 }
 
 static void
@@ -238,7 +243,6 @@ on_helper(struct event *ev, uint32_t events)
 {
 	struct pam_run *run = ev->ctx;
 	struct session *s = run->s;
-	struct ipc_reader r;
 	struct ipc_msg m;
 	int rc;
 
@@ -249,17 +253,9 @@ on_helper(struct event *ev, uint32_t events)
 		return;
 	}
 	/* Each handler may end the run (and free it): stop at once then. */
-	while (s->vstate == run && (rc = ipc_chan_get(run->chan, &m)) == 1) {
-		ipc_reader_init(&r, m.data, m.len);
-		if (m.hdr.type == MSG_PAM_CONV)
-			rc = on_conv(run, &r);
-		else if (m.hdr.type == MSG_PAM_RESULT)
-			rc = on_result(run, &r);
-		else
-			rc = -1;
-		if (rc == -1)
+	while (s->vstate == run && (rc = ipc_chan_get(run->chan, &m)) == 1)
+		if ((rc = helper_dispatch(run, &m)) == -1)
 			break;
-	}
 	if (rc == -1 && s->vstate == run)
 		session_verified(s, VERDICT_ERROR, "PAM helper protocol error");
 }
@@ -318,7 +314,7 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 {
 	struct pam_run *run = (struct pam_run *)((char *)w -
 	    offsetof(struct pam_run, wait));
-	static struct ipc_writer iw;
+	struct msg_pam_begin m;
 
 	if (child == NULL) {
 		session_verified(run->s, VERDICT_ERROR, "no PAM helper");
@@ -332,14 +328,13 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 		session_verified(run->s, VERDICT_ERROR, "out of memory");
 		return;
 	}
-	ipc_writer_init(&iw);
-	ipc_put_str(&iw, run->s->user);
-	ipc_put_u8(&iw, run->s->svc->password_change);
-	ipc_put_str(&iw, run->s->remote_host);
-	ipc_put_str(&iw, run->s->remote_user);
+	memcpy(m.user, run->s->user, sizeof(m.user));
+	m.may_change = run->s->svc->password_change;
+	memcpy(m.rhost, run->s->remote_host, sizeof(m.rhost));
+	memcpy(m.ruser, run->s->remote_user, sizeof(m.ruser));
 	if (event_add(&run->ev, EPOLLIN) == -1 ||
-	    ipc_chan_compose(run->chan, MSG_PAM_BEGIN, 0, -1, iw.buf,
-	    iw.len) == -1 || event_chan_flush(&run->ev, run->chan) == -1)
+	    msg_send_pam_begin(run->chan, 0, -1, &m) == -1 ||
+	    event_chan_flush(&run->ev, run->chan) == -1)
 		session_verified(run->s, VERDICT_ERROR, "PAM helper unreachable");
 }
 
@@ -375,18 +370,18 @@ kbdint_begin(struct session *s)
 	return pam_begin(s, true);
 }
 
-/* One answer to the message shown last (none to a message). */
+/* The answer to the message shown last: one to a prompt, none to a
+ * message. */
 static int
-password_answer(struct session *s, struct ipc_reader *r)
+password_answer(struct session *s, const struct msg_answers *a)
 {
 	struct pam_run *run = s->vstate;
-	char *slot = run->answers[run->next];
 
-	ipc_get_str(r, slot, CONV_MAX_ANSWER);
-	if (ipc_reader_end(r) == -1)
+	if (a->n != (is_prompt(run->conv.kind[run->next]) ? 1u : 0u))
 		return -1;
-	if (!is_prompt(run->kinds[run->next]))
-		explicit_bzero(slot, CONV_MAX_ANSWER);
+	if (a->n == 1)
+		memcpy(run->answers.text[run->next], a->text[0],
+		    sizeof(a->text[0]));
 	run->next++;
 	relay_next(run);
 	return 0;
@@ -394,22 +389,23 @@ password_answer(struct session *s, struct ipc_reader *r)
 
 /* One answer per prompt of the round, into the prompts' places. */
 static int
-kbdint_answer(struct session *s, struct ipc_reader *r)
+kbdint_answer(struct session *s, const struct msg_answers *a)
 {
 	struct pam_run *run = s->vstate;
-	uint32_t n = ipc_get_u32(r), got = 0;
+	uint32_t got = 0;
 	size_t i;
 
-	for (i = 0; i < run->n && !r->bad; i++) {
-		if (!is_prompt(run->kinds[i]))
+	for (i = 0; i < run->conv.n; i++) {
+		if (!is_prompt(run->conv.kind[i]))
 			continue;
-		if (got++ == n)
+		if (got == a->n)
 			return -1;
-		ipc_get_str(r, run->answers[i], CONV_MAX_ANSWER);
+		memcpy(run->answers.text[i], a->text[got++],
+		    sizeof(a->text[0]));
 	}
-	if (got != n || ipc_reader_end(r) == -1)
+	if (got != a->n)
 		return -1;
-	run->next = run->n;
+	run->next = run->conv.n;
 	send_answers(run);
 	return 0;
 }

@@ -18,7 +18,7 @@
 
 #include "config.h"
 #include "event.h"
-#include "ipc_payload.h"
+#include "msg.h"
 #include "log.h"
 #include "session.h"
 #include "verify.h"
@@ -123,21 +123,17 @@ on_answer(struct event *ev, uint32_t events)
 	}
 }
 
+/* One code; the session wipes it after this returns. */
 static int
-totp_answer(struct session *s, struct ipc_reader *r)
+totp_answer(struct session *s, const struct msg_answers *a)
 {
-	char code[CONV_MAX_ANSWER];
 	struct totp_check *c;
 	int fds[2] = { -1, -1 };
 	pid_t pid;
 
-	ipc_get_str(r, code, sizeof(code));
-	if (ipc_reader_end(r) == -1) {
-		explicit_bzero(code, sizeof(code));
+	if (a->n != 1)
 		return -1;
-	}
-	if (!is_code(code)) {
-		explicit_bzero(code, sizeof(code));
+	if (!is_code(a->text[0])) {
 		session_verified(s, VERDICT_FAILED, "wrong-code");
 		return 0;
 	}
@@ -146,7 +142,6 @@ totp_answer(struct session *s, struct ipc_reader *r)
 	    (pid = fork()) == -1) {
 		log_msg(LOG_ERR, "totp: cannot start a check: %s",
 		    strerror(errno));
-		explicit_bzero(code, sizeof(code));
 		free(c);
 		if (fds[0] != -1) {
 			close(fds[0]);
@@ -156,8 +151,7 @@ totp_answer(struct session *s, struct ipc_reader *r)
 		return 0;
 	}
 	if (pid == 0)
-		check_in_child(fds[1], s->user, code);
-	explicit_bzero(code, sizeof(code));
+		check_in_child(fds[1], s->user, a->text[0]);
 	close(fds[1]);
 	c->s = s;
 	c->ev = (struct event){ .fd = fds[0], .cb = on_answer, .ctx = c };

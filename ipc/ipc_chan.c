@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "ipc_payload.h"
 
 /*
  * A received descriptor travels with the first byte of its message, and the
@@ -229,41 +230,68 @@ ipc_chan_get(struct ipc_chan *c, struct ipc_msg *m)
 	return 1;
 }
 
+void
+ipc_chan_begin(struct ipc_chan *c, struct ipc_writer *w)
+{
+	size_t room = sizeof(c->wbuf) - c->wlen;
+
+	room = room > IPC_HDR_SIZE ? room - IPC_HDR_SIZE : 0;
+	ipc_writer_init(w, c->wbuf + c->wlen + (room > 0 ? IPC_HDR_SIZE : 0),
+	    room < IPC_PAYLOAD_MAX ? room : IPC_PAYLOAD_MAX);
+}
+
 int
-ipc_chan_compose(struct ipc_chan *c, uint32_t type, uint32_t peerid,
-    int fd, const void *data, size_t len)
+ipc_chan_commit(struct ipc_chan *c, struct ipc_writer *w, uint32_t type,
+    uint32_t peerid, int fd)
 {
 	struct ipc_hdr hdr;
-	int err;
+	int err = 0;
 
-	if (len > IPC_PAYLOAD_MAX)
-		err = ERANGE;
+	if (!ipc_writer_ok(w))
+		err = w->cap < IPC_PAYLOAD_MAX ? ENOBUFS : ERANGE;
 	else if (fd != -1 && !c->fdpass)
 		err = EINVAL;
-	else if (IPC_HDR_SIZE + len > sizeof(c->wbuf) - c->wlen ||
-	    (fd != -1 && c->nwfds == IPC_CHAN_FDS))
+	else if (fd != -1 && c->nwfds == IPC_CHAN_FDS)
 		err = ENOBUFS;
-	else
-		err = 0;
 	if (err != 0) {
+		ipc_writer_wipe(w);
 		if (fd != -1)
 			close(fd);
 		errno = err;
 		return -1;
 	}
-
 	hdr.type = type;
-	hdr.len = (uint16_t)(IPC_HDR_SIZE + len);
+	hdr.len = (uint16_t)(IPC_HDR_SIZE + w->len);
 	hdr.flags = fd != -1 ? IPC_F_FD : 0;
 	hdr.peerid = peerid;
 	hdr.pid = c->pid;
 	if (fd != -1)
 		c->wfds[c->nwfds++] = (struct wfd){ c->wlen, fd };
 	ipc_hdr_encode(&hdr, c->wbuf + c->wlen);
-	if (len > 0)
-		memcpy(c->wbuf + c->wlen + IPC_HDR_SIZE, data, len);
-	c->wlen += IPC_HDR_SIZE + len;
+	c->wlen += IPC_HDR_SIZE + w->len;
 	return 0;
+}
+
+int
+ipc_chan_compose(struct ipc_chan *c, uint32_t type, uint32_t peerid,
+    int fd, const void *data, size_t len)
+{
+	struct ipc_writer w;
+
+	if (len > IPC_PAYLOAD_MAX) {
+		if (fd != -1)
+			close(fd);
+		errno = ERANGE;
+		return -1;
+	}
+	ipc_chan_begin(c, &w);
+	if (len > w.cap) {
+		w.overflow = true;
+	} else if (len > 0) {
+		memcpy(w.buf, data, len);
+		w.len = len;
+	}
+	return ipc_chan_commit(c, &w, type, peerid, fd);
 }
 
 /* Sends wbuf[0..end), with fd attached to its first byte when fd != -1. */

@@ -54,8 +54,23 @@ ssize_t ipc_chan_read(struct ipc_chan *c);
  * needed, -1 when the peer sent garbage (errno ERANGE or EBADMSG). */
 int ipc_chan_get(struct ipc_chan *c, struct ipc_msg *m);
 
-/* Queues a message; fd (or -1) is owned by the channel from now on and
- * closed once sent or on failure.  -1 with ERANGE (too big) or ENOBUFS. */
+struct ipc_writer;
+
+/* Starts a message in place at the end of the write queue: w writes its
+ * payload there, at most IPC_PAYLOAD_MAX bytes or what the queue has
+ * left.  Nothing is queued until ipc_chan_commit, and nothing else may
+ * be queued on c in between. */
+void ipc_chan_begin(struct ipc_chan *c, struct ipc_writer *w);
+
+/* Queues the message begun with w; fd (or -1) is owned by the channel
+ * from now on and closed once sent or on failure.  0, or -1 with errno
+ * (ERANGE: over IPC_PAYLOAD_MAX; ENOBUFS: the queue is full), the payload
+ * wiped. */
+int ipc_chan_commit(struct ipc_chan *c, struct ipc_writer *w, uint32_t type,
+    uint32_t peerid, int fd);
+
+/* Queues a message whose payload is data[len]: ipc_chan_begin and
+ * ipc_chan_commit in one, for payloads made elsewhere. */
 int ipc_chan_compose(struct ipc_chan *c, uint32_t type, uint32_t peerid,
     int fd, const void *data, size_t len);
 

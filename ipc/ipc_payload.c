@@ -5,8 +5,10 @@
 #include <string.h>
 
 void
-ipc_writer_init(struct ipc_writer *w)
+ipc_writer_init(struct ipc_writer *w, void *buf, size_t cap)
 {
+	w->buf = buf;
+	w->cap = cap;
 	w->len = 0;
 	w->overflow = false;
 }
@@ -14,8 +16,10 @@ ipc_writer_init(struct ipc_writer *w)
 void
 ipc_writer_wipe(struct ipc_writer *w)
 {
-	explicit_bzero(w->buf, w->len);
-	ipc_writer_init(w);
+	if (w->len > 0)
+		explicit_bzero(w->buf, w->len);
+	w->len = 0;
+	w->overflow = false;
 }
 
 bool
@@ -30,7 +34,7 @@ writer_reserve(struct ipc_writer *w, size_t n)
 {
 	uint8_t *p;
 
-	if (w->overflow || n > sizeof(w->buf) - w->len) {
+	if (w->overflow || n > w->cap - w->len) {
 		w->overflow = true;
 		return NULL;
 	}

@@ -16,8 +16,11 @@
 
 #include "ipc_frame.h"
 
+/* A payload written into buf[cap]: a channel's queue (ipc_chan_begin),
+ * or a buffer of the caller's. */
 struct ipc_writer {
-	uint8_t buf[IPC_PAYLOAD_MAX];
+	uint8_t *buf;
+	size_t cap;
 	size_t len;
 	bool overflow;
 };
@@ -29,9 +32,9 @@ struct ipc_reader {
 	bool bad;
 };
 
-/* Starts an empty payload. */
-void ipc_writer_init(struct ipc_writer *w);
-/* Wipes the payload (it may hold a secret) and resets it. */
+/* Starts an empty payload in buf[cap]. */
+void ipc_writer_init(struct ipc_writer *w, void *buf, size_t cap);
+/* Wipes what was written (it may hold a secret) and starts again. */
 void ipc_writer_wipe(struct ipc_writer *w);
 /* True when every field fitted. */
 bool ipc_writer_ok(const struct ipc_writer *w);

@@ -7,41 +7,48 @@
 #ifndef LB_IPC_PROTO_H
 #define LB_IPC_PROTO_H
 
+/* The version of all of this.  A spawner says it in SPAWNER_READY, and
+ * a broker refuses one that speaks another (a launcher re-executed from a
+ * newer binary on disk, say): bump it with any change of a layout. */
+#define IPC_PROTO_VERSION	2
+
+/* Explicit numbers: they are the wire format (ipc/msg.c has the layouts,
+ * doc/architecture.md the table). */
 enum ipc_type {
 	/* spawner (worker launcher, PAM zygote) <-> broker: ipc/spawner.h */
-	MSG_SPAWNER_READY = 1,	/* empty: set up, children will follow */
-	MSG_SPARE,		/* fd the broker's channel to a fresh child;
+	MSG_SPAWNER_READY = 1,	/* u32 version: set up, children follow */
+	MSG_SPARE = 2,		/* fd the broker's channel to a fresh child;
 				 * u32 child pid */
-	MSG_SPAWN,		/* broker -> spawner, empty: one more child */
-	MSG_CHILD_EXIT,		/* u32 pid, u32 wait status */
+	MSG_SPAWN = 3,		/* broker -> spawner, empty: one more child */
+	MSG_CHILD_EXIT = 4,	/* u32 pid, u32 wait status */
 
 	/* broker -> worker */
-	MSG_ASSIGN,		/* fd client; peerid session; u32 idle timeout
+	MSG_ASSIGN = 5,		/* fd client; peerid session; u32 idle timeout
 				 * ms, u32 n, n x str mechanism */
-	MSG_PROMPT,		/* u8 enum prompt_kind, str text */
-	MSG_ROUND,		/* str name, str instruction, u32 n,
+	MSG_PROMPT = 6,		/* u8 enum prompt_kind, str text */
+	MSG_ROUND = 7,		/* str name, str instruction, u32 n,
 				 * n x (u8 echo, str prompt) */
-	MSG_OFFER,		/* str user the chain continues as ("": none),
+	MSG_OFFER = 8,		/* str user the chain continues as ("": none),
 				 * u32 n, n x str mechanism: what the client
 				 * may begin now; a RESULT follows */
-	MSG_RESULT,		/* u32 reply code, str text */
-	MSG_CLOSE,		/* u32 reply code, str text; then end */
+	MSG_RESULT = 9,		/* u32 reply code, str text */
+	MSG_CLOSE = 10,		/* u32 reply code, str text; then end */
 	/* worker -> broker */
-	MSG_AUTH_BEGIN,		/* str mechanism, str user */
-	MSG_AUTH_ANSWER,	/* the mechanism's answer (secrets): password
-				 * str; keyboard-interactive u32 n, n x str */
-	MSG_AUTH_ABORT,		/* empty: the client started over */
-	MSG_CONTEXT,		/* str remote address, str remote user ("":
+	MSG_AUTH_BEGIN = 11,	/* str mechanism, str user */
+	MSG_AUTH_ANSWER = 12,	/* u32 n, n x str answer (secrets): one per
+				 * prompt shown, none for a message */
+	MSG_AUTH_ABORT = 13,	/* empty: the client started over */
+	MSG_CONTEXT = 14,	/* str remote address, str remote user ("":
 				 * none): a front end's context request */
 
 	/* broker -> PAM helper */
-	MSG_PAM_BEGIN,		/* str user, u8 may change an expired password,
+	MSG_PAM_BEGIN = 15,	/* str user, u8 may change an expired password,
 				 * str remote host, str remote user ("": none) */
 	/* PAM helper -> broker */
-	MSG_PAM_CONV,		/* u32 n, n x (u8 enum prompt_kind, str) */
-	MSG_PAM_RESULT,		/* u32 PAM code, u8 enum pam_stage */
+	MSG_PAM_CONV = 16,	/* u32 n, n x (u8 enum prompt_kind, str) */
+	MSG_PAM_RESULT = 17,	/* u32 PAM code, u8 enum pam_stage */
 	/* broker -> PAM helper */
-	MSG_PAM_CONV_REPLY,	/* u32 n, n x bytes answer (secret) */
+	MSG_PAM_CONV_REPLY = 18,	/* u32 n, n x str answer (secret) */
 
 	MSG_TYPE_END
 };

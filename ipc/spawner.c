@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ipc_proto.h"
+#include "msg.h"
 
 static struct ipc_chan *broker;
 
@@ -33,16 +34,11 @@ spawner_prepare(void)
 	return signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-/* Queues a report of one or two numbers, with a descriptor or -1. */
+/* Queues a report (m NULL for an empty one), with a descriptor or -1. */
 static void
-report(uint32_t type, int fd, const uint32_t *v, size_t n)
+report(uint32_t type, int fd, const void *m)
 {
-	uint8_t buf[8];
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		ipc_be32_put(buf + 4 * i, v[i]);
-	if (ipc_chan_compose(broker, type, 0, fd, buf, 4 * n) == -1)
+	if (msg_send(broker, type, 0, fd, m) == -1)
 		fatal("broker channel full");
 }
 
@@ -87,7 +83,7 @@ spawn(spawner_child_fn child, void *arg)
 		child_start(sv[1], child, arg);
 	}
 	close(sv[1]);
-	report(MSG_SPARE, sv[0], (uint32_t[]){ (uint32_t)pid }, 1);
+	report(MSG_SPARE, sv[0], &(struct msg_spare){ (uint32_t)pid });
 }
 
 static void
@@ -100,8 +96,8 @@ reap(int sigfd)
 	while (read(sigfd, &si, sizeof(si)) == sizeof(si))
 		;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		report(MSG_CHILD_EXIT, -1,
-		    (uint32_t[]){ (uint32_t)pid, (uint32_t)status }, 2);
+		report(MSG_CHILD_EXIT, -1, &(struct msg_child_exit){
+		    (uint32_t)pid, (uint32_t)status });
 }
 
 static void
@@ -117,7 +113,7 @@ serve(spawner_child_fn child, void *arg)
 	if (n == -1 && errno != EAGAIN)
 		fatal("broker channel read failed");
 	while ((rc = ipc_chan_get(broker, &m)) == 1) {
-		if (m.hdr.type != MSG_SPAWN || m.fd != -1 || m.len != 0)
+		if (m.fd != -1 || msg_read(&m, MSG_SPAWN, NULL) == -1)
 			fatal("unexpected message from the broker");
 		spawn(child, arg);
 	}
@@ -132,8 +128,8 @@ spawner_run(struct ipc_chan *chan, int sigfd, unsigned initial,
 	struct pollfd pfd[2];
 
 	broker = chan;
-	if (ipc_chan_compose(broker, MSG_SPAWNER_READY, 0, -1, NULL, 0) == -1)
-		fatal("broker channel full");
+	report(MSG_SPAWNER_READY, -1,
+	    &(struct msg_spawner_ready){ IPC_PROTO_VERSION });
 	while (initial-- > 0)
 		spawn(child, arg);
 	for (;;) {

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ipc_payload.h"
 #include "mech.h"
 #include "names.h"
 #include "reply.h"
@@ -83,26 +82,15 @@ ws_reply(struct wsession *ws, int code, const char *text)
 	}
 }
 
-void
-ws_send(struct wsession *ws, uint32_t type, const void *data, size_t len)
-{
-	if (ipc_chan_compose(ws->broker, type, 0, -1, data, len) == -1) {
-		ws_reply(ws, REPLY_SYSTEM_ERROR, "Internal error");
-		ws->state = WS_CLOSING;
-	}
-}
-
-/* Sends a writer's payload to the broker and wipes it. */
+/* Sends a message to the broker (m NULL for an empty one); a failure
+ * closes the session. */
 static void
-send_writer(struct wsession *ws, uint32_t type, struct ipc_writer *w)
+send_broker(struct wsession *ws, uint32_t type, const void *m)
 {
-	if (!ipc_writer_ok(w)) {
+	if (msg_send(ws->broker, type, 0, -1, m) == -1) {
 		ws_reply(ws, REPLY_SYSTEM_ERROR, "Internal error");
 		ws->state = WS_CLOSING;
-	} else {
-		ws_send(ws, type, w->buf, w->len);
 	}
-	ipc_writer_wipe(w);
 }
 
 static bool
@@ -110,8 +98,8 @@ mech_offered(const struct wsession *ws, const char *mech)
 {
 	size_t i;
 
-	for (i = 0; i < ws->nmechs; i++)
-		if (strcmp(ws->mechs[i], mech) == 0)
+	for (i = 0; i < ws->offer.n; i++)
+		if (strcmp(ws->offer.name[i], mech) == 0)
 			return true;
 	return false;
 }
@@ -121,21 +109,21 @@ req_lsauth(struct wsession *ws, const struct line_words *req)
 {
 	size_t i;
 
-	if (ws->nmechs == 0) {
+	if (ws->offer.n == 0) {
 		ws_reply(ws, REPLY_GREETING, "No mechanisms available");
 		return;
 	}
-	for (i = 0; i < ws->nmechs; i++) {
-		const char *name = ws->mechs[i];
+	for (i = 0; i < ws->offer.n; i++) {
+		const char *name = ws->offer.name[i];
 
-		ws_reply_words(ws, REPLY_OK, i + 1 < ws->nmechs, &name, 1);
+		ws_reply_words(ws, REPLY_OK, i + 1 < ws->offer.n, &name, 1);
 	}
 }
 
 static void
 req_login(struct wsession *ws, const struct line_words *req)
 {
-	static struct ipc_writer w;
+	struct msg_auth_begin m;
 	const char *mech = req->w[1], *user = req->w[2];
 
 	if (ws->state == WS_LOGGED_IN) {
@@ -164,12 +152,11 @@ req_login(struct wsession *ws, const struct line_words *req)
 	}
 	/* A new login abandons the one in progress, as sshd allows. */
 	if (ws->state == WS_DIALOG)
-		ws_send(ws, MSG_AUTH_ABORT, NULL, 0);
+		send_broker(ws, MSG_AUTH_ABORT, NULL);
 	ws->dialog = mech_dialog_find(mech);
-	ipc_writer_init(&w);
-	ipc_put_str(&w, mech);
-	ipc_put_str(&w, user);
-	send_writer(ws, MSG_AUTH_BEGIN, &w);
+	snprintf(m.mech, sizeof(m.mech), "%s", mech);
+	snprintf(m.user, sizeof(m.user), "%s", user);
+	send_broker(ws, MSG_AUTH_BEGIN, &m);
 	if (ws->state != WS_CLOSING)
 		ws->state = WS_WAIT_BROKER;
 }
@@ -177,8 +164,7 @@ req_login(struct wsession *ws, const struct line_words *req)
 static void
 req_pass(struct wsession *ws, const struct line_words *req)
 {
-	static struct ipc_writer w;
-
+	static struct msg_answers answers;
 	char why[64];
 	size_t i;
 
@@ -198,7 +184,7 @@ req_pass(struct wsession *ws, const struct line_words *req)
 	 * of the dialog does. */
 	for (i = 1; i < req->n; i++) {
 		if (strlen(req->w[i]) >= CONV_MAX_ANSWER) {
-			ws_send(ws, MSG_AUTH_ABORT, NULL, 0);
+			send_broker(ws, MSG_AUTH_ABORT, NULL);
 			ws_reply(ws, REPLY_DIALOG_LIMIT, "Answer too long");
 			ws->dialog = NULL;
 			if (ws->state != WS_CLOSING)
@@ -206,9 +192,11 @@ req_pass(struct wsession *ws, const struct line_words *req)
 			return;
 		}
 	}
-	ipc_writer_init(&w);
-	ws->dialog->answer(req, &w);
-	send_writer(ws, MSG_AUTH_ANSWER, &w);
+	answers.n = (uint32_t)(req->n - 1);
+	for (i = 1; i < req->n; i++)
+		memcpy(answers.text[i - 1], req->w[i], strlen(req->w[i]) + 1);
+	send_broker(ws, MSG_AUTH_ANSWER, &answers);
+	explicit_bzero(&answers, sizeof(answers));
 	if (ws->state != WS_CLOSING)
 		ws->state = WS_WAIT_BROKER;
 }
@@ -218,7 +206,7 @@ req_pass(struct wsession *ws, const struct line_words *req)
 static void
 req_context(struct wsession *ws, const struct line_words *req)
 {
-	static struct ipc_writer w;
+	struct msg_context m;
 	const char *ruser = req->n == 3 ? req->w[2] : "";
 
 	if (ws->state != WS_IDLE) {
@@ -234,10 +222,9 @@ req_context(struct wsession *ws, const struct line_words *req)
 		ws_reply(ws, REPLY_BAD_USERNAME, "Invalid remote user name");
 		return;
 	}
-	ipc_writer_init(&w);
-	ipc_put_str(&w, req->w[1]);
-	ipc_put_str(&w, ruser);
-	send_writer(ws, MSG_CONTEXT, &w);
+	snprintf(m.host, sizeof(m.host), "%s", req->w[1]);
+	snprintf(m.user, sizeof(m.user), "%s", ruser);
+	send_broker(ws, MSG_CONTEXT, &m);
 	if (ws->state != WS_CLOSING)
 		ws->state = WS_WAIT_BROKER;
 }
@@ -318,102 +305,59 @@ ws_on_idle_timeout(struct wsession *ws)
 	ws->state = WS_CLOSING;
 }
 
-/* The rest of r is the mechanisms that may begin now (ASSIGN, OFFER):
- * 0, or -1 when malformed. */
-static int
-read_offer(struct wsession *ws, struct ipc_reader *r)
-{
-	uint32_t i, n = ipc_get_u32(r);
-
-	if (n > MECH_MAX)
-		return -1;
-	for (i = 0; i < n; i++)
-		ipc_get_str(r, ws->mechs[i], sizeof(ws->mechs[i]));
-	if (ipc_reader_end(r) == -1)
-		return -1;
-	ws->nmechs = n;
-	return 0;
-}
-
 int
-ws_start(struct wsession *ws, const uint8_t *data, size_t len)
+ws_start(struct wsession *ws, const struct ipc_msg *assign)
 {
-	struct ipc_reader r;
+	struct msg_assign m;
 
-	ipc_reader_init(&r, data, len);
-	ws->idle_timeout_ms = ipc_get_u32(&r);
-	if (ws->state != WS_GREETING || read_offer(ws, &r) == -1)
+	if (ws->state != WS_GREETING || msg_read_assign(assign, &m) == -1)
 		return -1;
+	ws->idle_timeout_ms = m.idle_timeout_ms;
+	ws->offer = m.offer;
 	/* The broker has greeted the client already (listener.c). */
 	ws->state = WS_IDLE;
 	return 0;
 }
 
 static int
-on_prompt(struct wsession *ws, struct ipc_reader *r)
+on_prompt(struct wsession *ws, const struct ipc_msg *in)
 {
-	char text[CONV_MAX_TEXT];
-	uint8_t kind = ipc_get_u8(r);
+	struct msg_prompt m;
 
-	ipc_get_str(r, text, sizeof(text));
-	if (ipc_reader_end(r) == -1 || kind < PROMPT_SECRET ||
-	    kind > PROMPT_ERROR || ws->dialog->show == NULL)
+	if (msg_read_prompt(in, &m) == -1 || ws->dialog->show == NULL)
 		return -1;
-	ws->answers_expected = kind == PROMPT_SECRET ||
-	    kind == PROMPT_VISIBLE ? 1 : 0;
-	ws->dialog->show(ws, kind, text);
+	ws->answers_expected = m.kind == PROMPT_SECRET ||
+	    m.kind == PROMPT_VISIBLE ? 1 : 0;
+	ws->dialog->show(ws, m.kind, m.text);
 	ws->state = WS_DIALOG;
 	return 0;
 }
 
 static int
-on_round(struct wsession *ws, struct ipc_reader *r)
+on_round(struct wsession *ws, const struct ipc_msg *in)
 {
-	static struct round round;
-	size_t i;
+	static struct msg_round m;
 
-	ipc_get_str(r, round.name, sizeof(round.name));
-	ipc_get_str(r, round.instruction, sizeof(round.instruction));
-	round.n = ipc_get_u32(r);
-	if (round.n > ROUND_MAX_PROMPTS || ws->dialog->show_round == NULL)
+	if (msg_read_round(in, &m) == -1 || ws->dialog->show_round == NULL)
 		return -1;
-	for (i = 0; i < round.n; i++) {
-		round.echo[i] = ipc_get_u8(r) != 0;
-		ipc_get_str(r, round.prompt[i], sizeof(round.prompt[i]));
-	}
-	if (ipc_reader_end(r) == -1)
-		return -1;
-	ws->answers_expected = round.n;
-	ws->dialog->show_round(ws, &round);
+	ws->answers_expected = m.n;
+	ws->dialog->show_round(ws, &m);
 	ws->state = WS_DIALOG;
 	return 0;
-}
-
-/* Relays a reply the broker decided (code, text): the code, or -1. */
-static int
-relay_reply(struct wsession *ws, struct ipc_reader *r)
-{
-	char text[CONV_MAX_TEXT];
-	uint32_t code = ipc_get_u32(r);
-
-	ipc_get_str(r, text, sizeof(text));
-	if (ipc_reader_end(r) == -1 || code < 200 || code > 599)
-		return -1;
-	ws_reply(ws, (int)code, text);
-	return (int)code;
 }
 
 /* The outcome of a login or pass; 200 logs the connection in. */
 static int
-on_result(struct wsession *ws, struct ipc_reader *r)
+on_result(struct wsession *ws, const struct ipc_msg *in)
 {
-	int code = relay_reply(ws, r);
+	struct msg_reply m;
 
-	if (code == -1)
+	if (msg_read_result(in, &m) == -1)
 		return -1;
+	ws_reply(ws, (int)m.code, m.text);
 	/* 200 logs in only as the end of an authentication; it also
 	 * acknowledges a context. */
-	ws->state = code == REPLY_OK && ws->dialog != NULL ? WS_LOGGED_IN :
+	ws->state = m.code == REPLY_OK && ws->dialog != NULL ? WS_LOGGED_IN :
 	    WS_IDLE;
 	ws->dialog = NULL;
 	return 0;
@@ -422,17 +366,25 @@ on_result(struct wsession *ws, struct ipc_reader *r)
 /* What may begin now: sent before the RESULT of a context or of a factor
  * that the chain follows with another. */
 static int
-on_offer(struct wsession *ws, struct ipc_reader *r)
+on_offer(struct wsession *ws, const struct ipc_msg *in)
 {
-	ipc_get_str(r, ws->chain_user, sizeof(ws->chain_user));
-	return read_offer(ws, r);
+	struct msg_offer m;
+
+	if (msg_read_offer(in, &m) == -1)
+		return -1;
+	memcpy(ws->chain_user, m.user, sizeof(ws->chain_user));
+	ws->offer = m.mechs;
+	return 0;
 }
 
 static int
-on_close(struct wsession *ws, struct ipc_reader *r)
+on_close(struct wsession *ws, const struct ipc_msg *in)
 {
-	if (relay_reply(ws, r) == -1)
+	struct msg_reply m;
+
+	if (msg_read_close(in, &m) == -1)
 		return -1;
+	ws_reply(ws, (int)m.code, m.text);
 	ws->state = WS_CLOSING;
 	return 0;
 }
@@ -443,7 +395,7 @@ on_close(struct wsession *ws, struct ipc_reader *r)
 static const struct broker_msg {
 	uint32_t type;
 	unsigned states;
-	int (*handle)(struct wsession *, struct ipc_reader *);
+	int (*handle)(struct wsession *, const struct ipc_msg *);
 } broker_msgs[] = {
 	{ MSG_PROMPT, IN(WS_WAIT_BROKER), on_prompt },
 	{ MSG_ROUND, IN(WS_WAIT_BROKER), on_round },
@@ -456,7 +408,6 @@ static const struct broker_msg {
 int
 ws_on_broker(struct wsession *ws, const struct ipc_msg *m)
 {
-	struct ipc_reader r;
 	size_t i;
 
 	for (i = 0; i < sizeof(broker_msgs) / sizeof(broker_msgs[0]); i++) {
@@ -464,8 +415,7 @@ ws_on_broker(struct wsession *ws, const struct ipc_msg *m)
 			continue;
 		if (!(broker_msgs[i].states & IN(ws->state)) || m->fd != -1)
 			return -1;
-		ipc_reader_init(&r, m->data, m->len);
-		return broker_msgs[i].handle(ws, &r);
+		return broker_msgs[i].handle(ws, m);
 	}
 	return -1;
 }

@@ -15,6 +15,7 @@
 #include "ipc_chan.h"
 #include "ipc_proto.h"
 #include "line.h"
+#include "msg.h"
 
 struct mech_dialog;
 
@@ -45,8 +46,7 @@ struct wsession {
 	uint32_t idle_timeout_ms;
 	/* What the broker lets the client begin now, and the user a chain
 	 * in progress continues as ("": none). */
-	size_t nmechs;
-	char mechs[MECH_MAX][MECH_NAME_MAX];
+	struct msg_mechs offer;
 	char chain_user[USER_NAME_MAX];
 	size_t outlen;
 	bool out_full;		/* a reply did not fit: nothing more goes */
@@ -59,7 +59,7 @@ void ws_init(struct wsession *ws, struct ipc_chan *chan);
 /* Takes the session parameters of the broker's ASSIGN (idle timeout,
  * mechanisms): 0, or -1 when they are malformed.  The broker greeted the
  * client when it accepted it. */
-int ws_start(struct wsession *ws, const uint8_t *data, size_t len);
+int ws_start(struct wsession *ws, const struct ipc_msg *assign);
 
 /* True when the next request line may be handled now. */
 bool ws_wants_request(const struct wsession *ws);
@@ -89,9 +89,5 @@ void ws_sanitize(char *s);
 /* Queues one reply line with the given words (no text sanitising). */
 void ws_reply_words(struct wsession *ws, int code, bool more,
     const char *const *words, size_t n);
-
-/* Sends a message to the broker; a failure closes the session. */
-void ws_send(struct wsession *ws, uint32_t type, const void *data,
-    size_t len);
 
 #endif

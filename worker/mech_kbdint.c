@@ -19,7 +19,7 @@
 
 /* Counts the tagged lines a round becomes. */
 static size_t
-round_lines(const struct round *r)
+round_lines(const struct msg_round *r)
 {
 	size_t n = 1 + r->n + 1;
 	const char *p;
@@ -42,7 +42,7 @@ tagged_line(struct wsession *ws, const char *tag, const char *text,
 }
 
 static void
-kbdint_show_round(struct wsession *ws, const struct round *r)
+kbdint_show_round(struct wsession *ws, const struct msg_round *r)
 {
 	size_t left = round_lines(r), i;
 	const char *line = r->instruction, *nl;
@@ -59,20 +59,8 @@ kbdint_show_round(struct wsession *ws, const struct round *r)
 		    strlen(r->prompt[i]), --left > 0);
 }
 
-/* "pass A1 A2 ..." answers every prompt of the round, in order. */
-static void
-kbdint_answer(const struct line_words *req, struct ipc_writer *w)
-{
-	size_t i;
-
-	ipc_put_u32(w, (uint32_t)(req->n - 1));
-	for (i = 1; i < req->n; i++)
-		ipc_put_str(w, req->w[i]);
-}
-
 const struct mech_dialog mech_kbdint = {
 	.name = "keyboard-interactive",
 	.show = NULL,
 	.show_round = kbdint_show_round,
-	.answer = kbdint_answer,
 };

@@ -22,23 +22,14 @@ password_show(struct wsession *ws, enum prompt_kind kind, const char *text)
 	ws_reply(ws, kind_reply[kind], text);
 }
 
-/* "pass DATA" answers a prompt; a bare "pass" acknowledges a message. */
-static void
-password_answer(const struct line_words *req, struct ipc_writer *w)
-{
-	ipc_put_str(w, req->n == 2 ? req->w[1] : "");
-}
-
 const struct mech_dialog mech_password = {
 	.name = "password",
 	.show = password_show,
 	.show_round = NULL,
-	.answer = password_answer,
 };
 
 const struct mech_dialog mech_totp = {
 	.name = "totp",
 	.show = password_show,
 	.show_round = NULL,
-	.answer = password_answer,
 };

@@ -120,7 +120,7 @@ session_loop(struct ipc_chan *broker, int client_fd,
 	session = assign->hdr.peerid;
 	ws_init(&ws, broker);
 	line_reader_reset(&in);
-	if (ws_start(&ws, assign->data, assign->len) == -1)
+	if (ws_start(&ws, assign) == -1)
 		finish(1, "malformed ASSIGN from the broker");
 	if (fcntl(client_fd, F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(ipc_chan_fd(broker), F_SETFL, O_NONBLOCK) == -1)

@@ -1,19 +1,20 @@
 /*
  * fuzz_client_proto.c: libFuzzer over what a client controls: bytes into
  * the worker's line reader and protocol state machine, in a dialog state
- * (or the middle of a factor chain) picked by the first byte, with the broker's end draining what the worker
- * sends.  Build: CC=clang meson setup build-fuzz -Dfuzz=true.
+ * (or the middle of a factor chain) picked by the first byte, with the
+ * broker's end draining what the worker sends.  Build: CC=clang meson setup build-fuzz -Dfuzz=true.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "client_proto.h"
-#include "ipc_payload.h"
 #include "mech.h"
+#include "msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,7 +33,8 @@ enter_dialog(const char *mech, size_t answers)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ipc_writer w;
+	static const struct msg_assign assign = { 1000,
+	    { 2, { "password", "keyboard-interactive" } } };
 	struct ipc_chan *worker, *broker;
 	struct ipc_msg m;
 	enum line_status st;
@@ -47,12 +49,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	worker = ipc_chan_new(sv[0], false);
 	broker = ipc_chan_new(sv[1], false);
 	ws_init(&ws, worker);
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, 1000);
-	ipc_put_u32(&w, 2);
-	ipc_put_str(&w, "password");
-	ipc_put_str(&w, "keyboard-interactive");
-	(void)ws_start(&ws, w.buf, w.len);
+	/* The broker's ASSIGN, over the channel as the worker gets it. */
+	if (msg_send_assign(broker, 0, -1, &assign) == -1 ||
+	    ipc_chan_flush(broker) != 1 || ipc_chan_read(worker) <= 0 ||
+	    ipc_chan_get(worker, &m) != 1 || ws_start(&ws, &m) == -1)
+		abort();
 	switch (data[0] % 5) {
 	case 4:
 		/* Past a partial success: the chain's user is fixed. */

@@ -11,84 +11,84 @@
 #include "ipc_frame.h"
 #include "ipc_payload.h"
 #include "ipc_proto.h"
+#include "msg.h"
 
 #define WORKER	0
 #define HELPER	1
 
 /* One seed being built: fuzz_ipc's chunks, each a peer, a length and
- * one whole message. */
-static unsigned char seed[4096];
+ * one whole message, encoded by ipc/msg.c. */
+static unsigned char seed[4 * IPC_MSG_MAX];
 static size_t seed_len;
 
 static void
-chunk(int peer, uint32_t type, const struct ipc_writer *w)
+chunk(int peer, uint32_t type, const void *m)
 {
-	struct ipc_hdr h = { type, (uint16_t)(IPC_HDR_SIZE + w->len), 0, 0,
-	    0 };
+	uint8_t *at = seed + seed_len + 3 + IPC_HDR_SIZE;
+	struct ipc_hdr h = { type, 0, 0, 0, 0 };
+	struct ipc_writer w;
 
-	if (seed_len + 3 + h.len > sizeof(seed))
+	if (seed_len + 3 + IPC_MSG_MAX > sizeof(seed))
 		abort();
+	ipc_writer_init(&w, at, IPC_PAYLOAD_MAX);
+	msg_encode(&w, type, m);
+	if (!ipc_writer_ok(&w))
+		abort();
+	h.len = (uint16_t)(IPC_HDR_SIZE + w.len);
 	seed[seed_len] = (unsigned char)peer;
 	ipc_be16_put(seed + seed_len + 1, h.len);
 	ipc_hdr_encode(&h, seed + seed_len + 3);
-	memcpy(seed + seed_len + 3 + IPC_HDR_SIZE, w->buf, w->len);
 	seed_len += 3 + h.len;
 }
 
 static void
 begin(const char *mech, const char *user)
 {
-	struct ipc_writer w;
+	struct msg_auth_begin m;
 
-	ipc_writer_init(&w);
-	ipc_put_str(&w, mech);
-	ipc_put_str(&w, user);
-	chunk(WORKER, MSG_AUTH_BEGIN, &w);
+	snprintf(m.mech, sizeof(m.mech), "%s", mech);
+	snprintf(m.user, sizeof(m.user), "%s", user);
+	chunk(WORKER, MSG_AUTH_BEGIN, &m);
 }
 
 /* A PAM conversation call of one message. */
 static void
 conv(enum prompt_kind kind, const char *text)
 {
-	struct ipc_writer w;
+	static struct msg_pam_conv m;
 
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, 1);
-	ipc_put_u8(&w, (uint8_t)kind);
-	ipc_put_str(&w, text);
-	chunk(HELPER, MSG_PAM_CONV, &w);
+	m.n = 1;
+	m.kind[0] = (uint8_t)kind;
+	snprintf(m.text[0], sizeof(m.text[0]), "%s", text);
+	chunk(HELPER, MSG_PAM_CONV, &m);
 }
 
 static void
 answer(const char *text)
 {
-	struct ipc_writer w;
+	static struct msg_answers m;
 
-	ipc_writer_init(&w);
-	ipc_put_str(&w, text);
-	chunk(WORKER, MSG_AUTH_ANSWER, &w);
+	m.n = 1;
+	snprintf(m.text[0], sizeof(m.text[0]), "%s", text);
+	chunk(WORKER, MSG_AUTH_ANSWER, &m);
 }
 
 static void
 result(uint32_t pam_code, enum pam_stage stage)
 {
-	struct ipc_writer w;
+	struct msg_pam_result m = { pam_code, (uint8_t)stage };
 
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, pam_code);
-	ipc_put_u8(&w, (uint8_t)stage);
-	chunk(HELPER, MSG_PAM_RESULT, &w);
+	chunk(HELPER, MSG_PAM_RESULT, &m);
 }
 
 static void
 context(const char *address, const char *remote_user)
 {
-	struct ipc_writer w;
+	struct msg_context m;
 
-	ipc_writer_init(&w);
-	ipc_put_str(&w, address);
-	ipc_put_str(&w, remote_user);
-	chunk(WORKER, MSG_CONTEXT, &w);
+	snprintf(m.host, sizeof(m.host), "%s", address);
+	snprintf(m.user, sizeof(m.user), "%s", remote_user);
+	chunk(WORKER, MSG_CONTEXT, &m);
 }
 
 static void
@@ -109,13 +109,10 @@ save(const char *dir, const char *name)
 int
 main(int argc, char **argv)
 {
-	struct ipc_writer empty;
-
 	if (argc != 2) {
 		fprintf(stderr, "usage: ipc_seeds DIR\n");
 		return 2;
 	}
-	ipc_writer_init(&empty);
 	/* Prompt, answer, success. */
 	begin("password", "bob");
 	conv(PROMPT_SECRET, "Password: ");
@@ -137,7 +134,7 @@ main(int argc, char **argv)
 	/* An abandoned prompt. */
 	begin("keyboard-interactive", "bob");
 	conv(PROMPT_VISIBLE, "Code: ");
-	chunk(WORKER, MSG_AUTH_ABORT, &empty);
+	chunk(WORKER, MSG_AUTH_ABORT, NULL);
 	save(argv[1], "abort");
 	return 0;
 }

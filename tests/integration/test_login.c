@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "broker_fixture.h"
+#include "ipc_proto.h"
 #include "loginbroker.h"
 #include "testlib.h"
 
@@ -724,6 +725,27 @@ test_505_follows_the_greeting_when_no_worker_can_start(void **state)
 	broker_stop(&broker);
 }
 
+/* A launcher that speaks another version of the internal messages (one
+ * re-executed from a newer binary on disk) is refused at the start. */
+static void
+test_launcher_of_another_protocol_version_stops_the_start(void **state)
+{
+	char want[160];
+	int status;
+
+	NEED_ROOT();
+	status = broker_start_failing(&broker, NULL,
+	    getenv("LB_OLD_LAUNCHER"));
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	snprintf(want, sizeof(want), "the worker launcher (pid *) speaks "
+	    "internal protocol version %u, this broker %u: refused",
+	    IPC_PROTO_VERSION - 1, IPC_PROTO_VERSION);
+	broker_log_expect(&broker, want, 1);
+	broker_log_expect(&broker, "the worker launcher did not start", 1);
+	assert_int_equal(broker_log_count(&broker, "listening on"), 0);
+	broker_stop(&broker);
+}
+
 static void
 test_socket_has_the_configured_owner_and_mode(void **state)
 {
@@ -947,6 +969,8 @@ main(void)
 		OWN_BROKER(test_peer_not_allowed_gets_502),
 		OWN_BROKER(test_full_broker_gets_511),
 		OWN_BROKER(test_505_follows_the_greeting_when_no_worker_can_start),
+		OWN_BROKER(
+		    test_launcher_of_another_protocol_version_stops_the_start),
 		OWN_BROKER(test_socket_has_the_configured_owner_and_mode),
 		OWN_BROKER(test_pam_that_cannot_decide_gets_505),
 		OWN_BROKER(

@@ -12,6 +12,7 @@
 #include "ipc_payload.h"
 
 static struct ipc_writer w;
+static uint8_t wbuf[IPC_PAYLOAD_MAX];
 
 static void
 test_fields_round_trip_in_big_endian(void **state)
@@ -20,7 +21,7 @@ test_fields_round_trip_in_big_endian(void **state)
 	char str[16];
 	uint8_t bytes[8];
 
-	ipc_writer_init(&w);
+	ipc_writer_init(&w, wbuf, sizeof(wbuf));
 	ipc_put_u8(&w, 0xab);
 	ipc_put_u32(&w, 0x01020304);
 	ipc_put_u64(&w, 0x1122334455667788ull);
@@ -72,7 +73,7 @@ test_trailing_bytes_are_refused(void **state)
 {
 	struct ipc_reader r;
 
-	ipc_writer_init(&w);
+	ipc_writer_init(&w, wbuf, sizeof(wbuf));
 	ipc_put_u32(&w, 7);
 	ipc_put_u8(&w, 1);
 	ipc_reader_init(&r, w.buf, w.len);
@@ -100,7 +101,7 @@ test_string_with_nul_inside_is_refused(void **state)
 	struct ipc_reader r;
 	char str[16];
 
-	ipc_writer_init(&w);
+	ipc_writer_init(&w, wbuf, sizeof(wbuf));
 	ipc_put_bytes(&w, "ali\0ce", 6);
 	ipc_reader_init(&r, w.buf, w.len);
 	ipc_get_str(&r, str, sizeof(str));
@@ -114,7 +115,7 @@ test_string_larger_than_destination_is_refused(void **state)
 	struct ipc_reader r;
 	char str[5];
 
-	ipc_writer_init(&w);
+	ipc_writer_init(&w, wbuf, sizeof(wbuf));
 	ipc_put_str(&w, "alice");	/* needs 6 with its terminator */
 	ipc_reader_init(&r, w.buf, w.len);
 	ipc_get_str(&r, str, sizeof(str));
@@ -126,13 +127,13 @@ test_writer_overflow_is_reported(void **state)
 {
 	static uint8_t big[IPC_PAYLOAD_MAX];
 
-	ipc_writer_init(&w);
+	ipc_writer_init(&w, wbuf, sizeof(wbuf));
 	ipc_put_bytes(&w, big, IPC_PAYLOAD_MAX - 4);
 	assert_true(ipc_writer_ok(&w));
 	ipc_put_u8(&w, 1);
 	assert_false(ipc_writer_ok(&w));
 
-	ipc_writer_init(&w);
+	ipc_writer_init(&w, wbuf, sizeof(wbuf));
 	ipc_put_bytes(&w, big, IPC_PAYLOAD_MAX);
 	assert_false(ipc_writer_ok(&w));
 }
@@ -140,7 +141,7 @@ test_writer_overflow_is_reported(void **state)
 static void
 test_writer_wipe_clears_secret(void **state)
 {
-	ipc_writer_init(&w);
+	ipc_writer_init(&w, wbuf, sizeof(wbuf));
 	ipc_put_str(&w, "hunter2");
 	ipc_writer_wipe(&w);
 	assert_int_equal(w.len, 0);

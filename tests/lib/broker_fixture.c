@@ -143,14 +143,13 @@ use_fixture_nss(const char *preload, const char *passwd, const char *group)
 	setenv("NSS_WRAPPER_GROUP", group, 1);
 }
 
+/* Starts loginbrokerd in the foreground on the fixture's directory. */
 static void
-spawn_broker(struct broker_fixture *b)
+launch_broker(struct broker_fixture *b)
 {
-	char path[256];
-	int i, logfd;
-
-	char svc[128], passwd[256], group[256];
+	char path[256], svc[128], passwd[256], group[256];
 	const char *brokerd = env("LB_BROKERD");
+	int logfd;
 
 	snprintf(path, sizeof(path), "%s/config", b->dir);
 	snprintf(svc, sizeof(svc), "%s/services", b->dir);
@@ -175,6 +174,14 @@ spawn_broker(struct broker_fixture *b)
 		    b->worker, (char *)NULL);
 		_exit(127);
 	}
+}
+
+static void
+spawn_broker(struct broker_fixture *b)
+{
+	int i;
+
+	launch_broker(b);
 	/* Not a probe connection: that would be a session of its own. */
 	for (i = 0; i < 500; i++) {
 		if (broker_log_count(b, "listening on ") > b->starts) {
@@ -223,8 +230,9 @@ broker_write_config(const struct broker_fixture *b, const char *extra)
 	write_file(path, text);
 }
 
-void
-broker_start(struct broker_fixture *b, const char *extra_config,
+/* The temporary directory with the PAM stacks and the configuration. */
+static void
+prepare_broker(struct broker_fixture *b, const char *extra_config,
     const char *worker)
 {
 	static const char *const matrix_services[] = { "loginbroker",
@@ -252,7 +260,33 @@ broker_start(struct broker_fixture *b, const char *extra_config,
 	    "account required /nonexistent/pam_nothing.so\n");
 	write_test_services(b);
 	broker_write_config(b, extra_config);
+}
+
+void
+broker_start(struct broker_fixture *b, const char *extra_config,
+    const char *worker)
+{
+	prepare_broker(b, extra_config, worker);
 	spawn_broker(b);
+}
+
+int
+broker_start_failing(struct broker_fixture *b, const char *extra_config,
+    const char *worker)
+{
+	int i, status;
+
+	prepare_broker(b, extra_config, worker);
+	launch_broker(b);
+	for (i = 0; i < 1000; i++) {
+		if (waitpid(b->pid, &status, WNOHANG) == b->pid) {
+			b->pid = 0;
+			return status;
+		}
+		sleep_ms(10);
+	}
+	fail_msg("loginbrokerd did not stop within 10 s (see %s)", b->log);
+	return -1;
 }
 
 /* Stops the broker and checks that it stopped cleanly. */

@@ -24,6 +24,12 @@ struct broker_fixture {
 void broker_start(struct broker_fixture *b, const char *extra_config,
     const char *worker);
 
+/* The same for a broker that must refuse to start: waits up to 10 s for
+ * it to exit and returns its wait status; its log stays for reading
+ * until broker_stop removes the directory. */
+int broker_start_failing(struct broker_fixture *b, const char *extra_config,
+    const char *worker);
+
 /* Stops the broker (SIGTERM, then waits) and removes its directory. */
 void broker_stop(struct broker_fixture *b);
 

@@ -1,19 +1,22 @@
 /*
  * test_client_proto.c: the worker's protocol state machine, driven line by
- * line, with the broker's side of its channel played by the test.
+ * line, with the broker's side of its channel played by the test through
+ * the real message codecs (ipc/msg.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "client_proto.h"
-#include "mech.h"
 #include "ipc_payload.h"
+#include "mech.h"
+#include "msg.h"
 #include "reply.h"
 #include "testlib.h"
 
@@ -25,23 +28,49 @@ struct fixture {
 
 static struct fixture fx;
 
+/* The next whole message on to's end of the pair after from flushed, or
+ * NULL. */
+static const struct ipc_msg *
+carried(struct ipc_chan *from, struct ipc_chan *to)
+{
+	static struct ipc_msg m;
+
+	assert_true(ipc_chan_flush(from) >= 0);
+	if (ipc_chan_get(to, &m) == 1)
+		return &m;
+	(void)ipc_chan_read(to);
+	return ipc_chan_get(to, &m) == 1 ? &m : NULL;
+}
+
+/* A message from the broker (m NULL: empty), as the worker receives it. */
+static const struct ipc_msg *
+from_broker(uint32_t type, const void *m)
+{
+	assert_int_equal(msg_send(fx.broker_end, type, 0, -1, m), 0);
+	return carried(fx.broker_end, fx.worker_end);
+}
+
+/* The same with a payload of data[len] as it is, however wrong. */
+static const struct ipc_msg *
+raw_from_broker(uint32_t type, const void *data, size_t len)
+{
+	assert_int_equal(ipc_chan_compose(fx.broker_end, type, 0, -1, data,
+	    len), 0);
+	return carried(fx.broker_end, fx.worker_end);
+}
+
 /* A session assigned "password" and "otp", idle timeout 1000 ms. */
 static int
 setup(void **state)
 {
-	struct ipc_writer w;
+	struct msg_assign a = { 1000, { 2, { "password", "otp" } } };
 	int sv[2];
 
 	test_socketpair(sv);
 	fx.worker_end = ipc_chan_new(sv[0], false);
 	fx.broker_end = ipc_chan_new(sv[1], false);
 	ws_init(&fx.ws, fx.worker_end);
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, 1000);
-	ipc_put_u32(&w, 2);
-	ipc_put_str(&w, "password");
-	ipc_put_str(&w, "otp");
-	assert_int_equal(ws_start(&fx.ws, w.buf, w.len), 0);
+	assert_int_equal(ws_start(&fx.ws, from_broker(MSG_ASSIGN, &a)), 0);
 	return 0;
 }
 
@@ -66,27 +95,24 @@ request(const char *line)
 	return out;
 }
 
-/* The broker's view: the next message the worker sent, or -1 if none. */
+/* The broker's view: the type of the next message the worker sent, or -1
+ * if none; *m holds it. */
 static int
-broker_gets(struct ipc_msg *m)
+broker_gets(const struct ipc_msg **m)
 {
-	assert_true(ipc_chan_flush(fx.worker_end) >= 0);
-	if (ipc_chan_get(fx.broker_end, m) == 1)
-		return (int)m->hdr.type;
-	(void)ipc_chan_read(fx.broker_end);
-	return ipc_chan_get(fx.broker_end, m) == 1 ? (int)m->hdr.type : -1;
+	*m = carried(fx.worker_end, fx.broker_end);
+	return *m != NULL ? (int)(*m)->hdr.type : -1;
 }
 
+/* The broker sends m, and the worker must reply want to the client. */
 static void
-broker_says(uint32_t type, const struct ipc_writer *w, const char *want)
+broker_says(uint32_t type, const void *m, const char *want)
 {
-	struct ipc_msg m = { .fd = -1 };
+	const struct ipc_msg *in = from_broker(type, m);
 
 	fx.ws.outlen = 0;
-	m.hdr.type = type;
-	m.data = w->buf;
-	m.len = w->len;
-	assert_int_equal(ws_on_broker(&fx.ws, &m), 0);
+	assert_non_null(in);
+	assert_int_equal(ws_on_broker(&fx.ws, in), 0);
 	assert_int_equal(fx.ws.outlen, strlen(want));
 	assert_memory_equal(fx.ws.out, want, fx.ws.outlen);
 }
@@ -97,30 +123,19 @@ broker_says(uint32_t type, const struct ipc_writer *w, const char *want)
 static void
 test_longest_round_fits_the_output(void **state)
 {
-	static char quotes[CONV_MAX_TEXT], breaks[ROUND_INSTRUCTION_MAX];
-	static struct ipc_writer w;
-	struct ipc_msg m = { .fd = -1 };
+	static struct msg_round r;
 	size_t i, last_len;
 	const char *last;
 
-	memset(quotes, '"', sizeof(quotes) - 1);
-	memset(breaks, '\n', sizeof(breaks) - 1);
+	memset(r.name, '"', sizeof(r.name) - 1);
+	memset(r.instruction, '\n', sizeof(r.instruction) - 1);
+	r.n = ROUND_MAX_PROMPTS;
+	for (i = 0; i < ROUND_MAX_PROMPTS; i++)
+		memset(r.prompt[i], '"', sizeof(r.prompt[i]) - 1);
 	fx.ws.dialog = mech_dialog_find("keyboard-interactive");
 	fx.ws.state = WS_WAIT_BROKER;
-	ipc_writer_init(&w);
-	ipc_put_str(&w, quotes);
-	ipc_put_str(&w, breaks);
-	ipc_put_u32(&w, ROUND_MAX_PROMPTS);
-	for (i = 0; i < ROUND_MAX_PROMPTS; i++) {
-		ipc_put_u8(&w, 0);
-		ipc_put_str(&w, quotes);
-	}
-	assert_true(ipc_writer_ok(&w));
 	fx.ws.outlen = 0;
-	m.hdr.type = MSG_ROUND;
-	m.data = w.buf;
-	m.len = w.len;
-	assert_int_equal(ws_on_broker(&fx.ws, &m), 0);
+	assert_int_equal(ws_on_broker(&fx.ws, from_broker(MSG_ROUND, &r)), 0);
 	assert_int_equal(fx.ws.state, WS_DIALOG);
 	assert_false(fx.ws.out_full);
 	/* The reply ends with the last prompt, whole: "305 noecho", then
@@ -150,7 +165,7 @@ static const struct exchange {
 static void
 test_idle_requests_table(void **state)
 {
-	struct ipc_msg m;
+	const struct ipc_msg *m;
 	size_t i;
 
 	for (i = 0; i < sizeof(idle_table) / sizeof(idle_table[0]); i++) {
@@ -165,26 +180,21 @@ test_idle_requests_table(void **state)
 static void
 test_login_prompt_answer_and_result(void **state)
 {
-	struct ipc_writer w;
-	struct ipc_reader r;
-	struct ipc_msg m;
-	char text[64];
+	struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
+	struct msg_reply ok = { REPLY_OK, "Logged in" };
+	static struct msg_answers a;
+	struct msg_auth_begin b;
+	const struct ipc_msg *m;
 
 	assert_string_equal(request("login password alice"), "");
 	assert_int_equal(fx.ws.state, WS_WAIT_BROKER);
 	assert_false(ws_wants_request(&fx.ws));
 	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
-	ipc_reader_init(&r, m.data, m.len);
-	ipc_get_str(&r, text, sizeof(text));
-	assert_string_equal(text, "password");
-	ipc_get_str(&r, text, sizeof(text));
-	assert_string_equal(text, "alice");
-	assert_int_equal(ipc_reader_end(&r), 0);
+	assert_int_equal(msg_read_auth_begin(m, &b), 0);
+	assert_string_equal(b.mech, "password");
+	assert_string_equal(b.user, "alice");
 
-	ipc_writer_init(&w);
-	ipc_put_u8(&w, PROMPT_SECRET);
-	ipc_put_str(&w, "Password: ");
-	broker_says(MSG_PROMPT, &w, "301 \"Password: \"\r\n");
+	broker_says(MSG_PROMPT, &prompt, "301 \"Password: \"\r\n");
 	assert_int_equal(fx.ws.state, WS_DIALOG);
 
 	assert_string_equal(request("pass"),
@@ -193,14 +203,11 @@ test_login_prompt_answer_and_result(void **state)
 	    "501 \"Expected 1 answer\"\r\n");
 	assert_string_equal(request("pass \"s3 cr\\\"t\""), "");
 	assert_int_equal(broker_gets(&m), MSG_AUTH_ANSWER);
-	ipc_reader_init(&r, m.data, m.len);
-	ipc_get_str(&r, text, sizeof(text));
-	assert_string_equal(text, "s3 cr\"t");
+	assert_int_equal(msg_read_auth_answer(m, &a), 0);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.text[0], "s3 cr\"t");
 
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, REPLY_OK);
-	ipc_put_str(&w, "Logged in");
-	broker_says(MSG_RESULT, &w, "200 \"Logged in\"\r\n");
+	broker_says(MSG_RESULT, &ok, "200 \"Logged in\"\r\n");
 	assert_int_equal(fx.ws.state, WS_LOGGED_IN);
 	assert_string_equal(request("login password alice"),
 	    "503 \"Already logged in\"\r\n");
@@ -209,32 +216,29 @@ test_login_prompt_answer_and_result(void **state)
 static void
 test_message_text_is_split_and_sanitised(void **state)
 {
-	struct ipc_writer w;
-	struct ipc_msg m;
+	struct msg_prompt info = { PROMPT_INFO, "Welcome\n\x1b[2Jback" };
+	static struct msg_answers a;
+	const struct ipc_msg *m;
 
 	request("login password alice");
 	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
-	ipc_writer_init(&w);
-	ipc_put_u8(&w, PROMPT_INFO);
-	ipc_put_str(&w, "Welcome\n\x1b[2Jback");
-	broker_says(MSG_PROMPT, &w, "303-Welcome\r\n303 ?[2Jback\r\n");
-	/* A message is acknowledged with a bare pass. */
+	broker_says(MSG_PROMPT, &info, "303-Welcome\r\n303 ?[2Jback\r\n");
+	/* A message is acknowledged with a bare pass: no answer. */
 	assert_string_equal(request("pass"), "");
 	assert_int_equal(broker_gets(&m), MSG_AUTH_ANSWER);
+	assert_int_equal(msg_read_auth_answer(m, &a), 0);
+	assert_int_equal(a.n, 0);
 }
 
 static void
 test_new_login_during_a_prompt_aborts_first(void **state)
 {
-	struct ipc_writer w;
-	struct ipc_msg m;
+	struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
+	const struct ipc_msg *m;
 
 	request("login password alice");
 	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
-	ipc_writer_init(&w);
-	ipc_put_u8(&w, PROMPT_SECRET);
-	ipc_put_str(&w, "Password: ");
-	broker_says(MSG_PROMPT, &w, "301 \"Password: \"\r\n");
+	broker_says(MSG_PROMPT, &prompt, "301 \"Password: \"\r\n");
 	request("login password bob");
 	assert_int_equal(broker_gets(&m), MSG_AUTH_ABORT);
 	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
@@ -243,29 +247,38 @@ test_new_login_during_a_prompt_aborts_first(void **state)
 static void
 test_broker_message_out_of_state_is_refused(void **state)
 {
-	struct ipc_writer w;
-	struct ipc_msg m = { .fd = -1 };
+	struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
+	struct msg_assign again = { 1000, { 0, { "" } } };
 
-	ipc_writer_init(&w);
-	ipc_put_u8(&w, PROMPT_SECRET);
-	ipc_put_str(&w, "Password: ");
-	m.hdr.type = MSG_PROMPT;	/* no login asked for one */
-	m.data = w.buf;
-	m.len = w.len;
-	assert_int_equal(ws_on_broker(&fx.ws, &m), -1);
-	m.hdr.type = MSG_ASSIGN;	/* never after the start */
-	assert_int_equal(ws_on_broker(&fx.ws, &m), -1);
+	/* No login asked for a prompt; ASSIGN never comes after the start. */
+	assert_int_equal(ws_on_broker(&fx.ws, from_broker(MSG_PROMPT,
+	    &prompt)), -1);
+	assert_int_equal(ws_on_broker(&fx.ws, from_broker(MSG_ASSIGN,
+	    &again)), -1);
+}
+
+static void
+test_malformed_broker_messages_are_refused(void **state)
+{
+	static const uint8_t bad_kind[] = { 9, 0, 0, 0, 1, 'x' };
+	static const uint8_t code_199[] = { 0, 0, 0, 199, 0, 0, 0, 0 };
+	static const uint8_t trailing[] = { 3, 0, 0, 0, 1, 'x', '!' };
+
+	request("login password alice");
+	assert_int_equal(ws_on_broker(&fx.ws, raw_from_broker(MSG_PROMPT,
+	    bad_kind, sizeof(bad_kind))), -1);
+	assert_int_equal(ws_on_broker(&fx.ws, raw_from_broker(MSG_RESULT,
+	    code_199, sizeof(code_199))), -1);
+	assert_int_equal(ws_on_broker(&fx.ws, raw_from_broker(MSG_PROMPT,
+	    trailing, sizeof(trailing))), -1);
 }
 
 static void
 test_close_replies_then_closes(void **state)
 {
-	struct ipc_writer w;
+	struct msg_reply bye = { REPLY_TIMED_OUT, "Login time exceeded" };
 
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, REPLY_TIMED_OUT);
-	ipc_put_str(&w, "Login time exceeded");
-	broker_says(MSG_CLOSE, &w, "510 \"Login time exceeded\"\r\n");
+	broker_says(MSG_CLOSE, &bye, "510 \"Login time exceeded\"\r\n");
 	assert_int_equal(fx.ws.state, WS_CLOSING);
 	assert_false(ws_wants_request(&fx.ws));
 }
@@ -273,48 +286,47 @@ test_close_replies_then_closes(void **state)
 static void
 test_malformed_start_is_refused(void **state)
 {
-	struct wsession ws;
+	uint8_t buf[64];
 	struct ipc_writer w;
+	struct wsession ws;
 
 	ws_init(&ws, fx.worker_end);
-	ipc_writer_init(&w);
+	ipc_writer_init(&w, buf, sizeof(buf));
 	ipc_put_u32(&w, 1000);
 	ipc_put_u32(&w, MECH_MAX + 1);
-	assert_int_equal(ws_start(&ws, w.buf, w.len), -1);
-	ipc_writer_init(&w);
+	assert_int_equal(ws_start(&ws, raw_from_broker(MSG_ASSIGN, w.buf,
+	    w.len)), -1);
+	ipc_writer_init(&w, buf, sizeof(buf));
 	ipc_put_u32(&w, 1000);
 	ipc_put_u32(&w, 1);		/* one name announced, none sent */
-	assert_int_equal(ws_start(&ws, w.buf, w.len), -1);
+	assert_int_equal(ws_start(&ws, raw_from_broker(MSG_ASSIGN, w.buf,
+	    w.len)), -1);
 }
 
 /* The broker's OFFER: the chain's user and what may begin now. */
 static void
 offer(const char *user, const char *mech)
 {
-	struct ipc_writer w;
+	struct msg_offer m = { .mechs = { 1, { "" } } };
 
-	ipc_writer_init(&w);
-	ipc_put_str(&w, user);
-	ipc_put_u32(&w, 1);
-	ipc_put_str(&w, mech);
-	broker_says(MSG_OFFER, &w, "");
+	snprintf(m.user, sizeof(m.user), "%s", user);
+	snprintf(m.mechs.name[0], sizeof(m.mechs.name[0]), "%s", mech);
+	broker_says(MSG_OFFER, &m, "");
 }
 
 static void
 result(uint32_t code, const char *text, const char *want)
 {
-	struct ipc_writer w;
+	struct msg_reply m = { .code = code };
 
-	ipc_writer_init(&w);
-	ipc_put_u32(&w, code);
-	ipc_put_str(&w, text);
-	broker_says(MSG_RESULT, &w, want);
+	snprintf(m.text, sizeof(m.text), "%s", text);
+	broker_says(MSG_RESULT, &m, want);
 }
 
 static void
 test_partial_success_holds_the_chain(void **state)
 {
-	struct ipc_msg m;
+	const struct ipc_msg *m;
 
 	assert_string_equal(request("login password alice"), "");
 	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
@@ -336,9 +348,8 @@ test_partial_success_holds_the_chain(void **state)
 static void
 test_context_goes_to_the_broker_and_does_not_log_in(void **state)
 {
-	struct ipc_reader r;
-	struct ipc_msg m;
-	char text[64];
+	const struct ipc_msg *m;
+	struct msg_context c;
 
 	assert_string_equal(request("context 10.0.0.1/8"),
 	    "501 \"Invalid address\"\r\n");
@@ -347,12 +358,9 @@ test_context_goes_to_the_broker_and_does_not_log_in(void **state)
 	assert_int_equal(broker_gets(&m), -1);
 	assert_string_equal(request("context fd00::1 jdoe"), "");
 	assert_int_equal(broker_gets(&m), MSG_CONTEXT);
-	ipc_reader_init(&r, m.data, m.len);
-	ipc_get_str(&r, text, sizeof(text));
-	assert_string_equal(text, "fd00::1");
-	ipc_get_str(&r, text, sizeof(text));
-	assert_string_equal(text, "jdoe");
-	assert_int_equal(ipc_reader_end(&r), 0);
+	assert_int_equal(msg_read_context(m, &c), 0);
+	assert_string_equal(c.host, "fd00::1");
+	assert_string_equal(c.user, "jdoe");
 	offer("", "password");
 	result(REPLY_OK, "Context set", "200 \"Context set\"\r\n");
 	assert_int_equal(fx.ws.state, WS_IDLE);
@@ -370,6 +378,7 @@ main(void)
 		T(test_message_text_is_split_and_sanitised),
 		T(test_new_login_during_a_prompt_aborts_first),
 		T(test_broker_message_out_of_state_is_refused),
+		T(test_malformed_broker_messages_are_refused),
 		T(test_close_replies_then_closes),
 		T(test_malformed_start_is_refused),
 		T(test_partial_success_holds_the_chain),

@@ -1,0 +1,412 @@
+/* msg.c: the layouts of ipc_proto.h's messages, one table row each. */
+#include "msg.h"
+
+#include <stddef.h>
+#include <string.h>
+
+
+/* --- the mechanisms a client may begin ---------------------------- */
+
+static void
+put_mechs(struct ipc_writer *w, const struct msg_mechs *m)
+{
+	uint32_t i;
+
+	ipc_put_u32(w, m->n);
+	for (i = 0; i < m->n && i < MECH_MAX; i++)
+		ipc_put_str(w, m->name[i]);
+}
+
+static void
+get_mechs(struct ipc_reader *r, struct msg_mechs *m)
+{
+	uint32_t i;
+
+	if ((m->n = ipc_get_u32(r)) > MECH_MAX)
+		r->bad = true;
+	for (i = 0; i < m->n && !r->bad; i++)
+		ipc_get_str(r, m->name[i], sizeof(m->name[i]));
+}
+
+/* --- spawner <-> broker -------------------------------------------- */
+
+static void
+put_spawner_ready(struct ipc_writer *w, const void *p)
+{
+	const struct msg_spawner_ready *m = p;
+
+	ipc_put_u32(w, m->version);
+}
+
+static void
+get_spawner_ready(struct ipc_reader *r, void *p)
+{
+	struct msg_spawner_ready *m = p;
+
+	m->version = ipc_get_u32(r);
+}
+
+static void
+put_spare(struct ipc_writer *w, const void *p)
+{
+	const struct msg_spare *m = p;
+
+	ipc_put_u32(w, m->pid);
+}
+
+static void
+get_spare(struct ipc_reader *r, void *p)
+{
+	struct msg_spare *m = p;
+
+	m->pid = ipc_get_u32(r);
+}
+
+static void
+put_child_exit(struct ipc_writer *w, const void *p)
+{
+	const struct msg_child_exit *m = p;
+
+	ipc_put_u32(w, m->pid);
+	ipc_put_u32(w, m->status);
+}
+
+static void
+get_child_exit(struct ipc_reader *r, void *p)
+{
+	struct msg_child_exit *m = p;
+
+	m->pid = ipc_get_u32(r);
+	m->status = ipc_get_u32(r);
+}
+
+/* --- broker -> worker ---------------------------------------------- */
+
+static void
+put_assign(struct ipc_writer *w, const void *p)
+{
+	const struct msg_assign *m = p;
+
+	ipc_put_u32(w, m->idle_timeout_ms);
+	put_mechs(w, &m->offer);
+}
+
+static void
+get_assign(struct ipc_reader *r, void *p)
+{
+	struct msg_assign *m = p;
+
+	m->idle_timeout_ms = ipc_get_u32(r);
+	get_mechs(r, &m->offer);
+}
+
+static bool
+kind_valid(uint8_t kind)
+{
+	return kind >= PROMPT_SECRET && kind <= PROMPT_ERROR;
+}
+
+static void
+put_prompt(struct ipc_writer *w, const void *p)
+{
+	const struct msg_prompt *m = p;
+
+	ipc_put_u8(w, m->kind);
+	ipc_put_str(w, m->text);
+}
+
+static void
+get_prompt(struct ipc_reader *r, void *p)
+{
+	struct msg_prompt *m = p;
+
+	if (!kind_valid(m->kind = ipc_get_u8(r)))
+		r->bad = true;
+	ipc_get_str(r, m->text, sizeof(m->text));
+}
+
+static void
+put_round(struct ipc_writer *w, const void *p)
+{
+	const struct msg_round *m = p;
+	uint32_t i;
+
+	ipc_put_str(w, m->name);
+	ipc_put_str(w, m->instruction);
+	ipc_put_u32(w, m->n);
+	for (i = 0; i < m->n && i < ROUND_MAX_PROMPTS; i++) {
+		ipc_put_u8(w, m->echo[i]);
+		ipc_put_str(w, m->prompt[i]);
+	}
+}
+
+static void
+get_round(struct ipc_reader *r, void *p)
+{
+	struct msg_round *m = p;
+	uint32_t i;
+
+	ipc_get_str(r, m->name, sizeof(m->name));
+	ipc_get_str(r, m->instruction, sizeof(m->instruction));
+	if ((m->n = ipc_get_u32(r)) > ROUND_MAX_PROMPTS)
+		r->bad = true;
+	for (i = 0; i < m->n && !r->bad; i++) {
+		m->echo[i] = ipc_get_u8(r) != 0;
+		ipc_get_str(r, m->prompt[i], sizeof(m->prompt[i]));
+	}
+}
+
+static void
+put_offer(struct ipc_writer *w, const void *p)
+{
+	const struct msg_offer *m = p;
+
+	ipc_put_str(w, m->user);
+	put_mechs(w, &m->mechs);
+}
+
+static void
+get_offer(struct ipc_reader *r, void *p)
+{
+	struct msg_offer *m = p;
+
+	ipc_get_str(r, m->user, sizeof(m->user));
+	get_mechs(r, &m->mechs);
+}
+
+static void
+put_reply(struct ipc_writer *w, const void *p)
+{
+	const struct msg_reply *m = p;
+
+	ipc_put_u32(w, m->code);
+	ipc_put_str(w, m->text);
+}
+
+static void
+get_reply(struct ipc_reader *r, void *p)
+{
+	struct msg_reply *m = p;
+
+	m->code = ipc_get_u32(r);
+	if (m->code < 200 || m->code > 599)
+		r->bad = true;
+	ipc_get_str(r, m->text, sizeof(m->text));
+}
+
+/* --- worker -> broker ---------------------------------------------- */
+
+static void
+put_auth_begin(struct ipc_writer *w, const void *p)
+{
+	const struct msg_auth_begin *m = p;
+
+	ipc_put_str(w, m->mech);
+	ipc_put_str(w, m->user);
+}
+
+static void
+get_auth_begin(struct ipc_reader *r, void *p)
+{
+	struct msg_auth_begin *m = p;
+
+	ipc_get_str(r, m->mech, sizeof(m->mech));
+	ipc_get_str(r, m->user, sizeof(m->user));
+}
+
+static void
+put_answers(struct ipc_writer *w, const void *p)
+{
+	const struct msg_answers *m = p;
+	uint32_t i;
+
+	ipc_put_u32(w, m->n);
+	for (i = 0; i < m->n && i < CONV_MAX_MESSAGES; i++)
+		ipc_put_str(w, m->text[i]);
+}
+
+static void
+get_answers(struct ipc_reader *r, void *p)
+{
+	struct msg_answers *m = p;
+	uint32_t i;
+
+	if ((m->n = ipc_get_u32(r)) > CONV_MAX_MESSAGES)
+		r->bad = true;
+	for (i = 0; i < m->n && !r->bad; i++)
+		ipc_get_str(r, m->text[i], sizeof(m->text[i]));
+}
+
+static void
+put_context(struct ipc_writer *w, const void *p)
+{
+	const struct msg_context *m = p;
+
+	ipc_put_str(w, m->host);
+	ipc_put_str(w, m->user);
+}
+
+static void
+get_context(struct ipc_reader *r, void *p)
+{
+	struct msg_context *m = p;
+
+	ipc_get_str(r, m->host, sizeof(m->host));
+	ipc_get_str(r, m->user, sizeof(m->user));
+}
+
+/* --- broker <-> PAM helper ----------------------------------------- */
+
+static void
+put_pam_begin(struct ipc_writer *w, const void *p)
+{
+	const struct msg_pam_begin *m = p;
+
+	ipc_put_str(w, m->user);
+	ipc_put_u8(w, m->may_change);
+	ipc_put_str(w, m->rhost);
+	ipc_put_str(w, m->ruser);
+}
+
+static void
+get_pam_begin(struct ipc_reader *r, void *p)
+{
+	struct msg_pam_begin *m = p;
+
+	ipc_get_str(r, m->user, sizeof(m->user));
+	m->may_change = ipc_get_u8(r) != 0;
+	ipc_get_str(r, m->rhost, sizeof(m->rhost));
+	ipc_get_str(r, m->ruser, sizeof(m->ruser));
+}
+
+static void
+put_pam_conv(struct ipc_writer *w, const void *p)
+{
+	const struct msg_pam_conv *m = p;
+	uint32_t i;
+
+	ipc_put_u32(w, m->n);
+	for (i = 0; i < m->n && i < CONV_MAX_MESSAGES; i++) {
+		ipc_put_u8(w, m->kind[i]);
+		ipc_put_str(w, m->text[i]);
+	}
+}
+
+/* A call without messages is not one: n is 1 to CONV_MAX_MESSAGES. */
+static void
+get_pam_conv(struct ipc_reader *r, void *p)
+{
+	struct msg_pam_conv *m = p;
+	uint32_t i;
+
+	m->n = ipc_get_u32(r);
+	if (m->n == 0 || m->n > CONV_MAX_MESSAGES)
+		r->bad = true;
+	for (i = 0; i < m->n && !r->bad; i++) {
+		if (!kind_valid(m->kind[i] = ipc_get_u8(r)))
+			r->bad = true;
+		ipc_get_str(r, m->text[i], sizeof(m->text[i]));
+	}
+}
+
+static void
+put_pam_result(struct ipc_writer *w, const void *p)
+{
+	const struct msg_pam_result *m = p;
+
+	ipc_put_u32(w, m->code);
+	ipc_put_u8(w, m->stage);
+}
+
+static void
+get_pam_result(struct ipc_reader *r, void *p)
+{
+	struct msg_pam_result *m = p;
+
+	m->code = ipc_get_u32(r);
+	m->stage = ipc_get_u8(r);
+	if (m->stage < PAM_STAGE_START || m->stage > PAM_STAGE_CHAUTHTOK)
+		r->bad = true;
+}
+
+/* ------------------------------------------------------------------- */
+
+/* Every message type: its name and its layout (NULL: empty). */
+static const struct codec {
+	const char *name;
+	void (*put)(struct ipc_writer *w, const void *m);
+	void (*get)(struct ipc_reader *r, void *m);
+} codecs[MSG_TYPE_END] = {
+	[MSG_SPAWNER_READY] = { "SPAWNER_READY", put_spawner_ready,
+	    get_spawner_ready },
+	[MSG_SPARE] = { "SPARE", put_spare, get_spare },
+	[MSG_SPAWN] = { "SPAWN", NULL, NULL },
+	[MSG_CHILD_EXIT] = { "CHILD_EXIT", put_child_exit, get_child_exit },
+	[MSG_ASSIGN] = { "ASSIGN", put_assign, get_assign },
+	[MSG_PROMPT] = { "PROMPT", put_prompt, get_prompt },
+	[MSG_ROUND] = { "ROUND", put_round, get_round },
+	[MSG_OFFER] = { "OFFER", put_offer, get_offer },
+	[MSG_RESULT] = { "RESULT", put_reply, get_reply },
+	[MSG_CLOSE] = { "CLOSE", put_reply, get_reply },
+	[MSG_AUTH_BEGIN] = { "AUTH_BEGIN", put_auth_begin, get_auth_begin },
+	[MSG_AUTH_ANSWER] = { "AUTH_ANSWER", put_answers, get_answers },
+	[MSG_AUTH_ABORT] = { "AUTH_ABORT", NULL, NULL },
+	[MSG_CONTEXT] = { "CONTEXT", put_context, get_context },
+	[MSG_PAM_BEGIN] = { "PAM_BEGIN", put_pam_begin, get_pam_begin },
+	[MSG_PAM_CONV] = { "PAM_CONV", put_pam_conv, get_pam_conv },
+	[MSG_PAM_RESULT] = { "PAM_RESULT", put_pam_result, get_pam_result },
+	[MSG_PAM_CONV_REPLY] = { "PAM_CONV_REPLY", put_answers,
+	    get_answers },
+};
+
+static const struct codec *
+codec(uint32_t type)
+{
+	return type < MSG_TYPE_END && codecs[type].name != NULL ?
+	    &codecs[type] : NULL;
+}
+
+int
+msg_send(struct ipc_chan *c, uint32_t type, uint32_t peerid, int fd,
+    const void *m)
+{
+	struct ipc_writer w;
+
+	ipc_chan_begin(c, &w);
+	msg_encode(&w, type, m);
+	return ipc_chan_commit(c, &w, type, peerid, fd);
+}
+
+void
+msg_encode(struct ipc_writer *w, uint32_t type, const void *m)
+{
+	const struct codec *k = codec(type);
+
+	if (k == NULL || (k->put != NULL) != (m != NULL))
+		w->overflow = true;
+	else if (k->put != NULL)
+		k->put(w, m);
+}
+
+int
+msg_read(const struct ipc_msg *in, uint32_t type, void *m)
+{
+	const struct codec *k = codec(type);
+	struct ipc_reader r;
+
+	if (k == NULL || in->hdr.type != type ||
+	    (k->get != NULL) != (m != NULL))
+		return -1;
+	ipc_reader_init(&r, in->data, in->len);
+	if (k->get != NULL)
+		k->get(&r, m);
+	return ipc_reader_end(&r);
+}
+
+const char *
+msg_name(uint32_t type)
+{
+	const struct codec *k = codec(type);
+
+	return k != NULL ? k->name : NULL;
+}

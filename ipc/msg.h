@@ -1,0 +1,158 @@
+/*
+ * msg.h: every message of ipc_proto.h as a C struct, with the one encoder
+ * and the one decoder of its layout, used by both ends, the tests and the
+ * fuzzers (as OpenSMTPD's m_add_* / m_get_*).  A message is composed in
+ * place in its channel's write queue, so no other copy of a secret is
+ * made.  Decoding checks what the layout itself bounds (lengths, counts,
+ * enums, exact consumption); what a value means is for the receiver.
+ * Structs that held a secret (msg_answers) are wiped by their user.
+ */
+#ifndef LB_MSG_H
+#define LB_MSG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipc_chan.h"
+#include "ipc_payload.h"
+#include "ipc_proto.h"
+
+/* A remote address as a front end writes it. */
+#define MSG_HOST_MAX	64
+
+/* Mechanisms a client may begin now (ASSIGN, OFFER). */
+struct msg_mechs {
+	uint32_t n;
+	char name[MECH_MAX][MECH_NAME_MAX];
+};
+
+struct msg_spawner_ready {
+	uint32_t version;		/* IPC_PROTO_VERSION */
+};
+
+struct msg_spare {			/* with the child's channel */
+	uint32_t pid;
+};
+
+struct msg_child_exit {
+	uint32_t pid;
+	uint32_t status;		/* as waitpid gives it */
+};
+
+struct msg_assign {			/* with the client; peerid: session */
+	uint32_t idle_timeout_ms;
+	struct msg_mechs offer;
+};
+
+struct msg_prompt {
+	uint8_t kind;			/* enum prompt_kind */
+	char text[CONV_MAX_TEXT];
+};
+
+/* A keyboard-interactive round: name, instruction, prompts. */
+struct msg_round {
+	char name[CONV_MAX_TEXT];
+	char instruction[ROUND_INSTRUCTION_MAX];
+	uint32_t n;
+	bool echo[ROUND_MAX_PROMPTS];
+	char prompt[ROUND_MAX_PROMPTS][CONV_MAX_TEXT];
+};
+
+struct msg_offer {
+	char user[USER_NAME_MAX];	/* the chain continues as; "": none */
+	struct msg_mechs mechs;
+};
+
+struct msg_reply {			/* RESULT and CLOSE */
+	uint32_t code;			/* 200-599 */
+	char text[CONV_MAX_TEXT];
+};
+
+struct msg_auth_begin {
+	char mech[MECH_NAME_MAX];
+	char user[USER_NAME_MAX];
+};
+
+/* A client's answers (AUTH_ANSWER) or the broker's to a PAM call
+ * (PAM_CONV_REPLY), in order.  Secrets: wipe after use. */
+struct msg_answers {
+	uint32_t n;
+	char text[CONV_MAX_MESSAGES][CONV_MAX_ANSWER];
+};
+
+struct msg_context {
+	char host[MSG_HOST_MAX];
+	char user[USER_NAME_MAX];	/* "": none */
+};
+
+struct msg_pam_begin {
+	char user[USER_NAME_MAX];
+	bool may_change;		/* an expired password, in the dialog */
+	char rhost[MSG_HOST_MAX];	/* PAM_RHOST; "": none */
+	char ruser[USER_NAME_MAX];	/* PAM_RUSER; "": none */
+};
+
+struct msg_pam_conv {			/* one conversation call */
+	uint32_t n;
+	uint8_t kind[CONV_MAX_MESSAGES];	/* enum prompt_kind */
+	char text[CONV_MAX_MESSAGES][CONV_MAX_TEXT];
+};
+
+struct msg_pam_result {
+	uint32_t code;			/* the PAM return code */
+	uint8_t stage;			/* enum pam_stage */
+};
+
+/* Queues a message of type on c, encoded from m (NULL for the empty
+ * ones), with fd (or -1), which the channel then owns: 0, or -1 with
+ * errno (ERANGE: it does not fit a message, or m does not go with type;
+ * ENOBUFS: the queue is full), fd closed and nothing queued. */
+int msg_send(struct ipc_chan *c, uint32_t type, uint32_t peerid, int fd,
+    const void *m);
+
+/* Writes m's fields as type's payload into w (nothing for the empty
+ * ones): what msg_send composes in place; see ipc_writer_ok. */
+void msg_encode(struct ipc_writer *w, uint32_t type, const void *m);
+
+/* Decodes in, which must be of type, into m (NULL for the empty ones):
+ * 0, or -1 when the payload does not follow the layout exactly. */
+int msg_read(const struct ipc_msg *in, uint32_t type, void *m);
+
+/* The name of a message type ("ASSIGN"), or NULL for an unknown one. */
+const char *msg_name(uint32_t type);
+
+/* Typed forms: msg_send_NAME(chan, peerid, fd, &m), msg_read_NAME(in,
+ * &m), so that a message can only be sent or read with its own struct. */
+#define MSG_TYPED(name, type, strct) \
+static inline int \
+msg_send_##name(struct ipc_chan *c, uint32_t peerid, int fd, \
+    const struct strct *m) \
+{ \
+	return msg_send(c, type, peerid, fd, m); \
+} \
+static inline int \
+msg_read_##name(const struct ipc_msg *in, struct strct *m) \
+{ \
+	return msg_read(in, type, m); \
+}
+
+MSG_TYPED(spawner_ready, MSG_SPAWNER_READY, msg_spawner_ready)
+MSG_TYPED(spare, MSG_SPARE, msg_spare)
+MSG_TYPED(child_exit, MSG_CHILD_EXIT, msg_child_exit)
+MSG_TYPED(assign, MSG_ASSIGN, msg_assign)
+MSG_TYPED(prompt, MSG_PROMPT, msg_prompt)
+MSG_TYPED(round, MSG_ROUND, msg_round)
+MSG_TYPED(offer, MSG_OFFER, msg_offer)
+MSG_TYPED(result, MSG_RESULT, msg_reply)
+MSG_TYPED(close, MSG_CLOSE, msg_reply)
+MSG_TYPED(auth_begin, MSG_AUTH_BEGIN, msg_auth_begin)
+MSG_TYPED(auth_answer, MSG_AUTH_ANSWER, msg_answers)
+MSG_TYPED(context, MSG_CONTEXT, msg_context)
+MSG_TYPED(pam_begin, MSG_PAM_BEGIN, msg_pam_begin)
+MSG_TYPED(pam_conv, MSG_PAM_CONV, msg_pam_conv)
+MSG_TYPED(pam_result, MSG_PAM_RESULT, msg_pam_result)
+MSG_TYPED(pam_conv_reply, MSG_PAM_CONV_REPLY, msg_answers)
+
+#undef MSG_TYPED
+
+#endif
