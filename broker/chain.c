@@ -61,7 +61,7 @@ chain_first(struct session *s)
 		.from = s->has_context ? &s->remote_addr : NULL,
 		.remote_user = s->remote_user[0] != '\0' ? s->remote_user : NULL,
 	};
-	int m = policy_mech_index(s->mech);
+	int m = mech_by_name(s->mech);
 
 	s->rule = NULL;
 	if (s->policy->lockout_failures != 0 &&
@@ -89,11 +89,11 @@ chain_mech_names(policy_mechs set, const char *sep, char *buf, size_t cap)
 	int m, n;
 
 	buf[0] = '\0';
-	for (m = 0; m < PM_COUNT; m++) {
+	for (m = 0; m < MECH_COUNT; m++) {
 		if (!(set & (1u << m)))
 			continue;
 		n = snprintf(buf + len, cap - len, "%s%s", len > 0 ? sep : "",
-		    policy_mech_name(m));
+		    mech_name(m));
 		if (n < 0 || (size_t)n >= cap - len)
 			return;
 		len += (size_t)n;

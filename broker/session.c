@@ -159,10 +159,10 @@ offer_names(policy_mechs offer, struct msg_mechs *out)
 	int m;
 
 	out->n = 0;
-	for (m = 0; m < PM_COUNT && out->n < MECH_MAX; m++)
+	for (m = 0; m < MECH_COUNT && out->n < MECH_MAX; m++)
 		if (offer & (1u << m))
 			snprintf(out->name[out->n++], sizeof(out->name[0]),
-			    "%s", policy_mech_name(m));
+			    "%s", mech_name(m));
 }
 
 /* What the client may begin now changed: tell the worker. */
@@ -286,9 +286,9 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 		violation(s, "invalid mechanism or user name");
 		return;
 	}
-	m = policy_mech_index(s->mech);
+	m = mech_by_name(s->mech);
 	if (m == -1 || !(s->offer & (1u << m)) ||
-	    (v = verifier_find(s->mech)) == NULL) {
+	    (v = verifier_of(m)) == NULL) {
 		violation(s, "mechanism %s not offered", s->mech);
 		return;
 	}

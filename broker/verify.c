@@ -1,8 +1,6 @@
 /* verify.c: the broker's table of verifiers. */
 #include "verify.h"
 
-#include <string.h>
-
 #include "config.h"
 #include "policy.h"
 
@@ -10,27 +8,23 @@ extern const struct verifier verify_kbdint;
 extern const struct verifier verify_password;
 extern const struct verifier verify_totp;
 
-static const struct verifier *const verifiers[] = {
-	&verify_password,
-	&verify_kbdint,
-	&verify_totp,
+/* One row per mechanism this build verifies (ipc/mechs.h). */
+static const struct verifier *const verifiers[MECH_COUNT] = {
+	[MECH_PASSWORD] = &verify_password,
+	[MECH_KBDINT] = &verify_kbdint,
+	[MECH_TOTP] = &verify_totp,
 };
 
 const struct verifier *
-verifier_find(const char *mech)
+verifier_of(int m)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(verifiers) / sizeof(verifiers[0]); i++)
-		if (strcmp(verifiers[i]->mech, mech) == 0)
-			return verifiers[i];
-	return NULL;
+	return m >= 0 && m < MECH_COUNT ? verifiers[m] : NULL;
 }
 
 bool
 verifier_exists(const char *mech)
 {
-	return verifier_find(mech) != NULL;
+	return verifier_of(mech_by_name(mech)) != NULL;
 }
 
 int
@@ -38,14 +32,15 @@ verifiers_prepare(const struct config *conf, const struct policy *p)
 {
 	policy_mechs named = 0;
 	size_t i, j, k;
+	int m;
 
 	for (i = 0; i < p->nservices; i++)
 		for (j = 0; j < p->services[i].nrules; j++)
 			for (k = 0; k < p->services[i].rules[j].nsteps; k++)
 				named |= p->services[i].rules[j].steps[k];
-	for (i = 0; i < sizeof(verifiers) / sizeof(verifiers[0]); i++)
-		if ((named & (1u << policy_mech_index(verifiers[i]->mech))) &&
-		    verifiers[i]->prepare(conf, p) == -1)
+	for (m = 0; m < MECH_COUNT; m++)
+		if (verifiers[m] != NULL && (named & (1u << m)) &&
+		    verifiers[m]->prepare(conf, p) == -1)
 			return -1;
 	return 0;
 }

@@ -18,7 +18,6 @@ struct policy;
 struct session;
 
 struct verifier {
-	const char *mech;
 	/* Starts what the mechanism needs for a policy that names it (a
 	 * helper pool per PAM service, a library), at startup and again at
 	 * each reload, keeping what runs already: 0, or -1 after logging
@@ -37,8 +36,9 @@ struct verifier {
 /* Prepares the verifier of every mechanism the policy names: 0, or -1. */
 int verifiers_prepare(const struct config *conf, const struct policy *p);
 
-/* The verifier for a mechanism name, or NULL. */
-const struct verifier *verifier_find(const char *mech);
+/* The verifier of mechanism m (enum mech), or NULL when this build has
+ * none. */
+const struct verifier *verifier_of(int m);
 
 /* Whether this build verifies a mechanism (policy_hooks.mech_available). */
 bool verifier_exists(const char *mech);

@@ -264,7 +264,7 @@ on_helper(struct event *ev, uint32_t events)
 static bool
 uses_pam(const struct policy_service *svc)
 {
-	const policy_mechs pam = (1u << PM_PASSWORD) | (1u << PM_KBDINT);
+	const policy_mechs pam = (1u << MECH_PASSWORD) | (1u << MECH_KBDINT);
 	size_t i, j;
 
 	for (i = 0; i < svc->nrules; i++)
@@ -411,7 +411,6 @@ kbdint_answer(struct session *s, const struct msg_answers *a)
 }
 
 const struct verifier verify_password = {
-	.mech = "password",
 	.prepare = pam_prepare,
 	.begin = password_begin,
 	.answer = password_answer,
@@ -419,7 +418,6 @@ const struct verifier verify_password = {
 };
 
 const struct verifier verify_kbdint = {
-	.mech = "keyboard-interactive",
 	.prepare = pam_prepare,
 	.begin = kbdint_begin,
 	.answer = kbdint_answer,

@@ -162,7 +162,6 @@ totp_answer(struct session *s, const struct msg_answers *a)
 }
 
 const struct verifier verify_totp = {
-	.mech = "totp",
 	.prepare = totp_prepare,
 	.begin = totp_begin,
 	.answer = totp_answer,

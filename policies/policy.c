@@ -9,33 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const mech_names[PM_COUNT] = {
-	[PM_PASSWORD] = "password",
-	[PM_KBDINT] = "keyboard-interactive",
-	[PM_GSSAPI] = "gssapi-with-mic",
-	[PM_SCRAM_SHA_256] = "scram-sha-256",
-	[PM_PLAIN] = "plain",
-	[PM_TOTP] = "totp",
-	[PM_DUO] = "duo",
-};
-
-const char *
-policy_mech_name(enum policy_mech m)
-{
-	return m < PM_COUNT ? mech_names[m] : NULL;
-}
-
-int
-policy_mech_index(const char *name)
-{
-	int i;
-
-	for (i = 0; i < PM_COUNT; i++)
-		if (strcmp(mech_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
 int
 policy_net_parse(const char *text, struct policy_net *out)
 {

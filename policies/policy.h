@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "mechs.h"
+
 #define POLICY_SERVICES_MAX	8
 #define POLICY_RULES_MAX	32	/* per service */
 #define POLICY_PEERS_MAX	8	/* peer and trusted-peer lines each */
@@ -25,25 +27,9 @@
 #define POLICY_ERROR_LEN	512
 #define POLICY_GROUPS_MAX	32	/* a user's groups considered */
 
-/* The mechanisms the language knows, by protocol name; a bit each in a
+/* A set of mechanisms (ipc/mechs.h): bit (1 << enum mech), one set per
  * chain step.  A policy may name only those the build provides. */
-enum policy_mech {
-	PM_PASSWORD,
-	PM_KBDINT,
-	PM_GSSAPI,
-	PM_SCRAM_SHA_256,
-	PM_PLAIN,
-	PM_TOTP,
-	PM_DUO,
-	PM_COUNT
-};
-
-/* A set of mechanisms: bit (1 << enum policy_mech). */
 typedef uint32_t policy_mechs;
-
-/* A mechanism's protocol name, or its index (-1 when unknown). */
-const char *policy_mech_name(enum policy_mech m);
-int policy_mech_index(const char *name);
 
 /* Which connecting processes a peer line admits (SO_PEERCRED). */
 struct policy_peer {

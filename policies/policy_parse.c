@@ -463,7 +463,7 @@ conditions(struct parser *ps, size_t i, struct policy_rule *r)
 static policy_mechs
 mechanism(struct parser *ps, const struct word *w)
 {
-	int m = policy_mech_index(w->s);
+	int m = mech_by_name(w->s);
 
 	if (m == -1) {
 		report(ps, w->col, "unknown mechanism '%s'", w->s);

@@ -7,19 +7,21 @@ extern const struct mech_dialog mech_kbdint;
 extern const struct mech_dialog mech_password;
 extern const struct mech_dialog mech_totp;
 
-static const struct mech_dialog *const dialogs[] = {
-	&mech_password,
-	&mech_kbdint,
-	&mech_totp,
+/* One row per mechanism this build has a dialog for (ipc/mechs.h). */
+static const struct mech_dialog *const dialogs[MECH_COUNT] = {
+	[MECH_PASSWORD] = &mech_password,
+	[MECH_KBDINT] = &mech_kbdint,
+	[MECH_TOTP] = &mech_totp,
 };
+
+const struct mech_dialog *
+mech_dialog_of(int m)
+{
+	return m >= 0 && m < MECH_COUNT ? dialogs[m] : NULL;
+}
 
 const struct mech_dialog *
 mech_dialog_find(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(dialogs) / sizeof(dialogs[0]); i++)
-		if (strcmp(dialogs[i]->name, name) == 0)
-			return dialogs[i];
-	return NULL;
+	return mech_dialog_of(mech_by_name(name));
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "ipc_proto.h"
+#include "mechs.h"
 #include "msg.h"
 
 struct wsession;
@@ -20,7 +21,6 @@ struct wsession;
  * and one that gets only rounds no show.  The client's answers go to the
  * broker as they are, one per prompt shown (MSG_AUTH_ANSWER). */
 struct mech_dialog {
-	const char *name;
 	/* Shows one broker prompt or message to the client as a reply. */
 	void (*show)(struct wsession *ws, enum prompt_kind kind,
 	    const char *text);
@@ -28,7 +28,11 @@ struct mech_dialog {
 	void (*show_round)(struct wsession *ws, const struct msg_round *r);
 };
 
-/* The dialog for a mechanism name, or NULL. */
+/* The dialog of mechanism m (enum mech), or NULL when this build has
+ * none. */
+const struct mech_dialog *mech_dialog_of(int m);
+
+/* The dialog for a mechanism's protocol name, or NULL. */
 const struct mech_dialog *mech_dialog_find(const char *name);
 
 #endif

@@ -60,7 +60,6 @@ kbdint_show_round(struct wsession *ws, const struct msg_round *r)
 }
 
 const struct mech_dialog mech_kbdint = {
-	.name = "keyboard-interactive",
 	.show = NULL,
 	.show_round = kbdint_show_round,
 };

@@ -23,13 +23,11 @@ password_show(struct wsession *ws, enum prompt_kind kind, const char *text)
 }
 
 const struct mech_dialog mech_password = {
-	.name = "password",
 	.show = password_show,
 	.show_round = NULL,
 };
 
 const struct mech_dialog mech_totp = {
-	.name = "totp",
 	.show = password_show,
 	.show_round = NULL,
 };

@@ -124,11 +124,11 @@ chain_text(const struct policy_rule *r, char *buf, size_t cap)
 
 		if (step > 0)
 			len += (size_t)snprintf(buf + len, cap - len, " > ");
-		for (m = 0; m < PM_COUNT; m++) {
+		for (m = 0; m < MECH_COUNT; m++) {
 			if (!(r->steps[step] & (1u << m)))
 				continue;
 			len += (size_t)snprintf(buf + len, cap - len, "%s%s",
-			    first ? "" : "|", policy_mech_name(m));
+			    first ? "" : "|", mech_name(m));
 			first = false;
 		}
 	}
@@ -200,8 +200,8 @@ test_first_mechanisms_follow_the_context(void **state)
 	    "\tallow password\n"
 	    "}\n";
 	static const struct policy_hooks hooks = { NULL, NULL, NULL };
-	const policy_mechs pw = 1u << PM_PASSWORD, gss = 1u << PM_GSSAPI,
-	    kbd = 1u << PM_KBDINT, totp = 1u << PM_TOTP;
+	const policy_mechs pw = 1u << MECH_PASSWORD, gss = 1u << MECH_GSSAPI,
+	    kbd = 1u << MECH_KBDINT, totp = 1u << MECH_TOTP;
 	struct policy_errors errs;
 	struct policy_net in, out, ops_net, denied;
 	struct policy *p = policy_parse("t", text, sizeof(text) - 1, &hooks,

@@ -537,8 +537,8 @@ test_a_good_policy_fills_the_tables(void **state)
 	r = &s->rules[1];
 	assert_int_equal(r->line, 15);
 	assert_int_equal(r->nsteps, 2);
-	assert_int_equal(r->steps[0], (1u << PM_PASSWORD) | (1u << PM_KBDINT));
-	assert_int_equal(r->steps[1], 1u << PM_TOTP);
+	assert_int_equal(r->steps[0], (1u << MECH_PASSWORD) | (1u << MECH_KBDINT));
+	assert_int_equal(r->steps[1], 1u << MECH_TOTP);
 	assert_int_equal(r->nfrom, 2);
 	assert_int_equal(r->from[1].family, AF_INET6);
 	assert_int_equal(r->from[1].prefix, 8);
