@@ -176,17 +176,30 @@ send_offer(struct session *s)
 	send_worker(s, MSG_OFFER, -1, &m);
 }
 
-/* A reply with a code and text: RESULT answers a request, CLOSE answers
- * and ends the connection. */
+/* A reply with a code and text, and with a success the mechanism's final
+ * data (final_len bytes, maybe none): RESULT answers a request, CLOSE
+ * answers and ends the connection. */
+static void
+reply_with(struct session *s, uint32_t type, uint32_t code, const char *text,
+    const void *final, size_t final_len)
+{
+	static struct msg_reply m;
+
+	m.code = code;
+	snprintf(m.text, sizeof(m.text), "%s", text);
+	m.final.len = (uint32_t)final_len;
+	if (final_len > 0)
+		memcpy(m.final.bytes, final, final_len);
+	send_worker(s, type, -1, &m);
+	explicit_bzero(&m.final, sizeof(m.final));
+	if (!s->dead && type == MSG_CLOSE)
+		set_state(s, SS_CLOSING);
+}
+
 static void
 send_reply(struct session *s, uint32_t type, uint32_t code, const char *text)
 {
-	struct msg_reply m = { .code = code };
-
-	snprintf(m.text, sizeof(m.text), "%s", text);
-	send_worker(s, type, -1, &m);
-	if (!s->dead && type == MSG_CLOSE)
-		set_state(s, SS_CLOSING);
+	reply_with(s, type, code, text, NULL, 0);
 }
 
 /* A ready worker: it gets the client and the session's parameters in one
@@ -371,6 +384,10 @@ on_auth_answer(struct session *s, const struct ipc_msg *in)
 	static struct msg_answers a;
 	int rc;
 
+	if (s->wants_data) {
+		violation(s, "AUTH_ANSWER to mechanism data");
+		return;
+	}
 	s->answered_ms = clock_now_ms();
 	set_state(s, SS_VERIFYING);
 	rc = msg_read_auth_answer(in, &a);
@@ -379,6 +396,28 @@ on_auth_answer(struct session *s, const struct ipc_msg *in)
 	explicit_bzero(&a, sizeof(a));
 	if (rc == -1)
 		violation(s, "malformed AUTH_ANSWER");
+}
+
+/* The client's data, decoded by the worker, to the mechanism data shown
+ * last. */
+static void
+on_auth_data(struct session *s, const struct ipc_msg *in)
+{
+	static struct msg_data d;
+	int rc;
+
+	if (!s->wants_data) {
+		violation(s, "AUTH_DATA to a prompt");
+		return;
+	}
+	s->answered_ms = clock_now_ms();
+	set_state(s, SS_VERIFYING);
+	rc = msg_read_auth_data(in, &d);
+	if (rc == 0)
+		rc = s->verifier->data(s, &d);
+	explicit_bzero(&d, sizeof(d));
+	if (rc == -1)
+		violation(s, "malformed AUTH_DATA");
 }
 
 static void
@@ -404,6 +443,7 @@ static const struct dispatch {
 } worker_dispatch[] = {
 	{ MSG_AUTH_BEGIN, IN(SS_IDLE), on_auth_begin },
 	{ MSG_AUTH_ANSWER, IN(SS_PROMPTING), on_auth_answer },
+	{ MSG_AUTH_DATA, IN(SS_PROMPTING), on_auth_data },
 	{ MSG_AUTH_ABORT, IN(SS_PROMPTING), on_auth_abort },
 	{ MSG_CONTEXT, IN(SS_IDLE), on_context },
 };
@@ -467,8 +507,8 @@ on_worker(struct event *ev, uint32_t events)
 		violation(s, "malformed frame (%s)", strerror(errno));
 }
 
-/* A prompt or round from the verifier goes to the client; its answer is
- * awaited for prompt_timeout_ms. */
+/* A prompt, round or data from the verifier goes to the client; its
+ * answer is awaited for prompt_timeout_ms. */
 static void
 show_client(struct session *s, uint32_t type, const void *m)
 {
@@ -476,8 +516,24 @@ show_client(struct session *s, uint32_t type, const void *m)
 		session_end(s, LOG_ERR, "verifier prompted out of turn");
 		return;
 	}
+	s->wants_data = type == MSG_DATA;
 	set_state(s, SS_PROMPTING);
 	send_worker(s, type, -1, m);
+}
+
+void
+session_data(struct session *s, const void *bytes, size_t len)
+{
+	static struct msg_data d;
+
+	if (len > sizeof(d.bytes)) {
+		session_verified(s, VERDICT_ERROR, "mechanism data too long");
+		return;
+	}
+	d.len = (uint32_t)len;
+	memcpy(d.bytes, bytes, len);
+	show_client(s, MSG_DATA, &d);
+	explicit_bzero(&d, sizeof(d));
 }
 
 void
@@ -557,6 +613,13 @@ partial_success(struct session *s)
 void
 session_verified(struct session *s, enum verdict v, const char *detail)
 {
+	session_verified_data(s, v, detail, NULL, 0);
+}
+
+void
+session_verified_data(struct session *s, enum verdict v, const char *detail,
+    const void *final, size_t final_len)
+{
 	struct lockout_rules rules = { s->policy->lockout_failures,
 	    s->policy->lockout_window_s, s->policy->lockout_duration_s };
 
@@ -577,7 +640,8 @@ session_verified(struct session *s, enum verdict v, const char *detail)
 		if (rules.failures != 0)
 			lockout_succeeded(s->user);
 		set_state(s, SS_LOGGED_IN);
-		send_reply(s, MSG_RESULT, REPLY_OK, "Logged in");
+		reply_with(s, MSG_RESULT, REPLY_OK, "Logged in", final,
+		    final_len <= MECH_DATA_MAX ? final_len : 0);
 		return;
 	case VERDICT_ERROR:
 	case VERDICT_EXPIRED:

@@ -92,6 +92,7 @@ struct session {
 	char user[USER_NAME_MAX];
 	const struct verifier *verifier;
 	void *vstate;			/* the verifier's own */
+	bool wants_data;		/* what was shown is data, not prompts */
 	char vdetail[128];		/* the verifier's word for the audit */
 
 	uint32_t held_type;		/* reply held during the delay */
@@ -122,9 +123,19 @@ void session_prompt(struct session *s, enum prompt_kind kind,
  * all its answers. */
 void session_round(struct session *s, const struct msg_round *r);
 
+/* Called by a verifier: send the client mechanism data (300) and wait for
+ * its data back. */
+void session_data(struct session *s, const void *bytes, size_t len);
+
 /* Called by a verifier: the attempt is decided; detail is for the audit
  * log only. */
 void session_verified(struct session *s, enum verdict v, const char *detail);
+
+/* The same, with the mechanism's final data (at most MECH_DATA_MAX bytes)
+ * to go with the success reply when the login is complete (SASL's
+ * server-final); with a partial success it is not sent. */
+void session_verified_data(struct session *s, enum verdict v,
+    const char *detail, const void *final, size_t final_len);
 
 /* Live sessions. */
 unsigned session_count(void);

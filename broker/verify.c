@@ -7,12 +7,18 @@
 extern const struct verifier verify_kbdint;
 extern const struct verifier verify_password;
 extern const struct verifier verify_totp;
+#ifdef LB_TEST_MECHANISMS
+extern const struct verifier verify_echo;
+#endif
 
 /* One row per mechanism this build verifies (ipc/mechs.h). */
 static const struct verifier *const verifiers[MECH_COUNT] = {
 	[MECH_PASSWORD] = &verify_password,
 	[MECH_KBDINT] = &verify_kbdint,
 	[MECH_TOTP] = &verify_totp,
+#ifdef LB_TEST_MECHANISMS
+	[MECH_ECHO_TEST] = &verify_echo,
+#endif
 };
 
 const struct verifier *
@@ -39,8 +45,8 @@ verifiers_prepare(const struct config *conf, const struct policy *p)
 			for (k = 0; k < p->services[i].rules[j].nsteps; k++)
 				named |= p->services[i].rules[j].steps[k];
 	for (m = 0; m < MECH_COUNT; m++)
-		if (verifiers[m] != NULL && (named & (1u << m)) &&
-		    verifiers[m]->prepare(conf, p) == -1)
+		if (verifiers[m] != NULL && verifiers[m]->prepare != NULL &&
+		    (named & (1u << m)) && verifiers[m]->prepare(conf, p) == -1)
 			return -1;
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 struct config;
 struct msg_answers;
+struct msg_data;
 struct policy;
 struct session;
 
@@ -21,7 +22,7 @@ struct verifier {
 	/* Starts what the mechanism needs for a policy that names it (a
 	 * helper pool per PAM service, a library), at startup and again at
 	 * each reload, keeping what runs already: 0, or -1 after logging
-	 * why. */
+	 * why.  NULL when it needs nothing. */
 	int (*prepare)(const struct config *conf, const struct policy *p);
 	/* Starts verifying the session's user: 0, or -1 on a system error. */
 	int (*begin)(struct session *s);
@@ -29,6 +30,10 @@ struct verifier {
 	 * prompt (none for a message): 0, or -1 when they do not fit what
 	 * was shown (the session then ends the worker). */
 	int (*answer)(struct session *s, const struct msg_answers *a);
+	/* The client's data to the mechanism data shown last
+	 * (session_data); NULL for mechanisms that only prompt: 0, or -1
+	 * when it is malformed. */
+	int (*data)(struct session *s, const struct msg_data *d);
 	/* Stops and frees whatever runs for s; safe to call twice. */
 	void (*cancel)(struct session *s);
 };

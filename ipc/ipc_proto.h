@@ -10,7 +10,7 @@
 /* The version of all of this.  A spawner says it in SPAWNER_READY, and
  * a broker refuses one that speaks another (a launcher re-executed from a
  * newer binary on disk, say): bump it with any change of a layout. */
-#define IPC_PROTO_VERSION	2
+#define IPC_PROTO_VERSION	3
 
 /* Explicit numbers: they are the wire format (ipc/msg.c has the layouts,
  * doc/architecture.md the table). */
@@ -31,8 +31,9 @@ enum ipc_type {
 	MSG_OFFER = 8,		/* str user the chain continues as ("": none),
 				 * u32 n, n x str mechanism: what the client
 				 * may begin now; a RESULT follows */
-	MSG_RESULT = 9,		/* u32 reply code, str text */
-	MSG_CLOSE = 10,		/* u32 reply code, str text; then end */
+	MSG_RESULT = 9,		/* u32 reply code, str text, bytes the
+				 * mechanism's final data (200 only) */
+	MSG_CLOSE = 10,		/* the same; then end */
 	/* worker -> broker */
 	MSG_AUTH_BEGIN = 11,	/* str mechanism, str user */
 	MSG_AUTH_ANSWER = 12,	/* u32 n, n x str answer (secrets): one per
@@ -49,6 +50,11 @@ enum ipc_type {
 	MSG_PAM_RESULT = 17,	/* u32 PAM code, u8 enum pam_stage */
 	/* broker -> PAM helper */
 	MSG_PAM_CONV_REPLY = 18,	/* u32 n, n x str answer (secret) */
+
+	/* mechanism data, for mechanisms with binary steps */
+	MSG_DATA = 19,		/* broker -> worker, bytes: for the client
+				 * (300); its answer is an AUTH_DATA */
+	MSG_AUTH_DATA = 20,	/* worker -> broker, bytes: the client's */
 
 	MSG_TYPE_END
 };
@@ -80,6 +86,9 @@ enum pam_stage {
 #define CONV_MAX_MESSAGES	32
 #define CONV_MAX_TEXT		512	/* PAM_MAX_MSG_SIZE */
 #define CONV_MAX_ANSWER		512	/* PAM_MAX_RESP_SIZE */
+/* Mechanism data in one step, decoded: what the base64 word of a request
+ * line can carry (4096 - "pass " - CRLF, three bytes per four). */
+#define MECH_DATA_MAX		3066
 /* Mechanisms one session may be offered, and the length of a name. */
 #define MECH_MAX		8
 #define MECH_NAME_MAX		32

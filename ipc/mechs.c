@@ -13,6 +13,9 @@ static const char *const names[MECH_COUNT] = {
 	[MECH_PLAIN] = "plain",
 	[MECH_TOTP] = "totp",
 	[MECH_DUO] = "duo",
+#ifdef LB_TEST_MECHANISMS
+	[MECH_ECHO_TEST] = "echo-test",
+#endif
 };
 
 /* A session may be offered every mechanism at once. */

@@ -16,6 +16,9 @@ enum mech {
 	MECH_PLAIN,
 	MECH_TOTP,
 	MECH_DUO,
+#ifdef LB_TEST_MECHANISMS
+	MECH_ECHO_TEST,		/* test builds: data both ways */
+#endif
 	MECH_COUNT
 };
 

@@ -175,14 +175,33 @@ get_offer(struct ipc_reader *r, void *p)
 }
 
 static void
+put_data(struct ipc_writer *w, const void *p)
+{
+	const struct msg_data *m = p;
+
+	ipc_put_bytes(w, m->bytes, m->len <= MECH_DATA_MAX ? m->len :
+	    IPC_PAYLOAD_MAX + 1);
+}
+
+static void
+get_data(struct ipc_reader *r, void *p)
+{
+	struct msg_data *m = p;
+
+	m->len = (uint32_t)ipc_get_bytes(r, m->bytes, sizeof(m->bytes));
+}
+
+static void
 put_reply(struct ipc_writer *w, const void *p)
 {
 	const struct msg_reply *m = p;
 
 	ipc_put_u32(w, m->code);
 	ipc_put_str(w, m->text);
+	put_data(w, &m->final);
 }
 
+/* Final data goes with a success only. */
 static void
 get_reply(struct ipc_reader *r, void *p)
 {
@@ -192,6 +211,9 @@ get_reply(struct ipc_reader *r, void *p)
 	if (m->code < 200 || m->code > 599)
 		r->bad = true;
 	ipc_get_str(r, m->text, sizeof(m->text));
+	get_data(r, &m->final);
+	if (m->final.len > 0 && m->code != 200)
+		r->bad = true;
 }
 
 /* --- worker -> broker ---------------------------------------------- */
@@ -357,6 +379,8 @@ static const struct codec {
 	[MSG_PAM_RESULT] = { "PAM_RESULT", put_pam_result, get_pam_result },
 	[MSG_PAM_CONV_REPLY] = { "PAM_CONV_REPLY", put_answers,
 	    get_answers },
+	[MSG_DATA] = { "DATA", put_data, get_data },
+	[MSG_AUTH_DATA] = { "AUTH_DATA", put_data, get_data },
 };
 
 static const struct codec *

@@ -63,9 +63,16 @@ struct msg_offer {
 	struct msg_mechs mechs;
 };
 
+/* Mechanism data (DATA, AUTH_DATA, and with a success). */
+struct msg_data {
+	uint32_t len;
+	uint8_t bytes[MECH_DATA_MAX];
+};
+
 struct msg_reply {			/* RESULT and CLOSE */
 	uint32_t code;			/* 200-599 */
 	char text[CONV_MAX_TEXT];
+	struct msg_data final;		/* a mechanism's last data; 200 only */
 };
 
 struct msg_auth_begin {
@@ -152,6 +159,8 @@ MSG_TYPED(pam_begin, MSG_PAM_BEGIN, msg_pam_begin)
 MSG_TYPED(pam_conv, MSG_PAM_CONV, msg_pam_conv)
 MSG_TYPED(pam_result, MSG_PAM_RESULT, msg_pam_result)
 MSG_TYPED(pam_conv_reply, MSG_PAM_CONV_REPLY, msg_answers)
+MSG_TYPED(data, MSG_DATA, msg_data)
+MSG_TYPED(auth_data, MSG_AUTH_DATA, msg_data)
 
 #undef MSG_TYPED
 

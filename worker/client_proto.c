@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base64.h"
 #include "mech.h"
 #include "names.h"
 #include "reply.h"
@@ -53,6 +54,19 @@ ws_reply_words(struct wsession *ws, int code, bool more,
 	for (i = 0; i < n; i++)
 		line_out_word(&o, words[i]);
 	queue_line(ws, &o);
+}
+
+void
+ws_reply_data(struct wsession *ws, const struct msg_data *d)
+{
+	static char b64[BASE64_LEN(MECH_DATA_MAX) + 1];
+	const char *word = b64;
+
+	if (d->len == 0)
+		snprintf(b64, sizeof(b64), "=");
+	else
+		(void)base64_encode(d->bytes, d->len, b64, sizeof(b64));
+	ws_reply_words(ws, REPLY_DATA, false, &word, 1);
 }
 
 void
@@ -161,6 +175,29 @@ req_login(struct wsession *ws, const struct line_words *req)
 		ws->state = WS_WAIT_BROKER;
 }
 
+/* "pass DATA": the client's mechanism data, base64 ("=": none). */
+static void
+pass_data(struct wsession *ws, const struct line_words *req)
+{
+	static struct msg_data d;
+	ssize_t n = 0;
+
+	if (req->n != 2) {
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Expected 1 answer");
+		return;
+	}
+	if (strcmp(req->w[1], "=") != 0 &&
+	    (n = base64_decode(req->w[1], d.bytes, sizeof(d.bytes))) == -1) {
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Invalid base64");
+		return;
+	}
+	d.len = (uint32_t)n;
+	send_broker(ws, MSG_AUTH_DATA, &d);
+	explicit_bzero(&d, sizeof(d));
+	if (ws->state != WS_CLOSING)
+		ws->state = WS_WAIT_BROKER;
+}
+
 static void
 req_pass(struct wsession *ws, const struct line_words *req)
 {
@@ -171,6 +208,10 @@ req_pass(struct wsession *ws, const struct line_words *req)
 	if (ws->state != WS_DIALOG) {
 		ws_reply(ws, REPLY_NO_AUTH_IN_PROGRESS,
 		    "No authentication in progress");
+		return;
+	}
+	if (ws->data_expected) {
+		pass_data(ws, req);
 		return;
 	}
 	/* One answer per prompt; a message is acknowledged with none. */
@@ -328,6 +369,7 @@ on_prompt(struct wsession *ws, const struct ipc_msg *in)
 		return -1;
 	ws->answers_expected = m.kind == PROMPT_SECRET ||
 	    m.kind == PROMPT_VISIBLE ? 1 : 0;
+	ws->data_expected = false;
 	ws->dialog->show(ws, m.kind, m.text);
 	ws->state = WS_DIALOG;
 	return 0;
@@ -341,20 +383,53 @@ on_round(struct wsession *ws, const struct ipc_msg *in)
 	if (msg_read_round(in, &m) == -1 || ws->dialog->show_round == NULL)
 		return -1;
 	ws->answers_expected = m.n;
+	ws->data_expected = false;
 	ws->dialog->show_round(ws, &m);
 	ws->state = WS_DIALOG;
 	return 0;
+}
+
+static int
+on_data(struct wsession *ws, const struct ipc_msg *in)
+{
+	static struct msg_data m;
+
+	if (msg_read_data(in, &m) == -1 || ws->dialog->show_data == NULL)
+		return -1;
+	ws->answers_expected = 0;
+	ws->data_expected = true;
+	ws->dialog->show_data(ws, &m);
+	ws->state = WS_DIALOG;
+	return 0;
+}
+
+/* "200 TEXT DATA": a success with the mechanism's final data, which the
+ * client checks before it trusts the success (SASL's server-final). */
+static void
+reply_success_data(struct wsession *ws, const struct msg_reply *m)
+{
+	static char b64[BASE64_LEN(MECH_DATA_MAX) + 1];
+	char text[CONV_MAX_TEXT];
+	const char *words[2] = { text, b64 };
+
+	snprintf(text, sizeof(text), "%s", m->text);
+	ws_sanitize(text);
+	(void)base64_encode(m->final.bytes, m->final.len, b64, sizeof(b64));
+	ws_reply_words(ws, (int)m->code, false, words, 2);
 }
 
 /* The outcome of a login or pass; 200 logs the connection in. */
 static int
 on_result(struct wsession *ws, const struct ipc_msg *in)
 {
-	struct msg_reply m;
+	static struct msg_reply m;
 
 	if (msg_read_result(in, &m) == -1)
 		return -1;
-	ws_reply(ws, (int)m.code, m.text);
+	if (m.final.len > 0)
+		reply_success_data(ws, &m);
+	else
+		ws_reply(ws, (int)m.code, m.text);
 	/* 200 logs in only as the end of an authentication; it also
 	 * acknowledges a context. */
 	ws->state = m.code == REPLY_OK && ws->dialog != NULL ? WS_LOGGED_IN :
@@ -380,7 +455,7 @@ on_offer(struct wsession *ws, const struct ipc_msg *in)
 static int
 on_close(struct wsession *ws, const struct ipc_msg *in)
 {
-	struct msg_reply m;
+	static struct msg_reply m;
 
 	if (msg_read_close(in, &m) == -1)
 		return -1;
@@ -399,6 +474,7 @@ static const struct broker_msg {
 } broker_msgs[] = {
 	{ MSG_PROMPT, IN(WS_WAIT_BROKER), on_prompt },
 	{ MSG_ROUND, IN(WS_WAIT_BROKER), on_round },
+	{ MSG_DATA, IN(WS_WAIT_BROKER), on_data },
 	{ MSG_OFFER, IN(WS_WAIT_BROKER), on_offer },
 	{ MSG_RESULT, IN(WS_WAIT_BROKER), on_result },
 	{ MSG_CLOSE, IN(WS_IDLE) | IN(WS_WAIT_BROKER) | IN(WS_DIALOG) |

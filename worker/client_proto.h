@@ -43,6 +43,7 @@ struct wsession {
 	struct ipc_chan *broker;
 	const struct mech_dialog *dialog;	/* in progress, or NULL */
 	size_t answers_expected;		/* by the pending prompt */
+	bool data_expected;			/* pass carries data (300) */
 	uint32_t idle_timeout_ms;
 	/* What the broker lets the client begin now, and the user a chain
 	 * in progress continues as ("": none). */
@@ -85,6 +86,10 @@ void ws_reply(struct wsession *ws, int code, const char *text);
 /* Replaces control characters in s by '?': a PAM module's text must not
  * drive the person's terminal. */
 void ws_sanitize(char *s);
+
+/* Queues "300 DATA": d in base64, "=" when empty (a dialog's show_data
+ * for mechanisms whose steps are plain data). */
+void ws_reply_data(struct wsession *ws, const struct msg_data *d);
 
 /* Queues one reply line with the given words (no text sanitising). */
 void ws_reply_words(struct wsession *ws, int code, bool more,

@@ -6,12 +6,18 @@
 extern const struct mech_dialog mech_kbdint;
 extern const struct mech_dialog mech_password;
 extern const struct mech_dialog mech_totp;
+#ifdef LB_TEST_MECHANISMS
+extern const struct mech_dialog mech_echo;
+#endif
 
 /* One row per mechanism this build has a dialog for (ipc/mechs.h). */
 static const struct mech_dialog *const dialogs[MECH_COUNT] = {
 	[MECH_PASSWORD] = &mech_password,
 	[MECH_KBDINT] = &mech_kbdint,
 	[MECH_TOTP] = &mech_totp,
+#ifdef LB_TEST_MECHANISMS
+	[MECH_ECHO_TEST] = &mech_echo,
+#endif
 };
 
 const struct mech_dialog *

@@ -16,16 +16,20 @@
 
 struct wsession;
 
-/* A dialog shows what the broker sends, one message (show) or a whole
- * round (show_round); a mechanism that gets no rounds has no show_round,
- * and one that gets only rounds no show.  The client's answers go to the
- * broker as they are, one per prompt shown (MSG_AUTH_ANSWER). */
+/* A dialog shows what the broker sends: one message (show), a whole
+ * round (show_round) or mechanism data (show_data); an operation the
+ * mechanism never gets is NULL.  The client's answers go to the broker
+ * as they are, one per prompt shown (MSG_AUTH_ANSWER), and its data
+ * decoded (MSG_AUTH_DATA). */
 struct mech_dialog {
 	/* Shows one broker prompt or message to the client as a reply. */
 	void (*show)(struct wsession *ws, enum prompt_kind kind,
 	    const char *text);
 	/* Shows a round to the client as one reply. */
 	void (*show_round)(struct wsession *ws, const struct msg_round *r);
+	/* Shows mechanism data to the client (binary steps: 300 DATA); the
+	 * client's pass carries its data back (MSG_AUTH_DATA). */
+	void (*show_data)(struct wsession *ws, const struct msg_data *d);
 };
 
 /* The dialog of mechanism m (enum mech), or NULL when this build has

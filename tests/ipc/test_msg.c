@@ -30,7 +30,10 @@ static const struct msg_prompt prompt = { PROMPT_VISIBLE, "Code: " };
 static const struct msg_round kbd_round = { "name", "one\ntwo", 2,
     { true, false }, { "Code: ", "Password: " } };
 static const struct msg_offer offer = { "alice", { 1, { "totp" } } };
-static const struct msg_reply reply = { 306, "totp" };
+static const struct msg_reply reply = { 306, "totp", { 0, { 0 } } };
+static const struct msg_reply success = { 200, "Logged in",
+    { 3, { 0, 0xff, '\n' } } };
+static const struct msg_data mech_data = { 4, { 'a', 0, 'b', 0xfe } };
 static const struct msg_auth_begin begin = { "password", "alice" };
 static const struct msg_answers answers = { 2, { "s3cret", "" } };
 static const struct msg_context context = { "2001:db8::7", "jdoe" };
@@ -64,6 +67,9 @@ static const struct sample {
 	{ MSG_PAM_CONV, &pam_conv, sizeof(pam_conv) },
 	{ MSG_PAM_RESULT, &pam_result, sizeof(pam_result) },
 	{ MSG_PAM_CONV_REPLY, &answers, sizeof(answers) },
+	{ MSG_RESULT, &success, sizeof(success) },
+	{ MSG_DATA, &mech_data, sizeof(mech_data) },
+	{ MSG_AUTH_DATA, &mech_data, sizeof(mech_data) },
 };
 
 #define NSAMPLES	(sizeof(samples) / sizeof(samples[0]))
@@ -219,6 +225,16 @@ test_the_layouts_bounds_hold(void **state)
 	raw_start();
 	ipc_put_u32(&raw, 600);
 	ipc_put_str(&raw, "x");
+	assert_int_equal(read_raw(MSG_RESULT, raw.buf, raw.len), -1);
+	/* Mechanism data over its bound, and final data with a failure. */
+	raw_start();
+	memset(raw_buf + 8, 'd', MECH_DATA_MAX + 1);
+	ipc_put_bytes(&raw, raw_buf + 8, MECH_DATA_MAX + 1);
+	assert_int_equal(read_raw(MSG_DATA, raw.buf, raw.len), -1);
+	raw_start();
+	ipc_put_u32(&raw, 506);
+	ipc_put_str(&raw, "Authentication failed");
+	ipc_put_bytes(&raw, "x", 1);
 	assert_int_equal(read_raw(MSG_RESULT, raw.buf, raw.len), -1);
 	/* A string with a NUL inside. */
 	raw_start();

@@ -181,7 +181,7 @@ static void
 test_login_prompt_answer_and_result(void **state)
 {
 	struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
-	struct msg_reply ok = { REPLY_OK, "Logged in" };
+	struct msg_reply ok = { .code = REPLY_OK, .text = "Logged in" };
 	static struct msg_answers a;
 	struct msg_auth_begin b;
 	const struct ipc_msg *m;
@@ -276,7 +276,8 @@ test_malformed_broker_messages_are_refused(void **state)
 static void
 test_close_replies_then_closes(void **state)
 {
-	struct msg_reply bye = { REPLY_TIMED_OUT, "Login time exceeded" };
+	struct msg_reply bye = { .code = REPLY_TIMED_OUT,
+	    .text = "Login time exceeded" };
 
 	broker_says(MSG_CLOSE, &bye, "510 \"Login time exceeded\"\r\n");
 	assert_int_equal(fx.ws.state, WS_CLOSING);
