@@ -96,7 +96,8 @@ session_new(const struct config *conf, struct policy *p,
 		return;
 	}
 	arm_timer(s);
-	spawn_ctl_take(workers, &s->worker_wait);
+	if (!s->dead)
+		spawn_ctl_take(workers, &s->worker_wait);
 }
 
 /* Arms the timer for the earliest deadline in force. */
@@ -118,7 +119,10 @@ arm_timer(struct session *s)
 		its.it_value.tv_sec = (time_t)(next / 1000);
 		its.it_value.tv_nsec = (long)(next % 1000) * 1000000 + 1;
 	}
-	timerfd_settime(s->timer_ev.fd, TFD_TIMER_ABSTIME, &its, NULL);
+	/* A session whose deadlines cannot be kept must not go on. */
+	if (timerfd_settime(s->timer_ev.fd, TFD_TIMER_ABSTIME, &its, NULL) ==
+	    -1)
+		session_end(s, LOG_ERR, "cannot arm the session timer");
 }
 
 static void
@@ -137,6 +141,8 @@ set_state(struct session *s, enum session_state st)
 static void
 flush_worker(struct session *s)
 {
+	if (s->dead)
+		return;
 	if (event_chan_flush(&s->worker_ev, s->worker) == -1)
 		session_end(s, LOG_INFO, "worker gone");
 }
@@ -145,6 +151,12 @@ flush_worker(struct session *s)
 static void
 send_worker(struct session *s, uint32_t type, int fd, const void *m)
 {
+	/* Ended on the way here (a timer that could not be armed). */
+	if (s->dead) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
 	if (msg_send(s->worker, type, s->id, fd, m) == -1) {
 		session_end(s, LOG_ERR, "worker channel full");
 		return;
@@ -318,6 +330,8 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	s->attempt_started_ms = s->answered_ms = clock_now_ms();
 	s->vdetail[0] = '\0';
 	set_state(s, SS_VERIFYING);
+	if (s->dead)
+		return;
 	start = s->step == 0 ? chain_first(s) : CHAIN_GO;
 	if (start == CHAIN_LOCKED) {
 		audit_attempt(s, "locked-out");
@@ -390,6 +404,8 @@ on_auth_answer(struct session *s, const struct ipc_msg *in)
 	}
 	s->answered_ms = clock_now_ms();
 	set_state(s, SS_VERIFYING);
+	if (s->dead)
+		return;
 	rc = msg_read_auth_answer(in, &a);
 	if (rc == 0)
 		rc = s->verifier->answer(s, &a);
@@ -412,6 +428,8 @@ on_auth_data(struct session *s, const struct ipc_msg *in)
 	}
 	s->answered_ms = clock_now_ms();
 	set_state(s, SS_VERIFYING);
+	if (s->dead)
+		return;
 	rc = msg_read_auth_data(in, &d);
 	if (rc == 0)
 		rc = s->verifier->data(s, &d);

@@ -76,7 +76,11 @@ arm_timer(struct spawn_ctl *sc, unsigned ms)
 	struct itimerspec its = { { 0, 0 }, { ms / 1000,
 	    (long)(ms % 1000) * 1000000L } };
 
-	timerfd_settime(sc->retry_ev.fd, 0, &its, NULL);
+	/* Without it a spawner that failed is not retried until the next
+	 * session asks for a child: say so. */
+	if (timerfd_settime(sc->retry_ev.fd, 0, &its, NULL) == -1)
+		log_msg(LOG_ERR, "%s: cannot arm the retry timer: %s",
+		    sc->p.name, strerror(errno));
 }
 
 static void

@@ -127,7 +127,7 @@ send_answers(struct pam_run *run)
 	if (msg_send_pam_conv_reply(run->chan, 0, -1, &run->answers) == -1 ||
 	    event_chan_flush(&run->ev, run->chan) == -1)
 		session_verified(run->s, VERDICT_ERROR, "PAM helper unreachable");
-	explicit_bzero(&run->answers, sizeof(run->answers));
+	explicit_bzero(run->answers.text, sizeof(run->answers.text));
 }
 
 static bool

@@ -175,6 +175,9 @@ test_cut_or_padded_payloads_are_refused(void **state)
 static struct ipc_writer raw;
 static uint8_t raw_buf[IPC_PAYLOAD_MAX];
 
+/* Bytes to put in a field, never raw_buf itself. */
+static uint8_t filler[MECH_DATA_MAX + 1];
+
 static void
 raw_start(void)
 {
@@ -228,8 +231,8 @@ test_the_layouts_bounds_hold(void **state)
 	assert_int_equal(read_raw(MSG_RESULT, raw.buf, raw.len), -1);
 	/* Mechanism data over its bound, and final data with a failure. */
 	raw_start();
-	memset(raw_buf + 8, 'd', MECH_DATA_MAX + 1);
-	ipc_put_bytes(&raw, raw_buf + 8, MECH_DATA_MAX + 1);
+	memset(filler, 'd', MECH_DATA_MAX + 1);
+	ipc_put_bytes(&raw, filler, MECH_DATA_MAX + 1);
 	assert_int_equal(read_raw(MSG_DATA, raw.buf, raw.len), -1);
 	raw_start();
 	ipc_put_u32(&raw, 506);
@@ -244,8 +247,8 @@ test_the_layouts_bounds_hold(void **state)
 	/* A user name of USER_NAME_MAX bytes has no room for its end. */
 	raw_start();
 	ipc_put_str(&raw, "password");
-	memset(raw_buf + 512, 'u', USER_NAME_MAX);
-	ipc_put_bytes(&raw, raw_buf + 512, USER_NAME_MAX);
+	memset(filler, 'u', USER_NAME_MAX);
+	ipc_put_bytes(&raw, filler, USER_NAME_MAX);
 	assert_int_equal(read_raw(MSG_AUTH_BEGIN, raw.buf, raw.len), -1);
 }
 
