@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "event.h"
 #include "listener.h"
@@ -26,6 +27,9 @@
 #include "verify.h"
 #include "workers.h"
 
+/* How long the helpers may take to come up at startup. */
+#define HELPERS_READY_MS	5000
+
 static struct config conf;
 static struct spawn_ctl *workers;
 static bool stopping;
@@ -34,13 +38,14 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: loginbrokerd [-dfn] [-c config] [-s socket] "
-	    "[-w worker]\n"
+	    "[-w worker] [-p pam]\n"
 	    "  -c, --config FILE   settings and policy (default: built in)\n"
 	    "  -d, --debug         log each session's worker and end\n"
 	    "  -f, --foreground    stay in the foreground, log to stderr\n"
 	    "  -n, --check         check FILE, print each error, exit\n"
 	    "  -s, --socket PATH   listen on PATH\n"
-	    "  -w, --worker PATH   the loginbroker-worker executable\n");
+	    "  -w, --worker PATH   the loginbroker-worker executable\n"
+	    "  -p, --pam PATH      the loginbroker-pam executable\n");
 	exit(2);
 }
 
@@ -90,11 +95,34 @@ setup_signals(void)
 	return event_add(&sig_ev, EPOLLIN);
 }
 
+/* At startup, and only then, wait for the worker launcher and the PAM
+ * zygotes: a sandbox or a PAM stack that cannot be set up must stop the
+ * broker before it accepts anyone.  No session exists yet to stall. */
+static int
+wait_for_helpers(const struct policy *p)
+{
+	uint64_t end = clock_now_ms() + HELPERS_READY_MS;
+
+	while ((spawn_ctl_state(workers) == SPAWN_STARTING ||
+	    verifiers_prepared(p) == 1) && clock_now_ms() < end)
+		if (event_dispatch(clock_poll_timeout(end)) == -1)
+			return -1;
+	if (spawn_ctl_state(workers) != SPAWN_READY) {
+		log_msg(LOG_ERR, "the worker launcher did not start");
+		return -1;
+	}
+	if (verifiers_prepared(p) != 0) {
+		log_msg(LOG_ERR, "the PAM zygotes did not start");
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *config_path = NULL, *socket_path = NULL;
-	const char *worker_path = NULL;
+	const char *worker_path = NULL, *pam_path = NULL;
 	bool foreground = false, check_only = false, debug = false;
 	static struct policy_errors errs;
 	struct policy *policy;
@@ -107,10 +135,11 @@ main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'n' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "worker", required_argument, NULL, 'w' },
+		{ "pam", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 
-	while ((ch = getopt_long(argc, argv, "c:dfns:w:", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "c:dfnp:s:w:", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'c':
@@ -124,6 +153,9 @@ main(int argc, char **argv)
 			break;
 		case 'n':
 			check_only = true;
+			break;
+		case 'p':
+			pam_path = optarg;
 			break;
 		case 's':
 			socket_path = optarg;
@@ -139,7 +171,8 @@ main(int argc, char **argv)
 		usage();
 
 	config_defaults(&conf);
-	if ((policy = policy_live_read(config_path, &conf, &errs)) == NULL) {
+	if ((policy = config_read(config_path, &conf, verifier_exists,
+	    &errs)) == NULL) {
 		policy_errors_print(&errs, stderr);
 		return 1;
 	}
@@ -149,6 +182,8 @@ main(int argc, char **argv)
 	if (worker_path != NULL)
 		snprintf(conf.worker_path, sizeof(conf.worker_path), "%s",
 		    worker_path);
+	if (pam_path != NULL)
+		snprintf(conf.pam_path, sizeof(conf.pam_path), "%s", pam_path);
 	if (config_check(&conf) == -1)
 		return 1;
 	if (check_only) {
@@ -178,7 +213,7 @@ main(int argc, char **argv)
 	if (event_init() == -1 || setup_signals() == -1 ||
 	    (workers = workers_start(&conf)) == NULL ||
 	    verifiers_prepare(&conf, policy) == -1 ||
-	    listener_open(&conf) == -1) {
+	    wait_for_helpers(policy) == -1 || listener_open(&conf) == -1) {
 		log_msg(LOG_ERR, "cannot start");
 		return 1;
 	}

@@ -1,4 +1,5 @@
-/* policy_live.c: load, hold and reload the policy. */
+/* policy_live.c: hold the policy in force, and put a reloaded one in
+ * force once its mechanisms are ready. */
 #include "policy_live.h"
 
 #include <stdio.h>
@@ -8,38 +9,10 @@
 #include "log.h"
 #include "verify.h"
 
-/* What runs without a configuration file, and what a file without any
- * service gets: anyone who can open the socket, PAM service loginbroker. */
-static const char builtin_service[] =
-    "service default {\n"
-    "\tpeer any\n"
-    "\tallow password or keyboard-interactive\n"
-    "}\n";
-
 static struct policy *live;
 static char live_path[256];
-
-struct policy *
-policy_live_read(const char *path, struct config *conf,
-    struct policy_errors *errs)
-{
-	const struct policy_hooks hooks = { config_set, verifier_exists, conf };
-	struct policy *p, *builtin;
-
-	p = path != NULL ? policy_load(path, &hooks, errs) :
-	    policy_parse("(built-in)", builtin_service,
-	    sizeof(builtin_service) - 1, &hooks, errs);
-	if (p == NULL || p->nservices > 0)
-		return p;
-	if ((builtin = policy_parse("(built-in)", builtin_service,
-	    sizeof(builtin_service) - 1, &hooks, errs)) == NULL) {
-		policy_unref(p);
-		return NULL;
-	}
-	p->services[p->nservices++] = builtin->services[0];
-	policy_unref(builtin);
-	return p;
-}
+/* A reloaded policy waiting for its mechanisms (a new PAM zygote). */
+static struct policy *pending;
 
 void
 policy_live_set(const char *path, struct policy *p)
@@ -56,6 +29,34 @@ policy_live(void)
 	return live;
 }
 
+static const char *
+live_name(void)
+{
+	return live_path[0] != '\0' ? live_path : "(built-in)";
+}
+
+/* Puts the pending policy in force once its mechanisms are ready, or
+ * drops it when they cannot be; called again whenever a helper that a
+ * mechanism prepares becomes ready or fails to. */
+static void
+settle(void)
+{
+	int state;
+
+	if (pending == NULL || (state = verifiers_prepared(pending)) == 1)
+		return;
+	if (state == -1) {
+		log_msg(LOG_ERR, "reload refused: cannot prepare its "
+		    "mechanisms; the policy in force stays");
+		policy_unref(pending);
+	} else {
+		log_msg(LOG_INFO, "reloaded %s: %zu service%s", live_name(),
+		    pending->nservices, pending->nservices == 1 ? "" : "s");
+		policy_live_set(NULL, pending);
+	}
+	pending = NULL;
+}
+
 void
 policy_live_reload(const struct config *conf)
 {
@@ -64,29 +65,32 @@ policy_live_reload(const struct config *conf)
 	struct policy *p;
 	size_t i;
 
-	p = policy_live_read(live_path[0] != '\0' ? live_path : NULL,
-	    &scratch, &errs);
+	p = config_read(live_path[0] != '\0' ? live_path : NULL, &scratch,
+	    verifier_exists, &errs);
 	if (p == NULL) {
 		for (i = 0; i < errs.n; i++)
 			log_msg(LOG_ERR, "reload: %s", errs.text[i]);
 		log_msg(LOG_ERR, "reload refused: the policy in force stays");
 		return;
 	}
+	verifiers_on_settled(settle);
 	if (verifiers_prepare(conf, p) == -1) {
 		policy_unref(p);
 		log_msg(LOG_ERR, "reload refused: cannot prepare its "
 		    "mechanisms; the policy in force stays");
 		return;
 	}
-	policy_live_set(NULL, p);
-	log_msg(LOG_INFO, "reloaded %s: %zu service%s",
-	    live_path[0] != '\0' ? live_path : "(built-in)", p->nservices,
-	    p->nservices == 1 ? "" : "s");
+	/* A newer reload replaces one still waiting. */
+	policy_unref(pending);
+	pending = p;
+	settle();
 }
 
 void
 policy_live_clear(void)
 {
+	policy_unref(pending);
+	pending = NULL;
 	policy_unref(live);
 	live = NULL;
 }

@@ -10,11 +10,6 @@
 
 struct config;
 
-/* Reads the configuration file path (NULL: the built-in one) into conf
- * (process settings) and a new policy; a file without a service gets the
- * built-in service.  NULL with errs filled on error. */
-struct policy *policy_live_read(const char *path, struct config *conf,
-    struct policy_errors *errs);
 
 /* Puts p (its reference is taken over) in force and remembers path for
  * reloads. */
@@ -24,7 +19,10 @@ void policy_live_set(const char *path, struct policy *p);
 struct policy *policy_live(void);
 
 /* Re-reads the file (SIGHUP).  Process settings are checked but take
- * effect at restart; errors are logged and the old policy stays. */
+ * effect at restart; errors are logged and the old policy stays.  A
+ * policy that needs a new helper (a PAM zygote) is put in force only once
+ * that helper is ready; until then the old one serves, and the loop never
+ * waits for it. */
 void policy_live_reload(const struct config *conf);
 
 /* Drops the policy in force (shutdown). */

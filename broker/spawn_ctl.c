@@ -21,7 +21,6 @@
 #include "log.h"
 
 /* How long a new spawner may take to be ready, at startup. */
-#define SPAWNER_READY_MS	5000
 /* After a spawner or a ready child fails, wait this long before retrying:
  * a broken sandbox or PAM stack must not become a fork loop. */
 #define RETRY_MS		1000
@@ -58,7 +57,19 @@ struct spawn_ctl {
 	TAILQ_HEAD(, spawn_wait) waiters;
 	uint64_t retry_after;
 	struct event retry_ev;	/* timerfd: retry_after, or a deferred refill */
+	enum spawn_state state;	/* of the first spawner */
 };
+
+/* The first spawner is ready, or went away before: tell the owner. */
+static void
+settle(struct spawn_ctl *sc, enum spawn_state state)
+{
+	if (sc->state != SPAWN_STARTING)
+		return;
+	sc->state = state;
+	if (sc->p.settled != NULL)
+		sc->p.settled(sc->p.ctx);
+}
 
 static void on_spawner(struct event *ev, uint32_t events);
 static void refill(struct spawn_ctl *sc);
@@ -199,7 +210,12 @@ retire(struct spawner *s, const char *why)
 	drop_idle_of(s);
 	if (sc->current == s) {
 		sc->current = NULL;
-		respawn(sc);
+		/* One that never got ready is not replaced at once: it
+		 * would fail the same way (spawner_gone retries later). */
+		if (s->ready)
+			respawn(sc);
+		else
+			arm_retry(sc);
 	}
 }
 
@@ -308,6 +324,7 @@ on_ready(struct spawner *s, const struct ipc_msg *m)
 		return -1;
 	}
 	s->ready = true;
+	settle(s->sc, SPAWN_READY);
 	return 0;
 }
 
@@ -423,6 +440,7 @@ spawner_gone(struct spawner *s)
 	if (!was_ready) {
 		arm_retry(sc);
 		fail_waiters(sc);
+		settle(sc, SPAWN_FAILED);
 	} else if (was_current) {
 		respawn(sc);
 	}
@@ -466,38 +484,35 @@ struct spawn_ctl *
 spawn_ctl_start(const struct spawn_params *p)
 {
 	struct spawn_ctl *sc;
-	struct spawner *s;
 	int tfd;
 
 	if ((sc = calloc(1, sizeof(*sc))) == NULL ||
 	    (tfd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1) {
+		log_msg(LOG_ERR, "cannot start the %s: %s", p->name,
+		    strerror(errno));
 		free(sc);
 		return NULL;
 	}
 	sc->p = *p;
+	sc->state = SPAWN_STARTING;
 	LIST_INIT(&sc->spawners);
 	TAILQ_INIT(&sc->waiters);
 	sc->retry_ev = (struct event){ .fd = tfd, .cb = on_retry, .ctx = sc };
 	if (event_add(&sc->retry_ev, EPOLLIN) == -1 ||
-	    (s = spawn_spawner(sc)) == NULL) {
+	    (sc->current = spawn_spawner(sc)) == NULL) {
 		log_msg(LOG_ERR, "cannot start the %s: %s", p->name,
 		    strerror(errno));
-		return NULL;
-	}
-	sc->current = s;
-	/* At startup, and only then, wait: a sandbox or a PAM stack that
-	 * cannot be set up must stop the broker before it accepts anyone. */
-	for (uint64_t end = clock_now_ms() + SPAWNER_READY_MS;
-	    !s->ready && clock_now_ms() < end; )
-		if (event_dispatch(clock_poll_timeout(end)) == -1 ||
-		    sc->current != s)
-			break;
-	if (sc->current != s || !s->ready) {
-		log_msg(LOG_ERR, "the %s did not start", p->name);
+		spawn_ctl_free(sc);
 		return NULL;
 	}
 	return sc;
+}
+
+enum spawn_state
+spawn_ctl_state(const struct spawn_ctl *sc)
+{
+	return sc->state;
 }
 
 void
@@ -509,4 +524,19 @@ spawn_ctl_stop(struct spawn_ctl *sc)
 		close_child(&sc->idle[--sc->nidle].child);
 	while ((s = LIST_FIRST(&sc->spawners)) != NULL)
 		drop_spawner(s);
+}
+
+void
+spawn_ctl_free(struct spawn_ctl *sc)
+{
+	struct spawn_wait *w;
+
+	spawn_ctl_stop(sc);
+	while ((w = TAILQ_FIRST(&sc->waiters)) != NULL) {
+		TAILQ_REMOVE(&sc->waiters, w, entry);
+		w->queued = false;
+	}
+	event_del(&sc->retry_ev);
+	close(sc->retry_ev.fd);
+	free(sc);
 }

@@ -33,6 +33,9 @@ struct spawn_params {
 	const char *name;		/* for the log; must outlive it */
 	/* Starts a spawner on chan_fd, with ctx. */
 	pid_t (*start)(int chan_fd, void *ctx);
+	/* Called with ctx when the first spawner is ready or failed to
+	 * start (spawn_ctl_state); NULL: nobody asks. */
+	void (*settled)(void *ctx);
 	void *ctx;
 	unsigned spares;		/* ready children to keep */
 	unsigned recycle;		/* children before a fresh spawner; 0 never */
@@ -40,9 +43,20 @@ struct spawn_params {
 
 struct spawn_ctl;
 
-/* Starts the first spawner and waits (bounded) until it is ready: the
- * controller, or NULL after logging why. */
+/* Where the first spawner is: starting, ready, or gone before it was
+ * ready (a broken sandbox or PAM stack). */
+enum spawn_state {
+	SPAWN_STARTING,
+	SPAWN_READY,
+	SPAWN_FAILED,
+};
+
+/* Starts the first spawner without waiting for it: the controller, or
+ * NULL after logging why.  The event loop brings it up. */
 struct spawn_ctl *spawn_ctl_start(const struct spawn_params *p);
+
+/* Where the first spawner is. */
+enum spawn_state spawn_ctl_state(const struct spawn_ctl *sc);
 
 /* Gives w a ready child now, or as soon as one arrives. */
 void spawn_ctl_take(struct spawn_ctl *sc, struct spawn_wait *w);
@@ -52,5 +66,8 @@ void spawn_ctl_cancel(struct spawn_ctl *sc, struct spawn_wait *w);
 
 /* Kills ready children and closes every spawner channel (shutdown). */
 void spawn_ctl_stop(struct spawn_ctl *sc);
+
+/* Stops sc and frees it; requests still waiting are dropped unanswered. */
+void spawn_ctl_free(struct spawn_ctl *sc);
 
 #endif

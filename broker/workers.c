@@ -99,7 +99,7 @@ struct spawn_ctl *
 workers_start(const struct config *c)
 {
 	struct spawn_params p = { "worker launcher", start_launcher, NULL,
-	    c->spare_workers, c->launcher_recycle };
+	    NULL, c->spare_workers, c->launcher_recycle };
 	struct spawn_ctl *sc;
 	int fds[2];
 

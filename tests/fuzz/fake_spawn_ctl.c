@@ -58,6 +58,19 @@ spawn_ctl_stop(struct spawn_ctl *sc)
 {
 }
 
+void
+spawn_ctl_free(struct spawn_ctl *sc)
+{
+	free(sc);
+}
+
+/* Ready at once: there is no process to wait for. */
+enum spawn_state
+spawn_ctl_state(const struct spawn_ctl *sc)
+{
+	return SPAWN_READY;
+}
+
 int
 fake_peer_fd(enum fake_peer kind)
 {

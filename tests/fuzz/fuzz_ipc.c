@@ -49,7 +49,8 @@ static int
 setup(void)
 {
 	static const struct policy_hooks hooks = { NULL, NULL, NULL };
-	struct spawn_params workers = { "worker launcher", NULL, NULL, 1, 0 };
+	struct spawn_params workers = { "worker launcher", NULL, NULL, NULL,
+	    1, 0 };
 	struct policy_errors errs;
 
 	/* As the broker: a peer gone is an EPIPE, not a signal. */

@@ -894,6 +894,40 @@ test_reload_keeps_sessions_on_their_policy(void **state)
 	    "step=1 rule=s:3 outcome=success *", 2);
 }
 
+/* A reload that needs a new PAM zygote (one that takes a second to
+ * load) puts its policy in force only once the zygote is ready; the
+ * loop serves logins under the old policy meanwhile. */
+static void
+test_reload_waits_for_a_new_zygote_and_serves_meanwhile(void **state)
+{
+	unsigned reloaded;
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, RELOAD_A, NULL);
+	reloaded = broker_log_count(&broker, "reloaded ");
+	broker_write_config(&broker, "# B, on the slow PAM stack\n"
+	    "service s {\n\tpeer any\n\tpam-service lbtest-slow\n"
+	    "\tallow password\n}\n");
+	assert_int_equal(kill(broker.pid, SIGHUP), 0);
+	/* Served at once, by the policy in force. */
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 200, NULL);
+	hang_up(fd);
+	expect_audit("service=s * user=alice mech=password step=1 rule=s:3 "
+	    "outcome=success *", 1);
+	assert_int_equal(broker_log_count(&broker, "reloaded "), reloaded);
+	/* Then the new policy, on its new stack (pam_lbtest: "pw"). */
+	assert_true(broker_log_wait(&broker, "reloaded ", 5000, NULL, 0));
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass pw\r\n", 200, NULL);
+	hang_up(fd);
+	expect_audit("service=s * user=alice mech=password step=1 rule=s:5 "
+	    "outcome=success *", 1);
+}
+
 static int
 answer_password(const struct lb_prompt *p, char *answer, size_t cap,
     void *arg)
@@ -980,6 +1014,7 @@ main(void)
 		T(test_lockout_counts_guesses_for_any_name_and_nothing_else),
 		T(test_reload_lifts_and_restores_the_lockout),
 		T(test_reload_keeps_sessions_on_their_policy),
+		T(test_reload_waits_for_a_new_zygote_and_serves_meanwhile),
 		T(test_reload_under_load_fails_no_login),
 #undef T
 	};

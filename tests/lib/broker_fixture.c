@@ -82,6 +82,12 @@ write_test_services(const struct broker_fixture *b)
 	char path[256], text[1024];
 	size_t i;
 
+	/* "slow": a stack whose zygote takes a second to become ready. */
+	snprintf(path, sizeof(path), "%s/services/lbtest-slow", b->dir);
+	snprintf(text, sizeof(text), "auth     optional %s\n"
+	    "auth     required %s\naccount  required %s\n",
+	    env("LB_SLOW_MODULE"), module, module);
+	write_file(path, text);
 	for (i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
 		snprintf(path, sizeof(path), "%s/services/lbtest-%s", b->dir,
 		    services[i].name);
@@ -148,7 +154,7 @@ static void
 launch_broker(struct broker_fixture *b)
 {
 	char path[256], svc[128], passwd[256], group[256];
-	const char *brokerd = env("LB_BROKERD");
+	const char *brokerd = env("LB_BROKERD"), *pam = env("LB_PAM");
 	int logfd;
 
 	snprintf(path, sizeof(path), "%s/config", b->dir);
@@ -171,7 +177,7 @@ launch_broker(struct broker_fixture *b)
 		 * RTLD_DEEPBIND (it reads uid_wrapper's variable for that). */
 		setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
 		execl(brokerd, "loginbrokerd", "-d", "-f", "-c", path, "-w",
-		    b->worker, (char *)NULL);
+		    b->worker, "-p", pam, (char *)NULL);
 		_exit(127);
 	}
 }

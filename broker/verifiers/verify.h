@@ -24,6 +24,9 @@ struct verifier {
 	 * each reload, keeping what runs already: 0, or -1 after logging
 	 * why.  NULL when it needs nothing. */
 	int (*prepare)(const struct config *conf, const struct policy *p);
+	/* Whether what prepare started for p is ready: 0, 1 while it
+	 * starts, -1 when it could not start.  NULL: always ready. */
+	int (*prepared)(const struct policy *p);
 	/* Starts verifying the session's user: 0, or -1 on a system error. */
 	int (*begin)(struct session *s);
 	/* The client's answers to the prompt or round shown last, one per
@@ -38,8 +41,20 @@ struct verifier {
 	void (*cancel)(struct session *s);
 };
 
-/* Prepares the verifier of every mechanism the policy names: 0, or -1. */
+/* Starts what the verifier of every mechanism the policy names needs,
+ * without waiting for it: 0, or -1. */
 int verifiers_prepare(const struct config *conf, const struct policy *p);
+
+/* Whether all of that is ready for p: 0, 1 while some of it starts, -1
+ * when some of it could not start. */
+int verifiers_prepared(const struct policy *p);
+
+/* fn is called whenever something a verifier prepared becomes ready or
+ * fails to start (then ask verifiers_prepared again). */
+void verifiers_on_settled(void (*fn)(void));
+
+/* Called by a verifier when something it prepared settled. */
+void verifiers_settled(void);
 
 /* The verifier of mechanism m (enum mech), or NULL when this build has
  * none. */

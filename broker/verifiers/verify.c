@@ -33,20 +33,62 @@ verifier_exists(const char *mech)
 	return verifier_of(mech_by_name(mech)) != NULL;
 }
 
-int
-verifiers_prepare(const struct config *conf, const struct policy *p)
+/* The mechanisms p names anywhere. */
+static policy_mechs
+named(const struct policy *p)
 {
-	policy_mechs named = 0;
+	policy_mechs all = 0;
 	size_t i, j, k;
-	int m;
 
 	for (i = 0; i < p->nservices; i++)
 		for (j = 0; j < p->services[i].nrules; j++)
 			for (k = 0; k < p->services[i].rules[j].nsteps; k++)
-				named |= p->services[i].rules[j].steps[k];
+				all |= p->services[i].rules[j].steps[k];
+	return all;
+}
+
+int
+verifiers_prepare(const struct config *conf, const struct policy *p)
+{
+	policy_mechs all = named(p);
+	int m;
+
 	for (m = 0; m < MECH_COUNT; m++)
 		if (verifiers[m] != NULL && verifiers[m]->prepare != NULL &&
-		    (named & (1u << m)) && verifiers[m]->prepare(conf, p) == -1)
+		    (all & (1u << m)) && verifiers[m]->prepare(conf, p) == -1)
 			return -1;
 	return 0;
+}
+
+int
+verifiers_prepared(const struct policy *p)
+{
+	policy_mechs all = named(p);
+	int m, state = 0, one;
+
+	for (m = 0; m < MECH_COUNT; m++) {
+		if (verifiers[m] == NULL || verifiers[m]->prepared == NULL ||
+		    !(all & (1u << m)))
+			continue;
+		if ((one = verifiers[m]->prepared(p)) == -1)
+			return -1;
+		if (one == 1)
+			state = 1;
+	}
+	return state;
+}
+
+static void (*on_settled)(void);
+
+void
+verifiers_on_settled(void (*fn)(void))
+{
+	on_settled = fn;
+}
+
+void
+verifiers_settled(void)
+{
+	if (on_settled != NULL)
+		on_settled();
 }

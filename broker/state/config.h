@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include "ipc_proto.h"
+#include "policy.h"
 
 #define CONFIG_PATH_MAX		256
 
@@ -27,6 +28,7 @@ struct config {
 	unsigned totp_window;		/* time steps either side */
 
 	char worker_path[CONFIG_PATH_MAX];
+	char pam_path[CONFIG_PATH_MAX];	/* the PAM zygote program */
 	char worker_user[64];
 	uint32_t worker_fallback_id;
 	unsigned spare_workers;
@@ -46,6 +48,13 @@ void config_defaults(struct config *c);
  * struct config): NULL, or what is wrong with it. */
 const char *config_set(void *ctx, const char *key, const char *value,
     bool *bad_key);
+
+/* Reads the configuration file path (NULL: the built-in one) into conf
+ * (process settings) and a new policy; a file without a service gets the
+ * built-in service.  mech_available says which mechanisms the policy may
+ * name (NULL: all the language knows).  NULL with errs filled on error. */
+struct policy *config_read(const char *path, struct config *conf,
+    bool (*mech_available)(const char *), struct policy_errors *errs);
 
 /* Checks cross-field rules: 0 or -1 with a message on stderr. */
 int config_check(const struct config *c);

@@ -274,6 +274,24 @@ uses_pam(const struct policy_service *svc)
 	return false;
 }
 
+/* Whether the zygotes of p's PAM services are ready (verifier.prepared). */
+static int
+pam_prepared(const struct policy *p)
+{
+	size_t i;
+	int state = 0, one;
+
+	for (i = 0; i < p->nservices; i++) {
+		if (!uses_pam(&p->services[i]))
+			continue;
+		if ((one = pam_zygote_state(p->services[i].pam_service)) == -1)
+			return -1;
+		if (one == 1)
+			state = 1;
+	}
+	return state;
+}
+
 /* Both mechanisms share one zygote per PAM service: one for each service
  * that uses PAM, started before the policy is put in force. */
 static int
@@ -412,6 +430,7 @@ kbdint_answer(struct session *s, const struct msg_answers *a)
 
 const struct verifier verify_password = {
 	.prepare = pam_prepare,
+	.prepared = pam_prepared,
 	.begin = password_begin,
 	.answer = password_answer,
 	.cancel = pam_cancel,
@@ -419,6 +438,7 @@ const struct verifier verify_password = {
 
 const struct verifier verify_kbdint = {
 	.prepare = pam_prepare,
+	.prepared = pam_prepared,
 	.begin = kbdint_begin,
 	.answer = kbdint_answer,
 	.cancel = pam_cancel,

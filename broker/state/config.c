@@ -13,6 +13,9 @@
 #ifndef LB_WORKER_PATH
 #define LB_WORKER_PATH "/usr/libexec/loginbroker-worker"
 #endif
+#ifndef LB_PAM_PATH
+#define LB_PAM_PATH "/usr/libexec/loginbroker-pam"
+#endif
 
 void
 config_defaults(struct config *c)
@@ -26,6 +29,7 @@ config_defaults(struct config *c)
 	snprintf(c->totp_file, sizeof(c->totp_file), "/etc/loginbroker/totp");
 	c->totp_window = 1;
 	snprintf(c->worker_path, sizeof(c->worker_path), "%s", LB_WORKER_PATH);
+	snprintf(c->pam_path, sizeof(c->pam_path), "%s", LB_PAM_PATH);
 	snprintf(c->worker_user, sizeof(c->worker_user), "loginbroker");
 	c->worker_fallback_id = 64999;
 	c->spare_workers = 2;
@@ -60,6 +64,7 @@ static const struct key keys[] = {
 	STR("totp_file", totp_file),
 	UINT("totp_window", totp_window, 0, 10),
 	STR("worker_path", worker_path),
+	STR("pam_path", pam_path),
 	STR("worker_user", worker_user),
 	UINT("worker_fallback_id", worker_fallback_id, 1, UINT32_MAX - 1),
 	UINT("spare_workers", spare_workers, 1, 16),
@@ -170,4 +175,34 @@ config_check(const struct config *c)
 		return -1;
 	}
 	return 0;
+}
+
+/* What runs without a configuration file, and what a file without any
+ * service gets: anyone who can open the socket, PAM service loginbroker. */
+static const char builtin_service[] =
+    "service default {\n"
+    "\tpeer any\n"
+    "\tallow password or keyboard-interactive\n"
+    "}\n";
+
+struct policy *
+config_read(const char *path, struct config *conf,
+    bool (*mech_available)(const char *), struct policy_errors *errs)
+{
+	const struct policy_hooks hooks = { config_set, mech_available, conf };
+	struct policy *p, *builtin;
+
+	p = path != NULL ? policy_load(path, &hooks, errs) :
+	    policy_parse("(built-in)", builtin_service,
+	    sizeof(builtin_service) - 1, &hooks, errs);
+	if (p == NULL || p->nservices > 0)
+		return p;
+	if ((builtin = policy_parse("(built-in)", builtin_service,
+	    sizeof(builtin_service) - 1, &hooks, errs)) == NULL) {
+		policy_unref(p);
+		return NULL;
+	}
+	p->services[p->nservices++] = builtin->services[0];
+	policy_unref(builtin);
+	return p;
 }

@@ -1,0 +1,65 @@
+/*
+ * loginbroker-pam: the PAM zygote of one PAM service, exec'd by the
+ * broker (broker/verifiers/pam_zygote.c) with its channel on fd 3.  It
+ * loads the stack once (pam_start, no user yet) and forks one helper per
+ * attempt (pam_helper.h), each running one transaction in its own copy of
+ * the handle.  Exec'd rather than forked from the broker: a fresh address
+ * space with none of the broker's memory, and cheap forks of a small
+ * process.  It runs as root, as PAM modules need, and links only PAM and
+ * ipc.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ipc_chan.h"
+#include "pam_helper.h"
+#include "spawner.h"
+
+/* The channel to the broker, as the broker's exec leaves it. */
+#define ZYGOTE_FD	3
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: loginbroker-pam --service NAME --spares N\n"
+	    "(started by loginbrokerd, not by hand)\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct pam_stack stack;
+	const char *service = NULL;
+	unsigned long spares = 0;
+	struct ipc_chan *chan;
+	struct stat st;
+	char *end;
+	int i, sigfd;
+
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--service") == 0)
+			service = argv[i + 1];
+		else if (strcmp(argv[i], "--spares") == 0)
+			spares = strtoul(argv[i + 1], &end, 10);
+		else
+			usage();
+	}
+	if (i != argc || service == NULL || spares == 0 || spares > 16)
+		usage();
+	if (fstat(ZYGOTE_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "loginbroker-pam: fd 3 is not the broker's "
+		    "channel\n");
+		return 1;
+	}
+	if ((sigfd = spawner_prepare()) == -1 ||
+	    (chan = ipc_chan_new(ZYGOTE_FD, true)) == NULL) {
+		fprintf(stderr, "loginbroker-pam: cannot set up\n");
+		return 1;
+	}
+	pam_stack_load(&stack, service);
+	spawner_run(chan, sigfd, (unsigned)spares, pam_helper_main, &stack);
+}

@@ -1,0 +1,141 @@
+/* pam_zygote.c: start and find the PAM zygotes (loginbroker-pam). */
+#include "pam_zygote.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "spawn_ctl.h"
+#include "verify.h"
+
+/* One zygote per PAM service a policy has named since the start: a
+ * reload that drops a service keeps its zygote, which idles. */
+#define ZYGOTES_MAX	16
+
+struct zygote {
+	char service[64];
+	char name[96];			/* for the log */
+	struct spawn_ctl *ctl;
+};
+
+static const struct config *conf;
+static struct zygote zygotes[ZYGOTES_MAX];
+static size_t nzygotes;
+
+/* In the child: fd 3 the channel, 0-2 the broker's (a module may write
+ * to stderr), nothing else, and the broker's environment, which PAM
+ * modules may read; then the zygote program. */
+static _Noreturn void
+exec_zygote(int chan_fd, const struct zygote *z)
+{
+	char spares[16];
+	char *argv[] = { "loginbroker-pam", "--service", (char *)z->service,
+	    "--spares", spares, NULL };
+	sigset_t none;
+
+	sigemptyset(&none);
+	snprintf(spares, sizeof(spares), "%u", conf->spare_pam_helpers);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1 ||
+	    (chan_fd != 3 && dup2(chan_fd, 3) == -1) ||
+	    fcntl(3, F_SETFD, 0) == -1)
+		_exit(127);
+	closefrom(4);
+	execve(conf->pam_path, argv, environ);
+	dprintf(2, "cannot exec %s: %s\n", conf->pam_path, strerror(errno));
+	_exit(127);
+}
+
+/* fork + exec, as the worker launcher: the zygote gets none of the
+ * broker's memory, and its children are forked from a small process. */
+static pid_t
+start_zygote(int chan_fd, void *ctx)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		exec_zygote(chan_fd, ctx);
+	return pid;
+}
+
+/* A slot whose controller could not even be made counts as failed. */
+static enum spawn_state
+zygote_state(const struct zygote *z)
+{
+	return z->ctl != NULL ? spawn_ctl_state(z->ctl) : SPAWN_FAILED;
+}
+
+static struct zygote *
+find(const char *service)
+{
+	size_t i;
+
+	for (i = 0; i < nzygotes; i++)
+		if (strcmp(zygotes[i].service, service) == 0)
+			return &zygotes[i];
+	return NULL;
+}
+
+struct spawn_ctl *
+pam_zygote_find(const char *service)
+{
+	struct zygote *z = find(service);
+
+	return z != NULL && zygote_state(z) == SPAWN_READY ? z->ctl : NULL;
+}
+
+int
+pam_zygote_state(const char *service)
+{
+	struct zygote *z = find(service);
+
+	if (z == NULL || zygote_state(z) == SPAWN_FAILED)
+		return -1;
+	return zygote_state(z) == SPAWN_STARTING ? 1 : 0;
+}
+
+/* The zygote is up, or could not start (its stack is broken): whoever
+ * waits for it asks again. */
+static void
+zygote_settled(void *ctx)
+{
+	struct zygote *z = ctx;
+
+	if (zygote_state(z) == SPAWN_FAILED)
+		log_msg(LOG_ERR, "the %s did not start", z->name);
+	verifiers_settled();
+}
+
+int
+pam_zygote_start(const struct config *c, const char *service)
+{
+	struct zygote *z;
+	struct spawn_params p;
+
+	conf = c;
+	if ((z = find(service)) != NULL) {
+		if (zygote_state(z) != SPAWN_FAILED)
+			return 0;
+		/* A stack that failed before may be mended now. */
+		if (z->ctl != NULL)
+			spawn_ctl_free(z->ctl);
+	} else if (nzygotes == ZYGOTES_MAX ||
+	    strlen(service) >= sizeof(z->service)) {
+		log_msg(LOG_ERR, "PAM service %s: too many PAM services",
+		    service);
+		return -1;
+	} else {
+		z = &zygotes[nzygotes++];
+		snprintf(z->service, sizeof(z->service), "%s", service);
+		snprintf(z->name, sizeof(z->name), "PAM zygote of %s",
+		    service);
+	}
+	p = (struct spawn_params){ z->name, start_zygote, zygote_settled, z,
+	    c->spare_pam_helpers, 0 };
+	/* On failure the slot stays, as one that failed to start. */
+	return (z->ctl = spawn_ctl_start(&p)) != NULL ? 0 : -1;
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# linkage.sh: each program links what its role needs and nothing of
+# another's: the worker no credential library, the broker and
+# loginbrokerctl no libpam, loginbrokerctl none of the daemon, and the
+# PAM zygote libpam.  TAP output.
+#   linkage.sh LOGINBROKERCTL LOGINBROKERD LOGINBROKER-WORKER LOGINBROKER-PAM
+set -u
+ctl=$1 brokerd=$2 worker=$3 pam=$4
+n=0 failed=0
+
+check() {
+	n=$((n + 1))
+	if eval "$2"; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1"
+		failed=1
+	fi
+}
+
+# The libraries a program needs, by name; the C runtime and a sanitizer
+# build's runtime left out.
+libs() {
+	ldd "$1" | awk '{ print $1 }' | sed 's/\.so.*//; s,.*/,,' |
+	    grep -vxE 'linux-vdso|ld-linux-x86-64|libc|libasan|libubsan|libstdc\+\+|libgcc_s|libm|libdl|libpthread|librt' |
+	    sort | tr '\n' ' '
+}
+
+# Whether program defines any of the symbols.
+defines() {
+	prog=$1
+	shift
+	for sym in "$@"; do
+		nm "$prog" | awk '$2 ~ /^[TtDdBb]$/ { print $3 }' |
+		    grep -qx "$sym" && return 0
+	done
+	return 1
+}
+
+check "the worker links libseccomp and libcap, nothing else" \
+    '[ "$(libs "$worker")" = "libcap libseccomp " ]'
+check "loginbrokerd does not link libpam" \
+    '! libs "$brokerd" | grep -q libpam'
+check "loginbrokerd runs no PAM code" \
+    '! defines "$brokerd" pam_start pam_authenticate pam_helper_main'
+check "loginbrokerctl does not link libpam" \
+    '! libs "$ctl" | grep -q libpam'
+check "loginbrokerctl has none of the daemon" \
+    '! defines "$ctl" session_new event_dispatch spawn_ctl_start verifier_of listener_open pam_helper_main'
+check "loginbroker-pam links libpam" \
+    'libs "$pam" | grep -q libpam'
+check "loginbroker-pam has none of the daemon" \
+    '! defines "$pam" session_new event_dispatch verifier_of'
+echo "1..$n"
+exit $failed
