@@ -284,7 +284,7 @@ static void
 cancel_verifier(struct session *s)
 {
 	if (s->verifier != NULL)
-		s->verifier->cancel(s);
+		s->verifier->cancel(&s->attempt);
 	s->verifier = NULL;
 }
 
@@ -347,7 +347,9 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	s->refusal = start == CHAIN_DENIED ? "denied" :
 	    start == CHAIN_NOT_PERMITTED ? "mechanism-not-permitted" : NULL;
 	s->verifier = v;
-	if (v->begin(s) == -1) {
+	s->attempt = (struct attempt){ s->user, s->svc, s->remote_host,
+	    s->remote_user, NULL };
+	if (v->begin(&s->attempt) == -1) {
 		s->verifier = NULL;
 		audit_attempt(s, "error");
 		set_state(s, SS_IDLE);
@@ -408,7 +410,7 @@ on_auth_answer(struct session *s, const struct ipc_msg *in)
 		return;
 	rc = msg_read_auth_answer(in, &a);
 	if (rc == 0)
-		rc = s->verifier->answer(s, &a);
+		rc = s->verifier->answer(&s->attempt, &a);
 	explicit_bzero(&a, sizeof(a));
 	if (rc == -1)
 		violation(s, "malformed AUTH_ANSWER");
@@ -432,7 +434,7 @@ on_auth_data(struct session *s, const struct ipc_msg *in)
 		return;
 	rc = msg_read_auth_data(in, &d);
 	if (rc == 0)
-		rc = s->verifier->data(s, &d);
+		rc = s->verifier->data(&s->attempt, &d);
 	explicit_bzero(&d, sizeof(d));
 	if (rc == -1)
 		violation(s, "malformed AUTH_DATA");
@@ -539,13 +541,25 @@ show_client(struct session *s, uint32_t type, const void *m)
 	send_worker(s, type, -1, m);
 }
 
+/* The session that owns attempt a. */
+static struct session *
+session_of(struct attempt *a)
+{
+	return (struct session *)((char *)a - offsetof(struct session,
+	    attempt));
+}
+
+static void decide(struct session *s, enum verdict v, const char *detail,
+    const void *final, size_t final_len);
+
 void
-session_data(struct session *s, const void *bytes, size_t len)
+attempt_data(struct attempt *a, const void *bytes, size_t len)
 {
 	static struct msg_data d;
+	struct session *s = session_of(a);
 
 	if (len > sizeof(d.bytes)) {
-		session_verified(s, VERDICT_ERROR, "mechanism data too long");
+		decide(s, VERDICT_ERROR, "mechanism data too long", NULL, 0);
 		return;
 	}
 	d.len = (uint32_t)len;
@@ -555,18 +569,18 @@ session_data(struct session *s, const void *bytes, size_t len)
 }
 
 void
-session_prompt(struct session *s, enum prompt_kind kind, const char *text)
+attempt_prompt(struct attempt *a, enum prompt_kind kind, const char *text)
 {
 	struct msg_prompt m = { .kind = (uint8_t)kind };
 
 	snprintf(m.text, sizeof(m.text), "%s", text);
-	show_client(s, MSG_PROMPT, &m);
+	show_client(session_of(a), MSG_PROMPT, &m);
 }
 
 void
-session_round(struct session *s, const struct msg_round *r)
+attempt_round(struct attempt *a, const struct msg_round *r)
 {
-	show_client(s, MSG_ROUND, r);
+	show_client(session_of(a), MSG_ROUND, r);
 }
 
 /* What the client is told when an attempt ends without success, after
@@ -629,13 +643,22 @@ partial_success(struct session *s)
 }
 
 void
-session_verified(struct session *s, enum verdict v, const char *detail)
+attempt_verified(struct attempt *a, enum verdict v, const char *detail)
 {
-	session_verified_data(s, v, detail, NULL, 0);
+	decide(session_of(a), v, detail, NULL, 0);
 }
 
 void
-session_verified_data(struct session *s, enum verdict v, const char *detail,
+attempt_verified_data(struct attempt *a, enum verdict v, const char *detail,
+    const void *final, size_t final_len)
+{
+	decide(session_of(a), v, detail, final, final_len);
+}
+
+/* The verifier decided the attempt: the reply, the audit line, the
+ * lockout, and the session's next state. */
+static void
+decide(struct session *s, enum verdict v, const char *detail,
     const void *final, size_t final_len)
 {
 	struct lockout_rules rules = { s->policy->lockout_failures,

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "attempt.h"
 #include "event.h"
 #include "ipc_chan.h"
 #include "ipc_proto.h"
@@ -19,7 +20,6 @@
 #include "spawn_ctl.h"
 
 struct config;
-struct msg_round;
 struct verifier;
 
 enum session_state {
@@ -31,18 +31,6 @@ enum session_state {
 	SS_LOGGED_IN,
 	SS_CLOSING,	/* CLOSE sent; the worker writes it and goes */
 	SS_STATE_COUNT
-};
-
-/* How an attempt ended, for the verifier's report. */
-enum verdict {
-	VERDICT_OK,
-	VERDICT_FAILED,		/* wrong secret, unknown user, any refusal */
-	VERDICT_ERROR,		/* the system could not decide */
-	VERDICT_EXPIRED,	/* proven, but the password expired and was
-				 * not (or could not be) changed */
-	VERDICT_DISABLED,	/* proven, but the account is expired or
-				 * locked */
-	VERDICT_LIMIT,		/* too many prompts or rounds */
 };
 
 struct session {
@@ -91,7 +79,7 @@ struct session {
 	char mech[MECH_NAME_MAX];
 	char user[USER_NAME_MAX];
 	const struct verifier *verifier;
-	void *vstate;			/* the verifier's own */
+	struct attempt attempt;		/* what the verifier sees */
 	bool wants_data;		/* what was shown is data, not prompts */
 	char vdetail[128];		/* the verifier's word for the audit */
 
@@ -114,28 +102,6 @@ void session_new(const struct config *conf, struct policy *p,
 
 /* Ends a session and logs why (at prio); the worker is killed if alive. */
 void session_end(struct session *s, int prio, const char *why);
-
-/* Called by a verifier: show this to the client and wait for an answer. */
-void session_prompt(struct session *s, enum prompt_kind kind,
-    const char *text);
-
-/* Called by a verifier: show a keyboard-interactive round and wait for
- * all its answers. */
-void session_round(struct session *s, const struct msg_round *r);
-
-/* Called by a verifier: send the client mechanism data (300) and wait for
- * its data back. */
-void session_data(struct session *s, const void *bytes, size_t len);
-
-/* Called by a verifier: the attempt is decided; detail is for the audit
- * log only. */
-void session_verified(struct session *s, enum verdict v, const char *detail);
-
-/* The same, with the mechanism's final data (at most MECH_DATA_MAX bytes)
- * to go with the success reply when the login is complete (SASL's
- * server-final); with a partial success it is not sent. */
-void session_verified_data(struct session *s, enum verdict v,
-    const char *detail, const void *final, size_t final_len);
 
 /* Live sessions. */
 unsigned session_count(void);

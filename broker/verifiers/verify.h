@@ -1,7 +1,7 @@
 /*
  * verify.h: a mechanism's verifier, the only broker code that touches
  * that mechanism's secrets.  It runs beside the event loop, never blocking
- * it, and reports back with session_prompt and session_verified.  Adding a
+ * it, and answers the attempt it was given (attempt.h).  Adding a
  * mechanism is a verifier here, a dialog in worker/mech.h, and one row in
  * each table.
  */
@@ -16,7 +16,7 @@ struct config;
 struct msg_answers;
 struct msg_data;
 struct policy;
-struct session;
+struct attempt;
 
 struct verifier {
 	/* Starts what the mechanism needs for a policy that names it (a
@@ -27,18 +27,18 @@ struct verifier {
 	/* Whether what prepare started for p is ready: 0, 1 while it
 	 * starts, -1 when it could not start.  NULL: always ready. */
 	int (*prepared)(const struct policy *p);
-	/* Starts verifying the session's user: 0, or -1 on a system error. */
-	int (*begin)(struct session *s);
+	/* Starts verifying the attempt's user: 0, or -1 on a system error. */
+	int (*begin)(struct attempt *a);
 	/* The client's answers to the prompt or round shown last, one per
 	 * prompt (none for a message): 0, or -1 when they do not fit what
 	 * was shown (the session then ends the worker). */
-	int (*answer)(struct session *s, const struct msg_answers *a);
+	int (*answer)(struct attempt *a, const struct msg_answers *answers);
 	/* The client's data to the mechanism data shown last
-	 * (session_data); NULL for mechanisms that only prompt: 0, or -1
+	 * (attempt_data); NULL for mechanisms that only prompt: 0, or -1
 	 * when it is malformed. */
-	int (*data)(struct session *s, const struct msg_data *d);
+	int (*data)(struct attempt *a, const struct msg_data *d);
 	/* Stops and frees whatever runs for s; safe to call twice. */
-	void (*cancel)(struct session *s);
+	void (*cancel)(struct attempt *a);
 };
 
 /* Starts what the verifier of every mechanism the policy names needs,

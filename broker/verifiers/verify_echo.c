@@ -10,7 +10,7 @@
 #include <sys/random.h>
 
 #include "msg.h"
-#include "session.h"
+#include "attempt.h"
 #include "verify.h"
 
 #define CHALLENGE_LEN	16
@@ -20,7 +20,7 @@ struct echo {
 };
 
 static int
-echo_begin(struct session *s)
+echo_begin(struct attempt *a)
 {
 	struct echo *e;
 
@@ -30,38 +30,38 @@ echo_begin(struct session *s)
 		free(e);
 		return -1;
 	}
-	s->vstate = e;
-	session_data(s, e->challenge, sizeof(e->challenge));
+	a->vstate = e;
+	attempt_data(a, e->challenge, sizeof(e->challenge));
 	return 0;
 }
 
 static int
-echo_data(struct session *s, const struct msg_data *d)
+echo_data(struct attempt *a, const struct msg_data *d)
 {
-	struct echo *e = s->vstate;
+	struct echo *e = a->vstate;
 	uint8_t final[CHALLENGE_LEN];
 	size_t i;
 
 	if (d->len != CHALLENGE_LEN) {
-		session_verified(s, VERDICT_FAILED, "wrong-echo");
+		attempt_verified(a, VERDICT_FAILED, "wrong-echo");
 		return 0;
 	}
 	for (i = 0; i < CHALLENGE_LEN; i++) {
 		if (d->bytes[i] != e->challenge[CHALLENGE_LEN - 1 - i]) {
-			session_verified(s, VERDICT_FAILED, "wrong-echo");
+			attempt_verified(a, VERDICT_FAILED, "wrong-echo");
 			return 0;
 		}
 		final[i] = (uint8_t)~e->challenge[i];
 	}
-	session_verified_data(s, VERDICT_OK, "echo", final, sizeof(final));
+	attempt_verified_data(a, VERDICT_OK, "echo", final, sizeof(final));
 	return 0;
 }
 
 static void
-echo_cancel(struct session *s)
+echo_cancel(struct attempt *a)
 {
-	free(s->vstate);
-	s->vstate = NULL;
+	free(a->vstate);
+	a->vstate = NULL;
 }
 
 const struct verifier verify_echo = {

@@ -25,12 +25,13 @@
 #include "ipc_chan.h"
 #include "msg.h"
 #include "pam_zygote.h"
-#include "session.h"
+#include "attempt.h"
+#include "policy.h"
 #include "spawn_ctl.h"
 #include "verify.h"
 
 struct pam_run {
-	struct session *s;
+	struct attempt *a;
 	bool rounds;		/* keyboard-interactive: a call is a round */
 	struct spawn_ctl *helpers;	/* the zygote of the session's service */
 	struct spawn_wait wait;
@@ -126,7 +127,7 @@ send_answers(struct pam_run *run)
 	run->in_conv = false;
 	if (msg_send_pam_conv_reply(run->chan, 0, -1, &run->answers) == -1 ||
 	    event_chan_flush(&run->ev, run->chan) == -1)
-		session_verified(run->s, VERDICT_ERROR, "PAM helper unreachable");
+		attempt_verified(run->a, VERDICT_ERROR, "PAM helper unreachable");
 	explicit_bzero(run->answers.text, sizeof(run->answers.text));
 }
 
@@ -141,7 +142,7 @@ static void
 relay_next(struct pam_run *run)
 {
 	if (run->next < run->conv.n)
-		session_prompt(run->s, run->conv.kind[run->next],
+		attempt_prompt(run->a, run->conv.kind[run->next],
 		    run->conv.text[run->next]);
 	else
 		send_answers(run);
@@ -158,7 +159,7 @@ relay_round(struct pam_run *run)
 	for (i = 0; i < run->conv.n; i++) {
 		if (is_prompt(run->conv.kind[i])) {
 			if (r.n == ROUND_MAX_PROMPTS) {
-				session_verified(run->s, VERDICT_LIMIT,
+				attempt_verified(run->a, VERDICT_LIMIT,
 				    "too many prompts in a round");
 				return;
 			}
@@ -173,7 +174,7 @@ relay_round(struct pam_run *run)
 				len = sizeof(r.instruction) - 1;
 		}
 	}
-	session_round(run->s, &r);
+	attempt_round(run->a, &r);
 }
 
 static int
@@ -184,7 +185,7 @@ on_conv(struct pam_run *run, const struct ipc_msg *in)
 	run->next = 0;
 	run->in_conv = true;
 	if (++run->calls > LOGIN_MAX_ROUNDS)
-		session_verified(run->s, VERDICT_LIMIT, "too many rounds");
+		attempt_verified(run->a, VERDICT_LIMIT, "too many rounds");
 	else if (run->rounds)
 		relay_round(run);
 	else
@@ -211,7 +212,7 @@ on_result(struct pam_run *run, const struct ipc_msg *in)
 	/* The helper ends the transaction (pam_end) and exits by itself. */
 	close(run->pidfd);
 	run->pidfd = -1;
-	session_verified(run->s, pam_verdict((int)m.code, m.stage), detail);
+	attempt_verified(run->a, pam_verdict((int)m.code, m.stage), detail);
 	return 0;
 }
 
@@ -242,22 +243,22 @@ static void
 on_helper(struct event *ev, uint32_t events)
 {
 	struct pam_run *run = ev->ctx;
-	struct session *s = run->s;
+	struct attempt *a = run->a;
 	struct ipc_msg m;
 	int rc;
 
 	if ((rc = event_chan_ready(ev, run->chan, events)) == 0)
 		return;
 	if (rc == -1) {
-		session_verified(s, VERDICT_ERROR, "PAM helper died");
+		attempt_verified(a, VERDICT_ERROR, "PAM helper died");
 		return;
 	}
 	/* Each handler may end the run (and free it): stop at once then. */
-	while (s->vstate == run && (rc = ipc_chan_get(run->chan, &m)) == 1)
+	while (a->vstate == run && (rc = ipc_chan_get(run->chan, &m)) == 1)
 		if ((rc = helper_dispatch(run, &m)) == -1)
 			break;
-	if (rc == -1 && s->vstate == run)
-		session_verified(s, VERDICT_ERROR, "PAM helper protocol error");
+	if (rc == -1 && a->vstate == run)
+		attempt_verified(a, VERDICT_ERROR, "PAM helper protocol error");
 }
 
 /* Whether a service's rules name password or keyboard-interactive. */
@@ -307,13 +308,13 @@ pam_prepare(const struct config *conf, const struct policy *p)
 }
 
 static void
-pam_cancel(struct session *s)
+pam_cancel(struct attempt *a)
 {
-	struct pam_run *run = s->vstate;
+	struct pam_run *run = a->vstate;
 
 	if (run == NULL)
 		return;
-	s->vstate = NULL;
+	a->vstate = NULL;
 	spawn_ctl_cancel(run->helpers, &run->wait);
 	event_del(&run->ev);
 	ipc_chan_free(run->chan);
@@ -335,7 +336,7 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 	struct msg_pam_begin m;
 
 	if (child == NULL) {
-		session_verified(run->s, VERDICT_ERROR, "no PAM helper");
+		attempt_verified(run->a, VERDICT_ERROR, "no PAM helper");
 		return;
 	}
 	run->pidfd = child->pidfd;
@@ -343,63 +344,63 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 	run->ev = (struct event){ .fd = child->fd, .cb = on_helper, .ctx = run };
 	if (run->chan == NULL) {
 		close(child->fd);
-		session_verified(run->s, VERDICT_ERROR, "out of memory");
+		attempt_verified(run->a, VERDICT_ERROR, "out of memory");
 		return;
 	}
-	memcpy(m.user, run->s->user, sizeof(m.user));
-	m.may_change = run->s->svc->password_change;
-	memcpy(m.rhost, run->s->remote_host, sizeof(m.rhost));
-	memcpy(m.ruser, run->s->remote_user, sizeof(m.ruser));
+	snprintf(m.user, sizeof(m.user), "%s", run->a->user);
+	m.may_change = run->a->svc->password_change;
+	snprintf(m.rhost, sizeof(m.rhost), "%s", run->a->remote_host);
+	snprintf(m.ruser, sizeof(m.ruser), "%s", run->a->remote_user);
 	if (event_add(&run->ev, EPOLLIN) == -1 ||
 	    msg_send_pam_begin(run->chan, 0, -1, &m) == -1 ||
 	    event_chan_flush(&run->ev, run->chan) == -1)
-		session_verified(run->s, VERDICT_ERROR, "PAM helper unreachable");
+		attempt_verified(run->a, VERDICT_ERROR, "PAM helper unreachable");
 }
 
 static int
-pam_begin(struct session *s, bool rounds)
+pam_begin(struct attempt *a, bool rounds)
 {
 	struct pam_run *run;
 
-	struct spawn_ctl *helpers = pam_zygote_find(s->svc->pam_service);
+	struct spawn_ctl *helpers = pam_zygote_find(a->svc->pam_service);
 
 	if (helpers == NULL || (run = calloc(1, sizeof(*run))) == NULL)
 		return -1;
 	run->helpers = helpers;
-	run->s = s;
+	run->a = a;
 	run->rounds = rounds;
 	run->pidfd = -1;
 	run->ev.fd = -1;
 	run->wait.ready = got_helper;
-	s->vstate = run;
+	a->vstate = run;
 	spawn_ctl_take(helpers, &run->wait);
 	return 0;
 }
 
 static int
-password_begin(struct session *s)
+password_begin(struct attempt *a)
 {
-	return pam_begin(s, false);
+	return pam_begin(a, false);
 }
 
 static int
-kbdint_begin(struct session *s)
+kbdint_begin(struct attempt *a)
 {
-	return pam_begin(s, true);
+	return pam_begin(a, true);
 }
 
 /* The answer to the message shown last: one to a prompt, none to a
  * message. */
 static int
-password_answer(struct session *s, const struct msg_answers *a)
+password_answer(struct attempt *a, const struct msg_answers *ans)
 {
-	struct pam_run *run = s->vstate;
+	struct pam_run *run = a->vstate;
 
-	if (a->n != (is_prompt(run->conv.kind[run->next]) ? 1u : 0u))
+	if (ans->n != (is_prompt(run->conv.kind[run->next]) ? 1u : 0u))
 		return -1;
-	if (a->n == 1)
-		memcpy(run->answers.text[run->next], a->text[0],
-		    sizeof(a->text[0]));
+	if (ans->n == 1)
+		memcpy(run->answers.text[run->next], ans->text[0],
+		    sizeof(ans->text[0]));
 	run->next++;
 	relay_next(run);
 	return 0;
@@ -407,21 +408,21 @@ password_answer(struct session *s, const struct msg_answers *a)
 
 /* One answer per prompt of the round, into the prompts' places. */
 static int
-kbdint_answer(struct session *s, const struct msg_answers *a)
+kbdint_answer(struct attempt *a, const struct msg_answers *ans)
 {
-	struct pam_run *run = s->vstate;
+	struct pam_run *run = a->vstate;
 	uint32_t got = 0;
 	size_t i;
 
 	for (i = 0; i < run->conv.n; i++) {
 		if (!is_prompt(run->conv.kind[i]))
 			continue;
-		if (got == a->n)
+		if (got == ans->n)
 			return -1;
-		memcpy(run->answers.text[i], a->text[got++],
-		    sizeof(a->text[0]));
+		memcpy(run->answers.text[i], ans->text[got++],
+		    sizeof(ans->text[0]));
 	}
-	if (got != a->n)
+	if (got != ans->n)
 		return -1;
 	run->next = run->conv.n;
 	send_answers(run);

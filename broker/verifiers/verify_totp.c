@@ -20,14 +20,14 @@
 #include "event.h"
 #include "msg.h"
 #include "log.h"
-#include "session.h"
+#include "attempt.h"
 #include "verify.h"
 
 #define TOTP_DIGITS_MAX	8
 
 /* A check in flight: the read end of the child's answer. */
 struct totp_check {
-	struct session *s;
+	struct attempt *a;
 	struct event ev;
 };
 
@@ -48,9 +48,9 @@ totp_prepare(const struct config *c, const struct policy *p)
 }
 
 static int
-totp_begin(struct session *s)
+totp_begin(struct attempt *a)
 {
-	session_prompt(s, PROMPT_VISIBLE, "Verification code: ");
+	attempt_prompt(a, PROMPT_VISIBLE, "Verification code: ");
 	return 0;
 }
 
@@ -75,13 +75,13 @@ check_in_child(int fd, const char *user, const char *code)
 }
 
 static void
-totp_cancel(struct session *s)
+totp_cancel(struct attempt *a)
 {
-	struct totp_check *c = s->vstate;
+	struct totp_check *c = a->vstate;
 
 	if (c == NULL)
 		return;
-	s->vstate = NULL;
+	a->vstate = NULL;
 	/* The child is left to finish: killed mid-rewrite it would leave
 	 * liboath's lock behind.  Our SIGCHLD handler reaps it. */
 	event_del(&c->ev);
@@ -93,48 +93,48 @@ static void
 on_answer(struct event *ev, uint32_t events)
 {
 	struct totp_check *c = ev->ctx;
-	struct session *s = c->s;
+	struct attempt *a = c->a;
 	int rc;
 
 	if (read(ev->fd, &rc, sizeof(rc)) != sizeof(rc)) {
-		totp_cancel(s);
+		totp_cancel(a);
 		log_msg(LOG_ERR, "totp: the check ended without an answer");
-		session_verified(s, VERDICT_ERROR, "totp-check");
+		attempt_verified(a, VERDICT_ERROR, "totp-check");
 		return;
 	}
-	totp_cancel(s);
+	totp_cancel(a);
 	switch (rc) {
 	case OATH_OK:
-		session_verified(s, VERDICT_OK, "");
+		attempt_verified(a, VERDICT_OK, "");
 		break;
 	case OATH_INVALID_OTP:
-		session_verified(s, VERDICT_FAILED, "wrong-code");
+		attempt_verified(a, VERDICT_FAILED, "wrong-code");
 		break;
 	case OATH_REPLAYED_OTP:
-		session_verified(s, VERDICT_FAILED, "replayed-code");
+		attempt_verified(a, VERDICT_FAILED, "replayed-code");
 		break;
 	case OATH_UNKNOWN_USER:
-		session_verified(s, VERDICT_FAILED, "not-enrolled");
+		attempt_verified(a, VERDICT_FAILED, "not-enrolled");
 		break;
 	default:
 		log_msg(LOG_ERR, "totp: %s: %s", conf->totp_file,
 		    oath_strerror(rc));
-		session_verified(s, VERDICT_ERROR, "totp-file");
+		attempt_verified(a, VERDICT_ERROR, "totp-file");
 	}
 }
 
 /* One code; the session wipes it after this returns. */
 static int
-totp_answer(struct session *s, const struct msg_answers *a)
+totp_answer(struct attempt *a, const struct msg_answers *ans)
 {
 	struct totp_check *c;
 	int fds[2] = { -1, -1 };
 	pid_t pid;
 
-	if (a->n != 1)
+	if (ans->n != 1)
 		return -1;
-	if (!is_code(a->text[0])) {
-		session_verified(s, VERDICT_FAILED, "wrong-code");
+	if (!is_code(ans->text[0])) {
+		attempt_verified(a, VERDICT_FAILED, "wrong-code");
 		return 0;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
@@ -147,17 +147,17 @@ totp_answer(struct session *s, const struct msg_answers *a)
 			close(fds[0]);
 			close(fds[1]);
 		}
-		session_verified(s, VERDICT_ERROR, "totp-check");
+		attempt_verified(a, VERDICT_ERROR, "totp-check");
 		return 0;
 	}
 	if (pid == 0)
-		check_in_child(fds[1], s->user, a->text[0]);
+		check_in_child(fds[1], a->user, ans->text[0]);
 	close(fds[1]);
-	c->s = s;
+	c->a = a;
 	c->ev = (struct event){ .fd = fds[0], .cb = on_answer, .ctx = c };
-	s->vstate = c;
+	a->vstate = c;
 	if (event_add(&c->ev, EPOLLIN) == -1)
-		session_verified(s, VERDICT_ERROR, "totp-check");
+		attempt_verified(a, VERDICT_ERROR, "totp-check");
 	return 0;
 }
 

@@ -1,0 +1,56 @@
+/*
+ * attempt.h: one authentication attempt as its verifier sees it: whom it
+ * is for, for which service and from where, the verifier's own state,
+ * and the calls that answer it.  The session owns it (broker/session.c)
+ * and implements the calls; a verifier never sees the session.
+ */
+#ifndef LB_ATTEMPT_H
+#define LB_ATTEMPT_H
+
+#include <stddef.h>
+
+#include "ipc_proto.h"
+
+struct msg_round;
+struct policy_service;
+
+/* How an attempt ended, for the verifier's report. */
+enum verdict {
+	VERDICT_OK,
+	VERDICT_FAILED,		/* wrong secret, unknown user, any refusal */
+	VERDICT_ERROR,		/* the system could not decide */
+	VERDICT_EXPIRED,	/* proven, but the password expired and was
+				 * not (or could not be) changed */
+	VERDICT_DISABLED,	/* proven, but the account is expired or
+				 * locked */
+	VERDICT_LIMIT,		/* too many prompts or rounds */
+};
+
+struct attempt {
+	const char *user;
+	const struct policy_service *svc;
+	const char *remote_host;	/* the front end's context; "": none */
+	const char *remote_user;
+	void *vstate;			/* the verifier's own */
+};
+
+/* Show the client a prompt or message and wait for its answer. */
+void attempt_prompt(struct attempt *a, enum prompt_kind kind,
+    const char *text);
+
+/* Show a keyboard-interactive round and wait for all its answers. */
+void attempt_round(struct attempt *a, const struct msg_round *r);
+
+/* Send the client mechanism data (300) and wait for its data back. */
+void attempt_data(struct attempt *a, const void *bytes, size_t len);
+
+/* The attempt is decided; detail is for the audit log only. */
+void attempt_verified(struct attempt *a, enum verdict v, const char *detail);
+
+/* The same, with the mechanism's final data (at most MECH_DATA_MAX
+ * bytes) to go with the success reply when the login is complete (SASL's
+ * server-final); with a partial success it is not sent. */
+void attempt_verified_data(struct attempt *a, enum verdict v,
+    const char *detail, const void *final, size_t final_len);
+
+#endif
