@@ -3,27 +3,23 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/syscall.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
 #include "chain.h"
-#include "clock.h"
 #include "config.h"
-#include "msg.h"
 #include "listener.h"
 #include "lockout.h"
 #include "log.h"
+#include "msg.h"
 #include "names.h"
 #include "reply.h"
+#include "session_io.h"
 #include "verify.h"
 
 /* How long a worker may take to write its last reply and go. */
@@ -44,8 +40,8 @@ static const char *const state_names[SS_STATE_COUNT] = {
 	[SS_CLOSING] = "closing",
 };
 
-static void on_worker(struct event *ev, uint32_t events);
-static void on_timer(struct event *ev, uint32_t events);
+/* How the session does I/O: the event loop's, or a test's. */
+static const struct session_io *io = &session_io_loop;
 
 static struct spawn_ctl *workers;
 
@@ -53,6 +49,12 @@ void
 session_init(struct spawn_ctl *w)
 {
 	workers = w;
+}
+
+void
+session_set_io(const struct session_io *with)
+{
+	io = with;
 }
 
 static void got_worker(struct spawn_wait *w, const struct spawn_child *c);
@@ -66,13 +68,9 @@ session_new(const struct config *conf, struct policy *p,
     const struct ucred *peer)
 {
 	struct session *s;
-	int tfd = -1;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (tfd = timerfd_create(CLOCK_MONOTONIC,
-	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1) {
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		log_msg(LOG_ERR, "cannot start a session: %s", strerror(errno));
-		free(s);
 		listener_refuse(client_fd, "505 \"System error\"\r\n");
 		return;
 	}
@@ -86,15 +84,11 @@ session_new(const struct config *conf, struct policy *p,
 	s->client_fd = client_fd;
 	s->worker_pidfd = -1;
 	s->worker_wait.ready = got_worker;
-	s->worker_ev = (struct event){ .fd = -1, .cb = on_worker, .ctx = s };
-	s->timer_ev = (struct event){ .fd = tfd, .cb = on_timer, .ctx = s };
-	s->grace_deadline = clock_now_ms() + svc->session_timeout_ms;
+	s->worker_ev.fd = -1;
+	s->timer_ev.fd = -1;
+	s->grace_deadline = io->now() + svc->session_timeout_ms;
 	TAILQ_INSERT_TAIL(&live, s, entry);
 	nlive++;
-	if (event_add(&s->timer_ev, EPOLLIN) == -1) {
-		session_end(s, LOG_ERR, "cannot watch the session timer");
-		return;
-	}
 	arm_timer(s);
 	if (!s->dead)
 		spawn_ctl_take(workers, &s->worker_wait);
@@ -107,21 +101,13 @@ arm_timer(struct session *s)
 	uint64_t d[] = { s->grace_deadline, s->prompt_deadline, s->reply_at,
 	    s->close_deadline };
 	uint64_t next = 0;
-	struct itimerspec its;
 	size_t i;
 
 	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
 		if (d[i] != 0 && (next == 0 || d[i] < next))
 			next = d[i];
-	memset(&its, 0, sizeof(its));
-	if (next != 0) {
-		/* timerfd treats all-zero as "disarm": never send 0. */
-		its.it_value.tv_sec = (time_t)(next / 1000);
-		its.it_value.tv_nsec = (long)(next % 1000) * 1000000 + 1;
-	}
 	/* A session whose deadlines cannot be kept must not go on. */
-	if (timerfd_settime(s->timer_ev.fd, TFD_TIMER_ABSTIME, &its, NULL) ==
-	    -1)
+	if (!s->dead && io->arm(s, next) == -1)
 		session_end(s, LOG_ERR, "cannot arm the session timer");
 }
 
@@ -129,22 +115,15 @@ static void
 set_state(struct session *s, enum session_state st)
 {
 	s->state = st;
+	if (st != SS_PROMPTING)
+		s->wants_data = false;
 	s->prompt_deadline = st == SS_PROMPTING ?
-	    clock_now_ms() + s->svc->prompt_timeout_ms : 0;
+	    io->now() + s->svc->prompt_timeout_ms : 0;
 	if (st == SS_LOGGED_IN || st == SS_CLOSING)
 		s->grace_deadline = 0;
 	if (st == SS_CLOSING)
-		s->close_deadline = clock_now_ms() + CLOSE_GRACE_MS;
+		s->close_deadline = io->now() + CLOSE_GRACE_MS;
 	arm_timer(s);
-}
-
-static void
-flush_worker(struct session *s)
-{
-	if (s->dead)
-		return;
-	if (event_chan_flush(&s->worker_ev, s->worker) == -1)
-		session_end(s, LOG_INFO, "worker gone");
 }
 
 /* Sends the worker a message (m NULL for an empty one) with fd, or -1. */
@@ -157,11 +136,9 @@ send_worker(struct session *s, uint32_t type, int fd, const void *m)
 			close(fd);
 		return;
 	}
-	if (msg_send(s->worker, type, s->id, fd, m) == -1) {
-		session_end(s, LOG_ERR, "worker channel full");
-		return;
-	}
-	flush_worker(s);
+	if (io->send(s, type, fd, m) == -1)
+		session_end(s, errno == EPIPE ? LOG_INFO : LOG_ERR,
+		    errno == EPIPE ? "worker gone" : "worker channel full");
 }
 
 /* The mechanisms in the offer by name, as ASSIGN and OFFER carry them. */
@@ -230,28 +207,19 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 		session_end(s, LOG_ERR, "no worker can be started");
 		return;
 	}
-	s->worker_pid = c->pid;
-	s->worker_pidfd = c->pidfd;
 	s->client_fd = -1;
-	if ((s->worker = ipc_chan_new(c->fd, true)) == NULL) {
-		close(c->fd);
+	if (io->attach(s, c) == -1) {
 		close(fd);
-		session_end(s, LOG_ERR, "out of memory");
+		session_end(s, LOG_ERR, "cannot take the worker's channel");
 		return;
 	}
-	s->worker_ev.fd = c->fd;
 	log_msg(LOG_DEBUG, "session %u: worker %d for peer uid %u pid %d",
 	    s->id, (int)c->pid, (unsigned)s->peer.uid, (int)s->peer.pid);
 	m.idle_timeout_ms = s->conf->idle_timeout_ms;
 	offer_names(s->offer, &m.offer);
 	/* The channel owns the client descriptor from here on. */
-	if (event_add(&s->worker_ev, EPOLLIN) == -1 ||
-	    msg_send_assign(s->worker, s->id, fd, &m) == -1) {
-		session_end(s, LOG_ERR, "cannot hand the client over");
-		return;
-	}
 	set_state(s, SS_IDLE);
-	flush_worker(s);
+	send_worker(s, MSG_ASSIGN, fd, &m);
 }
 
 /* An attempt has begun and not yet been decided, so not yet audited (a
@@ -327,7 +295,7 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 		return;
 	}
 	s->attempts++;
-	s->attempt_started_ms = s->answered_ms = clock_now_ms();
+	s->attempt_started_ms = s->answered_ms = io->now();
 	s->vdetail[0] = '\0';
 	set_state(s, SS_VERIFYING);
 	if (s->dead)
@@ -404,7 +372,7 @@ on_auth_answer(struct session *s, const struct ipc_msg *in)
 		violation(s, "AUTH_ANSWER to mechanism data");
 		return;
 	}
-	s->answered_ms = clock_now_ms();
+	s->answered_ms = io->now();
 	set_state(s, SS_VERIFYING);
 	if (s->dead)
 		return;
@@ -428,7 +396,7 @@ on_auth_data(struct session *s, const struct ipc_msg *in)
 		violation(s, "AUTH_DATA to a prompt");
 		return;
 	}
-	s->answered_ms = clock_now_ms();
+	s->answered_ms = io->now();
 	set_state(s, SS_VERIFYING);
 	if (s->dead)
 		return;
@@ -468,8 +436,8 @@ static const struct dispatch {
 	{ MSG_CONTEXT, IN(SS_IDLE), on_context },
 };
 
-static void
-dispatch(struct session *s, const struct ipc_msg *m)
+void
+session_on_message(struct session *s, const struct ipc_msg *m)
 {
 	size_t i;
 
@@ -496,35 +464,21 @@ dispatch(struct session *s, const struct ipc_msg *m)
 }
 
 /* The worker closed its channel: the client left, or the worker ended. */
-static void
-worker_gone(struct session *s)
+void
+session_on_worker_gone(struct session *s)
 {
 	/* It is on its way out by itself: no signal needed. */
-	close(s->worker_pidfd);
-	s->worker_pidfd = -1;
+	s->worker_left = true;
 	if (attempt_undecided(s))
 		audit_attempt(s, "aborted");
 	session_end(s, LOG_DEBUG, s->state == SS_LOGGED_IN ?
 	    "logged-in connection closed" : "connection closed");
 }
 
-static void
-on_worker(struct event *ev, uint32_t events)
+void
+session_on_frame_error(struct session *s, int err)
 {
-	struct session *s = ev->ctx;
-	struct ipc_msg m;
-	int rc;
-
-	if (s->dead || (rc = event_chan_ready(ev, s->worker, events)) == 0)
-		return;
-	if (rc == -1) {
-		worker_gone(s);
-		return;
-	}
-	while (!s->dead && (rc = ipc_chan_get(s->worker, &m)) == 1)
-		dispatch(s, &m);
-	if (!s->dead && rc == -1)
-		violation(s, "malformed frame (%s)", strerror(errno));
+	violation(s, "malformed frame (%s)", strerror(err));
 }
 
 /* A prompt, round or data from the verifier goes to the client; its
@@ -605,7 +559,7 @@ static const struct {
 static void
 fail_later(struct session *s, const char *outcome)
 {
-	uint64_t now = clock_now_ms();
+	uint64_t now = io->now();
 
 	audit_attempt(s, outcome);
 	if (s->attempts >= s->svc->attempts) {
@@ -702,15 +656,13 @@ decide(struct session *s, enum verdict v, const char *detail,
 	fail_later(s, "failure");
 }
 
-static void
-on_timer(struct event *ev, uint32_t events)
+void
+session_on_deadline(struct session *s)
 {
-	struct session *s = ev->ctx;
-	uint64_t now = clock_now_ms(), expirations;
+	uint64_t now = io->now();
 
 	if (s->dead)
 		return;
-	(void)!read(ev->fd, &expirations, sizeof(expirations));
 	if (s->close_deadline != 0 && now >= s->close_deadline) {
 		session_end(s, LOG_WARNING,
 		    "worker did not close in time; killed");
@@ -755,18 +707,7 @@ session_end(struct session *s, int prio, const char *why)
 	spawn_ctl_cancel(workers, &s->worker_wait);
 	if (s->client_fd != -1)
 		close(s->client_fd);
-	if (s->worker_pidfd != -1) {
-		/* Harmless when it already exited: the pidfd is that process. */
-		syscall(SYS_pidfd_send_signal, s->worker_pidfd, SIGKILL, NULL,
-		    0);
-		close(s->worker_pidfd);
-		s->worker_pidfd = -1;
-	}
-	event_del(&s->worker_ev);
-	ipc_chan_free(s->worker);
-	s->worker = NULL;
-	event_del(&s->timer_ev);
-	close(s->timer_ev.fd);
+	io->release(s, !s->worker_left);
 	policy_unref(s->policy);
 	s->policy = NULL;
 	s->dead = true;

@@ -38,6 +38,7 @@ struct session {
 	uint32_t id;
 	enum session_state state;
 	bool dead;			/* ended; freed after this round */
+	bool worker_left;		/* its channel closed: no kill needed */
 	struct ucred peer;
 	const struct config *conf;
 	struct policy *policy;		/* the one it started under */
@@ -90,8 +91,21 @@ struct session {
 
 TAILQ_HEAD(session_list, session);
 
+struct session_io;
+
 /* Where sessions get their workers from; once, before any session. */
 void session_init(struct spawn_ctl *workers);
+
+/* How sessions do I/O (session_io.h); the event loop's unless a test
+ * says otherwise, before any session. */
+void session_set_io(const struct session_io *io);
+
+/* The I/O layer's calls: a message from the worker, a frame it could
+ * not read (errno err), the worker's channel closed, a deadline come. */
+void session_on_message(struct session *s, const struct ipc_msg *m);
+void session_on_frame_error(struct session *s, int err);
+void session_on_worker_gone(struct session *s);
+void session_on_deadline(struct session *s);
 
 /* Creates a session of service svc (of policy p, which the session
  * references) for an accepted client (the session owns client_fd) and

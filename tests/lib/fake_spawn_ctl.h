@@ -1,4 +1,4 @@
-/* fake_spawn_ctl.h: the fuzzer's end of the children it hands out. */
+/* fake_spawn_ctl.h: the caller's end of the children it hands out. */
 #ifndef LB_FAKE_SPAWN_CTL_H
 #define LB_FAKE_SPAWN_CTL_H
 
@@ -7,11 +7,11 @@ enum fake_peer {
 	FAKE_PAM_HELPER,
 };
 
-/* The fuzzer's end of the channel of the last child of that kind handed
+/* The caller's end of the channel of the last child of that kind handed
  * out, or -1. */
 int fake_peer_fd(enum fake_peer kind);
 
-/* Closes both ends the fuzzer holds. */
+/* Closes both ends the caller holds. */
 void fake_peers_close(void);
 
 #endif

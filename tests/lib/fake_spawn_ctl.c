@@ -1,8 +1,9 @@
 /*
- * fake_spawn_ctl.c: broker/spawn_ctl.h without processes, for fuzz_ipc.
- * Every child handed out is one end of a socketpair; the fuzzer holds the
- * other end and plays the child (a worker or a PAM helper) gone bad.
- * Linked before the broker's library, it stands in for spawn_ctl.c.
+ * fake_spawn_ctl.c: broker/spawn_ctl.h without processes, for fuzz_ipc
+ * and test_session.  Every child handed out is one end of a socketpair;
+ * the caller holds the other end and plays the child (a worker or a PAM
+ * helper), gone bad or not.  Linked before the broker's library, it
+ * stands in for spawn_ctl.c.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,39 @@
+/*
+ * session_io.h: everything a session does outside its own memory, in one
+ * small interface: learn the time, take its worker's channel, send to
+ * it, keep its one deadline, and let go of (or kill) the worker.  The
+ * session's logic (session.c) does no I/O of its own, so a test can drive
+ * every state and message with a recording implementation and its own
+ * clock (tests/broker/test_session.c), as client_proto.c is driven.
+ */
+#ifndef LB_SESSION_IO_H
+#define LB_SESSION_IO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct session;
+struct spawn_child;
+
+struct session_io {
+	/* The monotonic clock, in milliseconds. */
+	uint64_t (*now)(void);
+	/* Takes a ready worker's channel (child's descriptors now the
+	 * session's) and watches it: 0, or -1. */
+	int (*attach)(struct session *s, const struct spawn_child *child);
+	/* Sends the worker message m of type (m NULL: empty) with fd (or
+	 * -1), as far as the socket takes it: 0, or -1 with errno ENOBUFS
+	 * (its queue is full) or EPIPE (it is gone). */
+	int (*send)(struct session *s, uint32_t type, int fd, const void *m);
+	/* Wakes the session (session_on_deadline) at at_ms; 0: never. */
+	int (*arm)(struct session *s, uint64_t at_ms);
+	/* Lets go of the worker and the timer; kill: SIGKILL the worker
+	 * first (it did not leave by itself). */
+	void (*release)(struct session *s, bool kill);
+};
+
+/* The event loop's: an ipc channel watched by epoll, a timerfd, the
+ * worker's pidfd. */
+extern const struct session_io session_io_loop;
+
+#endif

@@ -1,0 +1,442 @@
+/*
+ * test_session.c: the broker's session state machine (broker/session.c)
+ * driven without I/O: a recording session_io with a clock the test moves,
+ * workers and PAM helpers that are socketpairs (fake_spawn_ctl.c), and
+ * the real codecs, dispatch table and verifiers (echo-test for data, the
+ * PAM verifier for a session that waits on its helper).  Every worker
+ * message is tried in every state it can reach, from a table, and every
+ * deadline is met by moving the clock.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "event.h"
+#include "fake_spawn_ctl.h"
+#include "log.h"
+#include "msg.h"
+#include "policy.h"
+#include "reply.h"
+#include "session.h"
+#include "session_io.h"
+#include "spawn_ctl.h"
+#include "verify.h"
+
+/* echo-test for alice (line 3), password for anyone (line 4). */
+static const char policy_text[] =
+    "service s {\n"
+    "\tpeer any\n"
+    "\tallow echo-test user alice\n"
+    "\tallow password\n"
+    "}\n";
+
+static struct config conf;
+static struct policy *policy;
+
+/* --- the recording I/O ------------------------------------------------ */
+
+static uint64_t now_ms = 1000000;
+static uint64_t armed_at;
+static struct session *current;
+static unsigned kills, releases;
+
+static uint64_t
+rec_now(void)
+{
+	return now_ms;
+}
+
+static int
+rec_attach(struct session *s, const struct spawn_child *c)
+{
+	current = s;
+	s->worker_pid = c->pid;
+	return (s->worker = ipc_chan_new(c->fd, true)) == NULL ? -1 : 0;
+}
+
+static int
+rec_send(struct session *s, uint32_t type, int fd, const void *m)
+{
+	if (msg_send(s->worker, type, s->id, fd, m) == -1)
+		return -1;
+	if (ipc_chan_flush(s->worker) == -1) {
+		errno = EPIPE;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+rec_arm(struct session *s, uint64_t at_ms)
+{
+	armed_at = at_ms;
+	return 0;
+}
+
+static void
+rec_release(struct session *s, bool kill)
+{
+	releases++;
+	kills += kill;
+	ipc_chan_free(s->worker);
+	s->worker = NULL;
+}
+
+static const struct session_io recording = {
+	rec_now, rec_attach, rec_send, rec_arm, rec_release,
+};
+
+/* --- the worker's and the helper's ends ------------------------------- */
+
+static struct ipc_chan *worker, *helper;
+
+/* The next message the broker sent to peer: its type, or -1. */
+static int
+next_from_broker(struct ipc_chan *peer, struct ipc_msg *m)
+{
+	if (ipc_chan_get(peer, m) == 1)
+		return (int)m->hdr.type;
+	(void)ipc_chan_read(peer);
+	return ipc_chan_get(peer, m) == 1 ? (int)m->hdr.type : -1;
+}
+
+/* The worker says m (NULL: empty) as type. */
+static void
+worker_says(uint32_t type, const void *m)
+{
+	struct ipc_msg in;
+
+	assert_int_equal(msg_send(worker, type, 0, -1, m), 0);
+	assert_int_equal(ipc_chan_flush(worker), 1);
+	(void)ipc_chan_read(current->worker);
+	while (!current->dead && ipc_chan_get(current->worker, &in) == 1)
+		session_on_message(current, &in);
+}
+
+/* The broker's next message to the worker must be a reply with code;
+ * its text into text[CONV_MAX_TEXT] when not NULL. */
+static void
+expect_reply(uint32_t type, uint32_t code, char *text)
+{
+	static struct msg_reply r;
+	struct ipc_msg m;
+
+	assert_int_equal(next_from_broker(worker, &m), (int)type);
+	assert_int_equal(msg_read(&m, type, &r), 0);
+	assert_int_equal(r.code, code);
+	if (text != NULL)
+		memcpy(text, r.text, sizeof(r.text));
+}
+
+static int
+setup(void **state)
+{
+	static const struct policy_hooks hooks = { NULL, verifier_exists,
+	    NULL };
+	struct policy_errors errs;
+
+	log_init(true, false);
+	/* The PAM verifier watches its helper's channel in the loop. */
+	assert_int_equal(event_init(), 0);
+	config_defaults(&conf);
+	conf.failure_delay_ms = 2000;
+	assert_non_null(policy = policy_parse("p", policy_text,
+	    sizeof(policy_text) - 1, &hooks, &errs));
+	session_set_io(&recording);
+	session_init(spawn_ctl_start(&(struct spawn_params){
+	    "worker launcher", NULL, NULL, NULL, 1, 0 }));
+	/* The PAM zygote of "loginbroker", through the fake spawner. */
+	assert_int_equal(verifiers_prepare(&conf, policy), 0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	fake_peers_close();
+	policy_unref(policy);
+	return 0;
+}
+
+/* A session that the worker has: ASSIGN read, state idle. */
+static void
+new_session(void)
+{
+	struct ucred peer = { 1, 0, 0 };
+	int client[2];
+	struct ipc_msg m;
+
+	current = NULL;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    client), 0);
+	session_new(&conf, policy, &policy->services[0], client[0], &peer);
+	close(client[1]);
+	assert_non_null(current);
+	/* A copy: the fake closes its own end when it makes the next. */
+	worker = ipc_chan_new(dup(fake_peer_fd(FAKE_WORKER)), true);
+	assert_int_equal(next_from_broker(worker, &m), MSG_ASSIGN);
+	if (m.fd != -1)
+		close(m.fd);
+	assert_int_equal(current->state, SS_IDLE);
+}
+
+static void
+end_session(void)
+{
+	if (!current->dead)
+		session_end(current, LOG_DEBUG, "test over");
+	session_reap();
+	ipc_chan_free(worker);
+	ipc_chan_free(helper);
+	worker = helper = NULL;
+}
+
+/* --- reaching each state ------------------------------------------------ */
+
+static const struct msg_auth_begin echo_alice = { "echo-test", "alice" };
+static const struct msg_auth_begin password_bob = { "password", "bob" };
+
+/* echo-test's 16 bytes, from the DATA it sent. */
+static struct msg_data challenge;
+
+static void
+to_prompting(void)
+{
+	struct ipc_msg m;
+
+	worker_says(MSG_AUTH_BEGIN, &echo_alice);
+	assert_int_equal(next_from_broker(worker, &m), MSG_DATA);
+	assert_int_equal(msg_read_data(&m, &challenge), 0);
+	assert_int_equal(current->state, SS_PROMPTING);
+}
+
+/* The PAM verifier waits for its helper, which says nothing. */
+static void
+to_verifying(void)
+{
+	struct ipc_msg m;
+
+	worker_says(MSG_AUTH_BEGIN, &password_bob);
+	helper = ipc_chan_new(dup(fake_peer_fd(FAKE_PAM_HELPER)), false);
+	assert_int_equal(next_from_broker(helper, &m), MSG_PAM_BEGIN);
+	assert_int_equal(current->state, SS_VERIFYING);
+}
+
+static void
+to_delaying(void)
+{
+	struct msg_data wrong = { 1, { 'x' } };
+
+	to_prompting();
+	worker_says(MSG_AUTH_DATA, &wrong);
+	assert_int_equal(current->state, SS_DELAYING);
+}
+
+static void
+to_logged_in(void)
+{
+	struct msg_data echo = { 16, { 0 } };
+	size_t i;
+
+	to_prompting();
+	for (i = 0; i < 16; i++)
+		echo.bytes[i] = challenge.bytes[15 - i];
+	worker_says(MSG_AUTH_DATA, &echo);
+	expect_reply(MSG_RESULT, REPLY_OK, NULL);
+	assert_int_equal(current->state, SS_LOGGED_IN);
+}
+
+/* Past the session timeout: CLOSE, and the worker's last words. */
+static void
+to_closing(void)
+{
+	now_ms += policy->services[0].session_timeout_ms;
+	session_on_deadline(current);
+	expect_reply(MSG_CLOSE, REPLY_TIMED_OUT, NULL);
+	assert_int_equal(current->state, SS_CLOSING);
+}
+
+static void
+to_idle(void)
+{
+}
+
+/* --- every message in every state ---------------------------------------- */
+
+static const struct msg_answers one_answer = { 1, { "x" } };
+static const struct msg_data some_data = { 1, { 'x' } };
+static const struct msg_context context = { "10.0.0.1", "" };
+static const struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
+
+static const struct worker_msg {
+	const char *name;
+	uint32_t type;
+	const void *m;
+} worker_msgs[] = {
+	{ "AUTH_BEGIN", MSG_AUTH_BEGIN, &echo_alice },
+	{ "AUTH_ANSWER", MSG_AUTH_ANSWER, &one_answer },
+	{ "AUTH_DATA", MSG_AUTH_DATA, &some_data },
+	{ "AUTH_ABORT", MSG_AUTH_ABORT, NULL },
+	{ "CONTEXT", MSG_CONTEXT, &context },
+	{ "PROMPT (the broker's)", MSG_PROMPT, &prompt },
+};
+
+#define NMSGS	(sizeof(worker_msgs) / sizeof(worker_msgs[0]))
+
+/* Per state, which of worker_msgs it takes (1) and which end the worker
+ * (0); closing ignores everything (2). */
+static const struct state_row {
+	const char *name;
+	void (*reach)(void);
+	int takes[NMSGS];
+} states[] = {
+	{ "idle", to_idle, { 1, 0, 0, 0, 1, 0 } },
+	{ "verifying", to_verifying, { 0, 0, 0, 0, 0, 0 } },
+	/* echo-test shows data: answers are refused, data taken. */
+	{ "prompting", to_prompting, { 0, 0, 1, 1, 0, 0 } },
+	{ "delaying", to_delaying, { 0, 0, 0, 0, 0, 0 } },
+	{ "logged-in", to_logged_in, { 0, 0, 0, 0, 0, 0 } },
+	{ "closing", to_closing, { 2, 2, 2, 2, 2, 2 } },
+};
+
+static void
+test_every_worker_message_in_every_state(void **state)
+{
+	unsigned before;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		for (j = 0; j < NMSGS; j++) {
+			new_session();
+			states[i].reach();
+			before = kills;
+			worker_says(worker_msgs[j].type, worker_msgs[j].m);
+			if (states[i].takes[j] == 0 && (kills != before + 1 ||
+			    !current->dead))
+				fail_msg("%s in %s: the worker lived",
+				    worker_msgs[j].name, states[i].name);
+			if (states[i].takes[j] != 0 && (kills != before ||
+			    current->dead))
+				fail_msg("%s in %s: the worker was killed",
+				    worker_msgs[j].name, states[i].name);
+			end_session();
+		}
+	}
+}
+
+static void
+test_a_message_with_a_descriptor_ends_the_worker(void **state)
+{
+	int fds[2];
+	unsigned before = kills;
+
+	new_session();
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(msg_send(worker, MSG_CONTEXT, 0, fds[0], &context),
+	    0);
+	close(fds[1]);
+	assert_int_equal(ipc_chan_flush(worker), 1);
+	worker_says(MSG_AUTH_ABORT, NULL);	/* flushes the channel */
+	assert_true(current->dead);
+	assert_int_equal(kills, before + 1);
+	end_session();
+}
+
+/* --- deadlines, by moving the clock -------------------------------------- */
+
+static void
+test_failure_reply_waits_out_the_delay_from_the_answer(void **state)
+{
+	struct ipc_msg m;
+
+	new_session();
+	to_delaying();
+	/* Nothing before the delay is over, then the one reply. */
+	assert_int_equal(armed_at, now_ms + conf.failure_delay_ms);
+	now_ms += conf.failure_delay_ms - 1;
+	session_on_deadline(current);
+	assert_int_equal(next_from_broker(worker, &m), -1);
+	now_ms += 1;
+	session_on_deadline(current);
+	expect_reply(MSG_RESULT, REPLY_AUTH_FAILED, NULL);
+	assert_int_equal(current->state, SS_IDLE);
+	end_session();
+}
+
+static void
+test_unanswered_prompt_times_out_with_510(void **state)
+{
+	char text[CONV_MAX_TEXT];
+
+	new_session();
+	to_prompting();
+	assert_int_equal(armed_at, now_ms + policy->services[0].
+	    prompt_timeout_ms);
+	now_ms += policy->services[0].prompt_timeout_ms;
+	session_on_deadline(current);
+	expect_reply(MSG_CLOSE, REPLY_TIMED_OUT, text);
+	assert_string_equal(text, "Timed out waiting for an answer");
+	end_session();
+}
+
+static void
+test_session_timeout_then_the_close_grace(void **state)
+{
+	char text[CONV_MAX_TEXT];
+	unsigned before;
+
+	new_session();
+	now_ms += policy->services[0].session_timeout_ms - 1;
+	session_on_deadline(current);
+	assert_int_equal(current->state, SS_IDLE);
+	now_ms += 1;
+	session_on_deadline(current);
+	expect_reply(MSG_CLOSE, REPLY_TIMED_OUT, text);
+	assert_string_equal(text, "Login time exceeded");
+	/* A worker that does not go within the grace is killed. */
+	before = kills;
+	now_ms += 2000;
+	session_on_deadline(current);
+	assert_true(current->dead);
+	assert_int_equal(kills, before + 1);
+	end_session();
+}
+
+static void
+test_worker_gone_is_released_without_a_kill(void **state)
+{
+	unsigned before = kills;
+
+	new_session();
+	to_prompting();
+	session_on_worker_gone(current);
+	assert_true(current->dead);
+	assert_int_equal(kills, before);
+	end_session();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_worker_message_in_every_state),
+		cmocka_unit_test(
+		    test_a_message_with_a_descriptor_ends_the_worker),
+		cmocka_unit_test(
+		    test_failure_reply_waits_out_the_delay_from_the_answer),
+		cmocka_unit_test(test_unanswered_prompt_times_out_with_510),
+		cmocka_unit_test(test_session_timeout_then_the_close_grace),
+		cmocka_unit_test(test_worker_gone_is_released_without_a_kill),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
