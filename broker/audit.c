@@ -1,25 +1,25 @@
 /* audit.c: attempt records. */
 #include "audit.h"
 
-#include "clock.h"
 #include "log.h"
-#include "session.h"
+
+/* "-" for a field that has no value. */
+static const char *
+or_dash(const char *s)
+{
+	return s[0] != '\0' ? s : "-";
+}
 
 void
-audit_attempt(const struct session *s, const char *outcome)
+audit_attempt(const struct audit_record *r, const char *outcome)
 {
-	/* The user name was checked by name_user_valid: no control
-	 * characters can forge a second line. */
 	log_msg(LOG_NOTICE, "audit: session=%u peer_uid=%u peer_pid=%d "
 	    "service=%s rhost=%s ruser=%s user=%s mech=%s step=%zu rule=%s "
 	    "outcome=%s duration_ms=%llu%s%s",
-	    s->id, (unsigned)s->peer.uid, (int)s->peer.pid, s->svc->name,
-	    s->remote_host[0] != '\0' ? s->remote_host : "-",
-	    s->remote_user[0] != '\0' ? s->remote_user : "-", s->user,
-	    s->mech, s->step + 1, s->rule_name[0] != '\0' ? s->rule_name : "-",
-	    outcome,
-	    (unsigned long long)(clock_now_ms() - s->attempt_started_ms),
-	    s->vdetail[0] != '\0' ? " detail=" : "", s->vdetail);
+	    r->session, (unsigned)r->peer->uid, (int)r->peer->pid, r->service,
+	    or_dash(r->rhost), or_dash(r->ruser), r->user, r->mech, r->step,
+	    or_dash(r->rule), outcome, (unsigned long long)r->duration_ms,
+	    r->detail[0] != '\0' ? " detail=" : "", r->detail);
 }
 
 void
@@ -32,9 +32,10 @@ audit_refused(const struct ucred *peer, const char *rule,
 }
 
 void
-audit_session(const struct session *s, const char *rule, const char *outcome)
+audit_session(uint32_t session, const struct ucred *peer, const char *service,
+    const char *rule, const char *outcome)
 {
 	log_msg(LOG_NOTICE, "audit: session=%u peer_uid=%u peer_pid=%d "
-	    "service=%s rule=%s outcome=%s", s->id, (unsigned)s->peer.uid,
-	    (int)s->peer.pid, s->svc->name, rule, outcome);
+	    "service=%s rule=%s outcome=%s", session, (unsigned)peer->uid,
+	    (int)peer->pid, service, rule, outcome);
 }

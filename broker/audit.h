@@ -5,19 +5,36 @@
 
 #include <sys/socket.h>
 
-struct session;
+#include <stddef.h>
+#include <stdint.h>
 
-/* The attempt in progress on s ended with outcome. */
-void audit_attempt(const struct session *s, const char *outcome);
+/* One attempt as its audit line names it.  Strings from outside (user,
+ * remote user and host) were checked when they came in. */
+struct audit_record {
+	uint32_t session;
+	const struct ucred *peer;
+	const char *service;
+	const char *rhost;		/* the front end's context; "": none */
+	const char *ruser;
+	const char *user;
+	const char *mech;
+	size_t step;			/* of the chain, from 1 */
+	const char *rule;		/* "": none */
+	uint64_t duration_ms;
+	const char *detail;		/* the verifier's word; "": none */
+};
+
+/* The attempt r ended with outcome. */
+void audit_attempt(const struct audit_record *r, const char *outcome);
 
 /* A connection refused before any attempt (peer not allowed, busy), by
  * the rule or limit named. */
 void audit_refused(const struct ucred *peer, const char *rule,
     const char *outcome);
 
-/* A decision on s outside any attempt (a refused context), by the rule
- * named. */
-void audit_session(const struct session *s, const char *rule,
-    const char *outcome);
+/* A decision on a session outside any attempt (a refused context), by
+ * the rule named. */
+void audit_session(uint32_t session, const struct ucred *peer,
+    const char *service, const char *rule, const char *outcome);
 
 #endif

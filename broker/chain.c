@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "lockout.h"
-#include "session.h"
 
 /* The user's group names, primary first; none for a user NSS does not
  * know (PAM may still know it: such a user matches no group rule). */
@@ -51,33 +50,34 @@ names_groups(const struct policy_service *svc)
 }
 
 enum chain_start
-chain_first(struct session *s)
+chain_first(const struct chain_query *q, const struct policy_rule **rule,
+    char *name, size_t cap)
 {
 	static char names[POLICY_GROUPS_MAX][POLICY_NAME_MAX];
 	static const char *groups[POLICY_GROUPS_MAX];
-	struct policy_query q = {
-		.user = s->user,
+	struct policy_query pq = {
+		.user = q->user,
 		.groups = groups,
-		.from = s->has_context ? &s->remote_addr : NULL,
-		.remote_user = s->remote_user[0] != '\0' ? s->remote_user : NULL,
+		.from = q->from,
+		.remote_user = q->remote_user,
 	};
-	int m = mech_by_name(s->mech);
+	int m = mech_by_name(q->mech);
 
-	s->rule = NULL;
-	if (s->policy->lockout_failures != 0 &&
-	    lockout_remaining(s->user, time(NULL)) > 0) {
-		snprintf(s->rule_name, sizeof(s->rule_name), "lockout");
+	*rule = NULL;
+	if (q->policy->lockout_failures != 0 &&
+	    lockout_remaining(q->user, time(NULL)) > 0) {
+		snprintf(name, cap, "lockout");
 		return CHAIN_LOCKED;
 	}
-	if (names_groups(s->svc))
-		q.ngroups = user_groups(s->user, names, groups);
-	s->rule = policy_match(s->svc, &q);
-	policy_rule_name(s->svc, s->rule, s->rule_name, sizeof(s->rule_name));
-	if (s->rule == NULL || s->rule->deny) {
-		s->rule = NULL;
+	if (names_groups(q->svc))
+		pq.ngroups = user_groups(q->user, names, groups);
+	*rule = policy_match(q->svc, &pq);
+	policy_rule_name(q->svc, *rule, name, cap);
+	if (*rule == NULL || (*rule)->deny) {
+		*rule = NULL;
 		return CHAIN_DENIED;
 	}
-	if (m == -1 || !(s->rule->steps[0] & (1u << m)))
+	if (m == -1 || !((*rule)->steps[0] & (1u << m)))
 		return CHAIN_NOT_PERMITTED;
 	return CHAIN_GO;
 }

@@ -10,20 +10,31 @@
 
 #include "policy.h"
 
-struct session;
 
 enum chain_start {
-	CHAIN_GO,		/* s->rule allows s->mech first */
+	CHAIN_GO,		/* the rule allows the mechanism first */
 	CHAIN_LOCKED,		/* too many failures: wait */
 	CHAIN_DENIED,		/* a deny rule, or no rule at all: the dialog
 				 * runs and fails */
-	CHAIN_NOT_PERMITTED,	/* s->rule begins with other mechanisms: the
+	CHAIN_NOT_PERMITTED,	/* the rule begins with other mechanisms: the
 				 * dialog runs and fails, as for a deny */
 };
 
-/* Decides whether s->user may begin a login with s->mech; sets s->rule
- * (NULL unless allowed or not permitted) and s->rule_name. */
-enum chain_start chain_first(struct session *s);
+/* What the first factor of a login is matched on. */
+struct chain_query {
+	const struct policy *policy;	/* its lockout line */
+	const struct policy_service *svc;
+	const char *user;
+	const char *mech;
+	const struct policy_net *from;	/* the front end's; NULL: none */
+	const char *remote_user;	/* NULL: none */
+};
+
+/* Decides whether q->user may begin a login with q->mech: the deciding
+ * rule into *rule (NULL unless allowed or not permitted) and its name
+ * for the audit log into name[cap]. */
+enum chain_start chain_first(const struct chain_query *q,
+    const struct policy_rule **rule, char *name, size_t cap);
 
 /* The names of the mechanisms in set, in table order, separated by sep,
  * into buf[cap]. */

@@ -222,6 +222,27 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	send_worker(s, MSG_ASSIGN, fd, &m);
 }
 
+/* The audit line of the attempt in progress on s, ended with outcome. */
+static void
+record_attempt(const struct session *s, const char *outcome)
+{
+	const struct audit_record r = {
+		.session = s->id,
+		.peer = &s->peer,
+		.service = s->svc->name,
+		.rhost = s->remote_host,
+		.ruser = s->remote_user,
+		.user = s->user,
+		.mech = s->mech,
+		.step = s->step + 1,
+		.rule = s->rule_name,
+		.duration_ms = io->now() - s->attempt_started_ms,
+		.detail = s->vdetail,
+	};
+
+	audit_attempt(&r, outcome);
+}
+
 /* An attempt has begun and not yet been decided, so not yet audited (a
  * failure is audited when it is decided, before its delay). */
 static bool
@@ -242,7 +263,7 @@ violation(struct session *s, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	if (attempt_undecided(s))
-		audit_attempt(s, "worker-violation");
+		record_attempt(s, "worker-violation");
 	snprintf(line, sizeof(line), "worker %d broke the protocol in state "
 	    "%s: %s; killed", (int)s->worker_pid, state_names[s->state], why);
 	session_end(s, LOG_WARNING, line);
@@ -257,6 +278,24 @@ cancel_verifier(struct session *s)
 }
 
 static void fail_later(struct session *s, const char *outcome);
+
+/* The policy's word on the first factor of s's login: the rule, now
+ * fixed for the chain, and its name for the audit log. */
+static enum chain_start
+first_factor(struct session *s)
+{
+	const struct chain_query q = {
+		.policy = s->policy,
+		.svc = s->svc,
+		.user = s->user,
+		.mech = s->mech,
+		.from = s->has_context ? &s->remote_addr : NULL,
+		.remote_user = s->remote_user[0] != '\0' ? s->remote_user :
+		    NULL,
+	};
+
+	return chain_first(&q, &s->rule, s->rule_name, sizeof(s->rule_name));
+}
 
 static void
 on_auth_begin(struct session *s, const struct ipc_msg *in)
@@ -300,9 +339,9 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	set_state(s, SS_VERIFYING);
 	if (s->dead)
 		return;
-	start = s->step == 0 ? chain_first(s) : CHAIN_GO;
+	start = s->step == 0 ? first_factor(s) : CHAIN_GO;
 	if (start == CHAIN_LOCKED) {
-		audit_attempt(s, "locked-out");
+		record_attempt(s, "locked-out");
 		send_reply(s, MSG_RESULT, REPLY_LOCKED_OUT, "Account locked "
 		    "after too many failures; try again later");
 		if (!s->dead)
@@ -319,7 +358,7 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	    s->remote_user, NULL };
 	if (v->begin(&s->attempt) == -1) {
 		s->verifier = NULL;
-		audit_attempt(s, "error");
+		record_attempt(s, "error");
 		set_state(s, SS_IDLE);
 		send_reply(s, MSG_RESULT, REPLY_SYSTEM_ERROR, "System error");
 	}
@@ -345,7 +384,8 @@ on_context(struct session *s, const struct ipc_msg *in)
 	if (late || !policy_peer_trusted(s->svc, s->peer.uid, s->peer.gid)) {
 		snprintf(rule, sizeof(rule), "%s:%s", s->svc->name, late ?
 		    "context-once" : "trusted-peer");
-		audit_session(s, rule, "context-refused");
+		audit_session(s->id, &s->peer, s->svc->name, rule,
+		    "context-refused");
 		send_reply(s, MSG_RESULT, REPLY_NOT_PERMITTED, late ?
 		    "Context comes once, before any login" :
 		    "Not permitted: not a trusted front end");
@@ -416,7 +456,7 @@ on_auth_abort(struct session *s, const struct ipc_msg *in)
 		return;
 	}
 	cancel_verifier(s);
-	audit_attempt(s, "aborted");
+	record_attempt(s, "aborted");
 	set_state(s, SS_IDLE);
 }
 
@@ -470,7 +510,7 @@ session_on_worker_gone(struct session *s)
 	/* It is on its way out by itself: no signal needed. */
 	s->worker_left = true;
 	if (attempt_undecided(s))
-		audit_attempt(s, "aborted");
+		record_attempt(s, "aborted");
 	session_end(s, LOG_DEBUG, s->state == SS_LOGGED_IN ?
 	    "logged-in connection closed" : "connection closed");
 }
@@ -561,7 +601,7 @@ fail_later(struct session *s, const char *outcome)
 {
 	uint64_t now = io->now();
 
-	audit_attempt(s, outcome);
+	record_attempt(s, outcome);
 	if (s->attempts >= s->svc->attempts) {
 		s->held_type = MSG_CLOSE;
 		s->held_code = REPLY_TOO_MANY_ATTEMPTS;
@@ -585,7 +625,7 @@ partial_success(struct session *s)
 {
 	char next[MECH_MAX * MECH_NAME_MAX];
 
-	audit_attempt(s, "partial");
+	record_attempt(s, "partial");
 	s->step++;
 	s->offer = s->rule->steps[s->step];
 	snprintf(s->chain_user, sizeof(s->chain_user), "%s", s->user);
@@ -631,7 +671,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 			partial_success(s);
 			return;
 		}
-		audit_attempt(s, "success");
+		record_attempt(s, "success");
 		if (rules.failures != 0)
 			lockout_succeeded(s->user);
 		set_state(s, SS_LOGGED_IN);
@@ -642,7 +682,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 	case VERDICT_EXPIRED:
 	case VERDICT_DISABLED:
 	case VERDICT_LIMIT:
-		audit_attempt(s, settled[v].outcome);
+		record_attempt(s, settled[v].outcome);
 		set_state(s, SS_IDLE);
 		send_reply(s, MSG_RESULT, settled[v].code, settled[v].text);
 		return;
@@ -677,14 +717,14 @@ session_on_deadline(struct session *s)
 	}
 	if (s->prompt_deadline != 0 && now >= s->prompt_deadline) {
 		cancel_verifier(s);
-		audit_attempt(s, "timeout");
+		record_attempt(s, "timeout");
 		send_reply(s, MSG_CLOSE, REPLY_TIMED_OUT,
 		    "Timed out waiting for an answer");
 		return;
 	}
 	if (s->grace_deadline != 0 && now >= s->grace_deadline) {
 		if (attempt_undecided(s))
-			audit_attempt(s, "timeout");
+			record_attempt(s, "timeout");
 		cancel_verifier(s);
 		if (s->state == SS_LAUNCHING) {
 			session_end(s, LOG_WARNING, "no worker in time");
