@@ -401,6 +401,21 @@ on_context(struct session *s, const struct ipc_msg *in)
 	send_reply(s, MSG_RESULT, REPLY_OK, "Context set");
 }
 
+/* An answer to what was shown: answers to a prompt or round, or data to
+ * mechanism data, and nothing else.  False when the session ended. */
+static bool
+take_answer(struct session *s, bool data)
+{
+	if (data != s->wants_data) {
+		violation(s, data ? "AUTH_DATA to a prompt" :
+		    "AUTH_ANSWER to mechanism data");
+		return false;
+	}
+	s->answered_ms = io->now();
+	set_state(s, SS_VERIFYING);
+	return !s->dead;
+}
+
 /* How many answers make sense is the mechanism's: its verifier says. */
 static void
 on_auth_answer(struct session *s, const struct ipc_msg *in)
@@ -408,40 +423,25 @@ on_auth_answer(struct session *s, const struct ipc_msg *in)
 	static struct msg_answers a;
 	int rc;
 
-	if (s->wants_data) {
-		violation(s, "AUTH_ANSWER to mechanism data");
+	if (!take_answer(s, false))
 		return;
-	}
-	s->answered_ms = io->now();
-	set_state(s, SS_VERIFYING);
-	if (s->dead)
-		return;
-	rc = msg_read_auth_answer(in, &a);
-	if (rc == 0)
+	if ((rc = msg_read_auth_answer(in, &a)) == 0)
 		rc = s->verifier->answer(&s->attempt, &a);
 	explicit_bzero(&a, sizeof(a));
 	if (rc == -1)
 		violation(s, "malformed AUTH_ANSWER");
 }
 
-/* The client's data, decoded by the worker, to the mechanism data shown
- * last. */
+/* The client's data, decoded by the worker. */
 static void
 on_auth_data(struct session *s, const struct ipc_msg *in)
 {
 	static struct msg_data d;
 	int rc;
 
-	if (!s->wants_data) {
-		violation(s, "AUTH_DATA to a prompt");
+	if (!take_answer(s, true))
 		return;
-	}
-	s->answered_ms = io->now();
-	set_state(s, SS_VERIFYING);
-	if (s->dead)
-		return;
-	rc = msg_read_auth_data(in, &d);
-	if (rc == 0)
+	if ((rc = msg_read_auth_data(in, &d)) == 0)
 		rc = s->verifier->data(&s->attempt, &d);
 	explicit_bzero(&d, sizeof(d));
 	if (rc == -1)

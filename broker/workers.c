@@ -1,11 +1,8 @@
 /* workers.c: start the worker launcher; relay what workers write to stderr. */
 #include "workers.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -13,6 +10,7 @@
 #include "event.h"
 #include "log.h"
 #include "spawn_ctl.h"
+#include "spawn_exec.h"
 
 /* Worker stderr lines relayed into the broker's log. */
 #define LOG_LINE_MAX	512
@@ -45,24 +43,17 @@ on_log(struct event *ev, uint32_t events)
 	}
 }
 
-/* In the child: fixed descriptors (0 and 1 /dev/null, 2 the log pipe, 3
- * the channel), nothing else, an empty environment, the worker binary. */
-static _Noreturn void
-exec_launcher(int chan_fd)
+/* The worker program, with an empty environment, the log pipe as its
+ * stderr; fork + exec, so that every launcher has a fresh address-space
+ * layout and stack canary, and no broker memory. */
+static pid_t
+start_launcher(int chan_fd, void *ctx)
 {
 	char spares[16], maxc[16], fid[16];
 	char *argv[16];
 	char *envp[] = { NULL };
-	int argc = 0, devnull;
-	sigset_t none;
+	int argc = 0;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if ((devnull = open("/dev/null", O_RDWR)) == -1 ||
-	    dup2(devnull, 0) == -1 || dup2(devnull, 1) == -1 ||
-	    dup2(log_wfd, 2) == -1 || dup2(chan_fd, 3) == -1)
-		_exit(127);
-	closefrom(4);
 	snprintf(spares, sizeof(spares), "%u", conf->spare_workers);
 	snprintf(maxc, sizeof(maxc), "%u", conf->max_sessions);
 	snprintf(fid, sizeof(fid), "%u", (unsigned)conf->worker_fallback_id);
@@ -78,21 +69,7 @@ exec_launcher(int chan_fd)
 	if (conf->sandbox_debug)
 		argv[argc++] = "--sandbox-debug";
 	argv[argc] = NULL;
-	execve(conf->worker_path, argv, envp);
-	dprintf(2, "cannot exec %s: %s\n", conf->worker_path, strerror(errno));
-	_exit(127);
-}
-
-/* fork + exec, so that every launcher has a fresh address-space layout
- * and stack canary, and no broker memory. */
-static pid_t
-start_launcher(int chan_fd, void *ctx)
-{
-	pid_t pid = fork();
-
-	if (pid == 0)
-		exec_launcher(chan_fd);
-	return pid;
+	return spawn_exec(chan_fd, log_wfd, conf->worker_path, argv, envp);
 }
 
 struct spawn_ctl *

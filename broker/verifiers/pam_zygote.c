@@ -1,9 +1,6 @@
 /* pam_zygote.c: start and find the PAM zygotes (loginbroker-pam). */
 #include "pam_zygote.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +8,7 @@
 #include "config.h"
 #include "log.h"
 #include "spawn_ctl.h"
+#include "spawn_exec.h"
 #include "verify.h"
 
 /* One zygote per PAM service a policy has named since the start: a
@@ -27,39 +25,20 @@ static const struct config *conf;
 static struct zygote zygotes[ZYGOTES_MAX];
 static size_t nzygotes;
 
-/* In the child: fd 3 the channel, 0-2 the broker's (a module may write
- * to stderr), nothing else, and the broker's environment, which PAM
- * modules may read; then the zygote program. */
-static _Noreturn void
-exec_zygote(int chan_fd, const struct zygote *z)
-{
-	char spares[16];
-	char *argv[] = { "loginbroker-pam", "--service", (char *)z->service,
-	    "--spares", spares, NULL };
-	sigset_t none;
-
-	sigemptyset(&none);
-	snprintf(spares, sizeof(spares), "%u", conf->spare_pam_helpers);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1 ||
-	    (chan_fd != 3 && dup2(chan_fd, 3) == -1) ||
-	    fcntl(3, F_SETFD, 0) == -1)
-		_exit(127);
-	closefrom(4);
-	execve(conf->pam_path, argv, environ);
-	dprintf(2, "cannot exec %s: %s\n", conf->pam_path, strerror(errno));
-	_exit(127);
-}
-
-/* fork + exec, as the worker launcher: the zygote gets none of the
- * broker's memory, and its children are forked from a small process. */
+/* The zygote program, with the broker's stderr (a module may write to
+ * it) and environment (PAM modules may read it); fork + exec, as the
+ * worker launcher: the zygote gets none of the broker's memory, and its
+ * children are forked from a small process. */
 static pid_t
 start_zygote(int chan_fd, void *ctx)
 {
-	pid_t pid = fork();
+	const struct zygote *z = ctx;
+	char spares[16];
+	char *argv[] = { "loginbroker-pam", "--service", (char *)z->service,
+	    "--spares", spares, NULL };
 
-	if (pid == 0)
-		exec_zygote(chan_fd, ctx);
-	return pid;
+	snprintf(spares, sizeof(spares), "%u", conf->spare_pam_helpers);
+	return spawn_exec(chan_fd, -1, conf->pam_path, argv, environ);
 }
 
 /* A slot whose controller could not even be made counts as failed. */
