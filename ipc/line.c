@@ -110,23 +110,23 @@ line_utf8_valid(const char *s, size_t len)
 enum line_status
 line_split(const char *line, size_t len, struct line_words *out)
 {
-	size_t i = 0, o = 0;
+	size_t i = 0, o = 0, start;
 	bool quoted;
 
 	out->n = 0;
+	out->bad_utf8 = 0;
 	if (memchr(line, '\0', len) != NULL)
 		return LINE_HAS_NUL;
-	if (!line_utf8_valid(line, len))
-		return LINE_BAD_UTF8;
 	for (;;) {
 		while (i < len && (line[i] == ' ' || line[i] == '\t'))
 			i++;
 		if (i == len)
-			return LINE_OK;
+			return out->bad_utf8 != 0 ? LINE_BAD_UTF8 : LINE_OK;
 		if (out->n == LINE_MAX_WORDS)
 			return LINE_TOO_MANY_WORDS;
 		/* The store is as large as a whole line: words always fit. */
 		out->w[out->n++] = out->store + o;
+		start = o;
 		quoted = false;
 		for (; i < len; i++) {
 			if (line[i] == '\\') {
@@ -143,6 +143,10 @@ line_split(const char *line, size_t len, struct line_words *out)
 		}
 		if (quoted)
 			return LINE_BAD_QUOTING;
+		/* Quotes and escapes are ASCII: no UTF-8 sequence spans a
+		 * word's boundary, so each word is checked alone. */
+		if (!line_utf8_valid(out->store + start, o - start))
+			out->bad_utf8 |= 1u << (out->n - 1);
 		out->store[o++] = '\0';
 	}
 }

@@ -40,6 +40,7 @@ struct line_reader {
 struct line_words {
 	size_t n;
 	char *w[LINE_MAX_WORDS];
+	unsigned bad_utf8;	/* bit i: word i is not UTF-8 */
 	char store[LINE_MAX_BYTES];
 };
 
@@ -59,8 +60,10 @@ void line_reader_added(struct line_reader *r, size_t n);
 enum line_status line_reader_next(struct line_reader *r, const char **line,
     size_t *len);
 
-/* Splits a line into words: LINE_OK, LINE_HAS_NUL, LINE_BAD_UTF8,
- * LINE_BAD_QUOTING or LINE_TOO_MANY_WORDS. */
+/* Splits a line into words: LINE_OK, LINE_HAS_NUL, LINE_BAD_QUOTING,
+ * LINE_TOO_MANY_WORDS, or LINE_BAD_UTF8 with the words split all the
+ * same and the bad ones marked in bad_utf8 (so that a caller can say
+ * which one it was). */
 enum line_status line_split(const char *line, size_t len,
     struct line_words *out);
 

@@ -284,13 +284,30 @@ static const struct request {
 	const char *verb;
 	size_t min_args, max_args;
 	void (*handle)(struct wsession *, const struct line_words *);
+	/* The word that names a user (0: none), and what 504 says when it
+	 * is not UTF-8 while the rest of the line is. */
+	size_t user_word;
+	const char *bad_user;
 } requests[] = {
-	{ "context", 1, 2, req_context },
-	{ "lsauth", 0, 0, req_lsauth },
-	{ "login", 2, 2, req_login },
-	{ "pass", 0, ROUND_MAX_PROMPTS, req_pass },
-	{ "quit", 0, 0, req_quit },
+	{ "context", 1, 2, req_context, 2, "Invalid remote user name" },
+	{ "lsauth", 0, 0, req_lsauth, 0, NULL },
+	{ "login", 2, 2, req_login, 2, "Invalid user name" },
+	{ "pass", 0, ROUND_MAX_PROMPTS, req_pass, 0, NULL },
+	{ "quit", 0, 0, req_quit, 0, NULL },
 };
+
+/* The request of a line's first word, or NULL. */
+static const struct request *
+find_request(const struct line_words *req)
+{
+	size_t i;
+
+	for (i = 0; req->n > 0 && i < sizeof(requests) / sizeof(requests[0]);
+	    i++)
+		if (strcmp(requests[i].verb, req->w[0]) == 0)
+			return &requests[i];
+	return NULL;
+}
 
 static const char *const line_errors[] = {
 	[LINE_TOO_LONG] = "Line too long",
@@ -310,10 +327,20 @@ void
 ws_on_line(struct wsession *ws, const char *line, size_t len)
 {
 	static struct line_words req;
+	const struct request *r;
 	enum line_status st;
-	size_t i, nargs;
+	size_t nargs;
 
 	st = line_split(line, len, &req);
+	r = st == LINE_OK || st == LINE_BAD_UTF8 ? find_request(&req) : NULL;
+	/* A user name that cannot be one is 504, as the protocol this comes
+	 * from answers; anything else of the line that is not UTF-8 500. */
+	if (st == LINE_BAD_UTF8 && r != NULL && r->user_word != 0 &&
+	    req.n - 1 >= r->min_args && req.n - 1 <= r->max_args &&
+	    req.bad_utf8 == 1u << r->user_word) {
+		ws_reply(ws, REPLY_BAD_USERNAME, r->bad_user);
+		goto out;
+	}
 	if (st != LINE_OK) {
 		ws_on_bad_line(ws, st);
 		goto out;
@@ -322,18 +349,15 @@ ws_on_line(struct wsession *ws, const char *line, size_t len)
 		ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Empty line");
 		goto out;
 	}
-	nargs = req.n - 1;
-	for (i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
-		if (strcmp(requests[i].verb, req.w[0]) != 0)
-			continue;
-		if (nargs < requests[i].min_args || nargs > requests[i].max_args)
-			ws_reply(ws, REPLY_MISSING_ARGUMENT,
-			    "Wrong number of arguments");
-		else
-			requests[i].handle(ws, &req);
+	if (r == NULL) {
+		ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Unknown command");
 		goto out;
 	}
-	ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Unknown command");
+	nargs = req.n - 1;
+	if (nargs < r->min_args || nargs > r->max_args)
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Wrong number of arguments");
+	else
+		r->handle(ws, &req);
 out:
 	/* The words may hold a password. */
 	explicit_bzero(req.store, sizeof(req.store));

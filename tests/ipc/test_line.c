@@ -59,6 +59,27 @@ test_split_table(void **state)
 	}
 }
 
+/* A line that is not UTF-8 is still split, and says which words are
+ * not: a user name among them can be told apart. */
+static void
+test_bad_utf8_words_are_marked(void **state)
+{
+	static struct line_words w;
+
+	assert_int_equal(line_split("login password \xc3\x28", 17, &w),
+	    LINE_BAD_UTF8);
+	assert_int_equal(w.n, 3);
+	assert_int_equal(w.bad_utf8, 1u << 2);
+	assert_int_equal(line_split("login pa\xffss \"b\xc3\"\\\x28\"", 18,
+	    &w), LINE_BAD_UTF8);
+	assert_int_equal(w.n, 3);
+	assert_int_equal(w.bad_utf8, (1u << 1) | (1u << 2));
+	/* Split by quoting, a sequence is still whole in its word. */
+	assert_int_equal(line_split("pass \"\xc3\"\xa9", 9, &w), LINE_OK);
+	assert_string_equal(w.w[1], "\xc3\xa9");
+	assert_int_equal(w.bad_utf8, 0);
+}
+
 static void
 test_nul_inside_a_line_is_refused(void **state)
 {
@@ -185,6 +206,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_table),
 		cmocka_unit_test(test_nul_inside_a_line_is_refused),
+		cmocka_unit_test(test_bad_utf8_words_are_marked),
 		cmocka_unit_test(test_quoting_round_trips),
 		cmocka_unit_test(test_words_with_line_breaks_cannot_be_sent),
 		cmocka_unit_test(test_output_overflow_is_reported),

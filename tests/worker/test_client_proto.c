@@ -157,6 +157,15 @@ static const struct exchange {
 	{ "login otp alice", "508 \"Unknown mechanism\"\r\n" },	/* no dialog */
 	{ "login password", "501 \"Wrong number of arguments\"\r\n" },
 	{ "login password \"a\tb\"", "504 \"Invalid user name\"\r\n" },
+	/* Not UTF-8: in the user name 504, anywhere else 500. */
+	{ "login password al\xc3\x28" "ce", "504 \"Invalid user name\"\r\n" },
+	{ "login pass\xffword alice", "500 \"Invalid UTF-8\"\r\n" },
+	{ "login pass\xffword al\xff" "ce", "500 \"Invalid UTF-8\"\r\n" },
+	{ "login password al\xff" "ce extra",
+	    "500 \"Invalid UTF-8\"\r\n" },
+	{ "context 10.0.0.1 j\xff" "doe",
+	    "504 \"Invalid remote user name\"\r\n" },
+	{ "lsauth \xff", "500 \"Invalid UTF-8\"\r\n" },
 	{ "frobnicate", "500 \"Unknown command\"\r\n" },
 	{ "", "500 \"Empty line\"\r\n" },
 	{ "quit", "200 Bye\r\n" },
