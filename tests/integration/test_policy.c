@@ -928,6 +928,69 @@ test_reload_waits_for_a_new_zygote_and_serves_meanwhile(void **state)
 	    "outcome=success *", 1);
 }
 
+/* The broker's children that are PAM zygotes. */
+static unsigned
+count_zygotes(void)
+{
+	char path[64], line[4096], comm[32];
+	char *tok, *save;
+	unsigned n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+	    (int)broker.pid, (int)broker.pid);
+	assert_non_null(f = fopen(path, "r"));
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	for (tok = strtok_r(line, " \n", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \n", &save)) {
+		snprintf(path, sizeof(path), "/proc/%s/comm", tok);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL &&
+		    strcmp(comm, "loginbroker-pam\n") == 0)
+			n++;
+		fclose(f);
+	}
+	return n;
+}
+
+#define FOUR_STACKS \
+	"service a {\n\tpeer any\n\tpam-service lbtest-slow\n" \
+	"\tallow password\n}\n" \
+	"service b {\n\tpeer any\n\tpam-service lbtest-plain\n" \
+	"\tallow password\n}\n" \
+	"service c {\n\tpeer any\n\tpam-service lbtest-two\n" \
+	"\tallow password\n}\n" \
+	"service d {\n\tpeer any\n\tpam-service lbtest-info\n" \
+	"\tallow password\n}\n"
+
+/* SIGHUPs 2 ms apart while new zygotes start (issue 10, finding 6): one
+ * zygote per new PAM service, the last reload put in force, and a later
+ * reload is not refused for too many services. */
+static void
+test_a_burst_of_reloads_starts_each_zygote_once(void **state)
+{
+	struct timespec two_ms = { 0, 2000000 };
+	int i;
+
+	NEED_ROOT();
+	broker_start(&broker, RELOAD_A, NULL);
+	assert_int_equal(count_zygotes(), 1);
+	broker_write_config(&broker, FOUR_STACKS);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(kill(broker.pid, SIGHUP), 0);
+		nanosleep(&two_ms, NULL);
+	}
+	assert_true(broker_log_wait(&broker, "reloaded ", 5000, NULL, 0));
+	assert_int_equal(count_zygotes(), 5);
+	assert_int_equal(broker_log_count(&broker, "refused"), 0);
+	broker_reload(&broker, "# again\n" FOUR_STACKS, "reloaded ");
+	assert_int_equal(count_zygotes(), 5);
+	assert_int_equal(broker_log_count(&broker, "refused"), 0);
+}
+
 static int
 answer_password(const struct lb_prompt *p, char *answer, size_t cap,
     void *arg)
@@ -1015,6 +1078,7 @@ main(void)
 		T(test_reload_lifts_and_restores_the_lockout),
 		T(test_reload_keeps_sessions_on_their_policy),
 		T(test_reload_waits_for_a_new_zygote_and_serves_meanwhile),
+		T(test_a_burst_of_reloads_starts_each_zygote_once),
 		T(test_reload_under_load_fails_no_login),
 #undef T
 	};
