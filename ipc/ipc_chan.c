@@ -172,7 +172,9 @@ ipc_chan_read(struct ipc_chan *c)
 	mh.msg_control = cmsg.buf;
 	mh.msg_controllen = sizeof(cmsg.buf);
 	do {
-		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
+		/* Never blocks, whatever the descriptor's own mode: a peer
+		 * must not be able to stall this process. */
+		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	} while (n == -1 && errno == EINTR);
 	if (n <= 0)
 		return n;
@@ -321,7 +323,7 @@ send_some(struct ipc_chan *c, size_t end, int fd)
 		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	}
 	do {
-		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	} while (n == -1 && errno == EINTR);
 	return n;
 }

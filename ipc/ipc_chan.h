@@ -3,7 +3,9 @@
  * socket, in the manner of OpenBSD's imsgbuf.
  *
  * Reads and writes cope with partial transfers, several messages per read,
- * EAGAIN and EOF.  A peer that sends a malformed header breaks the channel
+ * EAGAIN and EOF, and never block, whatever the socket's own mode: a peer
+ * that stops reading cannot stall the process (the bounded queue fills and
+ * the owner ends that peer).  A peer that sends a malformed header breaks the channel
  * for good: every later ipc_chan_get fails, and the owner ends the peer.
  * Descriptor passing is opt-in per channel; one descriptor per message.
  * Received bytes are wiped once the message holding them is consumed, sent

@@ -838,6 +838,26 @@ test_out_of_sequence_worker_is_killed_and_logged(void **state)
 	broker_stop(&broker);
 }
 
+/* A compromised worker that floods the broker with requests and never
+ * reads the replies (issue 10, finding 1): the broker's end never blocks,
+ * its queue to that worker fills, and the worker is ended; meanwhile the
+ * broker greets a new client at once. */
+static void
+test_worker_that_never_reads_cannot_stall_the_broker(void **state)
+{
+	int fd, other;
+
+	NEED_ROOT();
+	broker_start(&broker, NULL, getenv("LB_EVIL_WORKER"));
+	fd = raw_connect_greeted(&broker);
+	raw_send(fd, "flood 20000\n", 12);
+	broker_log_expect(&broker, "session 1: worker channel full", 1);
+	other = raw_connect_greeted(&broker);
+	close(other);
+	close(fd);
+	broker_stop(&broker);
+}
+
 static void
 test_session_timeout_closes_with_510(void **state)
 {
@@ -981,6 +1001,8 @@ main(void)
 		OWN_BROKER(
 		    test_idle_and_prompt_timeouts_close_with_their_own_510),
 		OWN_BROKER(test_out_of_sequence_worker_is_killed_and_logged),
+		OWN_BROKER(
+		    test_worker_that_never_reads_cannot_stall_the_broker),
 		OWN_BROKER(test_session_timeout_closes_with_510),
 		OWN_BROKER(test_launcher_is_replaced_after_recycle_count),
 		OWN_BROKER(test_worker_crash_replaces_the_launcher),
