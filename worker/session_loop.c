@@ -32,8 +32,8 @@ finish(int status, const char *why)
 	_exit(status);
 }
 
-/* Writes what the client can take now. */
-static void
+/* Writes what the client can take now: true when all of it went. */
+static bool
 flush_client(int fd)
 {
 	ssize_t n;
@@ -43,12 +43,13 @@ flush_client(int fd)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
-			return;
+			return false;
 		if (n <= 0)
 			finish(0, NULL);	/* the client is gone */
 		memmove(ws.out, ws.out + n, ws.outlen - (size_t)n);
 		ws.outlen -= (size_t)n;
 	}
+	return true;
 }
 
 /* Handles buffered request lines while the protocol wants them. */
@@ -127,9 +128,14 @@ session_loop(struct ipc_chan *broker, int client_fd,
 		finish(1, "cannot make descriptors non-blocking");
 
 	for (;;) {
-		flush_client(client_fd);
-		handle_lines();
-		flush_client(client_fd);
+		/* Each reply goes out before the next buffered line is
+		 * handled, while the socket takes it: pipelined requests
+		 * need no new bytes to be answered. */
+		while (flush_client(client_fd)) {
+			handle_lines();
+			if (ws.outlen == 0)
+				break;
+		}
 		if (ipc_chan_flush(broker) == -1)
 			finish(0, NULL);
 		if (ws.state == WS_CLOSING && ws.outlen == 0) {

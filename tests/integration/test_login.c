@@ -411,6 +411,25 @@ test_hanging_up_during_the_delay_audits_the_failure_once(void **state)
 	broker_stop(&broker);
 }
 
+/* Requests written at once are answered in turn, without waiting for
+ * more bytes (issue 10, finding 4). */
+static void
+test_pipelined_requests_are_all_answered(void **state)
+{
+	static const char three[] = "lsauth\r\nbogus\r\nlsauth\r\n";
+	char reply[128];
+	int fd;
+
+	NEED_ROOT();
+	fd = raw_connect_greeted(&broker);
+	raw_send(fd, three, sizeof(three) - 1);
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 200);
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 500);
+	assert_string_equal(reply, "500 \"Unknown command\"\r\n");
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 200);
+	close(fd);
+}
+
 /* "lsauth" padded with blanks to len bytes, CRLF included. */
 static const char *
 padded_lsauth(char *buf, size_t len)
@@ -978,6 +997,7 @@ main(void)
 		OWN_BROKER(
 		    test_hanging_up_during_the_delay_audits_the_failure_once),
 		WITH_BROKER(test_quoting_carries_spaces_quotes_and_backslashes),
+		WITH_BROKER(test_pipelined_requests_are_all_answered),
 		WITH_BROKER(test_line_of_4096_bytes_passes_and_4097_gets_500),
 		WITH_BROKER(
 		    test_overlong_line_gets_500_and_the_connection_goes_on),
