@@ -8,6 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy.h"
+
+/* A verifier's detail word, and a rule's name ("service:line" or a
+ * limit), with their NULs. */
+#define AUDIT_DETAIL_MAX	128
+#define AUDIT_RULE_MAX		(POLICY_NAME_MAX + 32)
+
 /* One attempt as its audit line names it.  Strings from outside (user,
  * remote user and host) were checked when they came in. */
 struct audit_record {
@@ -28,7 +35,8 @@ struct audit_record {
 void audit_attempt(const struct audit_record *r, const char *outcome);
 
 /* A connection refused before any attempt (peer not allowed, busy), by
- * the rule or limit named. */
+ * the rule or limit named.  Refusals (this and audit_session) are
+ * rate-limited: past 20 a second, one line counts the rest. */
 void audit_refused(const struct ucred *peer, const char *rule,
     const char *outcome);
 

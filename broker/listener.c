@@ -55,7 +55,7 @@ admit(int fd, const struct ucred *peer)
 {
 	struct policy *p = policy_live();
 	const struct policy_service *svc;
-	char rule[POLICY_NAME_MAX + 32];
+	char rule[AUDIT_RULE_MAX];
 
 	if ((svc = policy_service_for_peer(p, peer->uid, peer->gid)) == NULL) {
 		refuse(fd, peer, "502 \"Permission denied\"\r\n", "no-service",

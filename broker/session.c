@@ -256,7 +256,7 @@ attempt_undecided(const struct session *s)
 static void
 violation(struct session *s, const char *fmt, ...)
 {
-	char why[256], line[320];
+	char why[256], line[320], rule[AUDIT_RULE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -264,6 +264,11 @@ violation(struct session *s, const char *fmt, ...)
 	va_end(ap);
 	if (attempt_undecided(s))
 		record_attempt(s, "worker-violation");
+	else {
+		snprintf(rule, sizeof(rule), "%s:protocol", s->svc->name);
+		audit_session(s->id, &s->peer, s->svc->name, rule,
+		    "worker-violation");
+	}
 	snprintf(line, sizeof(line), "worker %d broke the protocol in state "
 	    "%s: %s; killed", (int)s->worker_pid, state_names[s->state], why);
 	session_end(s, LOG_WARNING, line);
@@ -328,6 +333,7 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 		violation(s, "user changed in the middle of a chain");
 		return;
 	}
+	s->context_closed = true;
 	if (s->attempts >= s->svc->attempts) {
 		send_reply(s, MSG_CLOSE, REPLY_TOO_MANY_ATTEMPTS,
 		    "Too many attempts");
@@ -368,10 +374,9 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 static void
 on_context(struct session *s, const struct ipc_msg *in)
 {
-	char rule[POLICY_NAME_MAX + 16];
+	char rule[AUDIT_RULE_MAX];
 	struct policy_net addr;
 	struct msg_context m;
-	bool late;
 
 	if (msg_read_context(in, &m) == -1 ||
 	    policy_net_parse(m.host, &addr) == -1 ||
@@ -380,14 +385,18 @@ on_context(struct session *s, const struct ipc_msg *in)
 		violation(s, "malformed CONTEXT");
 		return;
 	}
-	late = s->has_context || s->attempts > 0;
-	if (late || !policy_peer_trusted(s->svc, s->peer.uid, s->peer.gid)) {
-		snprintf(rule, sizeof(rule), "%s:%s", s->svc->name, late ?
-		    "context-once" : "trusted-peer");
+	/* An honest worker asks once, before any login, and answers a
+	 * second request itself. */
+	if (s->context_closed) {
+		violation(s, "CONTEXT more than once or after a login");
+		return;
+	}
+	s->context_closed = true;
+	if (!policy_peer_trusted(s->svc, s->peer.uid, s->peer.gid)) {
+		snprintf(rule, sizeof(rule), "%s:trusted-peer", s->svc->name);
 		audit_session(s->id, &s->peer, s->svc->name, rule,
 		    "context-refused");
-		send_reply(s, MSG_RESULT, REPLY_NOT_PERMITTED, late ?
-		    "Context comes once, before any login" :
+		send_reply(s, MSG_RESULT, REPLY_NOT_PERMITTED,
 		    "Not permitted: not a trusted front end");
 		return;
 	}
@@ -657,6 +666,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 {
 	struct lockout_rules rules = { s->policy->lockout_failures,
 	    s->policy->lockout_window_s, s->policy->lockout_duration_s };
+	char user[LOG_QUOTED_MAX(USER_NAME_MAX)];
 
 	snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
 	cancel_verifier(s);
@@ -691,8 +701,9 @@ decide(struct session *s, enum verdict v, const char *detail,
 	}
 	if (rules.failures != 0 && lockout_failed(s->user, time(NULL), &rules))
 		log_msg(LOG_WARNING, "session %u: user %s locked out for %us "
-		    "after %u failures (rule %s)", s->id, s->user,
-		    rules.duration_s, rules.failures, s->rule_name);
+		    "after %u failures (rule %s)", s->id,
+		    log_quote(s->user, user, sizeof(user)), rules.duration_s,
+		    rules.failures, s->rule_name);
 	fail_later(s, "failure");
 }
 

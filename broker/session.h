@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "attempt.h"
+#include "audit.h"
 #include "event.h"
 #include "ipc_chan.h"
 #include "ipc_proto.h"
@@ -59,6 +60,7 @@ struct session {
 
 	/* The front end's context (policy_peer_trusted), set at most once. */
 	bool has_context;
+	bool context_closed;	/* CONTEXT or AUTH_BEGIN seen: no CONTEXT */
 	struct policy_net remote_addr;
 	char remote_host[64];		/* as the front end wrote it */
 	char remote_user[USER_NAME_MAX];
@@ -72,7 +74,7 @@ struct session {
 					 * comes, audited with this outcome */
 	policy_mechs offer;		/* what the client may begin now */
 	char chain_user[USER_NAME_MAX];
-	char rule_name[POLICY_NAME_MAX + 16];
+	char rule_name[AUDIT_RULE_MAX];
 
 	unsigned attempts;
 	uint64_t attempt_started_ms;
@@ -82,7 +84,7 @@ struct session {
 	const struct verifier *verifier;
 	struct attempt attempt;		/* what the verifier sees */
 	bool wants_data;		/* what was shown is data, not prompts */
-	char vdetail[128];		/* the verifier's word for the audit */
+	char vdetail[AUDIT_DETAIL_MAX];		/* the verifier's word for the audit */
 
 	uint32_t held_type;		/* reply held during the delay */
 	uint32_t held_code;

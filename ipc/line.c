@@ -72,38 +72,50 @@ line_reader_next(struct line_reader *r, const char **line, size_t *len)
 	return LINE_OK;
 }
 
+size_t
+line_utf8_next(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t k, need;
+	uint32_t c, min;
+
+	if (len == 0)
+		return 0;
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xe0) == 0xc0)
+		need = 1, c = p[0] & 0x1f, min = 0x80;
+	else if ((p[0] & 0xf0) == 0xe0)
+		need = 2, c = p[0] & 0x0f, min = 0x800;
+	else if ((p[0] & 0xf8) == 0xf0)
+		need = 3, c = p[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (need > len - 1)
+		return 0;
+	for (k = 1; k <= need; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[k] & 0x3f);
+	}
+	/* Overlong forms, surrogates and beyond Unicode are not UTF-8. */
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return need + 1;
+}
+
 bool
 line_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k, need;
-	uint32_t cp, min;
+	size_t i = 0, n;
+	uint32_t cp;
 
-	while (i < len) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((p[i] & 0xe0) == 0xc0) {
-			need = 1, cp = p[i] & 0x1f, min = 0x80;
-		} else if ((p[i] & 0xf0) == 0xe0) {
-			need = 2, cp = p[i] & 0x0f, min = 0x800;
-		} else if ((p[i] & 0xf8) == 0xf0) {
-			need = 3, cp = p[i] & 0x07, min = 0x10000;
-		} else {
+	for (; i < len; i += n)
+		if ((n = line_utf8_next(s + i, len - i, &cp)) == 0)
 			return false;
-		}
-		if (need > len - i - 1)
-			return false;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += need + 1;
-	}
 	return true;
 }
 

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A line, terminator included.  Passwords and one-time codes are short;
  * mechanisms with large tokens (gssapi) will raise this with the IPC bound
@@ -69,6 +70,10 @@ enum line_status line_split(const char *line, size_t len,
 
 /* True when p[len] is well-formed UTF-8 (no overlongs, no surrogates). */
 bool line_utf8_valid(const char *p, size_t len);
+
+/* Decodes the character at the start of p[len] into *cp: its length in
+ * bytes, or 0 when p does not begin with well-formed UTF-8. */
+size_t line_utf8_next(const char *p, size_t len, uint32_t *cp);
 
 /* An output line under construction; overflow is sticky. */
 struct line_out {

@@ -8,20 +8,32 @@
 #include "ipc_proto.h"
 #include "line.h"
 
+/* Characters that would let a name pass for another, or break the line
+ * it is shown on: C0 and C1 controls, DEL, and Unicode's invisible
+ * formatting (bidi overrides and isolates, zero-width characters, line
+ * and paragraph separators, the byte-order mark). */
+static bool
+char_forbidden_in_name(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c ||
+	    (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
+	    (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
+	    (c >= 0xfff9 && c <= 0xfffb);
+}
+
 bool
 name_user_valid(const char *user)
 {
-	size_t len = strlen(user), i;
+	size_t len = strlen(user), i, n;
+	uint32_t c;
 
 	if (len == 0 || len >= USER_NAME_MAX || user[0] == '-')
 		return false;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)user[i];
-
-		if (c < 0x20 || c == 0x7f || c == '/' || c == ':')
+	for (i = 0; i < len; i += n)
+		if ((n = line_utf8_next(user + i, len - i, &c)) == 0 ||
+		    char_forbidden_in_name(c) || c == '/' || c == ':')
 			return false;
-	}
-	return line_utf8_valid(user, len);
+	return true;
 }
 
 bool

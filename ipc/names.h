@@ -5,9 +5,10 @@
 
 #include <stdbool.h>
 
-/* 1..USER_NAME_MAX-1 bytes of UTF-8 without control characters, '/', ':'
- * or a leading '-': what PAM, NSS and Kerberos principals accept, and
- * nothing that could confuse a log line or a path. */
+/* 1..USER_NAME_MAX-1 bytes of UTF-8 without C0 or C1 control characters,
+ * Unicode formatting characters (bidi overrides, zero-width), '/', ':' or
+ * a leading '-': what PAM, NSS and Kerberos principals accept, and nothing
+ * that could confuse a log line, a terminal or a path. */
 bool name_user_valid(const char *user);
 
 /* 1..MECH_NAME_MAX-1 bytes of lower-case letters, digits and '-'. */

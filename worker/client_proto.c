@@ -170,6 +170,7 @@ req_login(struct wsession *ws, const struct line_words *req)
 	ws->dialog = mech_dialog_find(mech);
 	snprintf(m.mech, sizeof(m.mech), "%s", mech);
 	snprintf(m.user, sizeof(m.user), "%s", user);
+	ws->context_closed = true;
 	send_broker(ws, MSG_AUTH_BEGIN, &m);
 	if (ws->state != WS_CLOSING)
 		ws->state = WS_WAIT_BROKER;
@@ -250,7 +251,9 @@ req_context(struct wsession *ws, const struct line_words *req)
 	struct msg_context m;
 	const char *ruser = req->n == 3 ? req->w[2] : "";
 
-	if (ws->state != WS_IDLE) {
+	/* The broker takes one context, before any login; asking again is
+	 * answered here, so the broker can count it as a worker's fault. */
+	if (ws->state != WS_IDLE || ws->context_closed) {
 		ws_reply(ws, ws->state == WS_LOGGED_IN ? REPLY_ALREADY_LOGGED_IN :
 		    REPLY_NOT_PERMITTED, "Context comes once, before any login");
 		return;
@@ -265,6 +268,7 @@ req_context(struct wsession *ws, const struct line_words *req)
 	}
 	snprintf(m.host, sizeof(m.host), "%s", req->w[1]);
 	snprintf(m.user, sizeof(m.user), "%s", ruser);
+	ws->context_closed = true;
 	send_broker(ws, MSG_CONTEXT, &m);
 	if (ws->state != WS_CLOSING)
 		ws->state = WS_WAIT_BROKER;

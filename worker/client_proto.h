@@ -49,6 +49,7 @@ struct wsession {
 	 * in progress continues as ("": none). */
 	struct msg_mechs offer;
 	char chain_user[USER_NAME_MAX];
+	bool context_closed;	/* a context or a login was sent: no context */
 	size_t outlen;
 	bool out_full;		/* a reply did not fit: nothing more goes */
 	char out[WS_OUT_MAX];

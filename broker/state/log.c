@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static bool to_stderr;
@@ -17,10 +18,59 @@ log_init(bool foreground, bool debug)
 		openlog("loginbrokerd", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 }
 
+static bool
+is_bare(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("._@:/+-", c) != NULL;
+}
+
+const char *
+log_quote(const char *s, char *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, n;
+	char esc[5];
+	bool bare = *p != '\0' && strcmp(s, "-") != 0;
+
+	if (cap < 3) {
+		if (cap > 0)
+			out[0] = '\0';
+		return out;
+	}
+	for (n = 0; bare && p[n] != '\0'; n++)
+		bare = is_bare(p[n]);
+	if (bare) {
+		snprintf(out, cap, "%s", s);
+		return out;
+	}
+	if (*p == '\0') {
+		snprintf(out, cap, "-");
+		return out;
+	}
+	out[o++] = '"';
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			snprintf(esc, sizeof(esc), "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			snprintf(esc, sizeof(esc), "\\x%02x", *p);
+		else
+			snprintf(esc, sizeof(esc), "%c", *p);
+		n = strlen(esc);
+		if (o + n + 2 > cap)	/* room for the quote and the NUL */
+			break;
+		memcpy(out + o, esc, n);
+		o += n;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return out;
+}
+
 void
 log_msg(int prio, const char *fmt, ...)
 {
-	char line[1024], stamp[32];
+	char line[LOG_LINE_MAX], stamp[32];
 	struct timespec ts;
 	struct tm tm;
 	va_list ap;

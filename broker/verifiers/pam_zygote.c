@@ -1,6 +1,8 @@
 /* pam_zygote.c: start and find the PAM zygotes (loginbroker-pam). */
 #include "pam_zygote.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +11,7 @@
 #include "log.h"
 #include "spawn_ctl.h"
 #include "spawn_exec.h"
+#include "stderr_relay.h"
 #include "verify.h"
 
 /* One zygote per PAM service a policy has named since the start: a
@@ -24,9 +27,11 @@ struct zygote {
 static const struct config *conf;
 static struct zygote zygotes[ZYGOTES_MAX];
 static size_t nzygotes;
+static struct stderr_relay relay;	/* every zygote's, when open */
+static bool relay_open;
 
-/* The zygote program, with the broker's stderr (a module may write to
- * it) and environment (PAM modules may read it); fork + exec, as the
+/* The zygote program, with a relay as its stderr (a module may write to
+ * it: quoted and bounded, as a worker's) and the broker's environment (PAM modules may read it); fork + exec, as the
  * worker launcher: the zygote gets none of the broker's memory, and its
  * children are forked from a small process. */
 static pid_t
@@ -38,7 +43,7 @@ start_zygote(int chan_fd, void *ctx)
 	    "--spares", spares, NULL };
 
 	snprintf(spares, sizeof(spares), "%u", conf->spare_pam_helpers);
-	return spawn_exec(chan_fd, -1, conf->pam_path, argv, environ);
+	return spawn_exec(chan_fd, stderr_relay_fd(&relay), conf->pam_path, argv, environ);
 }
 
 /* A slot whose controller could not even be made counts as failed. */
@@ -96,6 +101,13 @@ pam_zygote_start(const struct config *c, const char *service)
 	struct spawn_params p;
 
 	conf = c;
+	if (!relay_open) {
+		if (stderr_relay_open(&relay, "pam") == -1) {
+			log_msg(LOG_ERR, "PAM stderr relay: %s", strerror(errno));
+			return -1;
+		}
+		relay_open = true;
+	}
 	if ((z = find(service)) != NULL) {
 		if (zygote_state(z) != SPAWN_FAILED)
 			return 0;

@@ -171,7 +171,7 @@ test_round_of_15_prompts_passes_and_16_end_the_login_with_514(void **state)
 	broker_log_expect(&broker, "audit: session=1 * "
 	    "mech=keyboard-interactive step=1 rule=test:4 "
 	    "outcome=dialog-limit duration_ms=* "
-	    "detail=too many prompts in a round", 1);
+	    "detail=\"too many prompts in a round\"", 1);
 	broker_stop(&broker);
 }
 

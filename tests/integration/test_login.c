@@ -859,18 +859,25 @@ test_out_of_sequence_worker_is_killed_and_logged(void **state)
 
 /* A compromised worker that floods the broker with requests and never
  * reads the replies (issue 10, finding 1): the broker's end never blocks,
- * its queue to that worker fills, and the worker is ended; meanwhile the
- * broker greets a new client at once. */
+ * and the second CONTEXT, which no honest worker sends, ends the worker;
+ * meanwhile the broker greets a new client at once.  (A queue that fills
+ * ends its peer too: tests/ipc/test_msg.c.) */
 static void
 test_worker_that_never_reads_cannot_stall_the_broker(void **state)
 {
+	char rest[256];
 	int fd, other;
 
 	NEED_ROOT();
 	broker_start(&broker, NULL, getenv("LB_EVIL_WORKER"));
 	fd = raw_connect_greeted(&broker);
 	raw_send(fd, "flood 20000\n", 12);
-	broker_log_expect(&broker, "session 1: worker channel full", 1);
+	assert_true(broker_log_wait(&broker, "broke the protocol in state "
+	    "idle: ", 2000, rest, sizeof(rest)));
+	assert_string_equal(rest,
+	    "CONTEXT more than once or after a login; killed");
+	broker_log_expect(&broker, "audit: session=1 * "
+	    "outcome=worker-violation*", 1);
 	other = raw_connect_greeted(&broker);
 	close(other);
 	close(fd);
