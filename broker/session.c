@@ -516,8 +516,6 @@ session_on_message(struct session *s, const struct ipc_msg *m)
 void
 session_on_worker_gone(struct session *s)
 {
-	/* It is on its way out by itself: no signal needed. */
-	s->worker_left = true;
 	if (attempt_undecided(s))
 		record_attempt(s, "aborted");
 	session_end(s, LOG_DEBUG, s->state == SS_LOGGED_IN ?
@@ -758,7 +756,7 @@ session_end(struct session *s, int prio, const char *why)
 	spawn_ctl_cancel(workers, &s->worker_wait);
 	if (s->client_fd != -1)
 		close(s->client_fd);
-	io->release(s, !s->worker_left);
+	io->release(s);
 	policy_unref(s->policy);
 	s->policy = NULL;
 	s->dead = true;

@@ -39,7 +39,6 @@ struct session {
 	uint32_t id;
 	enum session_state state;
 	bool dead;			/* ended; freed after this round */
-	bool worker_left;		/* its channel closed: no kill needed */
 	struct ucred peer;
 	const struct config *conf;
 	struct policy *policy;		/* the one it started under */

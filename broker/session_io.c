@@ -98,14 +98,14 @@ loop_arm(struct session *s, uint64_t at_ms)
 }
 
 static void
-loop_release(struct session *s, bool kill)
+loop_release(struct session *s)
 {
 	/* Harmless when it already exited: the pidfd is that process. */
-	if (s->worker_pidfd != -1 && kill)
+	if (s->worker_pidfd != -1) {
 		syscall(SYS_pidfd_send_signal, s->worker_pidfd, SIGKILL, NULL,
 		    0);
-	if (s->worker_pidfd != -1)
 		close(s->worker_pidfd);
+	}
 	s->worker_pidfd = -1;
 	event_del(&s->worker_ev);
 	ipc_chan_free(s->worker);

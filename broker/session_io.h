@@ -27,9 +27,9 @@ struct session_io {
 	int (*send)(struct session *s, uint32_t type, int fd, const void *m);
 	/* Wakes the session (session_on_deadline) at at_ms; 0: never. */
 	int (*arm)(struct session *s, uint64_t at_ms);
-	/* Lets go of the worker and the timer; kill: SIGKILL the worker
-	 * first (it did not leave by itself). */
-	void (*release)(struct session *s, bool kill);
+	/* SIGKILLs the worker and lets go of it and the timer: a worker
+	 * that closed its channel may still be running. */
+	void (*release)(struct session *s);
 };
 
 /* The event loop's: an ipc channel watched by epoll, a timerfd, the

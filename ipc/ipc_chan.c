@@ -251,6 +251,8 @@ ipc_chan_commit(struct ipc_chan *c, struct ipc_writer *w, uint32_t type,
 
 	if (!ipc_writer_ok(w))
 		err = w->cap < IPC_PAYLOAD_MAX ? ENOBUFS : ERANGE;
+	else if (IPC_HDR_SIZE + w->len > sizeof(c->wbuf) - c->wlen)
+		err = ENOBUFS;	/* no room left even for the header */
 	else if (fd != -1 && !c->fdpass)
 		err = EINVAL;
 	else if (fd != -1 && c->nwfds == IPC_CHAN_FDS)

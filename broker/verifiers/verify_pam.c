@@ -8,6 +8,7 @@
  * prompts, as sshd does.  The event loop only ever reads and writes the
  * helper's channel; PAM never runs in the broker.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
@@ -119,16 +120,23 @@ pam_verdict(int rc, uint8_t stage)
 	}
 }
 
-/* Every message of the call has its answer: back to the helper. */
+/* Every message of the call has its answer: back to the helper.  The
+ * answers are wiped before a verdict, which may free the run. */
 static void
 send_answers(struct pam_run *run)
 {
+	int rc, err;
+
 	run->answers.n = run->conv.n;
 	run->in_conv = false;
-	if (msg_send_pam_conv_reply(run->chan, 0, -1, &run->answers) == -1 ||
-	    event_chan_flush(&run->ev, run->chan) == -1)
-		attempt_verified(run->a, VERDICT_ERROR, "PAM helper unreachable");
+	rc = msg_send_pam_conv_reply(run->chan, 0, -1, &run->answers);
+	err = errno;
 	explicit_bzero(run->answers.text, sizeof(run->answers.text));
+	if (rc == -1 && err == ERANGE)
+		attempt_verified(run->a, VERDICT_LIMIT,
+		    "answers too long for one PAM call");
+	else if (rc == -1 || event_chan_flush(&run->ev, run->chan) == -1)
+		attempt_verified(run->a, VERDICT_ERROR, "PAM helper unreachable");
 }
 
 static bool

@@ -331,6 +331,31 @@ test_overlong_answer_ends_the_login_with_514(void **state)
 	broker_stop(&broker);
 }
 
+/* 32 answers of PAM's 511 bytes do not fit one IPC message: the attempt
+ * ends with 514, not with the helper's loss (nor a freed answer wiped). */
+static void
+test_answers_too_long_for_one_call_end_the_login_with_514(void **state)
+{
+	char line[600], want[32];
+	int fd, i;
+
+	NEED_ROOT();
+	start("prompts32", NULL);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login password alice\r\n", 301, "301 1\r\n");
+	snprintf(line, sizeof(line), "pass %0511d\r\n", 7);
+	for (i = 2; i <= 32; i++) {
+		snprintf(want, sizeof(want), "301 %d\r\n", i);
+		raw_expect(fd, line, 301, want);
+	}
+	raw_expect(fd, line, 514, "514 \"Too many prompts or rounds\"\r\n");
+	close(fd);
+	broker_log_expect(&broker, "audit: session=1 * user=alice "
+	    "mech=password step=1 rule=test:4 outcome=dialog-limit * "
+	    "detail=\"answers too long for one PAM call\"", 1);
+	broker_stop(&broker);
+}
+
 static void
 test_expired_password_is_changed_then_logged_in(void **state)
 {
@@ -541,6 +566,8 @@ main(void)
 		    test_password_mechanism_relays_info_as_303_and_errors_as_304),
 		cmocka_unit_test(test_too_many_rounds_end_the_login_with_514),
 		cmocka_unit_test(test_overlong_answer_ends_the_login_with_514),
+		cmocka_unit_test(
+		    test_answers_too_long_for_one_call_end_the_login_with_514),
 		cmocka_unit_test(
 		    test_expired_password_is_changed_then_logged_in),
 		cmocka_unit_test(

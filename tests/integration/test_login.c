@@ -857,6 +857,32 @@ test_out_of_sequence_worker_is_killed_and_logged(void **state)
 	broker_stop(&broker);
 }
 
+/* A compromised worker that closes its channel but keeps running (and
+ * the client's socket) is killed all the same: no process outlives the
+ * session the broker counts. */
+static void
+test_worker_that_hangs_up_its_channel_is_killed(void **state)
+{
+	char reply[128];
+	pid_t pid;
+	int fd, i;
+
+	NEED_ROOT();
+	broker_start(&broker, NULL, getenv("LB_EVIL_WORKER"));
+	fd = raw_connect_greeted(&broker);
+	pid = session_worker_pid(&broker, 1);
+	raw_send(fd, "hangup\n", 7);
+	for (i = 0; i < 200 && kill(pid, 0) == 0; i++)
+		usleep(10000);
+	assert_int_equal(kill(pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	/* Its client socket went with it. */
+	while (recv(fd, reply, sizeof(reply), 0) > 0)
+		;
+	close(fd);
+	broker_stop(&broker);
+}
+
 /* A compromised worker that floods the broker with requests and never
  * reads the replies (issue 10, finding 1): the broker's end never blocks,
  * and the second CONTEXT, which no honest worker sends, ends the worker;
@@ -1028,6 +1054,7 @@ main(void)
 		OWN_BROKER(
 		    test_idle_and_prompt_timeouts_close_with_their_own_510),
 		OWN_BROKER(test_out_of_sequence_worker_is_killed_and_logged),
+		OWN_BROKER(test_worker_that_hangs_up_its_channel_is_killed),
 		OWN_BROKER(
 		    test_worker_that_never_reads_cannot_stall_the_broker),
 		OWN_BROKER(test_session_timeout_closes_with_510),

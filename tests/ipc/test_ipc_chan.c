@@ -325,6 +325,26 @@ test_oversized_compose_is_refused(void **state)
 	assert_int_equal(errno, ERANGE);
 }
 
+/* A queue with room for less than a header refuses even an empty
+ * message, instead of writing the header past its end. */
+static void
+test_queue_without_room_for_a_header_refuses_an_empty_message(void **state)
+{
+	struct pair *p = *state;
+	static uint8_t payload[IPC_PAYLOAD_MAX];
+	size_t left = 8, i;
+
+	for (i = 0; i < IPC_CHAN_WBUF / IPC_MSG_MAX - 1; i++)
+		assert_int_equal(ipc_chan_compose(p->tx, 1, 0, -1, payload,
+		    sizeof(payload)), 0);
+	assert_int_equal(ipc_chan_compose(p->tx, 1, 0, -1, payload,
+	    IPC_PAYLOAD_MAX - left), 0);
+	assert_int_equal(ipc_chan_queued(p->tx), IPC_CHAN_WBUF - left);
+	assert_int_equal(ipc_chan_compose(p->tx, 2, 0, -1, NULL, 0), -1);
+	assert_int_equal(errno, ENOBUFS);
+	assert_int_equal(ipc_chan_queued(p->tx), IPC_CHAN_WBUF - left);
+}
+
 static void
 test_partial_writes_when_the_socket_is_full(void **state)
 {
@@ -414,6 +434,8 @@ main(void)
 		RAW_TEST(test_flagged_message_without_descriptor_is_refused),
 		cmocka_unit_test(test_descriptor_on_channel_without_fdpass_is_closed),
 		CHAN_TEST(test_oversized_compose_is_refused),
+		CHAN_TEST(
+		    test_queue_without_room_for_a_header_refuses_an_empty_message),
 		CHAN_TEST(test_partial_writes_when_the_socket_is_full),
 		CHAN_TEST(test_consumed_message_is_wiped),
 		cmocka_unit_test(test_free_closes_queued_descriptors),

@@ -71,6 +71,7 @@ write_test_services(const struct broker_fixture *b)
 		{ "denied", "", "denied" },
 		{ "prompts15", "prompts=15", "" },
 		{ "prompts16", "prompts=16", "" },
+		{ "prompts32", "prompts=32", "" },
 		{ "messages32", "messages=32", "" },
 		{ "messages33", "messages=33", "" },
 		{ "long", "long", "" },
