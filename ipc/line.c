@@ -13,9 +13,8 @@ line_reader_reset(struct line_reader *r)
 	r->skipping = false;
 }
 
-/* Drops the line handed out last, wiping it: it may have been a password. */
-static void
-release_taken(struct line_reader *r)
+void
+line_reader_done(struct line_reader *r)
 {
 	if (r->taken == 0)
 		return;
@@ -28,7 +27,7 @@ release_taken(struct line_reader *r)
 char *
 line_reader_space(struct line_reader *r, size_t *room)
 {
-	release_taken(r);
+	line_reader_done(r);
 	*room = sizeof(r->buf) - r->len;
 	return r->buf + r->len;
 }
@@ -45,7 +44,7 @@ line_reader_next(struct line_reader *r, const char **line, size_t *len)
 	char *lf;
 	size_t n;
 
-	release_taken(r);
+	line_reader_done(r);
 	lf = memchr(r->buf, '\n', r->len);
 	if (lf == NULL) {
 		if (r->len < sizeof(r->buf))

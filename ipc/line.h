@@ -61,6 +61,11 @@ void line_reader_added(struct line_reader *r, size_t n);
 enum line_status line_reader_next(struct line_reader *r, const char **line,
     size_t *len);
 
+/* Drops the line handed out last, wiping it: it may have been a password.
+ * line_reader_space and line_reader_next do it too; call it as soon as the
+ * line has been used, not when the next bytes come. */
+void line_reader_done(struct line_reader *r);
+
 /* Splits a line into words: LINE_OK, LINE_HAS_NUL, LINE_BAD_QUOTING,
  * LINE_TOO_MANY_WORDS, or LINE_BAD_UTF8 with the words split all the
  * same and the bad ones marked in bad_utf8 (so that a caller can say

@@ -68,6 +68,9 @@ handle_lines(void)
 			ws_on_line(&ws, line, len);
 		else
 			ws_on_bad_line(&ws, st);
+		/* Its answer is in the IPC message now: wipe it while the
+		 * login is pending, not when the next line comes. */
+		line_reader_done(&in);
 	}
 }
 

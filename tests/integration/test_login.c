@@ -411,6 +411,33 @@ test_hanging_up_during_the_delay_audits_the_failure_once(void **state)
 	broker_stop(&broker);
 }
 
+/* The worker wipes a secret as soon as it is in the IPC message (issue
+ * 10, "secrets wiped at parse time"): while its failure's reply is held,
+ * the worker's memory, read as root, has its own texts but not the
+ * password. */
+static void
+test_worker_memory_holds_no_secret_while_the_login_is_pending(void **state)
+{
+	static const char secret[] = "s3cr3t-6e1f0c-never-kept";
+	char line[64];
+	pid_t pid;
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, "failure_delay_ms 3000\n", NULL);
+	fd = raw_connect_greeted(&broker);
+	pid = session_worker_pid(&broker, 1);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	snprintf(line, sizeof(line), "pass %s\r\n", secret);
+	raw_send(fd, line, strlen(line));
+	/* Decided and audited: the worker has sent the answer and waits. */
+	broker_log_expect(&broker, "audit: session=1 * outcome=failure *", 1);
+	assert_true(test_memory_holds(pid, "Wrong number of arguments"));
+	assert_false(test_memory_holds(pid, secret));
+	close(fd);
+	broker_stop(&broker);
+}
+
 /* Requests written at once are answered in turn, without waiting for
  * more bytes (issue 10, finding 4). */
 static void
@@ -1029,6 +1056,8 @@ main(void)
 		WITH_BROKER(test_abandoned_attempts_count_against_the_limit),
 		OWN_BROKER(
 		    test_hanging_up_during_the_delay_audits_the_failure_once),
+		OWN_BROKER(
+		    test_worker_memory_holds_no_secret_while_the_login_is_pending),
 		WITH_BROKER(test_quoting_carries_spaces_quotes_and_backslashes),
 		WITH_BROKER(test_pipelined_requests_are_all_answered),
 		WITH_BROKER(test_line_of_4096_bytes_passes_and_4097_gets_500),

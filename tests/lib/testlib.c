@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -160,4 +161,54 @@ test_example_line(const char *name, const char *text)
 	fclose(f);
 	fail_msg("no line \"%s\" in %s", text, path);
 	return 0;
+}
+
+/* Whether [start, end) of the process behind mem holds needle; regions
+ * that cannot be read ([vvar], guard pages) hold nothing. */
+static bool
+region_holds(int mem, unsigned long start, unsigned long end,
+    const char *needle)
+{
+	static char buf[1 << 16];
+	size_t nlen = strlen(needle), keep = 0, total, want;
+	unsigned long at = start;
+	ssize_t n;
+
+	while (at < end) {
+		want = sizeof(buf) - keep;
+		if (want > end - at)
+			want = end - at;
+		if ((n = pread(mem, buf + keep, want, (off_t)at)) <= 0)
+			return false;
+		total = keep + (size_t)n;
+		if (memmem(buf, total, needle, nlen) != NULL)
+			return true;
+		at += (unsigned long)n;
+		/* A needle may straddle two reads: carry the tail over. */
+		keep = total < nlen - 1 ? total : nlen - 1;
+		memmove(buf, buf + total - keep, keep);
+	}
+	return false;
+}
+
+bool
+test_memory_holds(pid_t pid, const char *needle)
+{
+	char path[64], line[512], perms[8];
+	unsigned long start, end;
+	bool found = false;
+	FILE *maps;
+	int mem;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	assert_non_null(maps = fopen(path, "r"));
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	assert_true((mem = open(path, O_RDONLY | O_CLOEXEC)) != -1);
+	while (!found && fgets(line, sizeof(line), maps) != NULL)
+		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) == 3 &&
+		    perms[0] == 'r')
+			found = region_holds(mem, start, end, needle);
+	close(mem);
+	fclose(maps);
+	return found;
 }

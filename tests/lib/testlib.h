@@ -2,6 +2,7 @@
 #ifndef LB_TESTLIB_H
 #define LB_TESTLIB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -48,5 +49,9 @@ unsigned test_lines_matching(const char *text, const char *pattern);
  * the test when there is none.  Rule names (rule=NAME:LINE) are derived
  * from it, so a comment added to an example breaks no test. */
 unsigned test_example_line(const char *name, const char *text);
+
+/* True when needle's bytes are anywhere in pid's readable memory, as
+ * /proc/pid/maps and /proc/pid/mem show it (root reads any process). */
+bool test_memory_holds(pid_t pid, const char *needle);
 
 #endif
