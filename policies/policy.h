@@ -78,7 +78,7 @@ struct policy_service {
 	unsigned attempts;		/* per connection */
 	unsigned prompt_timeout_ms;
 	unsigned session_timeout_ms;	/* until logged in */
-	unsigned connections_per_peer;	/* per uid; 0: only max_sessions */
+	unsigned connections_per_peer;	/* per uid (32); 0: only max_sessions */
 	bool password_change;		/* pam_chauthtok when expired */
 	size_t nrules;
 	struct policy_rule rules[POLICY_RULES_MAX];

@@ -266,6 +266,8 @@ st_service(struct parser *ps)
 	svc->attempts = 3;
 	svc->prompt_timeout_ms = 60000;
 	svc->session_timeout_ms = 120000;
+	/* One local user must not hold every slot of max_sessions. */
+	svc->connections_per_peer = 32;
 	svc->password_change = true;
 	ps->svc = svc;
 	ps->peer_seen = ps->allow_seen = false;

@@ -52,18 +52,20 @@ flush_client(int fd)
 	return true;
 }
 
-/* Handles buffered request lines while the protocol wants them. */
-static void
+/* Handles buffered request lines while the protocol wants them: true
+ * when it handled any. */
+static bool
 handle_lines(void)
 {
 	enum line_status st;
 	const char *line;
+	bool handled = false;
 	size_t len;
 
 	while (ws.outlen == 0 && ws_wants_request(&ws)) {
 		st = line_reader_next(&in, &line, &len);
 		if (st == LINE_NEED_MORE)
-			return;
+			break;
 		if (st == LINE_OK)
 			ws_on_line(&ws, line, len);
 		else
@@ -71,7 +73,9 @@ handle_lines(void)
 		/* Its answer is in the IPC message now: wipe it while the
 		 * login is pending, not when the next line comes. */
 		line_reader_done(&in);
+		handled = true;
 	}
+	return handled;
 }
 
 static void
@@ -135,7 +139,10 @@ session_loop(struct ipc_chan *broker, int client_fd,
 		 * handled, while the socket takes it: pipelined requests
 		 * need no new bytes to be answered. */
 		while (flush_client(client_fd)) {
-			handle_lines();
+			/* Only a whole request restarts the idle clock: a
+			 * client dribbling a byte at a time does not. */
+			if (handle_lines())
+				idle_deadline = 0;
 			if (ws.outlen == 0)
 				break;
 		}
@@ -175,10 +182,9 @@ session_loop(struct ipc_chan *broker, int client_fd,
 		}
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
 			read_broker();
-		if (pfd[0].revents & POLLIN) {
+		if (pfd[0].revents & POLLIN)
 			read_client(client_fd);
-			idle_deadline = 0;
-		} else if (pfd[0].revents & (POLLHUP | POLLERR)) {
+		else if (pfd[0].revents & (POLLHUP | POLLERR)) {
 			finish(0, NULL);
 		}
 	}

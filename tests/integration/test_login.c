@@ -858,6 +858,31 @@ test_idle_and_prompt_timeouts_close_with_their_own_510(void **state)
 	broker_stop(&broker);
 }
 
+/* A logged-in client that dribbles a byte every 100 ms, never a whole
+ * line, is closed at the idle timeout all the same (issue 10, finding 8):
+ * only a complete request restarts the clock. */
+static void
+test_dribbling_client_is_closed_at_the_idle_timeout(void **state)
+{
+	struct pollfd pfd;
+	char reply[128];
+	int fd, sent;
+
+	NEED_ROOT();
+	broker_start(&broker, "idle_timeout_ms 500\n", NULL);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 200, NULL);
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	for (sent = 0; sent < 30 && poll(&pfd, 1, 100) == 0; sent++)
+		assert_int_equal(send(fd, "x", 1, MSG_NOSIGNAL), 1);
+	assert_true(sent < 30);
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 510);
+	assert_string_equal(reply, "510 \"Idle timeout\"\r\n");
+	close(fd);
+	broker_stop(&broker);
+}
+
 static void
 test_out_of_sequence_worker_is_killed_and_logged(void **state)
 {
@@ -1082,6 +1107,7 @@ main(void)
 		OWN_BROKER(test_pam_that_cannot_decide_gets_505),
 		OWN_BROKER(
 		    test_idle_and_prompt_timeouts_close_with_their_own_510),
+		OWN_BROKER(test_dribbling_client_is_closed_at_the_idle_timeout),
 		OWN_BROKER(test_out_of_sequence_worker_is_killed_and_logged),
 		OWN_BROKER(test_worker_that_hangs_up_its_channel_is_killed),
 		OWN_BROKER(

@@ -309,6 +309,7 @@ static const struct {
 	    "p:3:17: expected a duration from 100ms to 24h (like 500ms, 90s, "
 	    "15m or 1h), got '86400001ms'\n"),
 
+	PARSES(SERVICE(""), F_CONNECTIONS, 32),	/* the default */
 	PARSES(SERVICE("connections-per-peer 0"), F_CONNECTIONS, 0),
 	PARSES(SERVICE("connections-per-peer 65536"), F_CONNECTIONS, 65536),
 	REFUSED(SERVICE("connections-per-peer -1"),
