@@ -2,6 +2,7 @@
 #include "listener.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -20,6 +21,10 @@
 
 static const struct config *conf;
 static struct event listen_ev = { .fd = -1 };
+/* Held in reserve: out of descriptors, it is given up to accept one
+ * connection and refuse it, instead of leaving it queued and the
+ * listener readable for ever (an epoll busy loop). */
+static int spare_fd = -1;
 
 void
 listener_refuse(int fd, const char *line)
@@ -27,6 +32,8 @@ listener_refuse(int fd, const char *line)
 	(void)!send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
 }
+
+#define BUSY_LINE	"511 \"Too many sessions, try again later\"\r\n"
 
 static void
 refuse(int fd, const struct ucred *peer, const char *line,
@@ -63,8 +70,7 @@ admit(int fd, const struct ucred *peer)
 		return;
 	}
 	if (session_count() >= conf->max_sessions) {
-		refuse(fd, peer, "511 \"Too many sessions, try again later\""
-		    "\r\n", "max_sessions", "refused-busy");
+		refuse(fd, peer, BUSY_LINE, "max_sessions", "refused-busy");
 		return;
 	}
 	if (svc->connections_per_peer != 0 && session_count_peer(svc->name,
@@ -81,6 +87,21 @@ admit(int fd, const struct ucred *peer)
 		session_new(conf, p, svc, fd, peer);
 }
 
+/* Out of descriptors: the spare makes room to take one connection and
+ * refuse it with 511, then is taken back. */
+static void
+shed_one(int listen_fd)
+{
+	int fd;
+
+	if (spare_fd == -1)
+		return;
+	close(spare_fd);
+	if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) != -1)
+		listener_refuse(fd, BUSY_LINE);
+	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 static void
 on_accept(struct event *ev, uint32_t events)
 {
@@ -91,6 +112,12 @@ on_accept(struct event *ev, uint32_t events)
 	/* A bounded batch per wakeup keeps sessions' events flowing. */
 	for (int i = 0; i < 32; i++) {
 		fd = accept4(ev->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd == -1 && (errno == EMFILE || errno == ENFILE)) {
+			log_msg(LOG_WARNING, "accept: %s: connection refused",
+			    strerror(errno));
+			shed_one(ev->fd);
+			continue;
+		}
 		if (fd == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_msg(LOG_ERR, "accept: %s", strerror(errno));
@@ -133,6 +160,10 @@ listener_open(const struct config *c)
 		close(fd);
 		goto fail;
 	}
+	if ((spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
+		close(fd);
+		goto fail;
+	}
 	listen_ev = (struct event){ .fd = fd, .cb = on_accept, .ctx = NULL };
 	return event_add(&listen_ev, EPOLLIN);
 fail:
@@ -148,5 +179,8 @@ listener_close(void)
 	event_del(&listen_ev);
 	close(listen_ev.fd);
 	listen_ev.fd = -1;
+	if (spare_fd != -1)
+		close(spare_fd);
+	spare_fd = -1;
 	unlink(conf->socket_path);
 }

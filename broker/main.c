@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "config.h"
 #include "event.h"
+#include "fd_budget.h"
 #include "listener.h"
 #include "lockout.h"
 #include "log.h"
@@ -93,6 +94,29 @@ setup_signals(void)
 		return -1;
 	sig_ev = (struct event){ .fd = fd, .cb = on_signal, .ctx = NULL };
 	return event_add(&sig_ev, EPOLLIN);
+}
+
+/* Raises the descriptor limit and takes max_sessions down to what it
+ * carries, so that a session too many is refused with 511 at the door
+ * instead of failing half-way. */
+static int
+fit_sessions_to_descriptors(struct config *c)
+{
+	rlim_t nofile = fd_budget_raise();
+	unsigned fit = fd_budget_sessions(nofile);
+
+	if (fit == 0) {
+		log_msg(LOG_ERR, "RLIMIT_NOFILE %llu leaves no descriptors "
+		    "for sessions", (unsigned long long)nofile);
+		return -1;
+	}
+	if (c->max_sessions > fit) {
+		log_msg(LOG_WARNING, "max_sessions %u: RLIMIT_NOFILE %llu "
+		    "carries %u sessions; serving at most %u", c->max_sessions,
+		    (unsigned long long)nofile, fit, fit);
+		c->max_sessions = fit;
+	}
+	return 0;
 }
 
 /* At startup, and only then, wait for the worker launcher and the PAM
@@ -210,7 +234,7 @@ main(int argc, char **argv)
 	 * broker. */
 	lockout_init(conf.lockout_file);
 	policy_live_set(config_path, policy);
-	if (event_init() == -1 || setup_signals() == -1 ||
+	if (fit_sessions_to_descriptors(&conf) == -1 || event_init() == -1 || setup_signals() == -1 ||
 	    (workers = workers_start(&conf)) == NULL ||
 	    verifiers_prepare(&conf, policy) == -1 ||
 	    wait_for_helpers(policy) == -1 || listener_open(&conf) == -1) {

@@ -20,15 +20,15 @@
 #include "ipc_proto.h"
 #include "log.h"
 
-/* How long a new spawner may take to be ready, at startup. */
-/* After a spawner or a ready child fails, wait this long before retrying:
- * a broken sandbox or PAM stack must not become a fork loop. */
-#define RETRY_MS		1000
+/* After a spawner or a ready child fails, wait before retrying, twice as
+ * long after each failure in a row: a broken sandbox or PAM stack, or a
+ * descriptor shortage, must not become a fork loop. */
+#define RETRY_FIRST_MS		1000
+#define RETRY_MAX_MS		60000
 /* A child taken while others stand ready is replaced after this quiet
  * period, not at once: the fork would compete for the CPUs with the login
  * that just took the child. */
 #define REFILL_DELAY_MS		3
-#define IDLE_MAX		16
 
 /* One spawner process. */
 struct spawner {
@@ -52,10 +52,11 @@ struct spawn_ctl {
 	struct spawn_params p;
 	LIST_HEAD(, spawner) spawners;
 	struct spawner *current;
-	struct idle_child idle[IDLE_MAX];
+	struct idle_child idle[SPAWN_IDLE_MAX];
 	size_t nidle;
 	TAILQ_HEAD(, spawn_wait) waiters;
 	uint64_t retry_after;
+	unsigned retry_ms;	/* the next wait; 0: nothing failed lately */
 	struct event retry_ev;	/* timerfd: retry_after, or a deferred refill */
 	enum spawn_state state;	/* of the first spawner */
 };
@@ -97,8 +98,12 @@ arm_timer(struct spawn_ctl *sc, unsigned ms)
 static void
 arm_retry(struct spawn_ctl *sc)
 {
-	sc->retry_after = clock_now_ms() + RETRY_MS;
-	arm_timer(sc, RETRY_MS);
+	unsigned ms = sc->retry_ms != 0 ? sc->retry_ms : RETRY_FIRST_MS;
+
+	sc->retry_ms = ms < RETRY_MAX_MS / 2 ? 2 * ms : RETRY_MAX_MS;
+	sc->retry_after = clock_now_ms() + ms;
+	arm_timer(sc, ms);
+	log_msg(LOG_WARNING, "%s: next try in %u ms", sc->p.name, ms);
 }
 
 /* Waiters cannot be served while the spawner fails to start: tell them. */
@@ -335,6 +340,7 @@ on_spare(struct spawner *s, const struct ipc_msg *m)
 	struct idle_child c = { { 0, -1, m->fd }, s };
 	struct spawn_wait *w;
 	struct msg_spare spare;
+	const char *why = NULL;
 
 	if (msg_read_spare(m, &spare) == -1) {
 		close(m->fd);
@@ -343,19 +349,34 @@ on_spare(struct spawner *s, const struct ipc_msg *m)
 	c.child.pid = (pid_t)spare.pid;
 	if (s->pending > 0)
 		s->pending--;
-	if (c.child.pid <= 0 ||
-	    (c.child.pidfd = (int)syscall(SYS_pidfd_open, c.child.pid, 0)) ==
-	    -1 || !parent_is(c.child.pid, s->pid) || s->retiring) {
-		if (c.child.pidfd != -1)
-			close(c.child.pidfd);
+	if (s->retiring) {
 		close(c.child.fd);
 		return 0;
 	}
+	if (c.child.pid <= 0)
+		why = "no such process";
+	else if ((c.child.pidfd = (int)syscall(SYS_pidfd_open, c.child.pid,
+	    0)) == -1)
+		why = strerror(errno);
+	else if (!parent_is(c.child.pid, s->pid))
+		why = "not the spawner's child";
+	if (why != NULL) {
+		/* Out of descriptors, most likely: asking again at once
+		 * would only fork. */
+		log_msg(LOG_ERR, "%s: cannot watch child %d: %s", sc->p.name,
+		    (int)c.child.pid, why);
+		if (c.child.pidfd != -1)
+			close(c.child.pidfd);
+		close(c.child.fd);
+		arm_retry(sc);
+		return 0;
+	}
+	sc->retry_ms = 0;
 	if ((w = TAILQ_FIRST(&sc->waiters)) != NULL) {
 		TAILQ_REMOVE(&sc->waiters, w, entry);
 		w->queued = false;
 		hand_out(sc, w, &c);
-	} else if (sc->nidle < IDLE_MAX) {
+	} else if (sc->nidle < SPAWN_IDLE_MAX) {
 		sc->idle[sc->nidle++] = c;
 	} else {
 		close_child(&c.child);

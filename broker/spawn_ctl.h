@@ -13,6 +13,9 @@
 #include <sys/queue.h>
 #include <sys/types.h>
 
+/* Ready children kept at most, whatever was asked for. */
+#define SPAWN_IDLE_MAX	16
+
 /* A ready child: its pid, a pidfd naming it for good, and the broker's end
  * of its channel.  Whoever takes it owns both descriptors. */
 struct spawn_child {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -177,6 +178,9 @@ launch_broker(struct broker_fixture *b)
 		/* Sanitizer builds: pam_wrapper must not dlopen libpam with
 		 * RTLD_DEEPBIND (it reads uid_wrapper's variable for that). */
 		setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
+		if (b->nofile != 0 && setrlimit(RLIMIT_NOFILE, &(struct rlimit){
+		    b->nofile, b->nofile }) == -1)
+			_exit(127);
 		execl(brokerd, "loginbrokerd", "-d", "-f", "-c", path, "-w",
 		    b->worker, "-p", pam, (char *)NULL);
 		_exit(127);
@@ -244,10 +248,12 @@ prepare_broker(struct broker_fixture *b, const char *extra_config,
 {
 	static const char *const matrix_services[] = { "loginbroker",
 	    "login", "sshd" };
+	unsigned nofile = b->nofile;
 	char path[256];
 	size_t i;
 
 	memset(b, 0, sizeof(*b));
+	b->nofile = nofile;
 	snprintf(b->dir, sizeof(b->dir), "/tmp/lbtest.XXXXXX");
 	assert_non_null(mkdtemp(b->dir));
 	chmod(b->dir, 0755);

@@ -16,6 +16,8 @@ struct broker_fixture {
 	char worker[256];
 	pid_t pid;
 	unsigned starts;	/* "listening on" lines seen */
+	unsigned nofile;	/* set before a start: its RLIMIT_NOFILE, soft
+				 * and hard (0: the test's own) */
 };
 
 /* Starts the broker with the test configuration plus extra lines (may be
