@@ -219,7 +219,7 @@ retire(struct spawner *s, const char *why)
 		 * would fail the same way (spawner_gone retries later). */
 		if (s->ready)
 			respawn(sc);
-		else
+		else if (clock_now_ms() >= sc->retry_after)
 			arm_retry(sc);
 	}
 }
@@ -486,6 +486,8 @@ on_spawner(struct event *ev, uint32_t events)
 	if (rc == -1) {
 		log_msg(LOG_ERR, "the %s sent garbage; killed", s->sc->p.name);
 		kill(s->pid, SIGKILL);
+		/* Its replacement may do the same: not at once. */
+		arm_retry(s->sc);
 		retire(s, "protocol error");
 	}
 	refill(s->sc);
