@@ -224,6 +224,18 @@ retire(struct spawner *s, const char *why)
 	}
 }
 
+/* A spawner that broke its protocol or stopped reading: killed, and
+ * replaced after the retry wait, since its replacement may do the same. */
+static void
+kill_spawner(struct spawner *s, const char *why)
+{
+	log_msg(LOG_ERR, "the %s (pid %d) %s; killed", s->sc->p.name,
+	    (int)s->pid, why);
+	kill(s->pid, SIGKILL);
+	arm_retry(s->sc);
+	retire(s, why);
+}
+
 /* Asks the current spawner for children until ready + coming covers the
  * spares and everyone waiting. */
 static void
@@ -242,8 +254,11 @@ refill(struct spawn_ctl *sc)
 	TAILQ_FOREACH(w, &sc->waiters, entry)
 		waiting++;
 	while (sc->nidle + s->pending < sc->p.spares + waiting) {
-		if (msg_send(s->chan, MSG_SPAWN, 0, -1, NULL) == -1)
-			break;
+		if (msg_send(s->chan, MSG_SPAWN, 0, -1, NULL) == -1) {
+			/* Its queue is full: it does not read. */
+			kill_spawner(s, "does not read its channel");
+			return;
+		}
 		s->pending++;
 	}
 	/* A spawner that cannot be written to shows as EOF when read. */
@@ -483,13 +498,8 @@ on_spawner(struct event *ev, uint32_t events)
 	while ((rc = ipc_chan_get(s->chan, &m)) == 1)
 		if ((rc = spawner_dispatch(s, &m)) == -1)
 			break;
-	if (rc == -1) {
-		log_msg(LOG_ERR, "the %s sent garbage; killed", s->sc->p.name);
-		kill(s->pid, SIGKILL);
-		/* Its replacement may do the same: not at once. */
-		arm_retry(s->sc);
-		retire(s, "protocol error");
-	}
+	if (rc == -1)
+		kill_spawner(s, "broke its protocol");
 	refill(s->sc);
 }
 

@@ -504,7 +504,8 @@ static const struct broker_msg {
 	{ MSG_ROUND, IN(WS_WAIT_BROKER), on_round },
 	{ MSG_DATA, IN(WS_WAIT_BROKER), on_data },
 	{ MSG_OFFER, IN(WS_WAIT_BROKER), on_offer },
-	{ MSG_RESULT, IN(WS_WAIT_BROKER), on_result },
+	/* An attempt may end while a prompt is out: its verifier failed. */
+	{ MSG_RESULT, IN(WS_WAIT_BROKER) | IN(WS_DIALOG), on_result },
 	{ MSG_CLOSE, IN(WS_IDLE) | IN(WS_WAIT_BROKER) | IN(WS_DIALOG) |
 	    IN(WS_LOGGED_IN), on_close },
 };

@@ -410,6 +410,40 @@ test_session_timeout_then_the_close_grace(void **state)
 	end_session();
 }
 
+/* The helper says m as type; the broker's loop reads it. */
+static void
+helper_says(uint32_t type, const void *m)
+{
+	assert_int_equal(msg_send(helper, type, 0, -1, m), 0);
+	assert_int_equal(ipc_chan_flush(helper), 1);
+	assert_int_equal(event_dispatch(1000), 0);
+}
+
+/* The PAM helper's channel is bounded by its protocol: one reply per
+ * conversation call, and no call while one waits.  A helper that sends a
+ * second call before its answers (or one that would make the broker queue
+ * more) ends the attempt with 505, and the worker lives on. */
+static void
+test_helper_calling_twice_without_answers_ends_the_attempt(void **state)
+{
+	static const struct msg_pam_conv call = { 1, { PROMPT_SECRET },
+	    { "Password: " } };
+	unsigned before = kills;
+	struct ipc_msg m;
+
+	new_session();
+	to_verifying();
+	helper_says(MSG_PAM_CONV, &call);
+	assert_int_equal(next_from_broker(worker, &m), MSG_PROMPT);
+	assert_int_equal(current->state, SS_PROMPTING);
+	helper_says(MSG_PAM_CONV, &call);
+	expect_reply(MSG_RESULT, REPLY_SYSTEM_ERROR, NULL);
+	assert_int_equal(current->state, SS_IDLE);
+	assert_false(current->dead);
+	assert_int_equal(kills, before);
+	end_session();
+}
+
 static void
 test_worker_gone_is_killed_all_the_same(void **state)
 {
@@ -435,6 +469,8 @@ main(void)
 		cmocka_unit_test(test_unanswered_prompt_times_out_with_510),
 		cmocka_unit_test(test_session_timeout_then_the_close_grace),
 		cmocka_unit_test(test_worker_gone_is_killed_all_the_same),
+		cmocka_unit_test(
+		    test_helper_calling_twice_without_answers_ends_the_attempt),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -30,6 +30,7 @@
 enum fake_kind {
 	FAKE_FOREIGN_PIDS,	/* every SPARE names a process not its child */
 	FAKE_GARBAGE,		/* READY, then a message of no known type */
+	FAKE_DEAF,		/* READY, then never reads its channel */
 };
 
 /* Each fake spawner writes one byte here per SPAWN it is asked for. */
@@ -66,7 +67,10 @@ fake_spawner(int fd, enum fake_kind kind, unsigned spares)
 		_exit(2);
 	send_or_die(c, MSG_SPAWNER_READY,
 	    -1, &(struct msg_spawner_ready){ IPC_PROTO_VERSION });
-	if (kind == FAKE_GARBAGE) {
+	if (kind == FAKE_DEAF) {
+		for (;;)
+			pause();
+	} else if (kind == FAKE_GARBAGE) {
 		if (ipc_chan_compose(c, 9999, 0, -1, NULL, 0) == -1 ||
 		    ipc_chan_flush_wait(c, 5000) == -1)
 			_exit(2);
@@ -183,6 +187,41 @@ test_spawner_sending_garbage_is_replaced(void **state)
 	stop(sc);
 }
 
+static void
+no_child(struct spawn_wait *w, const struct spawn_child *child)
+{
+	if (child != NULL)
+		fail_msg("a deaf spawner handed out a child");
+}
+
+/* Waiters enough to fill the channel to a spawner that never reads it:
+ * the broker never blocks; the queue's bound ends the spawner. */
+static void
+test_spawner_that_does_not_read_is_killed(void **state)
+{
+	static struct spawn_wait waits[20000];
+	struct spawn_ctl *sc = start(FAKE_DEAF);
+	int status = 0;
+	pid_t pid;
+	size_t i;
+
+	run_for(200);	/* READY */
+	assert_int_equal(spawn_ctl_state(sc), SPAWN_READY);
+	for (i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
+		waits[i].ready = no_child;
+		spawn_ctl_take(sc, &waits[i]);
+	}
+	/* The only child alive; SIGKILL takes a moment to land. */
+	for (i = 0; i < 200 && (pid = waitpid(-1, &status, WNOHANG)) == 0; i++)
+		usleep(10000);
+	assert_true(pid > 0);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+	for (i = 0; i < sizeof(waits) / sizeof(waits[0]); i++)
+		spawn_ctl_cancel(sc, &waits[i]);
+	stop(sc);
+}
+
 static int
 setup(void **state)
 {
@@ -199,6 +238,7 @@ main(void)
 		cmocka_unit_test(
 		    test_unusable_children_are_retried_with_a_growing_wait),
 		cmocka_unit_test(test_spawner_sending_garbage_is_replaced),
+		cmocka_unit_test(test_spawner_that_does_not_read_is_killed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

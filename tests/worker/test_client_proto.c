@@ -253,6 +253,26 @@ test_new_login_during_a_prompt_aborts_first(void **state)
 	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
 }
 
+/* The attempt may end while a prompt is out (its PAM helper died, or
+ * broke its protocol): the client gets the result, not a dropped
+ * connection, and its late answer finds no login in progress. */
+static void
+test_result_while_a_prompt_is_out_ends_the_attempt(void **state)
+{
+	struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
+	struct msg_reply error = { .code = REPLY_SYSTEM_ERROR,
+	    .text = "System error" };
+	const struct ipc_msg *m;
+
+	request("login password alice");
+	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
+	broker_says(MSG_PROMPT, &prompt, "301 \"Password: \"\r\n");
+	broker_says(MSG_RESULT, &error, "505 \"System error\"\r\n");
+	assert_int_equal(fx.ws.state, WS_IDLE);
+	assert_string_equal(request("pass secret"),
+	    "507 \"No authentication in progress\"\r\n");
+}
+
 static void
 test_broker_message_out_of_state_is_refused(void **state)
 {
@@ -387,6 +407,7 @@ main(void)
 		T(test_login_prompt_answer_and_result),
 		T(test_message_text_is_split_and_sanitised),
 		T(test_new_login_during_a_prompt_aborts_first),
+		T(test_result_while_a_prompt_is_out_ends_the_attempt),
 		T(test_broker_message_out_of_state_is_refused),
 		T(test_malformed_broker_messages_are_refused),
 		T(test_close_replies_then_closes),
