@@ -56,13 +56,36 @@ is_empty_root_dir(const char *dir)
 	return entries == 2;
 }
 
+/* A fresh tmpfs, read-only and empty, mounted nowhere: the descriptor of
+ * its root.  Detached, it needs no mount point and no private propagation,
+ * so it works under a root that is not a mount point (a plain chroot). */
+static int
+open_empty_tmpfs(void)
+{
+	int fs, mnt;
+
+	if ((fs = fsopen("tmpfs", FSOPEN_CLOEXEC)) == -1)
+		sandbox_fail("open tmpfs");
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) == -1 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", "1", 0) == -1 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) == -1 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == -1)
+		sandbox_fail("configure tmpfs");
+	if ((mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY |
+	    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)) == -1)
+		sandbox_fail("mount empty tmpfs");
+	close(fs);
+	return mnt;
+}
+
 /* Makes the root an empty, read-only directory.  Without empty_dir, a
- * private mount namespace gets a fresh read-only tmpfs over /tmp (any
- * directory would do: the mount is invisible outside) and that becomes
- * the root, so nothing on the host needs preparing. */
+ * private mount namespace gets a fresh read-only tmpfs, mounted nowhere,
+ * as the root, so nothing on the host needs preparing. */
 static void
 enter_empty_root(const char *empty_dir)
 {
+	int root;
+
 	if (empty_dir != NULL) {
 		if (!is_empty_root_dir(empty_dir)) {
 			errno = ENOTEMPTY;
@@ -73,14 +96,10 @@ enter_empty_root(const char *empty_dir)
 	} else {
 		if (unshare(CLONE_NEWNS) == -1)
 			sandbox_fail("unshare mount namespace");
-		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
-			sandbox_fail("make mounts private");
-		if (mount("loginbroker-empty", "/tmp", "tmpfs",
-		    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		    "size=4k,nr_inodes=1,mode=0555") == -1)
-			sandbox_fail("mount empty tmpfs");
-		if (chdir("/tmp") == -1 || chroot(".") == -1)
+		root = open_empty_tmpfs();
+		if (fchdir(root) == -1 || chroot(".") == -1)
 			sandbox_fail("chroot to empty tmpfs");
+		close(root);
 	}
 	if (chdir("/") == -1)
 		sandbox_fail("chdir /");

@@ -79,9 +79,8 @@ test_small_limit_caps_sessions_and_refuses_with_511(void **state)
 	int fds[SMALL_FIT], fd, i;
 
 	NEED_ROOT();
-	broker.nofile = SMALL_NOFILE;
+	broker.with.nofile = SMALL_NOFILE;
 	broker_start(&broker, NULL, NULL);
-	broker.nofile = 0;
 	snprintf(want, sizeof(want), "max_sessions 256: RLIMIT_NOFILE %d "
 	    "carries %d sessions; serving at most %d", SMALL_NOFILE,
 	    SMALL_FIT, SMALL_FIT);

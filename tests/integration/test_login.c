@@ -991,6 +991,19 @@ login_once(void)
 	close(fd);
 }
 
+/* Started by chroot(8) into a directory that is no mount point (issue 10,
+ * finding 7), the broker confines its workers all the same and logs in:
+ * the empty root is a detached tmpfs, which needs no mount point. */
+static void
+test_broker_in_a_plain_chroot_logs_in(void **state)
+{
+	NEED_ROOT();
+	broker.with.plain_chroot = true;
+	broker_start(&broker, NULL, NULL);
+	login_once();
+	broker_stop(&broker);
+}
+
 /* The parent of session id's worker, which waits at a prompt: the
  * launcher that made it. */
 static pid_t
@@ -1108,6 +1121,7 @@ main(void)
 		OWN_BROKER(
 		    test_idle_and_prompt_timeouts_close_with_their_own_510),
 		OWN_BROKER(test_dribbling_client_is_closed_at_the_idle_timeout),
+		OWN_BROKER(test_broker_in_a_plain_chroot_logs_in),
 		OWN_BROKER(test_out_of_sequence_worker_is_killed_and_logged),
 		OWN_BROKER(test_worker_that_hangs_up_its_channel_is_killed),
 		OWN_BROKER(

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <fnmatch.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -151,6 +154,42 @@ use_fixture_nss(const char *preload, const char *passwd, const char *group)
 	setenv("NSS_WRAPPER_GROUP", group, 1);
 }
 
+/* A root that is not a mount point, as chroot(8) into a directory gives:
+ * dir/root with each directory of / bound in and its symlinks copied, in a
+ * mount namespace of its own.  0, or -1. */
+static int
+enter_plain_chroot(const char *dir)
+{
+	char root[128], src[512], dst[512], target[256];
+	struct dirent *d;
+	struct stat st;
+	ssize_t n;
+	DIR *top;
+
+	snprintf(root, sizeof(root), "%s/root", dir);
+	if (unshare(CLONE_NEWNS) == -1 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+	    mkdir(root, 0755) == -1 || (top = opendir("/")) == NULL)
+		return -1;
+	while ((d = readdir(top)) != NULL) {
+		snprintf(src, sizeof(src), "/%s", d->d_name);
+		snprintf(dst, sizeof(dst), "%s/%s", root, d->d_name);
+		if (d->d_name[0] == '.' || lstat(src, &st) == -1)
+			continue;
+		if (S_ISLNK(st.st_mode) &&
+		    (n = readlink(src, target, sizeof(target) - 1)) > 0) {
+			target[n] = '\0';
+			(void)!symlink(target, dst);
+		} else if (S_ISDIR(st.st_mode) && mkdir(dst, 0755) == 0) {
+			/* /tmp holds root itself: not its mounts again. */
+			(void)mount(src, dst, NULL, MS_BIND |
+			    (strcmp(d->d_name, "tmp") != 0 ? MS_REC : 0), NULL);
+		}
+	}
+	closedir(top);
+	return chroot(root) == 0 && chdir("/") == 0 ? 0 : -1;
+}
+
 /* Starts loginbrokerd in the foreground on the fixture's directory. */
 static void
 launch_broker(struct broker_fixture *b)
@@ -178,13 +217,16 @@ launch_broker(struct broker_fixture *b)
 		/* Sanitizer builds: pam_wrapper must not dlopen libpam with
 		 * RTLD_DEEPBIND (it reads uid_wrapper's variable for that). */
 		setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
-		if (b->nofile != 0 && setrlimit(RLIMIT_NOFILE, &(struct rlimit){
-		    b->nofile, b->nofile }) == -1)
+		if (b->with.nofile != 0 && setrlimit(RLIMIT_NOFILE,
+		    &(struct rlimit){ b->with.nofile, b->with.nofile }) == -1)
+			_exit(127);
+		if (b->with.plain_chroot && enter_plain_chroot(b->dir) == -1)
 			_exit(127);
 		execl(brokerd, "loginbrokerd", "-d", "-f", "-c", path, "-w",
 		    b->worker, "-p", pam, (char *)NULL);
 		_exit(127);
 	}
+	memset(&b->with, 0, sizeof(b->with));
 }
 
 static void
@@ -246,14 +288,15 @@ static void
 prepare_broker(struct broker_fixture *b, const char *extra_config,
     const char *worker)
 {
+	__typeof__(b->with) with;
 	static const char *const matrix_services[] = { "loginbroker",
 	    "login", "sshd" };
-	unsigned nofile = b->nofile;
 	char path[256];
 	size_t i;
 
+	with = b->with;
 	memset(b, 0, sizeof(*b));
-	b->nofile = nofile;
+	b->with = with;
 	snprintf(b->dir, sizeof(b->dir), "/tmp/lbtest.XXXXXX");
 	assert_non_null(mkdtemp(b->dir));
 	chmod(b->dir, 0755);

@@ -16,8 +16,12 @@ struct broker_fixture {
 	char worker[256];
 	pid_t pid;
 	unsigned starts;	/* "listening on" lines seen */
-	unsigned nofile;	/* set before a start: its RLIMIT_NOFILE, soft
-				 * and hard (0: the test's own) */
+	struct {		/* set before a start, for that one only */
+		unsigned nofile;	/* RLIMIT_NOFILE, soft and hard;
+					 * 0: the test's own */
+		bool plain_chroot;	/* in a chroot whose / is no mount
+					 * point */
+	} with;
 };
 
 /* Starts the broker with the test configuration plus extra lines (may be
