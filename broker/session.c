@@ -2,11 +2,13 @@
 #include "session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@
 
 /* How long a worker may take to write its last reply and go. */
 #define CLOSE_GRACE_MS	2000
+#define SYSTEM_ERROR_LINE	"505 \"System error\"\r\n"
 
 static struct session_list live = TAILQ_HEAD_INITIALIZER(live);
 static struct session_list graveyard = TAILQ_HEAD_INITIALIZER(graveyard);
@@ -71,7 +74,7 @@ session_new(const struct config *conf, struct policy *p,
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		log_msg(LOG_ERR, "cannot start a session: %s", strerror(errno));
-		listener_refuse(client_fd, "505 \"System error\"\r\n");
+		listener_refuse(client_fd, SYSTEM_ERROR_LINE);
 		return;
 	}
 	s->id = next_id++;
@@ -199,17 +202,16 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	struct session *s = (struct session *)((char *)w -
 	    offsetof(struct session, worker_wait));
 	struct msg_assign m;
-	int fd = s->client_fd;
+	int fd;
 
 	if (c == NULL) {
-		listener_refuse(s->client_fd, "505 \"System error\"\r\n");
+		listener_refuse(s->client_fd, SYSTEM_ERROR_LINE);
 		s->client_fd = -1;
 		session_end(s, LOG_ERR, "no worker can be started");
 		return;
 	}
-	s->client_fd = -1;
-	if (io->attach(s, c) == -1) {
-		close(fd);
+	if (io->attach(s, c) == -1 ||
+	    (fd = fcntl(s->client_fd, F_DUPFD_CLOEXEC, 0)) == -1) {
 		session_end(s, LOG_ERR, "cannot take the worker's channel");
 		return;
 	}
@@ -217,7 +219,8 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	    s->id, (int)c->pid, (unsigned)s->peer.uid, (int)s->peer.pid);
 	m.idle_timeout_ms = s->conf->idle_timeout_ms;
 	offer_names(s->offer, &m.offer);
-	/* The channel owns the client descriptor from here on. */
+	/* The channel owns this copy of the client's socket from here on;
+	 * the broker keeps its own only to say 505 if the worker dies. */
 	set_state(s, SS_IDLE);
 	send_worker(s, MSG_ASSIGN, fd, &m);
 }
@@ -457,6 +460,22 @@ on_auth_data(struct session *s, const struct ipc_msg *in)
 		violation(s, "malformed AUTH_DATA");
 }
 
+/* The worker ends the connection itself (quit, its idle timeout): its
+ * going is no failure, and it has a grace to go. */
+static void
+on_leaving(struct session *s, const struct ipc_msg *in)
+{
+	if (msg_read(in, MSG_LEAVING, NULL) == -1) {
+		violation(s, "malformed LEAVING");
+		return;
+	}
+	if (attempt_undecided(s)) {
+		cancel_verifier(s);
+		record_attempt(s, "aborted");
+	}
+	set_state(s, SS_CLOSING);
+}
+
 static void
 on_auth_abort(struct session *s, const struct ipc_msg *in)
 {
@@ -483,6 +502,8 @@ static const struct dispatch {
 	{ MSG_AUTH_DATA, IN(SS_PROMPTING), on_auth_data },
 	{ MSG_AUTH_ABORT, IN(SS_PROMPTING), on_auth_abort },
 	{ MSG_CONTEXT, IN(SS_IDLE), on_context },
+	{ MSG_LEAVING, IN(SS_IDLE) | IN(SS_PROMPTING) | IN(SS_LOGGED_IN),
+	    on_leaving },
 };
 
 void
@@ -516,8 +537,15 @@ session_on_message(struct session *s, const struct ipc_msg *m)
 void
 session_on_worker_gone(struct session *s)
 {
+	static const char failed[] = SYSTEM_ERROR_LINE;
+
 	if (attempt_undecided(s))
 		record_attempt(s, "aborted");
+	/* Gone without CLOSE or LEAVING: the client left, or the worker
+	 * died.  A client still there is told, not just hung up on. */
+	if (s->state != SS_CLOSING && s->client_fd != -1)
+		(void)!send(s->client_fd, failed, sizeof(failed) - 1,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
 	session_end(s, LOG_DEBUG, s->state == SS_LOGGED_IN ?
 	    "logged-in connection closed" : "connection closed");
 }

@@ -56,6 +56,10 @@ enum ipc_type {
 				 * (300); its answer is an AUTH_DATA */
 	MSG_AUTH_DATA = 20,	/* worker -> broker, bytes: the client's */
 
+	/* worker -> broker */
+	MSG_LEAVING = 21,	/* empty: the worker closes the connection
+				 * itself (quit, idle timeout) */
+
 	MSG_TYPE_END
 };
 

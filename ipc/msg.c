@@ -373,6 +373,7 @@ static const struct codec {
 	[MSG_AUTH_BEGIN] = { "AUTH_BEGIN", put_auth_begin, get_auth_begin },
 	[MSG_AUTH_ANSWER] = { "AUTH_ANSWER", put_answers, get_answers },
 	[MSG_AUTH_ABORT] = { "AUTH_ABORT", NULL, NULL },
+	[MSG_LEAVING] = { "LEAVING", NULL, NULL },
 	[MSG_CONTEXT] = { "CONTEXT", put_context, get_context },
 	[MSG_PAM_BEGIN] = { "PAM_BEGIN", put_pam_begin, get_pam_begin },
 	[MSG_PAM_CONV] = { "PAM_CONV", put_pam_conv, get_pam_conv },

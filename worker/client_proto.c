@@ -274,11 +274,20 @@ req_context(struct wsession *ws, const struct line_words *req)
 		ws->state = WS_WAIT_BROKER;
 }
 
+/* The worker ends the connection itself: the broker is told first, so
+ * that it takes the going for no failure. */
+static void
+leave(struct wsession *ws, int code, const char *text)
+{
+	ws_reply(ws, code, text);
+	send_broker(ws, MSG_LEAVING, NULL);
+	ws->state = WS_CLOSING;
+}
+
 static void
 req_quit(struct wsession *ws, const struct line_words *req)
 {
-	ws_reply(ws, REPLY_OK, "Bye");
-	ws->state = WS_CLOSING;
+	leave(ws, REPLY_OK, "Bye");
 }
 
 /* Every request: its verb, the arguments it takes, and its handler, which
@@ -370,8 +379,7 @@ out:
 void
 ws_on_idle_timeout(struct wsession *ws)
 {
-	ws_reply(ws, REPLY_TIMED_OUT, "Idle timeout");
-	ws->state = WS_CLOSING;
+	leave(ws, REPLY_TIMED_OUT, "Idle timeout");
 }
 
 int

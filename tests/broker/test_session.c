@@ -287,6 +287,7 @@ static const struct worker_msg {
 	{ "AUTH_ABORT", MSG_AUTH_ABORT, NULL },
 	{ "CONTEXT", MSG_CONTEXT, &context },
 	{ "PROMPT (the broker's)", MSG_PROMPT, &prompt },
+	{ "LEAVING", MSG_LEAVING, NULL },
 };
 
 #define NMSGS	(sizeof(worker_msgs) / sizeof(worker_msgs[0]))
@@ -298,13 +299,13 @@ static const struct state_row {
 	void (*reach)(void);
 	int takes[NMSGS];
 } states[] = {
-	{ "idle", to_idle, { 1, 0, 0, 0, 1, 0 } },
-	{ "verifying", to_verifying, { 0, 0, 0, 0, 0, 0 } },
+	{ "idle", to_idle, { 1, 0, 0, 0, 1, 0, 1 } },
+	{ "verifying", to_verifying, { 0, 0, 0, 0, 0, 0, 0 } },
 	/* echo-test shows data: answers are refused, data taken. */
-	{ "prompting", to_prompting, { 0, 0, 1, 1, 0, 0 } },
-	{ "delaying", to_delaying, { 0, 0, 0, 0, 0, 0 } },
-	{ "logged-in", to_logged_in, { 0, 0, 0, 0, 0, 0 } },
-	{ "closing", to_closing, { 2, 2, 2, 2, 2, 2 } },
+	{ "prompting", to_prompting, { 0, 0, 1, 1, 0, 0, 1 } },
+	{ "delaying", to_delaying, { 0, 0, 0, 0, 0, 0, 0 } },
+	{ "logged-in", to_logged_in, { 0, 0, 0, 0, 0, 0, 1 } },
+	{ "closing", to_closing, { 2, 2, 2, 2, 2, 2, 2 } },
 };
 
 static void

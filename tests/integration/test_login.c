@@ -642,6 +642,7 @@ test_worker_is_confined_while_a_prompt_is_pending(void **state)
 static void
 test_killing_one_worker_leaves_twenty_logins_unaffected(void **state)
 {
+	char reply[128];
 	int fds[CROWD], i;
 	pid_t victim;
 
@@ -652,6 +653,9 @@ test_killing_one_worker_leaves_twenty_logins_unaffected(void **state)
 	}
 	victim = session_worker_pid(&broker, CROWD / 2 + 1);
 	assert_int_equal(kill(victim, SIGKILL), 0);
+	/* Its client is told by the broker, then hung up on. */
+	assert_int_equal(raw_reply(fds[CROWD / 2], reply, sizeof(reply)), 505);
+	assert_string_equal(reply, "505 \"System error\"\r\n");
 	raw_expect_closed(fds[CROWD / 2]);
 	for (i = 0; i < CROWD; i++)
 		if (i != CROWD / 2)

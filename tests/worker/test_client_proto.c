@@ -168,7 +168,6 @@ static const struct exchange {
 	{ "lsauth \xff", "500 \"Invalid UTF-8\"\r\n" },
 	{ "frobnicate", "500 \"Unknown command\"\r\n" },
 	{ "", "500 \"Empty line\"\r\n" },
-	{ "quit", "200 Bye\r\n" },
 };
 
 static void
@@ -184,6 +183,18 @@ test_idle_requests_table(void **state)
 	}
 	/* None of these reached the broker. */
 	assert_int_equal(broker_gets(&m), -1);
+}
+
+/* quit says bye and tells the broker the worker is leaving, so that its
+ * going is no failure. */
+static void
+test_quit_says_bye_and_tells_the_broker(void **state)
+{
+	const struct ipc_msg *m;
+
+	assert_string_equal(request("quit"), "200 Bye\r\n");
+	assert_int_equal(fx.ws.state, WS_CLOSING);
+	assert_int_equal(broker_gets(&m), MSG_LEAVING);
 }
 
 static void
@@ -404,6 +415,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_idle_requests_table),
+		T(test_quit_says_bye_and_tells_the_broker),
 		T(test_login_prompt_answer_and_result),
 		T(test_message_text_is_split_and_sanitised),
 		T(test_new_login_during_a_prompt_aborts_first),
