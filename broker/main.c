@@ -127,8 +127,12 @@ wait_for_helpers(const struct policy *p)
 {
 	uint64_t end = clock_now_ms() + HELPERS_READY_MS;
 
+	/* Until all are up or one has failed: a failed one is not retried
+	 * at startup. */
 	while ((spawn_ctl_state(workers) == SPAWN_STARTING ||
-	    verifiers_prepared(p) == 1) && clock_now_ms() < end)
+	    verifiers_prepared(p) == 1) &&
+	    spawn_ctl_state(workers) != SPAWN_FAILED &&
+	    verifiers_prepared(p) != -1 && clock_now_ms() < end)
 		if (event_dispatch(clock_poll_timeout(end)) == -1)
 			return -1;
 	if (spawn_ctl_state(workers) != SPAWN_READY) {

@@ -139,9 +139,12 @@ send_worker(struct session *s, uint32_t type, int fd, const void *m)
 			close(fd);
 		return;
 	}
-	if (io->send(s, type, fd, m) == -1)
-		session_end(s, errno == EPIPE ? LOG_INFO : LOG_ERR,
-		    errno == EPIPE ? "worker gone" : "worker channel full");
+	if (io->send(s, type, fd, m) == -1) {
+		if (errno == EPIPE)
+			session_on_worker_gone(s);
+		else
+			session_end(s, LOG_ERR, "worker channel full");
+	}
 }
 
 /* The mechanisms in the offer by name, as ASSIGN and OFFER carry them. */
@@ -521,6 +524,12 @@ session_on_message(struct session *s, const struct ipc_msg *m)
 		    m->hdr.type);
 		return;
 	}
+	if (s->answer_may_cross && (m->hdr.type == MSG_AUTH_ANSWER ||
+	    m->hdr.type == MSG_AUTH_DATA || m->hdr.type == MSG_AUTH_ABORT)) {
+		s->answer_may_cross = false;
+		return;
+	}
+	s->answer_may_cross = false;
 	for (i = 0; i < sizeof(worker_dispatch) / sizeof(worker_dispatch[0]);
 	    i++) {
 		if (worker_dispatch[i].type != m->hdr.type)
@@ -696,6 +705,9 @@ decide(struct session *s, enum verdict v, const char *detail,
 
 	snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
 	cancel_verifier(s);
+	/* Decided while a prompt was out (the verifier failed): the worker
+	 * may be sending the client's answer as the result goes to it. */
+	s->answer_may_cross = s->state == SS_PROMPTING;
 	if (s->refusal != NULL) {
 		fail_later(s, s->refusal);
 		s->refusal = NULL;

@@ -37,6 +37,8 @@ enum session_state {
 struct session {
 	TAILQ_ENTRY(session) entry;
 	uint32_t id;
+	bool answer_may_cross;		/* the attempt ended with a prompt
+					 * out: one answer is ignored */
 	enum session_state state;
 	bool dead;			/* ended; freed after this round */
 	struct ucred peer;

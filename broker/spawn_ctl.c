@@ -20,11 +20,16 @@
 #include "ipc_proto.h"
 #include "log.h"
 
-/* After a spawner or a ready child fails, wait before retrying, twice as
- * long after each failure in a row: a broken sandbox or PAM stack, or a
- * descriptor shortage, must not become a fork loop. */
+/* After a spawner or a ready child fails, the first failure is retried at
+ * once (a process killed from outside says nothing about the next); each
+ * one more in a row waits twice as long as the one before: a broken
+ * sandbox or PAM stack, or a descriptor shortage, must not become a fork
+ * loop. */
 #define RETRY_FIRST_MS		1000
 #define RETRY_MAX_MS		60000
+/* So many failures in a row make the spawner broken: those waiting for a
+ * child are told at once instead of waiting through the retries. */
+#define BROKEN_AFTER		3
 /* A child taken while others stand ready is replaced after this quiet
  * period, not at once: the fork would compete for the CPUs with the login
  * that just took the child. */
@@ -56,7 +61,7 @@ struct spawn_ctl {
 	size_t nidle;
 	TAILQ_HEAD(, spawn_wait) waiters;
 	uint64_t retry_after;
-	unsigned retry_ms;	/* the next wait; 0: nothing failed lately */
+	unsigned failures;	/* in a row; a good child ends the run */
 	struct event retry_ev;	/* timerfd: retry_after, or a deferred refill */
 	enum spawn_state state;	/* of the first spawner */
 };
@@ -95,23 +100,43 @@ arm_timer(struct spawn_ctl *sc, unsigned ms)
 		    sc->p.name, strerror(errno));
 }
 
+/* One more failure in a row: the retry (on_retry) is armed. */
 static void
 arm_retry(struct spawn_ctl *sc)
 {
-	unsigned ms = sc->retry_ms != 0 ? sc->retry_ms : RETRY_FIRST_MS;
+	unsigned ms = 0, shift;
 
-	sc->retry_ms = ms < RETRY_MAX_MS / 2 ? 2 * ms : RETRY_MAX_MS;
+	if (sc->failures++ > 0) {
+		shift = sc->failures - 2 < 6 ? sc->failures - 2 : 6;
+		ms = RETRY_FIRST_MS << shift;
+		if (ms > RETRY_MAX_MS)
+			ms = RETRY_MAX_MS;
+		log_msg(LOG_WARNING, "%s: %u failures in a row; next try in "
+		    "%u ms", sc->p.name, sc->failures, ms);
+	}
+	/* Even "at once" is the timer's: not within this turn of the loop,
+	 * which may be the startup's last. */
+	if (ms == 0)
+		ms = 1;
 	sc->retry_after = clock_now_ms() + ms;
 	arm_timer(sc, ms);
-	log_msg(LOG_WARNING, "%s: next try in %u ms", sc->p.name, ms);
 }
 
-/* Waiters cannot be served while the spawner fails to start: tell them. */
+static bool
+broken(const struct spawn_ctl *sc)
+{
+	return sc->failures >= BROKEN_AFTER;
+}
+
+/* A broken spawner serves nobody soon: its waiters are told.  Otherwise
+ * they wait for the retry. */
 static void
 fail_waiters(struct spawn_ctl *sc)
 {
 	struct spawn_wait *w;
 
+	if (!broken(sc))
+		return;
 	while ((w = TAILQ_FIRST(&sc->waiters)) != NULL) {
 		TAILQ_REMOVE(&sc->waiters, w, entry);
 		w->queued = false;
@@ -217,10 +242,12 @@ retire(struct spawner *s, const char *why)
 		sc->current = NULL;
 		/* One that never got ready is not replaced at once: it
 		 * would fail the same way (spawner_gone retries later). */
-		if (s->ready)
+		if (s->ready) {
 			respawn(sc);
-		else if (clock_now_ms() >= sc->retry_after)
+		} else {
 			arm_retry(sc);
+			settle(sc, SPAWN_FAILED);
+		}
 	}
 }
 
@@ -232,7 +259,9 @@ kill_spawner(struct spawner *s, const char *why)
 	log_msg(LOG_ERR, "the %s (pid %d) %s; killed", s->sc->p.name,
 	    (int)s->pid, why);
 	kill(s->pid, SIGKILL);
-	arm_retry(s->sc);
+	/* retire counts one that never got ready as a failure itself. */
+	if (s->ready)
+		arm_retry(s->sc);
 	retire(s, why);
 }
 
@@ -292,8 +321,8 @@ spawn_ctl_take(struct spawn_ctl *sc, struct spawn_wait *w)
 	TAILQ_INSERT_TAIL(&sc->waiters, w, entry);
 	w->queued = true;
 	refill(sc);
-	if (sc->current == NULL && w->queued) {
-		/* No spawner, and none can start now. */
+	if (sc->current == NULL && w->queued && broken(sc)) {
+		/* No spawner, and none will start soon. */
 		TAILQ_REMOVE(&sc->waiters, w, entry);
 		w->queued = false;
 		w->ready(w, NULL);
@@ -368,10 +397,21 @@ on_spare(struct spawner *s, const struct ipc_msg *m)
 		close(c.child.fd);
 		return 0;
 	}
+	/* Gone already (its exit is reported), or orphaned by a spawner
+	 * that died since (the broker reaps its orphans): nothing failed. */
+	if (c.child.pid > 0 && (c.child.pidfd = (int)syscall(SYS_pidfd_open,
+	    c.child.pid, 0)) == -1 && errno == ESRCH) {
+		close(c.child.fd);
+		return 0;
+	}
+	if (c.child.pidfd != -1 && parent_is(c.child.pid, getpid())) {
+		syscall(SYS_pidfd_send_signal, c.child.pidfd, SIGKILL, NULL, 0);
+		close_child(&c.child);
+		return 0;
+	}
 	if (c.child.pid <= 0)
 		why = "no such process";
-	else if ((c.child.pidfd = (int)syscall(SYS_pidfd_open, c.child.pid,
-	    0)) == -1)
+	else if (c.child.pidfd == -1)
 		why = strerror(errno);
 	else if (!parent_is(c.child.pid, s->pid))
 		why = "not the spawner's child";
@@ -386,7 +426,7 @@ on_spare(struct spawner *s, const struct ipc_msg *m)
 		arm_retry(sc);
 		return 0;
 	}
-	sc->retry_ms = 0;
+	sc->failures = 0;
 	if ((w = TAILQ_FIRST(&sc->waiters)) != NULL) {
 		TAILQ_REMOVE(&sc->waiters, w, entry);
 		w->queued = false;
@@ -414,13 +454,15 @@ on_child_exit(struct spawner *s, const struct ipc_msg *m)
 	for (i = 0; i < sc->nidle; i++) {
 		if (sc->idle[i].child.pid != (pid_t)pid)
 			continue;
-		/* It died before it had any work: the sandbox or the PAM
-		 * stack is broken, nothing a client did. */
 		close_child(&sc->idle[i].child);
 		sc->idle[i] = sc->idle[--sc->nidle];
 		log_msg(LOG_ERR, "a ready child of the %s died (pid %u, status "
 		    "0x%x)", sc->p.name, pid, status);
-		arm_retry(sc);
+		/* Killed from outside (an operator, the OOM killer), it says
+		 * nothing about the next; dying by itself before it had any
+		 * work, it says the sandbox or the PAM stack is broken. */
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+			arm_retry(sc);
 		return 0;
 	}
 	/* SIGKILL is the broker's own doing, logged where it was decided. */
@@ -468,13 +510,16 @@ spawner_gone(struct spawner *s)
 {
 	struct spawn_ctl *sc = s->sc;
 	bool was_current = sc->current == s, was_ready = s->ready;
+	bool was_retiring = s->retiring;
 
-	if (!s->retiring)
+	if (!was_retiring)
 		log_msg(LOG_ERR, "the %s (pid %d) went away%s", sc->p.name,
 		    (int)s->pid, was_ready ? "" : " before it was ready");
 	drop_spawner(s);
 	if (!was_ready) {
-		arm_retry(sc);
+		/* Retired before it was ready: counted then. */
+		if (!was_retiring)
+			arm_retry(sc);
 		fail_waiters(sc);
 		settle(sc, SPAWN_FAILED);
 	} else if (was_current) {

@@ -101,7 +101,8 @@ void raw_send(int fd, const char *bytes, size_t len);
 int raw_reply(int fd, char *buf, size_t cap);
 
 /* Fails the test unless the broker has closed the connection: the next
- * read sees the end of the stream (not a byte, not 5 s of silence). */
+ * read sees the end of the stream or a reset (not a byte, not 5 s of
+ * silence). */
 void raw_expect_closed(int fd);
 
 /* Runs the loginbroker CLI with stdin_text and returns its exit status;
