@@ -228,9 +228,10 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	send_worker(s, MSG_ASSIGN, fd, &m);
 }
 
-/* The audit line of the attempt in progress on s, ended with outcome. */
+/* The audit line of the attempt in progress on s, ended with outcome:
+ * once per attempt, whatever crosses it. */
 static void
-record_attempt(const struct session *s, const char *outcome)
+record_attempt(struct session *s, const char *outcome)
 {
 	const struct audit_record r = {
 		.session = s->id,
@@ -246,6 +247,9 @@ record_attempt(const struct session *s, const char *outcome)
 		.detail = s->vdetail,
 	};
 
+	if (s->attempt_recorded)
+		return;
+	s->attempt_recorded = true;
 	audit_attempt(&r, outcome);
 }
 
@@ -254,7 +258,8 @@ record_attempt(const struct session *s, const char *outcome)
 static bool
 attempt_undecided(const struct session *s)
 {
-	return s->state == SS_VERIFYING || s->state == SS_PROMPTING;
+	return (s->state == SS_VERIFYING || s->state == SS_PROMPTING) &&
+	    !s->attempt_recorded;
 }
 
 /* The worker broke the protocol: it may be compromised.  Kill it, log it,
@@ -346,6 +351,7 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 		return;
 	}
 	s->attempts++;
+	s->attempt_recorded = false;
 	s->attempt_started_ms = s->answered_ms = io->now();
 	s->vdetail[0] = '\0';
 	set_state(s, SS_VERIFYING);
@@ -463,8 +469,9 @@ on_auth_data(struct session *s, const struct ipc_msg *in)
 		violation(s, "malformed AUTH_DATA");
 }
 
-/* The worker ends the connection itself (quit, its idle timeout): its
- * going is no failure, and it has a grace to go. */
+/* The worker ends the connection (quit, its idle timeout, the client
+ * hung up), in any state: its going is no failure, a held reply is not
+ * sent, and it has a grace to go. */
 static void
 on_leaving(struct session *s, const struct ipc_msg *in)
 {
@@ -476,6 +483,7 @@ on_leaving(struct session *s, const struct ipc_msg *in)
 		cancel_verifier(s);
 		record_attempt(s, "aborted");
 	}
+	s->reply_at = 0;
 	set_state(s, SS_CLOSING);
 }
 
@@ -505,8 +513,8 @@ static const struct dispatch {
 	{ MSG_AUTH_DATA, IN(SS_PROMPTING), on_auth_data },
 	{ MSG_AUTH_ABORT, IN(SS_PROMPTING), on_auth_abort },
 	{ MSG_CONTEXT, IN(SS_IDLE), on_context },
-	{ MSG_LEAVING, IN(SS_IDLE) | IN(SS_PROMPTING) | IN(SS_LOGGED_IN),
-	    on_leaving },
+	{ MSG_LEAVING, IN(SS_IDLE) | IN(SS_VERIFYING) | IN(SS_PROMPTING) |
+	    IN(SS_DELAYING) | IN(SS_LOGGED_IN), on_leaving },
 };
 
 void
@@ -555,7 +563,7 @@ session_on_worker_gone(struct session *s)
 	if (s->state != SS_CLOSING && s->client_fd != -1)
 		(void)!send(s->client_fd, failed, sizeof(failed) - 1,
 		    MSG_NOSIGNAL | MSG_DONTWAIT);
-	session_end(s, LOG_DEBUG, s->state == SS_LOGGED_IN ?
+	session_end(s, LOG_DEBUG, s->logged_in ?
 	    "logged-in connection closed" : "connection closed");
 }
 
@@ -722,6 +730,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 		record_attempt(s, "success");
 		if (rules.failures != 0)
 			lockout_succeeded(s->user);
+		s->logged_in = true;
 		set_state(s, SS_LOGGED_IN);
 		reply_with(s, MSG_RESULT, REPLY_OK, "Logged in", final,
 		    final_len <= MECH_DATA_MAX ? final_len : 0);

@@ -39,6 +39,8 @@ struct session {
 	uint32_t id;
 	bool answer_may_cross;		/* the attempt ended with a prompt
 					 * out: one answer is ignored */
+	bool attempt_recorded;		/* its audit line is written */
+	bool logged_in;			/* stays so when the worker leaves */
 	enum session_state state;
 	bool dead;			/* ended; freed after this round */
 	struct ucred peer;

@@ -30,6 +30,10 @@
 /* So many failures in a row make the spawner broken: those waiting for a
  * child are told at once instead of waiting through the retries. */
 #define BROKEN_AFTER		3
+/* Children asked for and not yet arrived, at most: a burst of sessions
+ * is served as they arrive, and the requests stay far below what the
+ * channel's queue holds. */
+#define SPAWN_PENDING_MAX	32
 /* A child taken while others stand ready is replaced after this quiet
  * period, not at once: the fork would compete for the CPUs with the login
  * that just took the child. */
@@ -251,8 +255,8 @@ retire(struct spawner *s, const char *why)
 	}
 }
 
-/* A spawner that broke its protocol or stopped reading: killed, and
- * replaced after the retry wait, since its replacement may do the same. */
+/* A spawner that broke its protocol: killed, and replaced after the retry
+ * wait, since its replacement may do the same. */
 static void
 kill_spawner(struct spawner *s, const char *why)
 {
@@ -282,12 +286,11 @@ refill(struct spawn_ctl *sc)
 		return;
 	TAILQ_FOREACH(w, &sc->waiters, entry)
 		waiting++;
-	while (sc->nidle + s->pending < sc->p.spares + waiting) {
-		if (msg_send(s->chan, MSG_SPAWN, 0, -1, NULL) == -1) {
-			/* Its queue is full: it does not read. */
-			kill_spawner(s, "does not read its channel");
-			return;
-		}
+	while (sc->nidle + s->pending < sc->p.spares + waiting &&
+	    s->pending < SPAWN_PENDING_MAX) {
+		/* 32 requests of 16 bytes fit any queue. */
+		if (msg_send(s->chan, MSG_SPAWN, 0, -1, NULL) == -1)
+			break;
 		s->pending++;
 	}
 	/* A spawner that cannot be written to shows as EOF when read. */
@@ -297,6 +300,8 @@ refill(struct spawn_ctl *sc)
 static void
 hand_out(struct spawn_ctl *sc, struct spawn_wait *w, struct idle_child *c)
 {
+	/* A child that lived to be used ends a run of failures. */
+	sc->failures = 0;
 	c->from->handed++;
 	if (sc->p.recycle != 0 && c->from->handed >= sc->p.recycle)
 		retire(c->from, "recycle count reached");
@@ -397,22 +402,18 @@ on_spare(struct spawner *s, const struct ipc_msg *m)
 		close(c.child.fd);
 		return 0;
 	}
-	/* Gone already (its exit is reported), or orphaned by a spawner
-	 * that died since (the broker reaps its orphans): nothing failed. */
+	/* Orphaned by a spawner that died since (the broker reaps its
+	 * orphans; an idle child ends at its channel's EOF): its spawner's
+	 * own end says what failed. */
 	if (c.child.pid > 0 && (c.child.pidfd = (int)syscall(SYS_pidfd_open,
-	    c.child.pid, 0)) == -1 && errno == ESRCH) {
-		close(c.child.fd);
-		return 0;
-	}
-	if (c.child.pidfd != -1 && parent_is(c.child.pid, getpid())) {
-		syscall(SYS_pidfd_send_signal, c.child.pidfd, SIGKILL, NULL, 0);
+	    c.child.pid, 0)) != -1 && parent_is(c.child.pid, getpid())) {
 		close_child(&c.child);
 		return 0;
 	}
 	if (c.child.pid <= 0)
 		why = "no such process";
 	else if (c.child.pidfd == -1)
-		why = strerror(errno);
+		why = strerror(errno);	/* ESRCH: dead before any work */
 	else if (!parent_is(c.child.pid, s->pid))
 		why = "not the spawner's child";
 	if (why != NULL) {
@@ -426,7 +427,6 @@ on_spare(struct spawner *s, const struct ipc_msg *m)
 		arm_retry(sc);
 		return 0;
 	}
-	sc->failures = 0;
 	if ((w = TAILQ_FIRST(&sc->waiters)) != NULL) {
 		TAILQ_REMOVE(&sc->waiters, w, entry);
 		w->queued = false;
@@ -523,7 +523,9 @@ spawner_gone(struct spawner *s)
 		fail_waiters(sc);
 		settle(sc, SPAWN_FAILED);
 	} else if (was_current) {
-		respawn(sc);
+		/* At once the first time, through the timer: one that dies
+		 * as soon as it is ready must not become an exec loop. */
+		arm_retry(sc);
 	}
 }
 

@@ -10,7 +10,7 @@
 /* The version of all of this.  A spawner says it in SPAWNER_READY, and
  * a broker refuses one that speaks another (a launcher re-executed from a
  * newer binary on disk, say): bump it with any change of a layout. */
-#define IPC_PROTO_VERSION	3
+#define IPC_PROTO_VERSION	4
 
 /* Explicit numbers: they are the wire format (ipc/msg.c has the layouts,
  * doc/architecture.md the table). */

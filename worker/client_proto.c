@@ -382,6 +382,15 @@ ws_on_idle_timeout(struct wsession *ws)
 	leave(ws, REPLY_TIMED_OUT, "Idle timeout");
 }
 
+void
+ws_on_client_gone(struct wsession *ws)
+{
+	/* Told already when the worker itself was leaving. */
+	if (ws->state != WS_CLOSING)
+		send_broker(ws, MSG_LEAVING, NULL);
+	ws->state = WS_CLOSING;
+}
+
 int
 ws_start(struct wsession *ws, const struct ipc_msg *assign)
 {

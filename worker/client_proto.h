@@ -79,6 +79,10 @@ int ws_on_broker(struct wsession *ws, const struct ipc_msg *m);
 /* The client said nothing for idle_timeout_ms. */
 void ws_on_idle_timeout(struct wsession *ws);
 
+/* The client hung up: the broker is told (LEAVING), so that it does not
+ * take the worker's end for a failure. */
+void ws_on_client_gone(struct wsession *ws);
+
 /* Queues a reply; text may hold several lines ('\n'), each becomes a
  * line of the reply (CODE- continuation, CODE last).  Control characters
  * in text are shown as '?'. */

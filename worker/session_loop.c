@@ -32,6 +32,16 @@ finish(int status, const char *why)
 	_exit(status);
 }
 
+/* The client hung up: the broker hears it from us, not as a worker that
+ * vanished (which it would report to the client as 505). */
+static _Noreturn void
+client_gone(void)
+{
+	ws_on_client_gone(&ws);
+	(void)ipc_chan_flush(ws.broker);
+	finish(0, NULL);
+}
+
 /* Writes what the client can take now: true when all of it went. */
 static bool
 flush_client(int fd)
@@ -45,7 +55,7 @@ flush_client(int fd)
 		if (n == -1 && errno == EAGAIN)
 			return false;
 		if (n <= 0)
-			finish(0, NULL);	/* the client is gone */
+			client_gone();
 		memmove(ws.out, ws.out + n, ws.outlen - (size_t)n);
 		ws.outlen -= (size_t)n;
 	}
@@ -89,11 +99,11 @@ read_client(int fd)
 		return;
 	n = recv(fd, space, room, 0);
 	if (n == 0)
-		finish(0, NULL);
+		client_gone();
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
-		finish(0, NULL);
+		client_gone();
 	}
 	line_reader_added(&in, (size_t)n);
 }
@@ -184,8 +194,7 @@ session_loop(struct ipc_chan *broker, int client_fd,
 			read_broker();
 		if (pfd[0].revents & POLLIN)
 			read_client(client_fd);
-		else if (pfd[0].revents & (POLLHUP | POLLERR)) {
-			finish(0, NULL);
-		}
+		else if (pfd[0].revents & (POLLHUP | POLLERR))
+			client_gone();
 	}
 }

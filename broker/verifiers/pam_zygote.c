@@ -14,10 +14,6 @@
 #include "stderr_relay.h"
 #include "verify.h"
 
-/* One zygote per PAM service a policy has named since the start: a
- * reload that drops a service keeps its zygote, which idles. */
-#define ZYGOTES_MAX	16
-
 struct zygote {
 	char service[64];
 	char name[96];			/* for the log */
@@ -25,7 +21,7 @@ struct zygote {
 };
 
 static const struct config *conf;
-static struct zygote zygotes[ZYGOTES_MAX];
+static struct zygote zygotes[PAM_ZYGOTES_MAX];
 static size_t nzygotes;
 static struct stderr_relay relay;	/* every zygote's, when open */
 static bool relay_open;
@@ -114,7 +110,7 @@ pam_zygote_start(const struct config *c, const char *service)
 		/* A stack that failed before may be mended now. */
 		if (z->ctl != NULL)
 			spawn_ctl_free(z->ctl);
-	} else if (nzygotes == ZYGOTES_MAX ||
+	} else if (nzygotes == PAM_ZYGOTES_MAX ||
 	    strlen(service) >= sizeof(z->service)) {
 		log_msg(LOG_ERR, "PAM service %s: too many PAM services",
 		    service);

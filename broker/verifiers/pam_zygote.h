@@ -11,6 +11,10 @@
 
 struct config;
 
+/* One zygote per PAM service a policy has named since the start: a
+ * reload that drops a service keeps its zygote, which idles. */
+#define PAM_ZYGOTES_MAX	16
+
 /* Starts the zygote of a PAM service unless it runs already (or starts),
  * without waiting for it: 0, or -1.  One that failed to start before is
  * started again. */

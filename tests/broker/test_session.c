@@ -300,10 +300,10 @@ static const struct state_row {
 	int takes[NMSGS];
 } states[] = {
 	{ "idle", to_idle, { 1, 0, 0, 0, 1, 0, 1 } },
-	{ "verifying", to_verifying, { 0, 0, 0, 0, 0, 0, 0 } },
+	{ "verifying", to_verifying, { 0, 0, 0, 0, 0, 0, 1 } },
 	/* echo-test shows data: answers are refused, data taken. */
 	{ "prompting", to_prompting, { 0, 0, 1, 1, 0, 0, 1 } },
-	{ "delaying", to_delaying, { 0, 0, 0, 0, 0, 0, 0 } },
+	{ "delaying", to_delaying, { 0, 0, 0, 0, 0, 0, 1 } },
 	{ "logged-in", to_logged_in, { 0, 0, 0, 0, 0, 0, 1 } },
 	{ "closing", to_closing, { 2, 2, 2, 2, 2, 2, 2 } },
 };

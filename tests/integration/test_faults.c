@@ -144,41 +144,72 @@ runs(pid_t pid, const char *name)
 	return (size_t)n >= len && strcmp(exe + n - len, name) == 0;
 }
 
-/* The processes of one kind under the broker, up to cap of them. */
-static size_t
-find(enum victim kind, pid_t *out, size_t cap)
+/* The processes below the broker, each with its kind. */
+struct tree {
+	size_t n;
+	pid_t pid[512];
+	enum victim kind[512];
+};
+
+/* A spawner counts once it is up (it has children): killing one that is
+ * still starting, again and again, is what a broken binary does, and the
+ * broker rightly gives up on it for a while. */
+static void
+scan(struct tree *t)
 {
-	const char *program = kind == WORKER || kind == LAUNCHER ?
-	    "loginbroker-worker" : "loginbroker-pam";
-	bool grandchild = kind == WORKER || kind == HELPER;
+	pid_t pids[512], parents[512], parent;
+	bool worker_program[512];
+	size_t n = 0, i, j;
+	struct dirent *d;
+	DIR *proc;
+
+	assert_non_null(proc = opendir("/proc"));
+	while (n < 512 && (d = readdir(proc)) != NULL) {
+		if ((pids[n] = (pid_t)atoi(d->d_name)) <= 0 ||
+		    (parents[n] = parent_of(pids[n])) <= 0)
+			continue;
+		worker_program[n] = runs(pids[n], "loginbroker-worker");
+		if (worker_program[n] || runs(pids[n], "loginbroker-pam"))
+			n++;
+	}
+	closedir(proc);
+	t->n = 0;
+	for (i = 0; i < n; i++) {
+		parent = parents[i];
+		if (parent == broker.pid) {
+			for (j = 0; j < n && parents[j] != pids[i]; j++)
+				;
+			if (j == n)
+				continue;	/* not up yet, or an orphan */
+			t->kind[t->n] = worker_program[i] ? LAUNCHER : ZYGOTE;
+		} else if (parent_of(parent) == broker.pid) {
+			t->kind[t->n] = worker_program[i] ? WORKER : HELPER;
+		} else {
+			continue;
+		}
+		t->pid[t->n++] = pids[i];
+	}
+}
+
+/* Every process below the broker, orphans and spawners starting
+ * included. */
+static size_t
+descendants(void)
+{
 	struct dirent *d;
 	size_t n = 0;
 	pid_t pid, parent;
 	DIR *proc;
 
 	assert_non_null(proc = opendir("/proc"));
-	while (n < cap && (d = readdir(proc)) != NULL) {
-		if ((pid = (pid_t)atoi(d->d_name)) <= 0 ||
-		    (parent = parent_of(pid)) <= 0 || !runs(pid, program))
-			continue;
-		if (grandchild ? parent != broker.pid &&
-		    parent_of(parent) == broker.pid : parent == broker.pid)
-			out[n++] = pid;
-	}
+	while ((d = readdir(proc)) != NULL)
+		if ((pid = (pid_t)atoi(d->d_name)) > 0 &&
+		    (parent = parent_of(pid)) > 0 && (parent == broker.pid ||
+		    parent_of(parent) == broker.pid) &&
+		    (runs(pid, "loginbroker-worker") ||
+		    runs(pid, "loginbroker-pam")))
+			n++;
 	closedir(proc);
-	return n;
-}
-
-/* Every process below the broker. */
-static size_t
-descendants(void)
-{
-	pid_t pids[512];
-	size_t n = 0;
-	int k;
-
-	for (k = 0; k < VICTIMS; k++)
-		n += find((enum victim)k, pids, sizeof(pids) / sizeof(pids[0]));
 	return n;
 }
 
@@ -199,22 +230,24 @@ broker_fds(void)
 }
 
 /* The killer: until told to stop (stop_fd readable), SIGKILLs a random
- * process of a random kind every 5-40 ms; the counts per kind to out. */
+ * one of the processes below the broker every 5-40 ms; the counts per
+ * kind to out. */
 static _Noreturn void
 killer(int stop_fd, int out)
 {
 	struct pollfd pfd = { .fd = stop_fd, .events = POLLIN };
 	unsigned kills[VICTIMS] = { 0 };
-	pid_t pids[256];
-	enum victim kind;
-	size_t n;
+	static struct tree t;
+	size_t i;
 
 	srand((unsigned)getpid());
 	while (poll(&pfd, 1, 5 + rand() % 36) == 0) {
-		kind = (enum victim)(rand() % VICTIMS);
-		n = find(kind, pids, sizeof(pids) / sizeof(pids[0]));
-		if (n > 0 && kill(pids[rand() % (int)n], SIGKILL) == 0)
-			kills[kind]++;
+		scan(&t);
+		if (t.n == 0)
+			continue;
+		i = (size_t)rand() % t.n;
+		if (kill(t.pid[i], SIGKILL) == 0)
+			kills[t.kind[i]]++;
 	}
 	if (write(out, kills, sizeof(kills)) != sizeof(kills))
 		_exit(2);

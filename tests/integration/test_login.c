@@ -334,6 +334,25 @@ test_protocol_replies_in_one_conversation(void **state)
 	close(fd);
 }
 
+/* A client that half-closes after its request (nc -N) gets its reply and
+ * then the end of the stream: the worker tells the broker it leaves, so
+ * no 505 follows. */
+static void
+test_half_closed_client_gets_its_reply_and_no_505(void **state)
+{
+	char reply[128];
+	int fd;
+
+	NEED_ROOT();
+	fd = raw_connect_greeted(&broker);
+	raw_send(fd, "lsauth\r\n", 8);
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 200);
+	raw_expect_closed(fd);
+	close(fd);
+	broker_log_expect(&broker, "session 1: connection closed", 1);
+}
+
 static void
 test_third_failure_replies_509_and_closes(void **state)
 {
@@ -1094,6 +1113,7 @@ main(void)
 		    test_library_nonblocking_login_returns_eagain_then_succeeds),
 		WITH_BROKER(test_library_blocking_denied_and_mechanism_list),
 		WITH_BROKER(test_protocol_replies_in_one_conversation),
+		WITH_BROKER(test_half_closed_client_gets_its_reply_and_no_505),
 		WITH_BROKER(test_third_failure_replies_509_and_closes),
 		WITH_BROKER(test_abandoned_attempts_count_against_the_limit),
 		OWN_BROKER(

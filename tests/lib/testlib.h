@@ -51,7 +51,8 @@ unsigned test_lines_matching(const char *text, const char *pattern);
 unsigned test_example_line(const char *name, const char *text);
 
 /* True when needle's bytes are anywhere in pid's readable memory, as
- * /proc/pid/maps and /proc/pid/mem show it (root reads any process). */
+ * /proc/pid/maps and /proc/pid/mem show it (root reads any process);
+ * regions over 1 GiB (a sanitizer's shadow) are skipped. */
 bool test_memory_holds(pid_t pid, const char *needle);
 
 #endif
