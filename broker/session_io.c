@@ -55,6 +55,8 @@ loop_attach(struct session *s, const struct spawn_child *c)
 		close(c->fd);
 		return -1;
 	}
+	/* It is given the client; it gives us nothing. */
+	ipc_chan_refuse_fds(s->worker);
 	s->worker_ev = (struct event){ .fd = c->fd, .cb = on_worker,
 	    .ctx = s };
 	return event_add(&s->worker_ev, EPOLLIN);

@@ -33,6 +33,7 @@ struct wfd {
 struct ipc_chan {
 	int fd;
 	bool fdpass;
+	bool fds_in;		/* descriptors from the peer are taken */
 	bool broken;		/* the peer sent garbage: refuse everything */
 	uint32_t pid;
 	size_t rlen;		/* bytes in rbuf */
@@ -56,11 +57,18 @@ ipc_chan_new(int fd, bool fdpass)
 		return NULL;
 	c->fd = fd;
 	c->fdpass = fdpass;
+	c->fds_in = fdpass;
 	c->broken = false;
 	c->pid = (uint32_t)getpid();
 	c->rlen = c->rtaken = c->nrfds = 0;
 	c->wlen = c->nwfds = 0;
 	return c;
+}
+
+void
+ipc_chan_refuse_fds(struct ipc_chan *c)
+{
+	c->fds_in = false;
 }
 
 void
@@ -136,7 +144,7 @@ take_fds(struct ipc_chan *c, struct msghdr *mh, size_t lo, size_t hi)
 		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < n; i++) {
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
-			if (!c->fdpass || c->nrfds == IPC_CHAN_FDS) {
+			if (!c->fds_in || c->nrfds == IPC_CHAN_FDS) {
 				close(fd);
 				c->broken = true;
 				continue;

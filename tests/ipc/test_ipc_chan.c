@@ -312,6 +312,35 @@ test_descriptor_on_channel_without_fdpass_is_closed(void **state)
 	close(sv[0]);
 }
 
+/* A channel that gives descriptors but takes none (the broker's end of a
+ * worker's): one from the peer breaks it and is closed at once, so that a
+ * peer cannot park descriptors behind an unfinished message. */
+static void
+test_refused_descriptor_breaks_the_channel_at_once(void **state)
+{
+	struct ipc_chan *rx;
+	uint8_t hdr[IPC_HDR_SIZE];
+	struct ipc_msg m;
+	int sv[2], before, fd;
+
+	test_socketpair(sv);
+	rx = ipc_chan_new(sv[1], true);
+	ipc_chan_refuse_fds(rx);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	before = test_open_fds();
+	/* Half a header: the message is not even complete. */
+	encode(hdr, 1, IPC_HDR_SIZE + 8, IPC_F_FD);
+	raw_send_with_fd(sv[0], hdr, sizeof(hdr) / 2, fd);
+	close(fd);
+	assert_int_equal(ipc_chan_read(rx), IPC_HDR_SIZE / 2);
+	assert_int_equal(test_open_fds(), before - 1);
+	assert_int_equal(ipc_chan_get(rx, &m), -1);
+	/* It still gives them. */
+	assert_int_equal(ipc_chan_compose(rx, 1, 0, dup(0), NULL, 0), 0);
+	ipc_chan_free(rx);
+	close(sv[0]);
+}
+
 static void
 test_oversized_compose_is_refused(void **state)
 {
@@ -433,6 +462,8 @@ main(void)
 		RAW_TEST(test_descriptor_no_message_claims_is_closed),
 		RAW_TEST(test_flagged_message_without_descriptor_is_refused),
 		cmocka_unit_test(test_descriptor_on_channel_without_fdpass_is_closed),
+		cmocka_unit_test(
+		    test_refused_descriptor_breaks_the_channel_at_once),
 		CHAN_TEST(test_oversized_compose_is_refused),
 		CHAN_TEST(
 		    test_queue_without_room_for_a_header_refuses_an_empty_message),
