@@ -10,10 +10,9 @@
 #define FD_OWN		48
 
 /* One spawn_ctl (the worker launcher, each PAM zygote, as many as reloads
- * may have started): its retry timer,
- * two spawners' channels while one is replaced, and its ready children's
- * channels and pidfds. */
-#define FD_PER_SPAWN_CTL	(1 + 2 + 2 * SPAWN_IDLE_MAX)
+ * may have started): its retry timer, two spawners' channels and pidfds
+ * while one is replaced, and its ready children's channels and pidfds. */
+#define FD_PER_SPAWN_CTL	(1 + 2 * 2 + 2 * SPAWN_IDLE_MAX)
 
 rlim_t
 fd_budget_raise(void)

@@ -44,6 +44,7 @@ struct spawner {
 	LIST_ENTRY(spawner) entry;
 	struct spawn_ctl *sc;
 	pid_t pid;
+	int pidfd;		/* names it even once reaped (main.c) */
 	struct ipc_chan *chan;
 	struct event ev;
 	unsigned handed;	/* children given out */
@@ -170,13 +171,18 @@ spawn_spawner(struct spawn_ctl *sc)
 	close(sv[1]);
 	s->sc = sc;
 	s->pending = sc->p.spares;	/* it starts with that many */
+	/* Not reaped before this turn of the loop ends: pid is still it. */
+	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
 	s->chan = ipc_chan_new(sv[0], true);
 	s->ev = (struct event){ .fd = sv[0], .cb = on_spawner, .ctx = s };
-	if (s->chan == NULL || event_add(&s->ev, EPOLLIN) == -1) {
+	if (s->pidfd == -1 || s->chan == NULL ||
+	    event_add(&s->ev, EPOLLIN) == -1) {
 		if (s->chan == NULL)
 			close(sv[0]);
 		ipc_chan_free(s->chan);
 		kill(s->pid, SIGKILL);
+		if (s->pidfd != -1)
+			close(s->pidfd);
 		free(s);
 		return NULL;
 	}
@@ -222,6 +228,7 @@ drop_spawner(struct spawner *s)
 	drop_idle_of(s);
 	event_del(&s->ev);
 	ipc_chan_free(s->chan);
+	close(s->pidfd);
 	LIST_REMOVE(s, entry);
 	if (s->sc->current == s)
 		s->sc->current = NULL;
@@ -262,7 +269,7 @@ kill_spawner(struct spawner *s, const char *why)
 {
 	log_msg(LOG_ERR, "the %s (pid %d) %s; killed", s->sc->p.name,
 	    (int)s->pid, why);
-	kill(s->pid, SIGKILL);
+	syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
 	/* retire counts one that never got ready as a failure itself. */
 	if (s->ready)
 		arm_retry(s->sc);
