@@ -247,10 +247,20 @@ record_attempt(struct session *s, const char *outcome)
 		.detail = s->vdetail,
 	};
 
+	char user[LOG_QUOTED_MAX(USER_NAME_MAX)];
+
 	if (s->attempt_recorded)
 		return;
 	s->attempt_recorded = true;
 	audit_attempt(&r, outcome);
+	/* The lock took effect when the guess was charged; it stands, and
+	 * is told, unless proving the factor lifted it. */
+	if (s->charge_locked && !s->refunded)
+		log_msg(LOG_WARNING, "session %u: user %s locked out for %us "
+		    "after %u failures (rule %s)", s->id,
+		    log_quote(s->user, user, sizeof(user)),
+		    s->policy->lockout_duration_s, s->policy->lockout_failures,
+		    s->rule_name);
 }
 
 /* An attempt has begun and not yet been decided, so not yet audited (a
@@ -313,6 +323,50 @@ first_factor(struct session *s)
 	return chain_first(&q, &s->rule, s->rule_name, sizeof(s->rule_name));
 }
 
+/* The user is locked out: at the start of a factor, or at an answer
+ * because other connections' guesses locked it meanwhile. */
+static void
+locked_out(struct session *s)
+{
+	cancel_verifier(s);
+	snprintf(s->rule_name, sizeof(s->rule_name), "lockout");
+	record_attempt(s, "locked-out");
+	set_state(s, SS_IDLE);
+	send_reply(s, MSG_RESULT, REPLY_LOCKED_OUT, "Account locked after "
+	    "too many failures; try again later");
+}
+
+static struct lockout_rules
+lockout_rules_of(const struct session *s)
+{
+	return (struct lockout_rules){ s->policy->lockout_failures,
+	    s->policy->lockout_window_s, s->policy->lockout_duration_s };
+}
+
+/* A guess is charged when its answer reaches the broker, before it is
+ * verified: a client that then leaves, aborts or times out, or whose
+ * helper is killed, has used it.  Once per attempt; proving the factor
+ * refunds it (decide). */
+static void
+charge_guess(struct session *s)
+{
+	struct lockout_rules rules = lockout_rules_of(s);
+
+	if (rules.failures == 0 || s->charged)
+		return;
+	s->charged = true;
+	s->charge_locked = lockout_failed(s->user, time(NULL), &rules);
+}
+
+/* Whether another connection's guesses locked the user since this
+ * attempt began (its own charge may lock, and still be verified). */
+static bool
+locked_meanwhile(const struct session *s)
+{
+	return s->policy->lockout_failures != 0 && !s->charge_locked &&
+	    lockout_remaining(s->user, time(NULL)) > 0;
+}
+
 static void
 on_auth_begin(struct session *s, const struct ipc_msg *in)
 {
@@ -352,6 +406,7 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	}
 	s->attempts++;
 	s->attempt_recorded = false;
+	s->charged = s->charge_locked = s->refunded = false;
 	s->attempt_started_ms = s->answered_ms = io->now();
 	s->vdetail[0] = '\0';
 	set_state(s, SS_VERIFYING);
@@ -359,11 +414,7 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 		return;
 	start = s->step == 0 ? first_factor(s) : CHAIN_GO;
 	if (start == CHAIN_LOCKED) {
-		record_attempt(s, "locked-out");
-		send_reply(s, MSG_RESULT, REPLY_LOCKED_OUT, "Account locked "
-		    "after too many failures; try again later");
-		if (!s->dead)
-			set_state(s, SS_IDLE);
+		locked_out(s);
 		return;
 	}
 	/* Neither a deny rule nor a user's rule that begins with another
@@ -432,6 +483,11 @@ take_answer(struct session *s, bool data)
 		    "AUTH_ANSWER to mechanism data");
 		return false;
 	}
+	/* The lock is checked at every answer, not only at the start. */
+	if (locked_meanwhile(s)) {
+		locked_out(s);
+		return false;
+	}
 	s->answered_ms = io->now();
 	set_state(s, SS_VERIFYING);
 	return !s->dead;
@@ -446,8 +502,12 @@ on_auth_answer(struct session *s, const struct ipc_msg *in)
 
 	if (!take_answer(s, false))
 		return;
-	if ((rc = msg_read_auth_answer(in, &a)) == 0)
+	if ((rc = msg_read_auth_answer(in, &a)) == 0) {
+		/* An acknowledged message guesses nothing. */
+		if (a.n > 0)
+			charge_guess(s);
 		rc = s->verifier->answer(&s->attempt, &a);
+	}
 	explicit_bzero(&a, sizeof(a));
 	if (rc == -1)
 		violation(s, "malformed AUTH_ANSWER");
@@ -462,8 +522,10 @@ on_auth_data(struct session *s, const struct ipc_msg *in)
 
 	if (!take_answer(s, true))
 		return;
-	if ((rc = msg_read_auth_data(in, &d)) == 0)
+	if ((rc = msg_read_auth_data(in, &d)) == 0) {
+		charge_guess(s);
 		rc = s->verifier->data(&s->attempt, &d);
+	}
 	explicit_bzero(&d, sizeof(d));
 	if (rc == -1)
 		violation(s, "malformed AUTH_DATA");
@@ -707,9 +769,7 @@ static void
 decide(struct session *s, enum verdict v, const char *detail,
     const void *final, size_t final_len)
 {
-	struct lockout_rules rules = { s->policy->lockout_failures,
-	    s->policy->lockout_window_s, s->policy->lockout_duration_s };
-	char user[LOG_QUOTED_MAX(USER_NAME_MAX)];
+	struct lockout_rules rules = lockout_rules_of(s);
 
 	snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
 	cancel_verifier(s);
@@ -720,6 +780,13 @@ decide(struct session *s, enum verdict v, const char *detail,
 		fail_later(s, s->refusal);
 		s->refusal = NULL;
 		return;
+	}
+	/* A factor proven (a right secret, even one expired or of a
+	 * disabled account) gives its guess back. */
+	if (s->charged && (v == VERDICT_OK || v == VERDICT_EXPIRED ||
+	    v == VERDICT_DISABLED)) {
+		lockout_refund(s->user, &rules);
+		s->refunded = true;
 	}
 	switch (v) {
 	case VERDICT_OK:
@@ -746,11 +813,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 	case VERDICT_FAILED:
 		break;
 	}
-	if (rules.failures != 0 && lockout_failed(s->user, time(NULL), &rules))
-		log_msg(LOG_WARNING, "session %u: user %s locked out for %us "
-		    "after %u failures (rule %s)", s->id,
-		    log_quote(s->user, user, sizeof(user)), rules.duration_s,
-		    rules.failures, s->rule_name);
+	charge_guess(s);	/* a failure without an answer counts too */
 	fail_later(s, "failure");
 }
 

@@ -41,6 +41,9 @@ struct session {
 					 * out: one answer is ignored */
 	bool attempt_recorded;		/* its audit line is written */
 	bool logged_in;			/* stays so when the worker leaves */
+	bool charged;			/* the attempt's guess is counted */
+	bool charge_locked;		/* and that locked the user */
+	bool refunded;			/* the factor proven: given back */
 	enum session_state state;
 	bool dead;			/* ended; freed after this round */
 	struct ucred peer;

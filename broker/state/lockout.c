@@ -194,6 +194,23 @@ lockout_failed(const char *user, time_t now, const struct lockout_rules *r)
 }
 
 void
+lockout_refund(const char *user, const struct lockout_rules *r)
+{
+	struct lockout_entry *e;
+	int fd;
+
+	refresh();
+	if (find(user) == NULL || (fd = lock_file()) == -1)
+		return;
+	if ((e = find(user)) != NULL && e->failures > 0 &&
+	    --e->failures < r->failures)
+		e->locked_until = 0;
+	if (e != NULL && e->failures == 0)
+		drop(e);
+	save_unlock(fd);
+}
+
+void
 lockout_succeeded(const char *user)
 {
 	struct lockout_entry *e;

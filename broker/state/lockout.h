@@ -41,6 +41,10 @@ unsigned lockout_remaining(const char *user, time_t now);
 bool lockout_failed(const char *user, time_t now,
     const struct lockout_rules *rules);
 
+/* A factor was proven: the failure its guess was charged is given back,
+ * and a lock that charge made is lifted. */
+void lockout_refund(const char *user, const struct lockout_rules *rules);
+
 /* A login succeeded: the user's failures are forgotten. */
 void lockout_succeeded(const char *user);
 

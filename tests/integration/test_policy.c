@@ -819,44 +819,131 @@ test_complete_login_clears_the_failures(void **state)
 	attempt("password", "bob", NULL, 515);
 }
 
-/* Refusals that are not guesses at a secret are not counted: a deny
- * rule, a mechanism the rule does not begin with, a login already
- * locked out.  Unknown names are, as any other. */
+/* Every answered guess counts, whatever refuses it: a wrong password, an
+ * unknown name, a deny rule, a mechanism the user's rule does not begin
+ * with (issue 11, finding 6: a deny list that never locks shows itself).
+ * A login refused at its start (locked out) guesses nothing. */
 static void
-test_lockout_counts_guesses_for_any_name_and_nothing_else(void **state)
+test_lockout_counts_every_guess_whatever_refuses_it(void **state)
 {
+	static const char *const users[] = { "root", "nosuchuser", "bob" };
 	const char *list[] = { "lockout", "list", NULL };
 	const char *clear[] = { "lockout", "clear", NULL };
 	char out[1024];
+	size_t u;
 	int i;
 
 	NEED_ROOT();
 	broker_start(&broker, LOCKOUT_POLICY, NULL);
-	for (i = 0; i < 4; i++) {
-		attempt("password", "root", "wrong", 506);
-		attempt("keyboard-interactive", "alice", "wrong", 506);
+	for (u = 0; u < 3; u++) {
+		for (i = 0; i < 3; i++)
+			attempt("password", users[u], "wrong", 506);
+		attempt("password", users[u], NULL, 515);
 	}
 	for (i = 0; i < 3; i++)
-		attempt("password", "nosuchuser", "wrong", 506);
-	for (i = 0; i < 3; i++)
-		attempt("password", "bob", "wrong", 506);
-	for (i = 0; i < 3; i++)
-		attempt("password", "bob", NULL, 515);
+		attempt("keyboard-interactive", "alice", "wrong", 506);
+	attempt("keyboard-interactive", "alice", NULL, 515);
 	assert_int_equal(broker_log_matches(&broker, "session *: user * "
-	    "locked out *"), 2);
+	    "locked out *"), 4);
 	assert_int_equal(broker_log_matches(&broker, "session *: user "
 	    "nosuchuser locked out *"), 1);
 	assert_int_equal(run_ctl(&broker, list, out, sizeof(out)), 0);
-	assert_int_equal(test_lines_matching(out, "*"), 3);
+	assert_int_equal(test_lines_matching(out, "*"), 5);
 	assert_int_equal(test_lines_matching(out, "bob * 3 * *s more"), 1);
-	assert_int_equal(test_lines_matching(out, "nosuchuser * 3 * *s more"),
-	    1);
+	assert_int_equal(test_lines_matching(out, "root * 3 * *s more"), 1);
 	/* Without a user, every entry goes. */
 	assert_int_equal(run_ctl(&broker, clear, out, sizeof(out)), 0);
-	assert_string_equal(out, "cleared 2 entries\n");
+	assert_string_equal(out, "cleared 4 entries\n");
 	assert_int_equal(run_ctl(&broker, list, out, sizeof(out)), 0);
 	assert_int_equal(test_lines_matching(out, "*"), 1);
 	attempt("password", "bob", "wrong", 506);
+}
+
+/* Issue 11, finding 1: with pam_faildelay in the stack a failure is
+ * answered only after 2 s; a client that sends its guess and hangs up
+ * before that has used the guess all the same (charged when it arrived),
+ * so three such guesses lock the user. */
+static void
+test_hanging_up_during_pam_failure_delay_still_spends_the_guess(void **state)
+{
+	char config[512];
+	int fd, i;
+
+	NEED_ROOT();
+	snprintf(config, sizeof(config), "lockout after 3 failures within 10m "
+	    "for 10m\n%s", broker_service("s", "faildelay",
+	    "\tallow password\n"));
+	broker_start(&broker, config, NULL);
+	for (i = 0; i < 3; i++) {
+		fd = raw_connect_greeted_as(&broker, 0, 0);
+		raw_expect(fd, "login password alice\r\n", 301, NULL);
+		raw_send(fd, "pass wrong\r\n", 12);
+		usleep(300000);	/* PAM waits out its delay */
+		hang_up(fd);
+	}
+	expect_audit("service=s rhost=- ruser=- user=alice mech=password "
+	    "step=1 rule=s:* outcome=aborted *", 3);
+	broker_log_expect(&broker, "session 3: user alice locked out *", 1);
+	attempt("password", "alice", NULL, 515);
+}
+
+/* Issue 11, finding 2: 20 connections opened before any failure each
+ * reach the password prompt; the lock is checked at every answer, so
+ * only the first 3 guesses are verified and the rest, the right password
+ * included, get 515. */
+static void
+test_twenty_connections_opened_before_the_lock_get_3_guesses(void **state)
+{
+	int fds[20], i;
+
+	NEED_ROOT();
+	broker_start(&broker, LOCKOUT_POLICY, NULL);
+	for (i = 0; i < 20; i++) {
+		fds[i] = raw_connect_greeted_as(&broker, 0, 0);
+		raw_expect(fds[i], "login password bob\r\n", 301, NULL);
+	}
+	for (i = 0; i < 3; i++)
+		raw_expect(fds[i], "pass wrong\r\n", 506, NULL);
+	for (; i < 19; i++)
+		raw_expect(fds[i], "pass wrong\r\n", 515, NULL);
+	raw_expect(fds[19], "pass bob-pw\r\n", 515, "515 \"Account locked "
+	    "after too many failures; try again later\"\r\n");
+	for (i = 0; i < 20; i++)
+		hang_up(fds[i]);
+	expect_audit("service=s rhost=- ruser=- user=bob mech=password "
+	    "step=1 rule=lockout outcome=locked-out *", 17);
+	assert_int_equal(broker_log_count(&broker, "outcome=success"), 0);
+}
+
+/* Issue 11, finding 2, the chain case: in "password then totp", a
+ * connection waiting at its code prompt when other connections' wrong
+ * codes lock the user gets 515 for its code, the right one included. */
+static void
+test_chain_locked_meanwhile_fails_at_its_next_answer(void **state)
+{
+	char uri[512];
+	int fd, waiting, i;
+
+	NEED_ROOT();
+	start_example("greeter", "");
+	enroll("alice", uri, sizeof(uri));
+	waiting = raw_connect_greeted_as(&broker, LIGHTDM, LIGHTDM);
+	raw_expect(waiting, "login password alice\r\n", 301, NULL);
+	raw_expect(waiting, "pass alice-pw\r\n", 306, NULL);
+	raw_expect(waiting, "login totp alice\r\n", 302, NULL);
+	/* The greeter's lockout: 5 failures.  Each proven password is
+	 * given back; each wrong code is not. */
+	for (i = 0; i < 5; i++) {
+		fd = raw_connect_greeted_as(&broker, LIGHTDM, LIGHTDM);
+		raw_expect(fd, "login password alice\r\n", 301, NULL);
+		raw_expect(fd, "pass alice-pw\r\n", 306, NULL);
+		raw_expect(fd, "login totp alice\r\n", 302, NULL);
+		raw_expect(fd, "pass 000000\r\n", 506, NULL);
+		hang_up(fd);
+	}
+	raw_expect(waiting, pass_code("alice", 0), 515, NULL);
+	hang_up(waiting);
+	assert_int_equal(broker_log_count(&broker, "outcome=success"), 0);
 }
 
 /* A reload without the lockout line lifts every lock; one that brings it
@@ -1096,7 +1183,10 @@ main(void)
 		T(test_login_no_rule_holds_for_is_refused),
 		T(test_lsauth_without_anything_to_offer_replies_201),
 		T(test_complete_login_clears_the_failures),
-		T(test_lockout_counts_guesses_for_any_name_and_nothing_else),
+		T(test_lockout_counts_every_guess_whatever_refuses_it),
+		T(test_hanging_up_during_pam_failure_delay_still_spends_the_guess),
+		T(test_twenty_connections_opened_before_the_lock_get_3_guesses),
+		T(test_chain_locked_meanwhile_fails_at_its_next_answer),
 		T(test_reload_lifts_and_restores_the_lockout),
 		T(test_reload_keeps_sessions_on_their_policy),
 		T(test_reload_waits_for_a_new_zygote_and_serves_meanwhile),

@@ -107,9 +107,11 @@ write_test_services(const struct broker_fixture *b)
 }
 
 /* A pam_matrix stack for PAM service name, with the fixture's users
- * (pam_matrix wants the service in each passdb line). */
+ * (pam_matrix wants the service in each passdb line), after the auth
+ * lines of before (may be ""). */
 static void
-write_matrix_service(const struct broker_fixture *b, const char *name)
+write_matrix_service(const struct broker_fixture *b, const char *name,
+    const char *before)
 {
 	char path[256], passdb[256], text[1024], line[256];
 	const char *modules = env("LB_PAM_MODULES");
@@ -126,10 +128,10 @@ write_matrix_service(const struct broker_fixture *b, const char *name)
 	fclose(in);
 	assert_int_equal(fclose(out), 0);
 	snprintf(path, sizeof(path), "%s/services/%s", b->dir, name);
-	snprintf(text, sizeof(text),
+	snprintf(text, sizeof(text), "%s"
 	    "auth     required %s/pam_matrix.so passdb=%s\n"
 	    "account  required %s/pam_matrix.so passdb=%s\n",
-	    modules, passdb, modules, passdb);
+	    before, modules, passdb, modules, passdb);
 	write_file(path, text);
 }
 
@@ -309,7 +311,10 @@ prepare_broker(struct broker_fixture *b, const char *extra_config,
 
 	for (i = 0; i < sizeof(matrix_services) / sizeof(matrix_services[0]);
 	    i++)
-		write_matrix_service(b, matrix_services[i]);
+		write_matrix_service(b, matrix_services[i], "");
+	/* Debian's login stack: a failure is answered after 2 s. */
+	write_matrix_service(b, "faildelay",
+	    "auth     optional pam_faildelay.so delay=2000000\n");
 	/* A stack whose module does not exist: PAM cannot decide. */
 	snprintf(path, sizeof(path), "%s/services/broken", b->dir);
 	write_file(path, "auth required /nonexistent/pam_nothing.so\n"
