@@ -50,17 +50,19 @@ lockout_list_cmd(int argc, char **argv)
 	printf("%-24s %8s %-20s %s\n", "USER", "FAILURES", "FIRST FAILURE",
 	    "LOCKED");
 	for (i = 0; i < n; i++) {
-		char first[32];
+		char first[32], user[LOG_QUOTED_MAX(USER_NAME_MAX)];
 
+		/* Quoted as in the log: " alice" is not alice. */
+		log_quote(e[i].user, user, sizeof(user));
 		strftime(first, sizeof(first), "%Y-%m-%d %H:%M:%S",
 		    localtime(&e[i].first_failure));
 		if (e[i].locked_until > now)
-			printf("%-24s %8u %-20s %llds more\n", e[i].user,
+			printf("%-24s %8u %-20s %llds more\n", user,
 			    e[i].failures, first,
 			    (long long)(e[i].locked_until - now));
 		else
-			printf("%-24s %8u %-20s no\n", e[i].user,
-			    e[i].failures, first);
+			printf("%-24s %8u %-20s no\n", user, e[i].failures,
+			    first);
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* lockout.c: the failure and lockout state file. */
 #include "lockout.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,12 +26,61 @@ lockout_init(const char *p)
 	nentries = 0;
 }
 
+/* A user name as the file holds it: every byte but letters, digits and
+ * ._@+- as %XX, so that blanks, '%' and anything else survive the round
+ * trip exactly and no two names share a line's form. */
+#define ENCODED_MAX	(3 * USER_NAME_MAX)
+
+static void
+encode_user(const char *user, char out[ENCODED_MAX])
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)user;
+	size_t n = 0;
+
+	for (; *p != '\0' && n + 4 <= ENCODED_MAX; p++) {
+		if (isalnum(*p) || strchr("._@+-", *p) != NULL) {
+			out[n++] = (char)*p;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		}
+	}
+	out[n] = '\0';
+}
+
+/* The name back from its file form: 0, or -1 when it is not one. */
+static int
+decode_user(const char *in, char out[USER_NAME_MAX])
+{
+	size_t n = 0;
+	unsigned byte;
+
+	for (; *in != '\0'; n++) {
+		if (n + 1 >= USER_NAME_MAX)
+			return -1;
+		if (*in != '%') {
+			out[n] = *in++;
+			continue;
+		}
+		if (!isxdigit((unsigned char)in[1]) ||
+		    !isxdigit((unsigned char)in[2]) ||
+		    sscanf(in + 1, "%2x", &byte) != 1 || byte == 0)
+			return -1;
+		out[n] = (char)byte;
+		in += 3;
+	}
+	out[n] = '\0';
+	return n > 0 ? 0 : -1;
+}
+
 /* Reads the file when it is not the one in the table.  Each line is
- * "FAILURES FIRST LOCKED_UNTIL USER" (the user last: it may hold spaces). */
+ * "FAILURES FIRST LOCKED_UNTIL USER", the user encoded (encode_user). */
 static void
 refresh(void)
 {
-	char line[USER_NAME_MAX + 64];
+	char line[ENCODED_MAX + 64];
 	struct lockout_entry *e;
 	struct stat st;
 	long long first, until;
@@ -56,10 +106,8 @@ refresh(void)
 		e = &table[nentries];
 		line[strcspn(line, "\n")] = '\0';
 		if (sscanf(line, "%u %lld %lld %n", &e->failures, &first, &until,
-		    &user_at) != 3 || line[user_at] == '\0' ||
-		    strlen(line + user_at) >= sizeof(e->user))
+		    &user_at) != 3 || decode_user(line + user_at, e->user) == -1)
 			continue;
-		snprintf(e->user, sizeof(e->user), "%s", line + user_at);
 		e->first_failure = (time_t)first;
 		e->locked_until = (time_t)until;
 		nentries++;
@@ -91,7 +139,7 @@ lock_file(void)
 static int
 save_unlock(int lockfd)
 {
-	char tmp[sizeof(path) + 8];
+	char tmp[sizeof(path) + 8], user[ENCODED_MAX];
 	size_t i;
 	FILE *f;
 	int rc = -1;
@@ -99,10 +147,12 @@ save_unlock(int lockfd)
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	if ((f = fopen(tmp, "we")) != NULL) {
 		fchmod(fileno(f), 0600);
-		for (i = 0; i < nentries; i++)
+		for (i = 0; i < nentries; i++) {
+			encode_user(table[i].user, user);
 			fprintf(f, "%u %lld %lld %s\n", table[i].failures,
 			    (long long)table[i].first_failure,
-			    (long long)table[i].locked_until, table[i].user);
+			    (long long)table[i].locked_until, user);
+		}
 		rc = fclose(f) == 0 && rename(tmp, path) == 0 ? 0 : -1;
 	}
 	if (rc == -1)

@@ -946,6 +946,37 @@ test_chain_locked_meanwhile_fails_at_its_next_answer(void **state)
 	assert_int_equal(broker_log_count(&broker, "outcome=success"), 0);
 }
 
+/* Issue 11, finding 4: names with leading, trailing and inner blanks are
+ * kept exactly, across a re-read of the lockout file (a restart): three
+ * failures as " bob" lock " bob", not bob, and the other way round. */
+static void
+test_names_with_blanks_keep_their_own_lock(void **state)
+{
+	static const char *const names[] = { "\" bob\"", "\"bob \"",
+	    "\"b ob\"", "\"b%20ob\"" };
+	const char *list[] = { "lockout", "list", NULL };
+	char out[2048];
+	size_t u;
+	int i;
+
+	NEED_ROOT();
+	broker_start(&broker, LOCKOUT_POLICY, NULL);
+	for (u = 0; u < sizeof(names) / sizeof(names[0]); u++)
+		for (i = 0; i < 3; i++)
+			attempt("password", names[u], "wrong", 506);
+	broker_restart(&broker);
+	for (u = 0; u < sizeof(names) / sizeof(names[0]); u++)
+		attempt("password", names[u], NULL, 515);
+	/* bob himself has no failure at all. */
+	attempt("password", "bob", "bob-pw", 200);
+	assert_int_equal(run_ctl(&broker, list, out, sizeof(out)), 0);
+	assert_int_equal(test_lines_matching(out, "\" bob\" * 3 * *s more"),
+	    1);
+	assert_int_equal(test_lines_matching(out, "\"b%20ob\" * 3 * *s more"),
+	    1);
+	assert_int_equal(test_lines_matching(out, "*"), 5);
+}
+
 /* A reload without the lockout line lifts every lock; one that brings it
  * back restores those still running. */
 static void
@@ -1187,6 +1218,7 @@ main(void)
 		T(test_hanging_up_during_pam_failure_delay_still_spends_the_guess),
 		T(test_twenty_connections_opened_before_the_lock_get_3_guesses),
 		T(test_chain_locked_meanwhile_fails_at_its_next_answer),
+		T(test_names_with_blanks_keep_their_own_lock),
 		T(test_reload_lifts_and_restores_the_lockout),
 		T(test_reload_keeps_sessions_on_their_policy),
 		T(test_reload_waits_for_a_new_zygote_and_serves_meanwhile),
