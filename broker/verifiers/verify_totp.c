@@ -4,7 +4,8 @@
  * (pam_oath's format: "HOTP/T30/6 USER - HEXSECRET"), recording the last
  * code each user gave so that a code is accepted once.  That record is a
  * locked rewrite with fsync, which a busy disk can stall: each check runs
- * in a child forked for it, and the event loop only reads its answer.
+ * in a child forked for it, one at a time, and the event loop only reads
+ * its answer.
  * The file is read only on the broker's side.
  */
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/queue.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,11 +27,20 @@
 
 #define TOTP_DIGITS_MAX	8
 
-/* A check in flight: the read end of the child's answer. */
+/* A check: queued, or running in a child whose answer comes on ev. */
 struct totp_check {
-	struct attempt *a;
+	TAILQ_ENTRY(totp_check) entry;
+	struct attempt *a;		/* NULL: cancelled, result unwanted */
 	struct event ev;
+	char user[USER_NAME_MAX];
+	char code[TOTP_DIGITS_MAX + 1];
 };
+
+/* liboath locks the users file with a try-lock and fails a check that
+ * finds it taken: one check runs at a time, the others wait their turn,
+ * so that no valid code is lost to contention. */
+static TAILQ_HEAD(, totp_check) queue = TAILQ_HEAD_INITIALIZER(queue);
+static struct totp_check *running;
 
 static const struct config *conf;
 
@@ -75,6 +86,15 @@ check_in_child(int fd, const char *user, const char *code)
 }
 
 static void
+drop_check(struct totp_check *c)
+{
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
+static void start_next(void);
+
+static void
 totp_cancel(struct attempt *a)
 {
 	struct totp_check *c = a->vstate;
@@ -82,27 +102,20 @@ totp_cancel(struct attempt *a)
 	if (c == NULL)
 		return;
 	a->vstate = NULL;
-	/* The child is left to finish: killed mid-rewrite it would leave
-	 * liboath's lock behind.  Our SIGCHLD handler reaps it. */
-	event_del(&c->ev);
-	close(c->ev.fd);
-	free(c);
-}
-
-static void
-on_answer(struct event *ev, uint32_t events)
-{
-	struct totp_check *c = ev->ctx;
-	struct attempt *a = c->a;
-	int rc;
-
-	if (read(ev->fd, &rc, sizeof(rc)) != sizeof(rc)) {
-		totp_cancel(a);
-		log_msg(LOG_ERR, "totp: the check ended without an answer");
-		attempt_verified(a, VERDICT_ERROR, "totp-check");
+	if (c == running) {
+		/* Left to finish: killed mid-rewrite it would leave
+		 * liboath's lock behind.  Our SIGCHLD handler reaps it. */
+		c->a = NULL;
 		return;
 	}
-	totp_cancel(a);
+	TAILQ_REMOVE(&queue, c, entry);
+	drop_check(c);
+}
+
+/* What liboath said, as the attempt's verdict. */
+static void
+settle(struct attempt *a, int rc)
+{
 	switch (rc) {
 	case OATH_OK:
 		attempt_verified(a, VERDICT_OK, "");
@@ -123,13 +136,73 @@ on_answer(struct event *ev, uint32_t events)
 	}
 }
 
-/* One code; the session wipes it after this returns. */
+static void
+on_answer(struct event *ev, uint32_t events)
+{
+	struct totp_check *c = ev->ctx;
+	struct attempt *a = c->a;
+	bool answered;
+	int rc;
+
+	answered = read(ev->fd, &rc, sizeof(rc)) == sizeof(rc);
+	event_del(&c->ev);
+	close(c->ev.fd);
+	running = NULL;
+	drop_check(c);
+	start_next();
+	if (!answered)
+		log_msg(LOG_ERR, "totp: the check ended without an answer");
+	if (a == NULL)
+		return;
+	a->vstate = NULL;
+	if (answered)
+		settle(a, rc);
+	else
+		attempt_verified(a, VERDICT_ERROR, "totp-check");
+}
+
+/* Starts the first queued check in a child of its own. */
+static void
+start_next(void)
+{
+	struct totp_check *c;
+	int fds[2];
+	pid_t pid;
+
+	while (running == NULL && (c = TAILQ_FIRST(&queue)) != NULL) {
+		TAILQ_REMOVE(&queue, c, entry);
+		fds[0] = fds[1] = -1;
+		pid = -1;
+		if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0 &&
+		    (pid = fork()) == 0)
+			check_in_child(fds[1], c->user, c->code);
+		explicit_bzero(c->code, sizeof(c->code));
+		if (fds[0] != -1)
+			close(fds[1]);
+		c->ev = (struct event){ .fd = fds[0], .cb = on_answer,
+		    .ctx = c };
+		if (pid != -1 && event_add(&c->ev, EPOLLIN) == 0) {
+			running = c;
+			return;
+		}
+		log_msg(LOG_ERR, "totp: cannot start a check: %s",
+		    strerror(errno));
+		if (fds[0] != -1)
+			close(fds[0]);
+		if (c->a != NULL) {
+			c->a->vstate = NULL;
+			attempt_verified(c->a, VERDICT_ERROR, "totp-check");
+		}
+		drop_check(c);
+	}
+}
+
+/* One code; the session wipes its copy after this returns, the queue
+ * its own once the check has started. */
 static int
 totp_answer(struct attempt *a, const struct msg_answers *ans)
 {
 	struct totp_check *c;
-	int fds[2] = { -1, -1 };
-	pid_t pid;
 
 	if (ans->n != 1)
 		return -1;
@@ -137,27 +210,17 @@ totp_answer(struct attempt *a, const struct msg_answers *ans)
 		attempt_verified(a, VERDICT_FAILED, "wrong-code");
 		return 0;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1 ||
-	    (pid = fork()) == -1) {
-		log_msg(LOG_ERR, "totp: cannot start a check: %s",
-		    strerror(errno));
-		free(c);
-		if (fds[0] != -1) {
-			close(fds[0]);
-			close(fds[1]);
-		}
-		attempt_verified(a, VERDICT_ERROR, "totp-check");
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		attempt_verified(a, VERDICT_ERROR, "out of memory");
 		return 0;
 	}
-	if (pid == 0)
-		check_in_child(fds[1], a->user, ans->text[0]);
-	close(fds[1]);
 	c->a = a;
-	c->ev = (struct event){ .fd = fds[0], .cb = on_answer, .ctx = c };
+	c->ev.fd = -1;
+	snprintf(c->user, sizeof(c->user), "%s", a->user);
+	memcpy(c->code, ans->text[0], strlen(ans->text[0]) + 1); /* is_code */
 	a->vstate = c;
-	if (event_add(&c->ev, EPOLLIN) == -1)
-		attempt_verified(a, VERDICT_ERROR, "totp-check");
+	TAILQ_INSERT_TAIL(&queue, c, entry);
+	start_next();
 	return 0;
 }
 

@@ -977,6 +977,41 @@ test_names_with_blanks_keep_their_own_lock(void **state)
 	assert_int_equal(test_lines_matching(out, "*"), 5);
 }
 
+/* Issue 11, finding 7: 40 users send valid codes at the same moment;
+ * liboath's try-lock on the users file must not turn any of them into a
+ * 505: the broker runs one check at a time, the others queued. */
+static void
+test_forty_simultaneous_valid_totp_codes_are_all_accepted(void **state)
+{
+	char uri[512], user[16], line[64], reply[128];
+	int fds[40], i;
+
+	NEED_ROOT();
+	broker_start(&broker, "service s {\n\tpeer any\n"
+	    "\tconnections-per-peer 40\n\tallow totp\n}\n", NULL);
+	for (i = 0; i < 40; i++) {
+		snprintf(user, sizeof(user), "user%02d", i);
+		enroll(user, uri, sizeof(uri));
+	}
+	for (i = 0; i < 40; i++) {
+		snprintf(line, sizeof(line), "login totp user%02d\r\n", i);
+		fds[i] = raw_connect_greeted(&broker);
+		raw_expect(fds[i], line, 302, NULL);
+	}
+	/* All the codes first, then the replies. */
+	for (i = 0; i < 40; i++) {
+		snprintf(user, sizeof(user), "user%02d", i);
+		snprintf(line, sizeof(line), "%s", pass_code(user, 0));
+		raw_send(fds[i], line, strlen(line));
+	}
+	for (i = 0; i < 40; i++) {
+		if (raw_reply(fds[i], reply, sizeof(reply)) != 200)
+			fail_msg("user%02d: %s", i, reply);
+		close(fds[i]);
+	}
+	assert_int_equal(broker_log_count(&broker, "outcome=success"), 40);
+}
+
 /* A reload without the lockout line lifts every lock; one that brings it
  * back restores those still running. */
 static void
@@ -1219,6 +1254,7 @@ main(void)
 		T(test_twenty_connections_opened_before_the_lock_get_3_guesses),
 		T(test_chain_locked_meanwhile_fails_at_its_next_answer),
 		T(test_names_with_blanks_keep_their_own_lock),
+		T(test_forty_simultaneous_valid_totp_codes_are_all_accepted),
 		T(test_reload_lifts_and_restores_the_lockout),
 		T(test_reload_keeps_sessions_on_their_policy),
 		T(test_reload_waits_for_a_new_zygote_and_serves_meanwhile),
