@@ -6,10 +6,14 @@
  *       poll loop; prints logins/s and latency p50/p99.
  *   login_bench inprocess SERVICE COUNT USER PASSWORD
  *       the same PAM transactions in this process, no broker: the baseline.
+ *   login_bench flood SOCKET CLIENTS COUNT PREFIX
+ *       COUNT wrong passwords the same way, each for a new user PREFIXn:
+ *       what fills the lockout table (each failure, 506 or 515, counts).
  * Output: one line "MODE clients=N logins=N per_s=X p50_us=X p99_us=X".
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +37,7 @@ answer(const struct lb_prompt *p, char *buf, size_t cap, void *arg)
 struct client {
 	struct lb_conn *c;
 	uint64_t started;
+	char user[64];
 };
 
 static void
@@ -55,6 +60,27 @@ print(const char *mode, long clients, struct samples *s, uint64_t elapsed)
 	    samples_quantile_us(s, 0.5), samples_quantile_us(s, 0.99));
 }
 
+/* A flood's logins fail, for one new name each; others must succeed. */
+static bool flood;
+
+static void
+name_user(struct client *cl, const char *user, long n)
+{
+	if (flood)
+		snprintf(cl->user, sizeof(cl->user), "%s%ld", user, n);
+	else
+		snprintf(cl->user, sizeof(cl->user), "%s", user);
+}
+
+static bool
+done_as_wanted(struct lb_conn *c, int rc)
+{
+	int code = lb_last_code(c);
+
+	return flood ? rc != LB_OK && (code == 506 || code == 515) :
+	    rc == LB_OK;
+}
+
 static int
 run_broker(const char *sock, long clients, long count, const char *user)
 {
@@ -65,16 +91,19 @@ run_broker(const char *sock, long clients, long count, const char *user)
 	uint64_t t0 = now_ns();
 	int rc;
 
-	for (i = 0; i < clients && started < count; i++, started++)
+	for (i = 0; i < clients && started < count; i++, started++) {
+		name_user(&cl[i], user, started);
 		start(&cl[i], sock);
+	}
 	while ((long)s.n < count) {
 		for (i = 0; i < clients; i++) {
 			if (cl[i].c == NULL)
 				continue;
-			rc = lb_login(cl[i].c, "password", user, answer, NULL);
+			rc = lb_login(cl[i].c, "password", cl[i].user, answer,
+			    NULL);
 			if (rc == LB_EAGAIN)
 				continue;
-			if (rc != LB_OK) {
+			if (!done_as_wanted(cl[i].c, rc)) {
 				fprintf(stderr, "login: %s (%d %s)\n",
 				    lb_strerror(rc), lb_last_code(cl[i].c),
 				    lb_last_text(cl[i].c));
@@ -84,6 +113,7 @@ run_broker(const char *sock, long clients, long count, const char *user)
 			lb_close(cl[i].c);
 			cl[i].c = NULL;
 			if (started < count) {
+				name_user(&cl[i], user, started);
 				start(&cl[i], sock);
 				started++;
 				i--;	/* drive the new one at once */
@@ -97,7 +127,7 @@ run_broker(const char *sock, long clients, long count, const char *user)
 			return 1;
 		}
 	}
-	print("broker", clients, &s, now_ns() - t0);
+	print(flood ? "flood" : "broker", clients, &s, now_ns() - t0);
 	return 0;
 }
 
@@ -157,7 +187,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: login_bench broker SOCKET CLIENTS COUNT USER "
 	    "PASSWORD\n       login_bench inprocess SERVICE COUNT USER "
-	    "PASSWORD\n");
+	    "PASSWORD\n       login_bench flood SOCKET CLIENTS COUNT PREFIX\n");
 	exit(2);
 }
 
@@ -170,6 +200,15 @@ main(int argc, char **argv)
 		clients = atol(argv[3]);
 		count = atol(argv[4]);
 		password = argv[6];
+		if (clients < 1 || clients > CLIENTS_MAX || count < 1)
+			usage();
+		return run_broker(argv[2], clients, count, argv[5]);
+	}
+	if (argc == 6 && strcmp(argv[1], "flood") == 0) {
+		clients = atol(argv[3]);
+		count = atol(argv[4]);
+		password = "wrong";
+		flood = true;
 		if (clients < 1 || clients > CLIENTS_MAX || count < 1)
 			usage();
 		return run_broker(argv[2], clients, count, argv[5]);

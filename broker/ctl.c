@@ -40,13 +40,17 @@ usage(void)
 static int
 lockout_list_cmd(int argc, char **argv)
 {
-	static struct lockout_entry e[LOCKOUT_USERS_MAX];
+	struct lockout_entry *e;
 	time_t now = time(NULL);
 	size_t i, n;
 
 	if (argc != 1)
 		usage();
-	n = lockout_list(e, LOCKOUT_USERS_MAX);
+	if ((e = calloc(conf.lockout_users, sizeof(*e))) == NULL) {
+		perror("loginbrokerctl");
+		return 1;
+	}
+	n = lockout_list(e, conf.lockout_users);
 	printf("%-24s %8s %-20s %s\n", "USER", "FAILURES", "FIRST FAILURE",
 	    "LOCKED");
 	for (i = 0; i < n; i++) {
@@ -64,6 +68,7 @@ lockout_list_cmd(int argc, char **argv)
 			printf("%-24s %8u %-20s no\n", user, e[i].failures,
 			    first);
 	}
+	free(e);
 	return 0;
 }
 
@@ -181,7 +186,7 @@ main(int argc, char **argv)
 	}
 	policy_unref(p);
 	log_init(true, false);
-	lockout_init(conf.lockout_file);
+	lockout_init(conf.lockout_file, conf.lockout_users);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[optind], commands[i].group) == 0 &&
 		    strcmp(argv[optind + 1], commands[i].verb) == 0)

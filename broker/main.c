@@ -236,7 +236,7 @@ main(int argc, char **argv)
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	/* Helpers first, clients last: nobody connects to a half-made
 	 * broker. */
-	lockout_init(conf.lockout_file);
+	lockout_init(conf.lockout_file, conf.lockout_users);
 	policy_live_set(config_path, policy);
 	if (fit_sessions_to_descriptors(&conf) == -1 || event_init() == -1 || setup_signals() == -1 ||
 	    (workers = workers_start(&conf)) == NULL ||

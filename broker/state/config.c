@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lockout.h"
 
 #ifndef LB_WORKER_PATH
 #define LB_WORKER_PATH "/usr/libexec/loginbroker-worker"
@@ -36,6 +37,7 @@ config_defaults(struct config *c)
 	c->spare_pam_helpers = 2;
 	c->launcher_recycle = 1000;
 	c->max_sessions = 256;
+	c->lockout_users = LOCKOUT_USERS_DEFAULT;
 	c->failure_delay_ms = 2000;
 	c->idle_timeout_ms = 60000;
 }
@@ -61,6 +63,8 @@ static const struct key keys[] = {
 	OF("socket_group", K_GROUP, socket_group),
 	OF("socket_mode", K_MODE, socket_mode),
 	STR("lockout_file", lockout_file),
+	UINT("lockout_users", lockout_users, LOCKOUT_USERS_MIN,
+	    LOCKOUT_USERS_MAX),
 	STR("totp_file", totp_file),
 	UINT("totp_window", totp_window, 0, 10),
 	STR("worker_path", worker_path),

@@ -24,6 +24,7 @@ struct config {
 	gid_t socket_group;
 	mode_t socket_mode;
 	char lockout_file[CONFIG_PATH_MAX];	/* broker-only state */
+	unsigned lockout_users;		/* tracked at once */
 	char totp_file[CONFIG_PATH_MAX];	/* liboath users file */
 	unsigned totp_window;		/* time steps either side */
 

@@ -1,304 +1,406 @@
-/* lockout.c: the failure and lockout state file. */
+/*
+ * lockout.c: the failure and lockout state, a fixed table of slots in
+ * lockout_file, mapped shared by the broker and loginbrokerctl.  A user's
+ * slot is found by hashing the name (open addressing, twice as many slots
+ * as users, so probes stay short); every update writes that one slot under
+ * flock(2) on the file: O(1), never a rewrite of the whole state, and no
+ * fsync, like the audit log.  Names are kept exactly as given.
+ */
 #include "lockout.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 
+#define MAGIC		"LBLOCK1\n"
+
+struct header {
+	char magic[8];
+	uint32_t users;			/* entries at most */
+	uint32_t used;			/* entries now */
+};
+
+struct slot {
+	char user[USER_NAME_MAX];	/* "": free */
+	uint32_t failures;
+	uint32_t pad;
+	int64_t first_failure;
+	int64_t locked_until;
+};
+
 static char path[256];
-static struct lockout_entry table[LOCKOUT_USERS_MAX];
-static size_t nentries;
-static struct stat loaded;	/* the file the table came from */
+static unsigned want_users = LOCKOUT_USERS_DEFAULT;
+static int fd = -1;
+static struct header *hdr;
+static struct slot *slots;
+static size_t nslots, mapped;
 
 void
-lockout_init(const char *p)
+lockout_init(const char *p, unsigned users)
 {
 	snprintf(path, sizeof(path), "%s", p);
-	memset(&loaded, 0, sizeof(loaded));
-	nentries = 0;
+	want_users = users;
 }
 
-/* A user name as the file holds it: every byte but letters, digits and
- * ._@+- as %XX, so that blanks, '%' and anything else survive the round
- * trip exactly and no two names share a line's form. */
-#define ENCODED_MAX	(3 * USER_NAME_MAX)
+static size_t
+file_size(uint32_t users)
+{
+	return sizeof(struct header) + 2 * (size_t)users * sizeof(struct slot);
+}
 
 static void
-encode_user(const char *user, char out[ENCODED_MAX])
+unmap(void)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)user;
-	size_t n = 0;
-
-	for (; *p != '\0' && n + 4 <= ENCODED_MAX; p++) {
-		if (isalnum(*p) || strchr("._@+-", *p) != NULL) {
-			out[n++] = (char)*p;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[*p >> 4];
-			out[n++] = hex[*p & 15];
-		}
-	}
-	out[n] = '\0';
+	if (hdr != NULL)
+		munmap(hdr, mapped);
+	if (fd != -1)
+		close(fd);
+	hdr = NULL;
+	slots = NULL;
+	fd = -1;
 }
 
-/* The name back from its file form: 0, or -1 when it is not one. */
+/* Maps the table file at p (made, sized for want_users, when create
+ * and it does not exist): 0, or -1 with errno (ENOENT: no table yet). */
 static int
-decode_user(const char *in, char out[USER_NAME_MAX])
+map_file(const char *p, bool create)
 {
-	size_t n = 0;
-	unsigned byte;
-
-	for (; *in != '\0'; n++) {
-		if (n + 1 >= USER_NAME_MAX)
-			return -1;
-		if (*in != '%') {
-			out[n] = *in++;
-			continue;
-		}
-		if (!isxdigit((unsigned char)in[1]) ||
-		    !isxdigit((unsigned char)in[2]) ||
-		    sscanf(in + 1, "%2x", &byte) != 1 || byte == 0)
-			return -1;
-		out[n] = (char)byte;
-		in += 3;
-	}
-	out[n] = '\0';
-	return n > 0 ? 0 : -1;
-}
-
-/* Reads the file when it is not the one in the table.  Each line is
- * "FAILURES FIRST LOCKED_UNTIL USER", the user encoded (encode_user). */
-static void
-refresh(void)
-{
-	char line[ENCODED_MAX + 64];
-	struct lockout_entry *e;
 	struct stat st;
-	long long first, until;
-	int user_at;
-	FILE *f;
+	void *m;
 
-	if (stat(path, &st) == -1) {
-		nentries = 0;
-		memset(&loaded, 0, sizeof(loaded));
-		return;
-	}
-	if (st.st_ino == loaded.st_ino && st.st_dev == loaded.st_dev &&
-	    st.st_mtim.tv_sec == loaded.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == loaded.st_mtim.tv_nsec)
-		return;
-	if ((f = fopen(path, "re")) == NULL) {
-		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
-		return;
-	}
-	nentries = 0;
-	while (nentries < LOCKOUT_USERS_MAX &&
-	    fgets(line, sizeof(line), f) != NULL) {
-		e = &table[nentries];
-		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%u %lld %lld %n", &e->failures, &first, &until,
-		    &user_at) != 3 || decode_user(line + user_at, e->user) == -1)
-			continue;
-		e->first_failure = (time_t)first;
-		e->locked_until = (time_t)until;
-		nentries++;
-	}
-	fclose(f);
-	loaded = st;
-}
-
-/* Serialises read-modify-write with the administrator's command. */
-static int
-lock_file(void)
-{
-	char lockpath[sizeof(path) + 8];
-	int fd;
-
-	snprintf(lockpath, sizeof(lockpath), "%s.lock", path);
-	if ((fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
-	    flock(fd, LOCK_EX) == -1) {
-		log_msg(LOG_ERR, "%s: %s", lockpath, strerror(errno));
-		if (fd != -1)
-			close(fd);
+	if ((fd = open(p, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0),
+	    0600)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || (st.st_size == 0 &&
+	    ftruncate(fd, (off_t)file_size(want_users)) == -1) ||
+	    fstat(fd, &st) == -1 ||
+	    (m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+	    MAP_SHARED, fd, 0)) == MAP_FAILED) {
+		unmap();
 		return -1;
 	}
-	refresh();
-	return fd;
-}
-
-/* Writes the table and unlocks: 0, or -1. */
-static int
-save_unlock(int lockfd)
-{
-	char tmp[sizeof(path) + 8], user[ENCODED_MAX];
-	size_t i;
-	FILE *f;
-	int rc = -1;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	if ((f = fopen(tmp, "we")) != NULL) {
-		fchmod(fileno(f), 0600);
-		for (i = 0; i < nentries; i++) {
-			encode_user(table[i].user, user);
-			fprintf(f, "%u %lld %lld %s\n", table[i].failures,
-			    (long long)table[i].first_failure,
-			    (long long)table[i].locked_until, user);
-		}
-		rc = fclose(f) == 0 && rename(tmp, path) == 0 ? 0 : -1;
+	hdr = m;
+	mapped = (size_t)st.st_size;
+	if (hdr->magic[0] == '\0') {
+		memcpy(hdr->magic, MAGIC, sizeof(hdr->magic));
+		hdr->users = want_users;
 	}
-	if (rc == -1)
-		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
-	else
-		stat(path, &loaded);
-	close(lockfd);
-	return rc;
+	if (memcmp(hdr->magic, MAGIC, sizeof(hdr->magic)) != 0 ||
+	    mapped != file_size(hdr->users)) {
+		unmap();
+		errno = EINVAL;
+		return -1;
+	}
+	slots = (struct slot *)(hdr + 1);
+	nslots = 2 * (size_t)hdr->users;
+	return 0;
 }
 
-static struct lockout_entry *
-find(const char *user)
-{
-	size_t i;
+static struct slot *probe(const char *user);
 
-	for (i = 0; i < nentries; i++)
-		if (strcmp(table[i].user, user) == 0)
-			return &table[i];
-	return NULL;
+/* Moves the table to one of want_users entries (lockout_users changed),
+ * the entries carried over as far as they fit: 0, or -1. */
+static int
+resize(void)
+{
+	char newpath[sizeof(path) + 8];
+	struct slot *old;
+	size_t n, i, kept = 0;
+
+	n = nslots;
+	if ((old = malloc(n * sizeof(*old))) == NULL)
+		return -1;
+	memcpy(old, slots, n * sizeof(*old));
+	unmap();
+	snprintf(newpath, sizeof(newpath), "%s.new", path);
+	unlink(newpath);
+	if (map_file(newpath, true) == -1) {
+		free(old);
+		return -1;
+	}
+	for (i = 0; i < n && hdr->used < hdr->users; i++)
+		if (old[i].user[0] != '\0') {
+			*probe(old[i].user) = old[i];
+			hdr->used++;
+			kept++;
+		}
+	explicit_bzero(old, n * sizeof(*old));
+	free(old);
+	if (rename(newpath, path) == -1)
+		return -1;
+	log_msg(LOG_WARNING, "%s: now %u users (%zu entries kept)", path,
+	    hdr->users, kept);
+	return 0;
+}
+
+/* Maps the table, made at a first failure (create): 0, or -1 with errno
+ * (ENOENT: no table yet: nothing counted, nobody locked). */
+static int
+map_table(bool create)
+{
+	if (hdr != NULL)
+		return 0;
+	if (map_file(path, create) == -1) {
+		if (errno != ENOENT)
+			log_msg(LOG_ERR, "%s: %s", path, errno == EINVAL ?
+			    "not a lockout table of this version" :
+			    strerror(errno));
+		return -1;
+	}
+	if (hdr->users != want_users && (flock(fd, LOCK_EX) == -1 ||
+	    resize() == -1)) {
+		log_msg(LOG_ERR, "%s: cannot resize to %u users: %s", path,
+		    want_users, strerror(errno));
+		unmap();
+		return -1;
+	}
+	return 0;
+}
+
+/* Maps the table and locks it, exclusive or shared: 0, or -1 with errno
+ * (ENOENT: none yet, and not made since not create). */
+static int
+begin(int how, bool create)
+{
+	if (map_table(create) == -1)
+		return -1;
+	if (flock(fd, how) == -1) {
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static void
-drop(struct lockout_entry *e)
+end(void)
 {
-	*e = table[--nentries];
+	flock(fd, LOCK_UN);
+}
+
+/* FNV-1a: the home slot of a name. */
+static size_t
+home(const char *user)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *user != '\0'; user++)
+		h = (h ^ (unsigned char)*user) * 1099511628211ull;
+	return (size_t)(h % nslots);
+}
+
+/* The user's slot, or the free slot where it would go. */
+static struct slot *
+probe(const char *user)
+{
+	size_t i = home(user);
+
+	while (slots[i].user[0] != '\0' && strcmp(slots[i].user, user) != 0)
+		i = (i + 1) % nslots;
+	return &slots[i];
+}
+
+static struct slot *
+find(const char *user)
+{
+	struct slot *s = probe(user);
+
+	return s->user[0] != '\0' ? s : NULL;
+}
+
+/* Whether slot k, whose home is h, may move back to free slot i: h is
+ * not cyclically within (i, k]. */
+static bool
+may_move(size_t h, size_t i, size_t k)
+{
+	return i <= k ? h <= i || h > k : h <= i && h > k;
+}
+
+/* Frees a slot and moves later ones of its probe run back, so that every
+ * entry stays reachable from its home without tombstones. */
+static void
+drop(struct slot *s)
+{
+	size_t i = (size_t)(s - slots), k = (i + 1) % nslots;
+
+	memset(&slots[i], 0, sizeof(slots[i]));
+	hdr->used--;
+	for (; slots[k].user[0] != '\0'; k = (k + 1) % nslots) {
+		if (!may_move(home(slots[k].user), i, k))
+			continue;
+		slots[i] = slots[k];
+		memset(&slots[k], 0, sizeof(slots[k]));
+		i = k;
+	}
+}
+
+/* Until then every entry is locked: a new name finds no room, at once. */
+static time_t full_until;
+/* Warnings about a full table: one a minute, not one per failure. */
+static time_t warned_at;
+
+static void
+warn_full(time_t now, const char *what)
+{
+	if (now - warned_at < 60)
+		return;
+	warned_at = now;
+	log_msg(LOG_WARNING, "lockout table full (%u users): %s", hdr->users,
+	    what);
+}
+
+/* A full table gives up the unlocked entry whose first failure is the
+ * oldest; locked entries are never given up.  True when room was made. */
+static bool
+make_room(time_t now)
+{
+	struct slot *victim = NULL;
+	time_t earliest = 0;
+	size_t i;
+
+	if (now < full_until)
+		return false;
+	for (i = 0; i < nslots; i++) {
+		if (slots[i].user[0] == '\0')
+			continue;
+		if (slots[i].locked_until > now) {
+			if (earliest == 0 || slots[i].locked_until < earliest)
+				earliest = slots[i].locked_until;
+		} else if (victim == NULL ||
+		    slots[i].first_failure < victim->first_failure) {
+			victim = &slots[i];
+		}
+	}
+	if (victim == NULL) {
+		full_until = earliest;
+		warn_full(now, "every user in it is locked; failures of other "
+		    "names are not counted until a lock runs out");
+		return false;
+	}
+	warn_full(now, "forgetting the unlocked entry of the oldest failure");
+	drop(victim);
+	return true;
 }
 
 unsigned
 lockout_remaining(const char *user, time_t now)
 {
-	const struct lockout_entry *e;
+	const struct slot *s;
+	unsigned left = 0;
 
-	refresh();
-	if ((e = find(user)) == NULL || e->locked_until <= now)
+	if (begin(LOCK_SH, false) == -1)
 		return 0;
-	return (unsigned)(e->locked_until - now);
-}
-
-/* A full table forgets the entry whose first failure is oldest among
- * those not locked (or the oldest of all): bounded memory and file. */
-static struct lockout_entry *
-make_room(time_t now)
-{
-	struct lockout_entry *victim = &table[0];
-	size_t i;
-
-	for (i = 1; i < nentries; i++) {
-		bool vlocked = victim->locked_until > now;
-		bool locked = table[i].locked_until > now;
-
-		if ((vlocked && !locked) || (vlocked == locked &&
-		    table[i].first_failure < victim->first_failure))
-			victim = &table[i];
-	}
-	drop(victim);
-	return &table[nentries++];
+	if ((s = find(user)) != NULL && s->locked_until > now)
+		left = (unsigned)(s->locked_until - now);
+	end();
+	return left;
 }
 
 bool
 lockout_failed(const char *user, time_t now, const struct lockout_rules *r)
 {
-	struct lockout_entry *e;
+	struct slot *s;
 	bool locked = false;
-	int fd;
 
-	if ((fd = lock_file()) == -1)
+	if (begin(LOCK_EX, true) == -1)
 		return false;
-	if ((e = find(user)) == NULL) {
-		e = nentries < LOCKOUT_USERS_MAX ? &table[nentries++] :
-		    make_room(now);
-		memset(e, 0, sizeof(*e));
-		snprintf(e->user, sizeof(e->user), "%s", user);
+	if ((s = find(user)) == NULL) {
+		if (hdr->used == hdr->users && !make_room(now)) {
+			end();
+			return false;
+		}
+		s = probe(user);
+		memset(s, 0, sizeof(*s));
+		snprintf(s->user, sizeof(s->user), "%s", user);
+		hdr->used++;
 	}
 	/* A new window starts with the first failure after the last one
 	 * ended, or after a lockout ran out. */
-	if (e->failures == 0 || now - e->first_failure >=
-	    (time_t)r->window_s || (e->locked_until != 0 &&
-	    e->locked_until <= now)) {
-		e->failures = 0;
-		e->first_failure = now;
-		e->locked_until = 0;
+	if (s->failures == 0 || now - s->first_failure >=
+	    (time_t)r->window_s || (s->locked_until != 0 &&
+	    s->locked_until <= now)) {
+		s->failures = 0;
+		s->first_failure = now;
+		s->locked_until = 0;
 	}
-	if (++e->failures >= r->failures && e->locked_until <= now) {
-		e->locked_until = now + (time_t)r->duration_s;
+	if (++s->failures >= r->failures && s->locked_until <= now) {
+		s->locked_until = now + (time_t)r->duration_s;
 		locked = true;
 	}
-	save_unlock(fd);
+	end();
 	return locked;
 }
 
 void
 lockout_refund(const char *user, const struct lockout_rules *r)
 {
-	struct lockout_entry *e;
-	int fd;
+	struct slot *s;
 
-	refresh();
-	if (find(user) == NULL || (fd = lock_file()) == -1)
+	if (begin(LOCK_EX, false) == -1)
 		return;
-	if ((e = find(user)) != NULL && e->failures > 0 &&
-	    --e->failures < r->failures)
-		e->locked_until = 0;
-	if (e != NULL && e->failures == 0)
-		drop(e);
-	save_unlock(fd);
+	if ((s = find(user)) != NULL && s->failures > 0 &&
+	    --s->failures < r->failures)
+		s->locked_until = 0;
+	if (s != NULL && s->failures == 0)
+		drop(s);
+	end();
 }
 
 void
 lockout_succeeded(const char *user)
 {
-	struct lockout_entry *e;
-	int fd;
+	struct slot *s;
 
-	refresh();
-	if (find(user) == NULL || (fd = lock_file()) == -1)
+	if (begin(LOCK_EX, false) == -1)
 		return;
-	if ((e = find(user)) != NULL)
-		drop(e);
-	save_unlock(fd);
+	if ((s = find(user)) != NULL)
+		drop(s);
+	end();
 }
 
 size_t
 lockout_list(struct lockout_entry *out, size_t cap)
 {
-	size_t n;
+	size_t i, n = 0;
 
-	refresh();
-	n = nentries < cap ? nentries : cap;
-	memcpy(out, table, n * sizeof(*out));
+	if (begin(LOCK_SH, false) == -1)
+		return 0;
+	for (i = 0; i < nslots && n < cap; i++) {
+		if (slots[i].user[0] == '\0')
+			continue;
+		memcpy(out[n].user, slots[i].user, sizeof(out[n].user));
+		out[n].failures = slots[i].failures;
+		out[n].first_failure = (time_t)slots[i].first_failure;
+		out[n].locked_until = (time_t)slots[i].locked_until;
+		n++;
+	}
+	end();
 	return n;
 }
 
 int
 lockout_clear(const char *user)
 {
-	struct lockout_entry *e;
-	int fd, dropped = 0;
+	struct slot *s;
+	int dropped = 0;
 
-	if ((fd = lock_file()) == -1)
-		return -1;
+	if (begin(LOCK_EX, false) == -1)
+		return errno == ENOENT ? 0 : -1;
 	if (user == NULL) {
-		dropped = (int)nentries;
-		nentries = 0;
-	} else if ((e = find(user)) != NULL) {
-		drop(e);
+		dropped = (int)hdr->used;
+		memset(slots, 0, nslots * sizeof(*slots));
+		hdr->used = 0;
+	} else if ((s = find(user)) != NULL) {
+		drop(s);
 		dropped = 1;
 	}
-	return save_unlock(fd) == -1 ? -1 : dropped;
+	end();
+	return dropped;
 }

@@ -1,9 +1,9 @@
 /*
  * lockout.h: failures per user and the lockouts they earn, as
- * pam_faillock keeps them: in a file only root reads, rewritten whole
- * (write, then rename) under a lock on PATH.lock, so the state survives
- * restarts and the administrator's command can change it while the broker
- * runs.  The broker re-reads the file when it changed on disk.
+ * pam_faillock keeps them: in a file only root reads, a fixed table of
+ * slots mapped shared and changed one slot at a time under flock(2), so
+ * the state survives restarts and the administrator's command can change
+ * it while the broker runs.
  */
 #ifndef LB_LOCKOUT_H
 #define LB_LOCKOUT_H
@@ -15,7 +15,10 @@
 
 #include "ipc_proto.h"
 
-#define LOCKOUT_USERS_MAX	1024
+/* Users tracked at once (lockout_users): the default and the bounds. */
+#define LOCKOUT_USERS_DEFAULT	1024
+#define LOCKOUT_USERS_MIN	16
+#define LOCKOUT_USERS_MAX	100000
 
 struct lockout_entry {
 	char user[USER_NAME_MAX];
@@ -30,14 +33,17 @@ struct lockout_rules {
 	unsigned duration_s;
 };
 
-/* Uses the state file at path (created on the first failure). */
-void lockout_init(const char *path);
+/* Uses the state file at path, made on the first failure, for users
+ * entries; an existing table of another size is moved to this one. */
+void lockout_init(const char *path, unsigned users);
 
 /* Seconds the user stays locked at now, or 0. */
 unsigned lockout_remaining(const char *user, time_t now);
 
 /* Counts a failure; locks the user when the rules (failures > 0) say so.
- * True when this failure locked the user. */
+ * True when this failure locked the user.  A full table forgets the
+ * unlocked entry whose first failure is oldest; a table full of locked
+ * users counts nothing more (both logged as warnings). */
 bool lockout_failed(const char *user, time_t now,
     const struct lockout_rules *rules);
 

@@ -785,21 +785,31 @@ test_lsauth_without_anything_to_offer_replies_201(void **state)
 #define LOCKOUT_POLICY	"lockout after 3 failures within 10m for 10m\n" \
 	ALIKE_RULES
 
-/* One connection: login MECH USER, answer, and the reply's code. */
-static void
-attempt(const char *mech, const char *user, const char *answer, int code)
+/* One connection: login MECH USER and, at a prompt, the answer: the last
+ * reply's code. */
+static int
+try_login(const char *mech, const char *user, const char *answer)
 {
 	char line[128];
-	int fd = raw_connect_greeted_as(&broker, 0, 0);
+	int code, fd = raw_connect_greeted_as(&broker, 0, 0);
 
 	snprintf(line, sizeof(line), "login %s %s\r\n", mech, user);
 	raw_send(fd, line, strlen(line));
-	assert_true(raw_reply(fd, line, sizeof(line)) > 0);
-	if (code != 515) {
+	code = raw_reply(fd, line, sizeof(line));
+	if (answer != NULL && code >= 301 && code <= 305) {
 		snprintf(line, sizeof(line), "pass %s\r\n", answer);
-		raw_expect(fd, line, code, NULL);
+		raw_send(fd, line, strlen(line));
+		code = raw_reply(fd, line, sizeof(line));
 	}
 	hang_up(fd);
+	return code;
+}
+
+/* The same, for the code expected. */
+static void
+attempt(const char *mech, const char *user, const char *answer, int code)
+{
+	assert_int_equal(try_login(mech, user, answer), code);
 }
 
 static void
@@ -1010,6 +1020,42 @@ test_forty_simultaneous_valid_totp_codes_are_all_accepted(void **state)
 		close(fds[i]);
 	}
 	assert_int_equal(broker_log_count(&broker, "outcome=success"), 40);
+}
+
+/* Issue 11, finding 3, on a table of 16 users: a flood of new names
+ * never evicts a locked user.  Unlocked entries go first, oldest first;
+ * a table full of locked users counts nothing more, and says so. */
+static void
+test_a_flood_of_names_never_evicts_a_locked_user(void **state)
+{
+	char name[32];
+	int i, k;
+
+	NEED_ROOT();
+	broker_start(&broker, "lockout_users 16\n" LOCKOUT_POLICY, NULL);
+	for (i = 0; i < 3; i++)
+		attempt("password", "alice", "wrong", 506);
+	/* 15 names with one failure each: the table is full. */
+	for (i = 0; i < 15; i++) {
+		snprintf(name, sizeof(name), "flood%02d", i);
+		attempt("password", name, "wrong", 506);
+	}
+	/* A new name makes room by forgetting an unlocked one. */
+	attempt("password", "newcomer", "wrong", 506);
+	broker_log_expect(&broker, "lockout table full (16 users): "
+	    "forgetting the unlocked entry of the oldest failure", 1);
+	/* Lock every flood name, then try three more names.  Which
+	 * unlocked entry went first is the table's business: guess until
+	 * locked (a table full of locked users never locks the last). */
+	for (i = 0; i < 18; i++) {
+		snprintf(name, sizeof(name), "flood%02d", i);
+		for (k = 0; k < 3 &&
+		    try_login("password", name, "wrong") == 506; k++)
+			;
+	}
+	/* Warned about once a minute: this one came within it. */
+	assert_int_equal(broker_log_count(&broker, "lockout table full"), 1);
+	attempt("password", "alice", NULL, 515);
 }
 
 /* A reload without the lockout line lifts every lock; one that brings it
@@ -1255,6 +1301,7 @@ main(void)
 		T(test_chain_locked_meanwhile_fails_at_its_next_answer),
 		T(test_names_with_blanks_keep_their_own_lock),
 		T(test_forty_simultaneous_valid_totp_codes_are_all_accepted),
+		T(test_a_flood_of_names_never_evicts_a_locked_user),
 		T(test_reload_lifts_and_restores_the_lockout),
 		T(test_reload_keeps_sessions_on_their_policy),
 		T(test_reload_waits_for_a_new_zygote_and_serves_meanwhile),
