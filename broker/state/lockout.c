@@ -42,13 +42,11 @@ static int fd = -1;
 static struct header *hdr;
 static struct slot *slots;
 static size_t nslots, mapped;
+/* Until then every entry is locked: a new name finds no room, at once. */
+static time_t full_until;
+/* Warnings about a full table: one a minute, not one per failure. */
+static time_t warned_at;
 
-void
-lockout_init(const char *p, unsigned users)
-{
-	snprintf(path, sizeof(path), "%s", p);
-	want_users = users;
-}
 
 static size_t
 file_size(uint32_t users)
@@ -66,6 +64,15 @@ unmap(void)
 	hdr = NULL;
 	slots = NULL;
 	fd = -1;
+}
+
+void
+lockout_init(const char *p, unsigned users)
+{
+	unmap();
+	snprintf(path, sizeof(path), "%s", p);
+	want_users = users;
+	full_until = 0;
 }
 
 /* Maps the table file at p (made, sized for want_users, when create
@@ -241,10 +248,6 @@ drop(struct slot *s)
 	}
 }
 
-/* Until then every entry is locked: a new name finds no room, at once. */
-static time_t full_until;
-/* Warnings about a full table: one a minute, not one per failure. */
-static time_t warned_at;
 
 static void
 warn_full(time_t now, const char *what)
