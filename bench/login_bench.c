@@ -20,6 +20,7 @@
 
 #include <security/pam_appl.h>
 
+#include "ipc_proto.h"
 #include "loginbroker.h"
 #include "stats.h"
 
@@ -37,7 +38,7 @@ answer(const struct lb_prompt *p, char *buf, size_t cap, void *arg)
 struct client {
 	struct lb_conn *c;
 	uint64_t started;
-	char user[64];
+	char user[USER_NAME_MAX];
 };
 
 static void
