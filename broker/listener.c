@@ -2,12 +2,14 @@
 #include "listener.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -25,6 +27,10 @@ static struct event listen_ev = { .fd = -1 };
  * connection and refuse it, instead of leaving it queued and the
  * listener readable for ever (an epoll busy loop). */
 static int spare_fd = -1;
+/* When even the spare cannot make room (its slot is above a limit
+ * lowered under us), the listener rests this long, then tries again. */
+#define REST_MS		100
+static struct event rest_ev = { .fd = -1 };
 
 void
 listener_refuse(int fd, const char *line)
@@ -88,18 +94,41 @@ admit(int fd, const struct ucred *peer)
 }
 
 /* Out of descriptors: the spare makes room to take one connection and
- * refuse it with 511, then is taken back. */
-static void
+ * refuse it with 511, then is taken back.  True when it did. */
+static bool
 shed_one(int listen_fd)
 {
-	int fd;
+	int fd = -1;
 
-	if (spare_fd == -1)
-		return;
-	close(spare_fd);
-	if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) != -1)
-		listener_refuse(fd, BUSY_LINE);
+	if (spare_fd != -1) {
+		close(spare_fd);
+		if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) != -1)
+			listener_refuse(fd, BUSY_LINE);
+	}
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return fd != -1;
+}
+
+/* Stops accepting for REST_MS: the connection stays queued, and the
+ * loop does not spin on a listener it cannot serve. */
+static void
+rest(void)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, REST_MS * 1000000L } };
+
+	log_msg(LOG_WARNING, "accept: out of descriptors and no spare: not "
+	    "accepting for %d ms", REST_MS);
+	if (timerfd_settime(rest_ev.fd, 0, &its, NULL) == 0)
+		event_mod(&listen_ev, 0);
+}
+
+static void
+on_rested(struct event *ev, uint32_t events)
+{
+	uint64_t expirations;
+
+	(void)!read(ev->fd, &expirations, sizeof(expirations));
+	event_mod(&listen_ev, EPOLLIN);
 }
 
 static void
@@ -113,9 +142,12 @@ on_accept(struct event *ev, uint32_t events)
 	for (int i = 0; i < 32; i++) {
 		fd = accept4(ev->fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd == -1 && (errno == EMFILE || errno == ENFILE)) {
-			log_msg(LOG_WARNING, "accept: %s: connection refused",
-			    strerror(errno));
-			shed_one(ev->fd);
+			if (!shed_one(ev->fd)) {
+				rest();
+				return;
+			}
+			log_msg(LOG_WARNING, "accept: out of descriptors: "
+			    "connection refused");
 			continue;
 		}
 		if (fd == -1) {
@@ -160,7 +192,14 @@ listener_open(const struct config *c)
 		close(fd);
 		goto fail;
 	}
-	if ((spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (rest_ev.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC)) == -1) {
+		close(fd);
+		goto fail;
+	}
+	rest_ev.cb = on_rested;
+	if (event_add(&rest_ev, EPOLLIN) == -1) {
 		close(fd);
 		goto fail;
 	}
@@ -182,5 +221,10 @@ listener_close(void)
 	if (spare_fd != -1)
 		close(spare_fd);
 	spare_fd = -1;
+	if (rest_ev.fd != -1) {
+		event_del(&rest_ev);
+		close(rest_ev.fd);
+		rest_ev.fd = -1;
+	}
 	unlink(conf->socket_path);
 }
