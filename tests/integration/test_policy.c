@@ -1058,6 +1058,34 @@ test_a_flood_of_names_never_evicts_a_locked_user(void **state)
 	attempt("password", "alice", NULL, 515);
 }
 
+/* Issue 11, finding 5, with the shipped greeter.conf: admins must use
+ * password then totp, but keyboard-interactive for an admin runs its
+ * dialog and fails like anyone's wrong password, counted as a guess; the
+ * group is not revealed before a factor is proven. */
+static void
+test_greeter_reveals_no_group_before_the_first_factor(void **state)
+{
+	static const char *const users[] = { "alice", "bob", "nosuchuser" };
+	const char *list[] = { "lockout", "list", NULL };
+	char line[128], out[1024];
+	size_t u;
+	int fd;
+
+	NEED_ROOT();
+	start_example("greeter", "");
+	for (u = 0; u < 3; u++) {
+		fd = raw_connect_greeted_as(&broker, LIGHTDM, LIGHTDM);
+		snprintf(line, sizeof(line), "login keyboard-interactive %s\r\n",
+		    users[u]);
+		raw_expect(fd, line, 305, NULL);
+		raw_expect(fd, "pass wrong\r\n", 506,
+		    "506 \"Authentication failed\"\r\n");
+		hang_up(fd);
+	}
+	assert_int_equal(run_ctl(&broker, list, out, sizeof(out)), 0);
+	assert_int_equal(test_lines_matching(out, "alice * 1 * no"), 1);
+}
+
 /* A reload without the lockout line lifts every lock; one that brings it
  * back restores those still running. */
 static void
@@ -1302,6 +1330,7 @@ main(void)
 		T(test_names_with_blanks_keep_their_own_lock),
 		T(test_forty_simultaneous_valid_totp_codes_are_all_accepted),
 		T(test_a_flood_of_names_never_evicts_a_locked_user),
+		T(test_greeter_reveals_no_group_before_the_first_factor),
 		T(test_reload_lifts_and_restores_the_lockout),
 		T(test_reload_keeps_sessions_on_their_policy),
 		T(test_reload_waits_for_a_new_zygote_and_serves_meanwhile),
