@@ -74,13 +74,21 @@ is_code(const char *code)
 }
 
 /* The child: one liboath check, its code on the pipe.  "" is the PIN
- * field's "-": the code is the whole factor. */
+ * field's "-": the code is the whole factor.  The broker runs one check
+ * at a time, but loginbrokerctl may hold the file's lock for a moment:
+ * a bounded retry (1 s), so that a code is never neither right nor
+ * wrong for that. */
 static _Noreturn void
 check_in_child(int fd, const char *user, const char *code)
 {
+	const struct timespec pause = { 0, 10 * 1000000L };
 	time_t last;
-	int rc = oath_authenticate_usersfile(conf->totp_file, user, code,
-	    conf->totp_window, "", &last);
+	int rc, tries = 0;
+
+	while ((rc = oath_authenticate_usersfile(conf->totp_file, user, code,
+	    conf->totp_window, "", &last)) == OATH_FILE_LOCK_ERROR &&
+	    ++tries < 100)
+		nanosleep(&pause, NULL);
 
 	_exit(write(fd, &rc, sizeof(rc)) == sizeof(rc) ? 0 : 1);
 }

@@ -5,6 +5,7 @@
  * context, lockout across a restart, and reload under load.
  */
 #include <liboath/oath.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1022,6 +1023,32 @@ test_forty_simultaneous_valid_totp_codes_are_all_accepted(void **state)
 	assert_int_equal(broker_log_count(&broker, "outcome=success"), 40);
 }
 
+/* liboath's lock on the users file is a file made with O_EXCL, which
+ * loginbrokerctl (or a crashed writer) may hold for a moment: a valid
+ * code waits for it, within a bound, instead of getting 505. */
+static void
+test_valid_code_waits_for_the_users_file_lock(void **state)
+{
+	char uri[512], lock[160];
+	int fd, lockfd;
+
+	NEED_ROOT();
+	broker_start(&broker, "service s {\n\tpeer any\n\tallow totp\n}\n",
+	    NULL);
+	enroll("alice", uri, sizeof(uri));
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login totp alice\r\n", 302, NULL);
+	snprintf(lock, sizeof(lock), "%s/totp.lock", broker.dir);
+	assert_true((lockfd = open(lock, O_WRONLY | O_CREAT | O_EXCL,
+	    0600)) != -1);
+	raw_send(fd, pass_code("alice", 0), strlen(pass_code("alice", 0)));
+	usleep(300000);
+	assert_int_equal(unlink(lock), 0);
+	close(lockfd);
+	assert_int_equal(raw_reply(fd, uri, sizeof(uri)), 200);
+	close(fd);
+}
+
 /* Issue 11, finding 3, on a table of 16 users: a flood of new names
  * never evicts a locked user.  Unlocked entries go first, oldest first;
  * a table full of locked users counts nothing more, and says so. */
@@ -1329,6 +1356,7 @@ main(void)
 		T(test_chain_locked_meanwhile_fails_at_its_next_answer),
 		T(test_names_with_blanks_keep_their_own_lock),
 		T(test_forty_simultaneous_valid_totp_codes_are_all_accepted),
+		T(test_valid_code_waits_for_the_users_file_lock),
 		T(test_a_flood_of_names_never_evicts_a_locked_user),
 		T(test_greeter_reveals_no_group_before_the_first_factor),
 		T(test_reload_lifts_and_restores_the_lockout),
