@@ -139,7 +139,10 @@ send_worker(struct session *s, uint32_t type, int fd, const void *m)
 			close(fd);
 		return;
 	}
-	if (io->send(s, type, fd, m) == -1) {
+	/* ASSIGN names the session; the rest, the attempt they belong to,
+	 * so that the worker can drop those of one its client has left. */
+	if (io->send(s, type, type == MSG_ASSIGN ? s->id : s->attempts, fd,
+	    m) == -1) {
 		if (errno == EPIPE)
 			session_on_worker_gone(s);
 		else

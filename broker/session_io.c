@@ -63,9 +63,10 @@ loop_attach(struct session *s, const struct spawn_child *c)
 }
 
 static int
-loop_send(struct session *s, uint32_t type, int fd, const void *m)
+loop_send(struct session *s, uint32_t type, uint32_t peerid, int fd,
+    const void *m)
 {
-	if (msg_send(s->worker, type, s->id, fd, m) == -1)
+	if (msg_send(s->worker, type, peerid, fd, m) == -1)
 		return -1;
 	if (event_chan_flush(&s->worker_ev, s->worker) == -1) {
 		errno = EPIPE;

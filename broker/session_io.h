@@ -21,10 +21,11 @@ struct session_io {
 	/* Takes a ready worker's channel (child's descriptors now the
 	 * session's) and watches it: 0, or -1. */
 	int (*attach)(struct session *s, const struct spawn_child *child);
-	/* Sends the worker message m of type (m NULL: empty) with fd (or
-	 * -1), as far as the socket takes it: 0, or -1 with errno ENOBUFS
-	 * (its queue is full) or EPIPE (it is gone). */
-	int (*send)(struct session *s, uint32_t type, int fd, const void *m);
+	/* Sends the worker message m of type (m NULL: empty) with peerid
+	 * and fd (or -1), as far as the socket takes it: 0, or -1 with errno
+	 * ENOBUFS (its queue is full) or EPIPE (it is gone). */
+	int (*send)(struct session *s, uint32_t type, uint32_t peerid, int fd,
+	    const void *m);
 	/* Wakes the session (session_on_deadline) at at_ms; 0: never. */
 	int (*arm)(struct session *s, uint64_t at_ms);
 	/* SIGKILLs the worker and lets go of it and the timer: a worker

@@ -171,6 +171,7 @@ req_login(struct wsession *ws, const struct line_words *req)
 	snprintf(m.mech, sizeof(m.mech), "%s", mech);
 	snprintf(m.user, sizeof(m.user), "%s", user);
 	ws->context_closed = true;
+	ws->attempt++;
 	send_broker(ws, MSG_AUTH_BEGIN, &m);
 	if (ws->state != WS_CLOSING)
 		ws->state = WS_WAIT_BROKER;
@@ -532,6 +533,10 @@ ws_on_broker(struct wsession *ws, const struct ipc_msg *m)
 {
 	size_t i;
 
+	/* Sent for an attempt the client has since left (a new login
+	 * crossed the broker's reply): nothing to show. */
+	if (m->hdr.type != MSG_CLOSE && m->hdr.peerid < ws->attempt)
+		return 0;
 	for (i = 0; i < sizeof(broker_msgs) / sizeof(broker_msgs[0]); i++) {
 		if (broker_msgs[i].type != m->hdr.type)
 			continue;

@@ -50,6 +50,7 @@ struct wsession {
 	struct msg_mechs offer;
 	char chain_user[USER_NAME_MAX];
 	bool context_closed;	/* a context or a login was sent: no context */
+	uint32_t attempt;	/* AUTH_BEGINs sent: the broker's count */
 	size_t outlen;
 	bool out_full;		/* a reply did not fit: nothing more goes */
 	char out[WS_OUT_MAX];

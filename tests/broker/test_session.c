@@ -64,9 +64,10 @@ rec_attach(struct session *s, const struct spawn_child *c)
 }
 
 static int
-rec_send(struct session *s, uint32_t type, int fd, const void *m)
+rec_send(struct session *s, uint32_t type, uint32_t peerid, int fd,
+    const void *m)
 {
-	if (msg_send(s->worker, type, s->id, fd, m) == -1)
+	if (msg_send(s->worker, type, peerid, fd, m) == -1)
 		return -1;
 	if (ipc_chan_flush(s->worker) == -1) {
 		errno = EPIPE;
@@ -214,6 +215,8 @@ to_prompting(void)
 
 	worker_says(MSG_AUTH_BEGIN, &echo_alice);
 	assert_int_equal(next_from_broker(worker, &m), MSG_DATA);
+	/* Marked with the attempt it belongs to. */
+	assert_int_equal(m.hdr.peerid, current->attempts);
 	assert_int_equal(msg_read_data(&m, &challenge), 0);
 	assert_int_equal(current->state, SS_PROMPTING);
 }

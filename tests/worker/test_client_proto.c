@@ -44,18 +44,25 @@ carried(struct ipc_chan *from, struct ipc_chan *to)
 
 /* A message from the broker (m NULL: empty), as the worker receives it. */
 static const struct ipc_msg *
+from_broker_for(uint32_t attempt, uint32_t type, const void *m)
+{
+	assert_int_equal(msg_send(fx.broker_end, type, attempt, -1, m), 0);
+	return carried(fx.broker_end, fx.worker_end);
+}
+
+/* As the broker sends it: for the attempt in progress. */
+static const struct ipc_msg *
 from_broker(uint32_t type, const void *m)
 {
-	assert_int_equal(msg_send(fx.broker_end, type, 0, -1, m), 0);
-	return carried(fx.broker_end, fx.worker_end);
+	return from_broker_for(fx.ws.attempt, type, m);
 }
 
 /* The same with a payload of data[len] as it is, however wrong. */
 static const struct ipc_msg *
 raw_from_broker(uint32_t type, const void *data, size_t len)
 {
-	assert_int_equal(ipc_chan_compose(fx.broker_end, type, 0, -1, data,
-	    len), 0);
+	assert_int_equal(ipc_chan_compose(fx.broker_end, type, fx.ws.attempt,
+	    -1, data, len), 0);
 	return carried(fx.broker_end, fx.worker_end);
 }
 
@@ -284,6 +291,31 @@ test_result_while_a_prompt_is_out_ends_the_attempt(void **state)
 	    "507 \"No authentication in progress\"\r\n");
 }
 
+/* A new login crosses the broker's result of the one it abandons: that
+ * result is for an attempt the client has left, and is dropped; the new
+ * attempt's prompt is shown. */
+static void
+test_reply_to_an_abandoned_attempt_is_dropped(void **state)
+{
+	struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
+	struct msg_reply error = { .code = REPLY_SYSTEM_ERROR,
+	    .text = "System error" };
+	const struct ipc_msg *m;
+
+	request("login password alice");
+	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
+	broker_says(MSG_PROMPT, &prompt, "301 \"Password: \"\r\n");
+	assert_string_equal(request("login password bob"), "");
+	assert_int_equal(broker_gets(&m), MSG_AUTH_ABORT);
+	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
+	fx.ws.outlen = 0;
+	assert_int_equal(ws_on_broker(&fx.ws, from_broker_for(1, MSG_RESULT,
+	    &error)), 0);
+	assert_int_equal(fx.ws.outlen, 0);
+	assert_int_equal(fx.ws.state, WS_WAIT_BROKER);
+	broker_says(MSG_PROMPT, &prompt, "301 \"Password: \"\r\n");
+}
+
 static void
 test_broker_message_out_of_state_is_refused(void **state)
 {
@@ -420,6 +452,7 @@ main(void)
 		T(test_message_text_is_split_and_sanitised),
 		T(test_new_login_during_a_prompt_aborts_first),
 		T(test_result_while_a_prompt_is_out_ends_the_attempt),
+		T(test_reply_to_an_abandoned_attempt_is_dropped),
 		T(test_broker_message_out_of_state_is_refused),
 		T(test_malformed_broker_messages_are_refused),
 		T(test_close_replies_then_closes),
