@@ -46,11 +46,11 @@ lockout_list_cmd(int argc, char **argv)
 
 	if (argc != 1)
 		usage();
-	if ((e = calloc(conf.lockout_users, sizeof(*e))) == NULL) {
-		perror("loginbrokerctl");
+	if ((e = lockout_list(&n)) == NULL) {
+		fprintf(stderr, "loginbrokerctl: cannot read the lockout "
+		    "table\n");
 		return 1;
 	}
-	n = lockout_list(e, conf.lockout_users);
 	printf("%-24s %8s %-20s %s\n", "USER", "FAILURES", "FIRST FAILURE",
 	    "LOCKED");
 	for (i = 0; i < n; i++) {
@@ -186,7 +186,8 @@ main(int argc, char **argv)
 	}
 	policy_unref(p);
 	log_init(true, false);
-	lockout_init(conf.lockout_file, conf.lockout_users);
+	/* The table's own size: only the broker moves it to another. */
+	lockout_init(conf.lockout_file, 0);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[optind], commands[i].group) == 0 &&
 		    strcmp(argv[optind + 1], commands[i].verb) == 0)

@@ -358,7 +358,8 @@ charge_guess(struct session *s)
 	if (rules.failures == 0 || s->charged)
 		return;
 	s->charged = true;
-	s->charge_locked = lockout_failed(s->user, time(NULL), &rules);
+	s->charge_locked = lockout_failed(s->user, time(NULL), &rules,
+	    &s->charge_window);
 }
 
 /* Whether another connection's guesses locked the user since this
@@ -415,7 +416,10 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	set_state(s, SS_VERIFYING);
 	if (s->dead)
 		return;
-	start = s->step == 0 ? first_factor(s) : CHAIN_GO;
+	/* Later factors check the lock too: one that asks nothing would
+	 * never meet the check at an answer. */
+	start = s->step == 0 ? first_factor(s) : locked_meanwhile(s) ?
+	    CHAIN_LOCKED : CHAIN_GO;
 	if (start == CHAIN_LOCKED) {
 		locked_out(s);
 		return;
@@ -788,7 +792,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 	 * disabled account) gives its guess back. */
 	if (s->charged && (v == VERDICT_OK || v == VERDICT_EXPIRED ||
 	    v == VERDICT_DISABLED)) {
-		lockout_refund(s->user, &rules);
+		lockout_refund(s->user, &rules, s->charge_window);
 		s->refunded = true;
 	}
 	switch (v) {

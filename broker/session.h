@@ -43,6 +43,7 @@ struct session {
 	bool logged_in;			/* stays so when the worker leaves */
 	bool charged;			/* the attempt's guess is counted */
 	bool charge_locked;		/* and that locked the user */
+	time_t charge_window;		/* the window it was charged to */
 	bool refunded;			/* the factor proven: given back */
 	enum session_state state;
 	bool dead;			/* ended; freed after this round */

@@ -34,7 +34,8 @@ struct lockout_rules {
 };
 
 /* Uses the state file at path, made on the first failure, for users
- * entries; an existing table of another size is moved to this one. */
+ * entries; an existing table of another size is moved to this one.
+ * users 0 (loginbrokerctl): the table's own size, never moved. */
 void lockout_init(const char *path, unsigned users);
 
 /* Seconds the user stays locked at now, or 0. */
@@ -45,17 +46,20 @@ unsigned lockout_remaining(const char *user, time_t now);
  * unlocked entry whose first failure is oldest; a table full of locked
  * users counts nothing more (both logged as warnings). */
 bool lockout_failed(const char *user, time_t now,
-    const struct lockout_rules *rules);
+    const struct lockout_rules *rules, time_t *window);
 
 /* A factor was proven: the failure its guess was charged is given back,
- * and a lock that charge made is lifted. */
-void lockout_refund(const char *user, const struct lockout_rules *rules);
+ * and a lock that charge made is lifted, if the user's window is still
+ * the one lockout_failed gave (window). */
+void lockout_refund(const char *user, const struct lockout_rules *rules,
+    time_t window);
 
 /* A login succeeded: the user's failures are forgotten. */
 void lockout_succeeded(const char *user);
 
-/* Every entry (locked or counting) into out[cap]: how many. */
-size_t lockout_list(struct lockout_entry *out, size_t cap);
+/* Every entry (locked or counting), *count of them, in an array the
+ * caller frees; NULL when the table cannot be read. */
+struct lockout_entry *lockout_list(size_t *count);
 
 /* Forgets one user's entry (NULL: everyone's): how many were dropped, or
  * -1 when the file could not be written. */

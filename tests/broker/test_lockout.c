@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,6 +26,7 @@ static char dir[64], file[96];
 static const struct lockout_rules one = { 1, 600, 600 };	/* 1 locks */
 static const struct lockout_rules three = { 3, 600, 600 };
 static const time_t now = 1000000;
+static time_t window;	/* what lockout_failed said last */
 
 static void
 name(char out[32], int i)
@@ -57,9 +59,12 @@ teardown(void **state)
 static size_t
 entries(void)
 {
-	static struct lockout_entry e[4 * USERS];
+	struct lockout_entry *e;
+	size_t n;
 
-	return lockout_list(e, 4 * USERS);
+	assert_non_null(e = lockout_list(&n));
+	free(e);
+	return n;
 }
 
 /* Names from to to, each locked by its failure. */
@@ -71,7 +76,7 @@ lock_names(int from, int to)
 
 	for (i = from; i < to; i++) {
 		name(n, i);
-		assert_true(lockout_failed(n, now, &one));
+		assert_true(lockout_failed(n, now, &one, &window));
 	}
 }
 
@@ -128,11 +133,11 @@ test_a_full_table_never_gives_up_a_locked_user(void **state)
 {
 	assert_int_equal(lockout_clear(NULL) >= 0, 1);
 	lock_names(0, USERS);
-	assert_false(lockout_failed("newcomer", now, &one));
+	assert_false(lockout_failed("newcomer", now, &one, &window));
 	assert_int_equal(lockout_remaining("newcomer", now), 0);
 	assert_true(all_locked(0, USERS));
 	/* 600 s later every lock has run out: the oldest entry goes. */
-	assert_true(lockout_failed("newcomer", now + 600, &one));
+	assert_true(lockout_failed("newcomer", now + 600, &one, &window));
 	assert_int_equal(entries(), USERS);
 }
 
@@ -144,12 +149,86 @@ test_a_refund_lifts_the_lock_it_made(void **state)
 
 	assert_int_equal(lockout_clear(NULL) >= 0, 1);
 	for (i = 0; i < 3; i++)
-		assert_int_equal(lockout_failed("alice", now, &three), i == 2);
-	lockout_refund("alice", &three);
+		assert_int_equal(lockout_failed("alice", now, &three, &window), i == 2);
+	lockout_refund("alice", &three, window);
 	assert_int_equal(lockout_remaining("alice", now), 0);
-	lockout_refund("alice", &three);
-	lockout_refund("alice", &three);
+	lockout_refund("alice", &three, window);
+	lockout_refund("alice", &three, window);
 	assert_int_equal(entries(), 0);
+}
+
+/* A refund belongs to the window its guess was charged to: once a new
+ * window began, it cancels none of its failures. */
+static void
+test_a_refund_never_reaches_into_a_later_window(void **state)
+{
+	time_t first;
+
+	assert_int_equal(lockout_clear(NULL) >= 0, 1);
+	lockout_failed("alice", now, &three, &first);
+	lockout_failed("alice", now + 600, &three, &window);	/* new one */
+	lockout_refund("alice", &three, first);
+	assert_int_equal(entries(), 1);
+	lockout_failed("alice", now + 601, &three, &window);
+	assert_true(lockout_failed("alice", now + 602, &three, &window));
+}
+
+/* A file that is not a table of this version (a text file of an older
+ * release) is set aside as PATH.old, and the lockout goes on counting in
+ * a fresh table instead of switching itself off. */
+static void
+test_a_file_of_another_format_is_set_aside(void **state)
+{
+	char old[128];
+	FILE *f;
+
+	lockout_init(file, USERS);
+	unlink(file);
+	assert_non_null(f = fopen(file, "w"));
+	fputs("3 1000000 1000600 alice\n", f);
+	assert_int_equal(fclose(f), 0);
+	lockout_init(file, USERS);
+	assert_true(lockout_failed("bob", now, &one, &window));
+	assert_true(lockout_remaining("bob", now) > 0);
+	snprintf(old, sizeof(old), "%s.old", file);
+	assert_int_equal(access(old, F_OK), 0);
+	unlink(old);
+}
+
+/* Shrunk below its entries, the table keeps the locked ones first. */
+static void
+test_shrinking_keeps_the_locked_users(void **state)
+{
+	char n[32];
+	int i;
+
+	lockout_init(file, 4 * USERS);
+	assert_int_equal(lockout_clear(NULL) >= 0, 1);
+	for (i = 0; i < 3 * USERS; i++) {
+		name(n, i);
+		lockout_failed(n, now, &three, &window);	/* unlocked */
+	}
+	lock_names(3 * USERS, 4 * USERS);
+	lockout_init(file, USERS);
+	assert_true(all_locked(3 * USERS, 4 * USERS));
+	assert_int_equal(entries(), USERS);
+}
+
+/* loginbrokerctl (users 0) reads a table of any size, never moving it. */
+static void
+test_the_administrator_command_never_resizes(void **state)
+{
+	struct stat before, after;
+
+	assert_int_equal(lockout_clear(NULL) >= 0, 1);
+	lock_names(0, 2);
+	assert_int_equal(stat(file, &before), 0);
+	lockout_init(file, 0);
+	assert_int_equal(entries(), 2);
+	assert_int_equal(stat(file, &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino);
+	assert_int_equal(before.st_size, after.st_size);
+	lockout_init(file, USERS);
 }
 
 /* lockout_users changed: the table moves to the new size at its next
@@ -177,6 +256,11 @@ main(void)
 		cmocka_unit_test(test_a_refund_lifts_the_lock_it_made),
 		cmocka_unit_test(
 		    test_a_table_of_another_size_is_moved_with_its_entries),
+		cmocka_unit_test(
+		    test_a_refund_never_reaches_into_a_later_window),
+		cmocka_unit_test(test_a_file_of_another_format_is_set_aside),
+		cmocka_unit_test(test_shrinking_keeps_the_locked_users),
+		cmocka_unit_test(test_the_administrator_command_never_resizes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

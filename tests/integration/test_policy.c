@@ -928,12 +928,14 @@ test_twenty_connections_opened_before_the_lock_get_3_guesses(void **state)
 
 /* Issue 11, finding 2, the chain case: in "password then totp", a
  * connection waiting at its code prompt when other connections' wrong
- * codes lock the user gets 515 for its code, the right one included. */
+ * codes lock the user gets 515 for its code, the right one included; one
+ * that proved the password and begins its code after the lock gets 515
+ * at once. */
 static void
 test_chain_locked_meanwhile_fails_at_its_next_answer(void **state)
 {
 	char uri[512];
-	int fd, waiting, i;
+	int fd, waiting, between, i;
 
 	NEED_ROOT();
 	start_example("greeter", "");
@@ -942,8 +944,12 @@ test_chain_locked_meanwhile_fails_at_its_next_answer(void **state)
 	raw_expect(waiting, "login password alice\r\n", 301, NULL);
 	raw_expect(waiting, "pass alice-pw\r\n", 306, NULL);
 	raw_expect(waiting, "login totp alice\r\n", 302, NULL);
+	between = raw_connect_greeted_as(&broker, LIGHTDM, LIGHTDM);
+	raw_expect(between, "login password alice\r\n", 301, NULL);
+	raw_expect(between, "pass alice-pw\r\n", 306, NULL);
 	/* The greeter's lockout: 5 failures.  Each proven password is
-	 * given back; each wrong code is not. */
+	 * given back; each wrong code is not.  (The greeter allows 4
+	 * connections: the two waiting, and one at a time here.) */
 	for (i = 0; i < 5; i++) {
 		fd = raw_connect_greeted_as(&broker, LIGHTDM, LIGHTDM);
 		raw_expect(fd, "login password alice\r\n", 301, NULL);
@@ -954,6 +960,8 @@ test_chain_locked_meanwhile_fails_at_its_next_answer(void **state)
 	}
 	raw_expect(waiting, pass_code("alice", 0), 515, NULL);
 	hang_up(waiting);
+	raw_expect(between, "login totp alice\r\n", 515, NULL);
+	hang_up(between);
 	assert_int_equal(broker_log_count(&broker, "outcome=success"), 0);
 }
 
