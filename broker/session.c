@@ -258,7 +258,7 @@ record_attempt(struct session *s, const char *outcome)
 	audit_attempt(&r, outcome);
 	/* The lock took effect when the guess was charged; it stands, and
 	 * is told, unless proving the factor lifted it. */
-	if (s->charge_locked && !s->refunded)
+	if (s->charge_locked)
 		log_msg(LOG_WARNING, "session %u: user %s locked out for %us "
 		    "after %u failures (rule %s)", s->id,
 		    log_quote(s->user, user, sizeof(user)),
@@ -410,7 +410,7 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	}
 	s->attempts++;
 	s->attempt_recorded = false;
-	s->charged = s->charge_locked = s->refunded = false;
+	s->charged = s->charge_locked = false;
 	s->attempt_started_ms = s->answered_ms = io->now();
 	s->vdetail[0] = '\0';
 	set_state(s, SS_VERIFYING);
@@ -793,7 +793,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 	if (s->charged && (v == VERDICT_OK || v == VERDICT_EXPIRED ||
 	    v == VERDICT_DISABLED)) {
 		lockout_refund(s->user, &rules, s->charge_window);
-		s->refunded = true;
+		s->charge_locked = false;	/* the lock it made is lifted */
 	}
 	switch (v) {
 	case VERDICT_OK:

@@ -44,7 +44,6 @@ struct session {
 	bool charged;			/* the attempt's guess is counted */
 	bool charge_locked;		/* and that locked the user */
 	time_t charge_window;		/* the window it was charged to */
-	bool refunded;			/* the factor proven: given back */
 	enum session_state state;
 	bool dead;			/* ended; freed after this round */
 	struct ucred peer;

@@ -216,17 +216,7 @@ descendants(void)
 static size_t
 broker_fds(void)
 {
-	char path[64];
-	struct dirent *d;
-	size_t n = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)broker.pid);
-	assert_non_null(dir = opendir(path));
-	while ((d = readdir(dir)) != NULL)
-		n += d->d_name[0] != '.';
-	closedir(dir);
-	return n;
+	return test_proc_fds(broker.pid, NULL, 0);
 }
 
 /* The killer: until told to stop (stop_fd readable), SIGKILLs a random

@@ -42,32 +42,13 @@ stop(void **state)
 static int
 lowest_free_fd(pid_t pid)
 {
-	char path[64];
 	bool used[4096] = { false };
-	struct dirent *d;
-	DIR *dir;
 	int n;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	assert_non_null(dir = opendir(path));
-	while ((d = readdir(dir)) != NULL)
-		if ((n = atoi(d->d_name)) > 0 || strcmp(d->d_name, "0") == 0)
-			if (n < (int)(sizeof(used) / sizeof(used[0])))
-				used[n] = true;
-	closedir(dir);
+	test_proc_fds(pid, used, sizeof(used) / sizeof(used[0]));
 	for (n = 0; used[n]; n++)
 		;
 	return n;
-}
-
-static void
-login_once(void)
-{
-	int fd = raw_connect_greeted(&broker);
-
-	raw_expect(fd, "login password alice\r\n", 301, NULL);
-	raw_expect(fd, "pass alice-pw\r\n", 200, NULL);
-	close(fd);
 }
 
 /* Started under a hard limit of SMALL_NOFILE, the broker says how many
@@ -101,7 +82,7 @@ test_small_limit_caps_sessions_and_refuses_with_511(void **state)
 	}
 	assert_int_equal(broker_log_count(&broker, "Too many open files"), 0);
 	assert_int_equal(broker_log_count(&broker, "cannot watch child"), 0);
-	login_once();
+	broker_login_once(&broker);
 	broker_stop(&broker);
 }
 
@@ -119,7 +100,7 @@ test_out_of_descriptors_refuses_with_511(void **state)
 
 	NEED_ROOT();
 	broker_start(&broker, NULL, NULL);
-	login_once();
+	broker_login_once(&broker);
 	/* Its session gone and every spare child in place: no descriptor
 	 * comes free or is needed behind the test's back. */
 	assert_true(broker_log_wait(&broker, "session 1: logged-in connection "
@@ -146,7 +127,7 @@ test_out_of_descriptors_refuses_with_511(void **state)
 	if (reply[0] != '5')
 		assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 201);
 	close(fd);
-	login_once();
+	broker_login_once(&broker);
 	broker_stop(&broker);
 }
 

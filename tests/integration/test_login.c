@@ -1003,17 +1003,6 @@ test_session_timeout_closes_with_510(void **state)
 	broker_stop(&broker);
 }
 
-/* Logs alice in on a fresh connection. */
-static void
-login_once(void)
-{
-	int fd = raw_connect_greeted(&broker);
-
-	raw_expect(fd, "login password alice\r\n", 301, NULL);
-	raw_expect(fd, "pass alice-pw\r\n", 200, NULL);
-	close(fd);
-}
-
 /* Started by chroot(8) into a directory that is no mount point (issue 10,
  * finding 7), the broker confines its workers all the same and logs in:
  * the empty root is a detached tmpfs, which needs no mount point. */
@@ -1023,7 +1012,7 @@ test_broker_in_a_plain_chroot_logs_in(void **state)
 	NEED_ROOT();
 	broker.with.plain_chroot = true;
 	broker_start(&broker, NULL, NULL);
-	login_once();
+	broker_login_once(&broker);
 	broker_stop(&broker);
 }
 
@@ -1056,7 +1045,7 @@ test_launcher_is_replaced_after_recycle_count(void **state)
 	wait_closed(1);
 	assert_int_equal(broker_log_count(&broker,
 	    "replacing the worker launcher"), 0);
-	login_once();
+	broker_login_once(&broker);
 	snprintf(want, sizeof(want), "replacing the worker launcher (pid %d): "
 	    "recycle count reached", (int)first);
 	broker_log_expect(&broker, want, 1);
@@ -1089,7 +1078,7 @@ test_worker_crash_replaces_the_launcher(void **state)
 	broker_log_expect(&broker, "replacing the worker launcher (pid *): "
 	    "a child died from a signal", 1);
 	close(fd);
-	login_once();	/* a fresh launcher serves the next */
+	broker_login_once(&broker);	/* a fresh launcher serves the next */
 	broker_stop(&broker);
 }
 

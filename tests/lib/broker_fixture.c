@@ -760,3 +760,13 @@ session_worker_pid(const struct broker_fixture *b, unsigned id)
 		fail_msg("no worker logged for session %u", id);
 	return (pid_t)atoi(rest);
 }
+
+void
+broker_login_once(const struct broker_fixture *b)
+{
+	int fd = raw_connect_greeted(b);
+
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 200, NULL);
+	close(fd);
+}

@@ -100,6 +100,9 @@ void raw_send(int fd, const char *bytes, size_t len);
  * Fails the test when no reply comes within 5 s or a reply is cut. */
 int raw_reply(int fd, char *buf, size_t cap);
 
+/* Logs alice in (password alice-pw) on a fresh connection, or fails. */
+void broker_login_once(const struct broker_fixture *b);
+
 /* Fails the test unless the broker has closed the connection: the next
  * read sees the end of the stream or a reset (not a byte, not 5 s of
  * silence). */

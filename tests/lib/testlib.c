@@ -36,6 +36,27 @@ test_open_fds(void)
 	return n;
 }
 
+size_t
+test_proc_fds(pid_t pid, bool *used, size_t cap)
+{
+	char path[64];
+	struct dirent *d;
+	size_t n = 0, fd;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	assert_non_null(dir = opendir(path));
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		n++;
+		if (used != NULL && (fd = strtoul(d->d_name, NULL, 10)) < cap)
+			used[fd] = true;
+	}
+	closedir(dir);
+	return n;
+}
+
 void
 test_write_all(int fd, const void *buf, size_t len)
 {

@@ -22,6 +22,10 @@ void test_socketpair(int sv[2]);
 /* How many descriptors this process has open (to catch leaks). */
 int test_open_fds(void);
 
+/* How many descriptors pid has open; when used is not NULL, used[n] is
+ * set for each one numbered below cap. */
+size_t test_proc_fds(pid_t pid, bool *used, size_t cap);
+
 /* Writes all of buf to fd or aborts the test. */
 void test_write_all(int fd, const void *buf, size_t len);
 

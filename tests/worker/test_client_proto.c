@@ -257,8 +257,9 @@ test_message_text_is_split_and_sanitised(void **state)
 	assert_int_equal(a.n, 0);
 }
 
+/* login password alice, its AUTH_BEGIN taken and its prompt shown. */
 static void
-test_new_login_during_a_prompt_aborts_first(void **state)
+at_password_prompt(void)
 {
 	struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
 	const struct ipc_msg *m;
@@ -266,6 +267,14 @@ test_new_login_during_a_prompt_aborts_first(void **state)
 	request("login password alice");
 	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
 	broker_says(MSG_PROMPT, &prompt, "301 \"Password: \"\r\n");
+}
+
+static void
+test_new_login_during_a_prompt_aborts_first(void **state)
+{
+	const struct ipc_msg *m;
+
+	at_password_prompt();
 	request("login password bob");
 	assert_int_equal(broker_gets(&m), MSG_AUTH_ABORT);
 	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
@@ -277,14 +286,10 @@ test_new_login_during_a_prompt_aborts_first(void **state)
 static void
 test_result_while_a_prompt_is_out_ends_the_attempt(void **state)
 {
-	struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
 	struct msg_reply error = { .code = REPLY_SYSTEM_ERROR,
 	    .text = "System error" };
-	const struct ipc_msg *m;
 
-	request("login password alice");
-	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
-	broker_says(MSG_PROMPT, &prompt, "301 \"Password: \"\r\n");
+	at_password_prompt();
 	broker_says(MSG_RESULT, &error, "505 \"System error\"\r\n");
 	assert_int_equal(fx.ws.state, WS_IDLE);
 	assert_string_equal(request("pass secret"),
@@ -302,9 +307,7 @@ test_reply_to_an_abandoned_attempt_is_dropped(void **state)
 	    .text = "System error" };
 	const struct ipc_msg *m;
 
-	request("login password alice");
-	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
-	broker_says(MSG_PROMPT, &prompt, "301 \"Password: \"\r\n");
+	at_password_prompt();
 	assert_string_equal(request("login password bob"), "");
 	assert_int_equal(broker_gets(&m), MSG_AUTH_ABORT);
 	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
