@@ -898,6 +898,40 @@ test_hanging_up_during_pam_failure_delay_still_spends_the_guess(void **state)
 	attempt("password", "alice", NULL, 515);
 }
 
+/* The charge is the broker's: a compromised worker that sends its guess
+ * and hangs up its channel while PAM is still in its failure delay has
+ * spent it all the same; three such lock the user for everyone. */
+static void
+test_a_compromised_worker_cannot_escape_the_charge(void **state)
+{
+	static const char orders[] = "begin password alice\nwait\n"
+	    "pass wrong\nhangup\n";
+	char config[512], done[32];
+	int fd, i;
+
+	NEED_ROOT();
+	snprintf(config, sizeof(config), "lockout after 3 failures within 10m "
+	    "for 10m\n%s", broker_service("s", "faildelay",
+	    "\tallow password\n"));
+	broker_start(&broker, config, getenv("LB_EVIL_WORKER"));
+	for (i = 0; i < 3; i++) {
+		fd = raw_connect_greeted_as(&broker, 0, 0);
+		raw_send(fd, orders, sizeof(orders) - 1);
+		/* Killed at its hang-up, maybe before the last "done". */
+		while (recv(fd, done, sizeof(done), 0) > 0)
+			;
+		close(fd);
+	}
+	expect_audit("service=s rhost=- ruser=- user=alice mech=password "
+	    "step=1 rule=s:* outcome=aborted *", 3);
+	broker_log_expect(&broker, "session 3: user alice locked out *", 1);
+	fd = raw_connect_greeted_as(&broker, 0, 0);
+	raw_send(fd, "begin password alice\n", 21);
+	expect_audit("service=s rhost=- ruser=- user=alice mech=password "
+	    "step=1 rule=lockout outcome=locked-out *", 1);
+	close(fd);
+}
+
 /* Issue 11, finding 2: 20 connections opened before any failure each
  * reach the password prompt; the lock is checked at every answer, so
  * only the first 3 guesses are verified and the rest, the right password
@@ -1361,6 +1395,7 @@ main(void)
 		T(test_lockout_counts_every_guess_whatever_refuses_it),
 		T(test_hanging_up_during_pam_failure_delay_still_spends_the_guess),
 		T(test_twenty_connections_opened_before_the_lock_get_3_guesses),
+		T(test_a_compromised_worker_cannot_escape_the_charge),
 		T(test_chain_locked_meanwhile_fails_at_its_next_answer),
 		T(test_names_with_blanks_keep_their_own_lock),
 		T(test_forty_simultaneous_valid_totp_codes_are_all_accepted),
