@@ -1,7 +1,7 @@
 /* fd_budget.c: what the descriptor limit lets the broker carry. */
 #include "fd_budget.h"
 
-#include "pam_zygote.h"
+#include "zygotes.h"
 #include "spawn_ctl.h"
 
 /* The broker's own: stdio, the log, epoll, signalfd, the listener and its
@@ -9,7 +9,7 @@
  * configuration being read, and room for what libc opens on its own. */
 #define FD_OWN		48
 
-/* One spawn_ctl (the worker launcher, each PAM zygote, as many as reloads
+/* One spawn_ctl (the worker launcher, each helper zygote, as many as reloads
  * may have started): its retry timer, two spawners' channels and pidfds
  * while one is replaced, and its ready children's channels and pidfds. */
 #define FD_PER_SPAWN_CTL	(1 + 2 * 2 + 2 * SPAWN_IDLE_MAX)
@@ -35,7 +35,7 @@ unsigned
 fd_budget_sessions(rlim_t nofile)
 {
 	const rlim_t reserve = FD_OWN +
-	    (1 + PAM_ZYGOTES_MAX) * FD_PER_SPAWN_CTL;
+	    (1 + ZYGOTES_MAX) * FD_PER_SPAWN_CTL;
 
 	if (nofile == RLIM_INFINITY || nofile / FD_PER_SESSION > 1u << 30)
 		return 1u << 30;

@@ -215,6 +215,11 @@ main(int argc, char **argv)
 	if (config_check(&conf) == -1)
 		return 1;
 	if (check_only) {
+		log_init(true, false);
+		if (verifiers_check(&conf, policy) == -1) {
+			policy_unref(policy);
+			return 1;
+		}
 		printf("%s: OK, %zu service%s\n", config_path != NULL ?
 		    config_path : "(built-in)", policy->nservices,
 		    policy->nservices == 1 ? "" : "s");

@@ -757,6 +757,28 @@ partial_success(struct session *s)
 		send_reply(s, MSG_RESULT, REPLY_PARTIAL, next);
 }
 
+/* Removes the session's delegated credentials, if any. */
+static void
+drop_credentials(struct session *s)
+{
+	if (s->ccache[0] != '\0' && unlink(s->ccache) == -1 &&
+	    errno != ENOENT)
+		log_msg(LOG_ERR, "session %u: %s: %s", s->id, s->ccache,
+		    strerror(errno));
+	s->ccache[0] = '\0';
+}
+
+void
+attempt_credentials(struct attempt *a, const char *path)
+{
+	struct session *s = session_of(a);
+
+	drop_credentials(s);
+	snprintf(s->ccache, sizeof(s->ccache), "%s", path);
+	log_msg(LOG_INFO, "session %u: delegated credentials in FILE:%s",
+	    s->id, s->ccache);
+}
+
 void
 attempt_verified(struct attempt *a, enum verdict v, const char *detail)
 {
@@ -872,6 +894,7 @@ session_end(struct session *s, int prio, const char *why)
 		return;
 	log_msg(prio, "session %u: %s", s->id, why);
 	cancel_verifier(s);
+	drop_credentials(s);
 	spawn_ctl_cancel(workers, &s->worker_wait);
 	if (s->client_fd != -1)
 		close(s->client_fd);

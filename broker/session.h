@@ -91,6 +91,7 @@ struct session {
 	struct attempt attempt;		/* what the verifier sees */
 	bool wants_data;		/* what was shown is data, not prompts */
 	char vdetail[AUDIT_DETAIL_MAX];		/* the verifier's word for the audit */
+	char ccache[HELPER_PATH_MAX];	/* delegated credentials; "": none */
 
 	uint32_t held_type;		/* reply held during the delay */
 	uint32_t held_code;

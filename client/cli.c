@@ -28,7 +28,7 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: loginbroker [-s socket] [-m mechanism] "
-	    "[-a address [-r remote-user]] user\n"
+	    "[-a address [-r remote-user]] [-K] [-H host] user\n"
 	    "       loginbroker [-s socket] [-a address [-r remote-user]] "
 	    "-l\n");
 	exit(EXIT_USAGE);
@@ -143,13 +143,27 @@ exit_for(int status)
 	}
 }
 
-/* One factor with mech; kbdint rounds come whole. */
+/* gssapi-with-mic: the service host@gss_host, and -K (delegate). */
+static char gss_host[256];
+static int gss_flags;
+
+/* One factor with mech; kbdint rounds come whole, a Kerberos ticket is
+ * the caller's own (KRB5CCNAME). */
 static int
 login_with(struct lb_conn *c, const char *mech, const char *user)
 {
+	int rc;
+
 	if (strcmp(mech, "keyboard-interactive") == 0)
 		return lb_login_kbdint(c, user, on_round, NULL);
-	return lb_login(c, mech, user, on_prompt, NULL);
+	if (strcmp(mech, "gssapi-with-mic") != 0)
+		return lb_login(c, mech, user, on_prompt, NULL);
+	if ((rc = lb_login_gssapi(c, user, gss_host, gss_flags)) ==
+	    LB_ABORTED) {
+		show(stderr, lb_last_text(c));
+		fputc('\n', stderr);
+	}
+	return rc;
 }
 
 /* Every factor the policy asks for: after a partial success, the first
@@ -180,10 +194,19 @@ main(int argc, char **argv)
 	int ch, list = 0, rc = LB_OK;
 	size_t i, n;
 
-	while ((ch = getopt(argc, argv, "a:lm:r:s:")) != -1) {
+	/* As sshd names itself: host/ this machine's name. */
+	if (gethostname(gss_host, sizeof(gss_host)) == -1)
+		snprintf(gss_host, sizeof(gss_host), "localhost");
+	while ((ch = getopt(argc, argv, "a:H:Klm:r:s:")) != -1) {
 		switch (ch) {
 		case 'a':
 			address = optarg;
+			break;
+		case 'H':
+			snprintf(gss_host, sizeof(gss_host), "%s", optarg);
+			break;
+		case 'K':
+			gss_flags |= LB_DELEGATE;
 			break;
 		case 'r':
 			remote_user = optarg;

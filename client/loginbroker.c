@@ -11,8 +11,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base64.h"
+#include "gss_initiator.h"
 #include "ipc_proto.h"
 #include "line.h"
+#include "mechs.h"
 #include "reply.h"
 
 #define MECHS_MAX	MECH_MAX
@@ -58,6 +61,8 @@ struct lb_conn {
 		struct lb_kbdint_prompt prompts[ROUND_MAX_PROMPTS];
 		char text[ROUND_MAX_PROMPTS][CONV_MAX_TEXT];
 	} round;
+	char data[BASE64_LEN(MECH_DATA_MAX) + 1];	/* a 300's word */
+	struct lb_gss *gss;		/* a gssapi-with-mic login's */
 	struct line_reader in;
 	size_t outlen, outoff;
 	char out[LINE_MAX_BYTES];
@@ -65,9 +70,11 @@ struct lb_conn {
 };
 
 /* How a login answers 3xx replies: the caller's callback of either kind,
- * and the function that turns the current reply into a pass request. */
+ * and the function that turns the current reply into a pass request;
+ * data says whether it answers mechanism data (300) or prompts. */
 struct answerer {
 	int (*answer)(struct lb_conn *c, const struct answerer *a);
+	bool data;
 	lb_prompt_fn prompt;
 	lb_kbdint_fn kbdint;
 	void *arg;
@@ -111,6 +118,7 @@ lb_close(struct lb_conn *c)
 	if (c == NULL)
 		return;
 	close(c->fd);
+	lb_gss_free(c->gss);
 	explicit_bzero(c, sizeof(*c));
 	free(c);
 }
@@ -255,6 +263,8 @@ take_line(struct lb_conn *c, const char *line, size_t len)
 		    i > 0 ? " " : "", words.w[i]);
 		tl = strlen(c->text);
 	}
+	if (code == REPLY_DATA && words.n == 1)
+		snprintf(c->data, sizeof(c->data), "%s", words.w[0]);
 	if (words.n == 1 && c->nmechs < MECHS_MAX)
 		snprintf(c->mechs[c->nmechs++], MECH_NAME_MAX, "%s",
 		    words.w[0]);
@@ -578,8 +588,10 @@ login(struct lb_conn *c, const char *mech, const char *user,
 	for (;;) {
 		if ((rc = exchange(c)) != LB_OK)
 			return end_op(c, rc);
-		if (c->code < REPLY_PROMPT_SECRET || c->code > REPLY_ROUND)
+		if (c->code < REPLY_DATA || c->code > REPLY_ROUND)
 			return end_op(c, status_of(c->code));
+		if ((c->code == REPLY_DATA) != a->data)
+			return end_op(c, broken(c));
 		if ((rc = a->answer(c, a)) != LB_OK)
 			return end_op(c, rc);
 		c->step = STEP_SEND;
@@ -590,7 +602,7 @@ int
 lb_login(struct lb_conn *c, const char *mech, const char *user,
     lb_prompt_fn prompt, void *arg)
 {
-	struct answerer a = { answer_prompts, prompt, NULL, arg };
+	struct answerer a = { answer_prompts, false, prompt, NULL, arg };
 
 	return login(c, mech, user, &a);
 }
@@ -599,9 +611,66 @@ int
 lb_login_kbdint(struct lb_conn *c, const char *user, lb_kbdint_fn kbdint,
     void *arg)
 {
-	struct answerer a = { answer_round, NULL, kbdint, arg };
+	struct answerer a = { answer_round, false, NULL, kbdint, arg };
 
 	return login(c, "keyboard-interactive", user, &a);
+}
+
+/* What a gssapi-with-mic login needs across its steps. */
+struct gss_args {
+	const char *user;
+	const char *target_host;
+	int flags;
+};
+
+/* The broker's data through the initiator, the client's back as
+ * "pass DATA"; why it failed, if it does, as the last text. */
+static int
+answer_data(struct lb_conn *c, const struct answerer *a)
+{
+	static uint8_t in[MECH_DATA_MAX], out[MECH_DATA_MAX];
+	static char b64[BASE64_LEN(MECH_DATA_MAX) + 1];
+	const struct gss_args *g = a->arg;
+	const char *words[2] = { "pass", b64 };
+	ssize_t inlen, outlen;
+	int rc;
+
+	if (c->gss == NULL && (c->gss = lb_gss_new(g->target_host,
+	    (g->flags & LB_DELEGATE) != 0, c->text, sizeof(c->text))) == NULL)
+		return LB_ABORTED;
+	if ((inlen = base64_decode(strcmp(c->data, "=") == 0 ? "" : c->data,
+	    in, sizeof(in))) == -1)
+		return broken(c);
+	if ((outlen = lb_gss_step(c->gss, g->user, in, (size_t)inlen, out,
+	    sizeof(out), c->text, sizeof(c->text))) == -1)
+		return LB_ABORTED;
+	if (outlen == 0)
+		snprintf(b64, sizeof(b64), "=");
+	else
+		(void)base64_encode(out, (size_t)outlen, b64, sizeof(b64));
+	rc = queue_request(c, words, 2);
+	explicit_bzero(out, sizeof(out));
+	return rc;
+}
+
+int
+lb_login_gssapi(struct lb_conn *c, const char *user, const char *target_host,
+    int flags)
+{
+	struct gss_args g = { user, target_host, flags };
+	struct answerer a = { answer_data, true, NULL, NULL, &g };
+	int rc;
+
+	rc = login(c, mech_name(MECH_GSSAPI), user, &a);
+	if (rc == LB_EAGAIN)
+		return rc;
+	/* A success is believed only once the broker proved itself
+	 * (mutual authentication) and took the MIC. */
+	if ((rc == LB_OK || rc == LB_PARTIAL) && !lb_gss_done(c->gss))
+		rc = broken(c);
+	lb_gss_free(c->gss);
+	c->gss = NULL;
+	return rc;
 }
 
 const char *

@@ -103,6 +103,18 @@ int lb_login(struct lb_conn *c, const char *mech, const char *user,
 int lb_login_kbdint(struct lb_conn *c, const char *user, lb_kbdint_fn kbdint,
     void *arg);
 
+/* lb_login_gssapi's flags: forward the caller's Kerberos credentials to
+ * the broker, which keeps them for the user's session (ssh -K). */
+#define LB_DELEGATE	0x1
+
+/* Logs user in with gssapi-with-mic: the caller's Kerberos ticket
+ * (KRB5CCNAME) for the service host@target_host, mutual authentication,
+ * and a MIC over this attempt's session binding.  LB_ABORTED when the
+ * initiator fails (no ticket, say): lb_last_text says why.  Fetching a
+ * service ticket may wait for the KDC, as in libssh2. */
+int lb_login_gssapi(struct lb_conn *c, const char *user,
+    const char *target_host, int flags);
+
 /* After LB_PARTIAL: the mechanisms one of which must come next, for the
  * same user; *names stays valid until the next call on c. */
 int lb_next_mechanisms(struct lb_conn *c, const char *const **names,

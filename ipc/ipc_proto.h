@@ -10,7 +10,7 @@
 /* The version of all of this.  A spawner says it in SPAWNER_READY, and
  * a broker refuses one that speaks another (a launcher re-executed from a
  * newer binary on disk, say): bump it with any change of a layout. */
-#define IPC_PROTO_VERSION	4
+#define IPC_PROTO_VERSION	5
 
 /* Explicit numbers: they are the wire format (ipc/msg.c has the layouts,
  * doc/architecture.md the table). */
@@ -60,6 +60,16 @@ enum ipc_type {
 	MSG_LEAVING = 21,	/* empty: the worker closes the connection
 				 * itself (quit, idle timeout) */
 
+	/* broker <-> GSSAPI helper: the client's tokens go to it as
+	 * AUTH_DATA, its tokens for the client come back as DATA */
+	MSG_GSS_BEGIN = 22,	/* broker -> helper: str user, str keytab,
+				 * str acceptor principal ("": any key),
+				 * bytes session binding, str credential
+				 * cache for delegation ("": do not keep) */
+	MSG_GSS_RESULT = 23,	/* helper -> broker: u8 enum gss_outcome,
+				 * str audit detail, str principal, u8
+				 * credentials delegated and stored */
+
 	MSG_TYPE_END
 };
 
@@ -79,6 +89,13 @@ enum pam_stage {
 	PAM_STAGE_CHAUTHTOK,
 };
 
+/* How a GSSAPI exchange ended, as the helper reports it. */
+enum gss_outcome {
+	GSS_OUTCOME_OK = 1,	/* proven, the principal may log in as user */
+	GSS_OUTCOME_FAILED,	/* a bad token or MIC, or a refused principal */
+	GSS_OUTCOME_ERROR,	/* the acceptor could not work (keytab) */
+};
+
 /* Keyboard-interactive bounds: prompts in a round (one pass request holds
  * all answers: LINE_MAX_WORDS - 1) and rounds in one login. */
 #define ROUND_MAX_PROMPTS	15
@@ -93,6 +110,12 @@ enum pam_stage {
 /* Mechanism data in one step, decoded: what the base64 word of a request
  * line can carry (4096 - "pass " - CRLF, three bytes per four). */
 #define MECH_DATA_MAX		3066
+/* A GSSAPI session binding (doc/protocol.md) and a Kerberos principal's
+ * text. */
+#define GSS_BINDING_MAX		512
+#define GSS_PRINCIPAL_MAX	256
+/* A path the broker hands a helper (keytab, credential cache). */
+#define HELPER_PATH_MAX		256
 /* Mechanisms one session may be offered, and the length of a name. */
 #define MECH_MAX		8
 #define MECH_NAME_MAX		32

@@ -351,6 +351,58 @@ get_pam_result(struct ipc_reader *r, void *p)
 		r->bad = true;
 }
 
+/* --- broker <-> GSSAPI helper -------------------------------------- */
+
+static void
+put_gss_begin(struct ipc_writer *w, const void *p)
+{
+	const struct msg_gss_begin *m = p;
+
+	ipc_put_str(w, m->user);
+	ipc_put_str(w, m->keytab);
+	ipc_put_str(w, m->principal);
+	ipc_put_bytes(w, m->binding, m->binding_len <= GSS_BINDING_MAX ?
+	    m->binding_len : IPC_PAYLOAD_MAX + 1);
+	ipc_put_str(w, m->ccache);
+}
+
+static void
+get_gss_begin(struct ipc_reader *r, void *p)
+{
+	struct msg_gss_begin *m = p;
+
+	ipc_get_str(r, m->user, sizeof(m->user));
+	ipc_get_str(r, m->keytab, sizeof(m->keytab));
+	ipc_get_str(r, m->principal, sizeof(m->principal));
+	m->binding_len = (uint32_t)ipc_get_bytes(r, m->binding,
+	    sizeof(m->binding));
+	ipc_get_str(r, m->ccache, sizeof(m->ccache));
+}
+
+static void
+put_gss_result(struct ipc_writer *w, const void *p)
+{
+	const struct msg_gss_result *m = p;
+
+	ipc_put_u8(w, m->outcome);
+	ipc_put_str(w, m->detail);
+	ipc_put_str(w, m->principal);
+	ipc_put_u8(w, m->delegated);
+}
+
+static void
+get_gss_result(struct ipc_reader *r, void *p)
+{
+	struct msg_gss_result *m = p;
+
+	m->outcome = ipc_get_u8(r);
+	if (m->outcome < GSS_OUTCOME_OK || m->outcome > GSS_OUTCOME_ERROR)
+		r->bad = true;
+	ipc_get_str(r, m->detail, sizeof(m->detail));
+	ipc_get_str(r, m->principal, sizeof(m->principal));
+	m->delegated = ipc_get_u8(r) != 0;
+}
+
 /* ------------------------------------------------------------------- */
 
 /* Every message type: its name and its layout (NULL: empty). */
@@ -382,6 +434,8 @@ static const struct codec {
 	    get_answers },
 	[MSG_DATA] = { "DATA", put_data, get_data },
 	[MSG_AUTH_DATA] = { "AUTH_DATA", put_data, get_data },
+	[MSG_GSS_BEGIN] = { "GSS_BEGIN", put_gss_begin, get_gss_begin },
+	[MSG_GSS_RESULT] = { "GSS_RESULT", put_gss_result, get_gss_result },
 };
 
 static const struct codec *

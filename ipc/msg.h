@@ -110,6 +110,22 @@ struct msg_pam_result {
 	uint8_t stage;			/* enum pam_stage */
 };
 
+struct msg_gss_begin {
+	char user[USER_NAME_MAX];
+	char keytab[HELPER_PATH_MAX];
+	char principal[GSS_PRINCIPAL_MAX];	/* "": any key of the keytab */
+	uint32_t binding_len;
+	uint8_t binding[GSS_BINDING_MAX];
+	char ccache[HELPER_PATH_MAX];	/* "": delegated credentials dropped */
+};
+
+struct msg_gss_result {
+	uint8_t outcome;		/* enum gss_outcome */
+	char detail[GSS_PRINCIPAL_MAX + 32];	/* for the audit log */
+	char principal[GSS_PRINCIPAL_MAX];	/* "": not proven */
+	bool delegated;			/* stored in the begin's ccache */
+};
+
 /* Queues a message of type on c, encoded from m (NULL for the empty
  * ones), with fd (or -1), which the channel then owns: 0, or -1 with
  * errno (ERANGE: it does not fit a message, or m does not go with type;
@@ -161,6 +177,8 @@ MSG_TYPED(pam_result, MSG_PAM_RESULT, msg_pam_result)
 MSG_TYPED(pam_conv_reply, MSG_PAM_CONV_REPLY, msg_answers)
 MSG_TYPED(data, MSG_DATA, msg_data)
 MSG_TYPED(auth_data, MSG_AUTH_DATA, msg_data)
+MSG_TYPED(gss_begin, MSG_GSS_BEGIN, msg_gss_begin)
+MSG_TYPED(gss_result, MSG_GSS_RESULT, msg_gss_result)
 
 #undef MSG_TYPED
 

@@ -22,6 +22,7 @@
 #define POLICY_STEPS_MAX	4	/* factors in one chain */
 #define POLICY_LIST_MAX		8	/* names or networks in a condition */
 #define POLICY_NAME_MAX		64	/* a name, with its NUL */
+#define POLICY_PATH_MAX		256	/* a path or a principal */
 #define POLICY_FILE_MAX		(256 * 1024)
 #define POLICY_ERRORS_MAX	16
 #define POLICY_ERROR_LEN	512
@@ -80,6 +81,11 @@ struct policy_service {
 	unsigned session_timeout_ms;	/* until logged in */
 	unsigned connections_per_peer;	/* per uid (32); 0: only max_sessions */
 	bool password_change;		/* pam_chauthtok when expired */
+	/* gssapi-with-mic: the acceptor's keys, which of them ("": any),
+	 * and the realms whose principals may log in (none: any) */
+	char keytab[POLICY_PATH_MAX];
+	char gss_principal[POLICY_PATH_MAX];
+	struct policy_names realms;
 	size_t nrules;
 	struct policy_rule rules[POLICY_RULES_MAX];
 };

@@ -269,6 +269,7 @@ st_service(struct parser *ps)
 	/* One local user must not hold every slot of max_sessions. */
 	svc->connections_per_peer = 32;
 	svc->password_change = true;
+	snprintf(svc->keytab, sizeof(svc->keytab), "/etc/krb5.keytab");
 	ps->svc = svc;
 	ps->peer_seen = ps->allow_seen = false;
 }
@@ -395,6 +396,46 @@ name_list(struct parser *ps, const struct word *w, struct policy_names *out)
 			return 0;
 		s = comma + 1;
 	}
+}
+
+static void
+st_keytab(struct parser *ps)
+{
+	const struct word *w = &ps->w[1];
+
+	if (w->s[0] != '/' || strlen(w->s) >= sizeof(ps->svc->keytab)) {
+		report(ps, w->col, "expected an absolute path of at most %d "
+		    "bytes, got '%s'", POLICY_PATH_MAX - 1, w->s);
+		return;
+	}
+	snprintf(ps->svc->keytab, sizeof(ps->svc->keytab), "%s", w->s);
+}
+
+/* A Kerberos principal as krb5_parse_name reads it: "host/fqdn[@REALM]";
+ * no quoting or escapes. */
+static void
+st_gss_principal(struct parser *ps)
+{
+	const struct word *w = &ps->w[1];
+	const char *c;
+
+	for (c = w->s; *c != '\0'; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("._-/@", *c))
+			break;
+	if (*c != '\0' || w->s[0] == '\0' || w->s[0] == '@' ||
+	    strlen(w->s) >= sizeof(ps->svc->gss_principal)) {
+		report(ps, w->col, "invalid principal '%s'", w->s);
+		return;
+	}
+	snprintf(ps->svc->gss_principal, sizeof(ps->svc->gss_principal),
+	    "%s", w->s);
+}
+
+static void
+st_realms(struct parser *ps)
+{
+	ps->svc->realms.n = 0;
+	(void)name_list(ps, &ps->w[1], &ps->svc->realms);
 }
 
 static int
@@ -616,6 +657,9 @@ static const struct statement service_statements[] = {
 	{ "session-timeout", 1, 1, st_service_number },
 	{ "connections-per-peer", 1, 1, st_service_number },
 	{ "password-change", 1, 1, st_password_change },
+	{ "keytab", 1, 1, st_keytab },
+	{ "gss-principal", 1, 1, st_gss_principal },
+	{ "realms", 1, 1, st_realms },
 	{ "allow", 0, WORDS_MAX, st_allow },
 	{ "deny", 0, WORDS_MAX, st_deny },
 	{ "}", 0, 0, st_end_service },

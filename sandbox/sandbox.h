@@ -49,6 +49,13 @@ int sandbox_identity_lookup(const char *user, uint32_t fallback_id,
 void sandbox_drop(const struct sandbox_identity *id, const char *empty_dir,
     const struct sandbox_limits *lim);
 
+/* For a helper that stays root to reach credential files but parses
+ * attacker-controlled data (the GSSAPI zygote, inherited by its
+ * helpers): a network namespace of its own with nothing in it, only
+ * CAP_CHOWN, CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (the bounding set
+ * without the rest), no_new_privs, not dumpable.  Fails closed. */
+void sandbox_privileged_helper(void);
+
 /* No file growth, no core files, and the given bounds; only ever lowers. */
 void sandbox_limit(const struct sandbox_limits *lim);
 

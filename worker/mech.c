@@ -3,20 +3,19 @@
 
 #include <string.h>
 
+extern const struct mech_dialog mech_data_steps;
 extern const struct mech_dialog mech_kbdint;
 extern const struct mech_dialog mech_password;
 extern const struct mech_dialog mech_totp;
-#ifdef LB_TEST_MECHANISMS
-extern const struct mech_dialog mech_echo;
-#endif
 
 /* One row per mechanism this build has a dialog for (ipc/mechs.h). */
 static const struct mech_dialog *const dialogs[MECH_COUNT] = {
 	[MECH_PASSWORD] = &mech_password,
 	[MECH_KBDINT] = &mech_kbdint,
+	[MECH_GSSAPI] = &mech_data_steps,
 	[MECH_TOTP] = &mech_totp,
 #ifdef LB_TEST_MECHANISMS
-	[MECH_ECHO_TEST] = &mech_echo,
+	[MECH_ECHO_TEST] = &mech_data_steps,
 #endif
 };
 

@@ -17,6 +17,9 @@
 #ifndef LB_PAM_PATH
 #define LB_PAM_PATH "/usr/libexec/loginbroker-pam"
 #endif
+#ifndef LB_GSS_PATH
+#define LB_GSS_PATH "/usr/libexec/loginbroker-gss"
+#endif
 
 void
 config_defaults(struct config *c)
@@ -31,6 +34,9 @@ config_defaults(struct config *c)
 	c->totp_window = 1;
 	snprintf(c->worker_path, sizeof(c->worker_path), "%s", LB_WORKER_PATH);
 	snprintf(c->pam_path, sizeof(c->pam_path), "%s", LB_PAM_PATH);
+	snprintf(c->gss_path, sizeof(c->gss_path), "%s", LB_GSS_PATH);
+	snprintf(c->ccache_dir, sizeof(c->ccache_dir),
+	    "/run/loginbroker/ccache");
 	snprintf(c->worker_user, sizeof(c->worker_user), "loginbroker");
 	c->worker_fallback_id = 64999;
 	c->spare_workers = 2;
@@ -69,6 +75,8 @@ static const struct key keys[] = {
 	UINT("totp_window", totp_window, 0, 10),
 	STR("worker_path", worker_path),
 	STR("pam_path", pam_path),
+	STR("gss_path", gss_path),
+	STR("ccache_dir", ccache_dir),
 	STR("worker_user", worker_user),
 	UINT("worker_fallback_id", worker_fallback_id, 1, UINT32_MAX - 1),
 	UINT("spare_workers", spare_workers, 1, 16),

@@ -30,6 +30,8 @@ struct config {
 
 	char worker_path[CONFIG_PATH_MAX];
 	char pam_path[CONFIG_PATH_MAX];	/* the PAM zygote program */
+	char gss_path[CONFIG_PATH_MAX];	/* the GSSAPI zygote program */
+	char ccache_dir[CONFIG_PATH_MAX];	/* delegated credentials */
 	char worker_user[64];
 	uint32_t worker_fallback_id;
 	unsigned spare_workers;

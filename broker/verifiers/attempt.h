@@ -53,4 +53,9 @@ void attempt_verified(struct attempt *a, enum verdict v, const char *detail);
 void attempt_verified_data(struct attempt *a, enum verdict v,
     const char *detail, const void *final, size_t final_len);
 
+/* The verifier kept credentials the client delegated in the file at path
+ * (a Kerberos cache of the user's): the session logs its name, keeps it
+ * for the user's session, and removes it when the connection ends. */
+void attempt_credentials(struct attempt *a, const char *path);
+
 #endif

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "policy.h"
 
+extern const struct verifier verify_gss;
 extern const struct verifier verify_kbdint;
 extern const struct verifier verify_password;
 extern const struct verifier verify_totp;
@@ -15,6 +16,7 @@ extern const struct verifier verify_echo;
 static const struct verifier *const verifiers[MECH_COUNT] = {
 	[MECH_PASSWORD] = &verify_password,
 	[MECH_KBDINT] = &verify_kbdint,
+	[MECH_GSSAPI] = &verify_gss,
 	[MECH_TOTP] = &verify_totp,
 #ifdef LB_TEST_MECHANISMS
 	[MECH_ECHO_TEST] = &verify_echo,
@@ -48,11 +50,27 @@ named(const struct policy *p)
 }
 
 int
+verifiers_check(const struct config *conf, const struct policy *p)
+{
+	policy_mechs all = named(p);
+	int m, rc = 0;
+
+	/* Every problem told at once, as a policy's errors are. */
+	for (m = 0; m < MECH_COUNT; m++)
+		if (verifiers[m] != NULL && verifiers[m]->check != NULL &&
+		    (all & (1u << m)) && verifiers[m]->check(conf, p) == -1)
+			rc = -1;
+	return rc;
+}
+
+int
 verifiers_prepare(const struct config *conf, const struct policy *p)
 {
 	policy_mechs all = named(p);
 	int m;
 
+	if (verifiers_check(conf, p) == -1)
+		return -1;
 	for (m = 0; m < MECH_COUNT; m++)
 		if (verifiers[m] != NULL && verifiers[m]->prepare != NULL &&
 		    (all & (1u << m)) && verifiers[m]->prepare(conf, p) == -1)

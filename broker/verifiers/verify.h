@@ -19,6 +19,10 @@ struct policy;
 struct attempt;
 
 struct verifier {
+	/* Checks what prepare will need for p without starting anything (a
+	 * keytab is readable): 0, or -1 after logging why.  Run by
+	 * loginbrokerd -n and before every prepare.  NULL: nothing. */
+	int (*check)(const struct config *conf, const struct policy *p);
 	/* Starts what the mechanism needs for a policy that names it (a
 	 * helper pool per PAM service, a library), at startup and again at
 	 * each reload, keeping what runs already: 0, or -1 after logging
@@ -41,8 +45,12 @@ struct verifier {
 	void (*cancel)(struct attempt *a);
 };
 
-/* Starts what the verifier of every mechanism the policy names needs,
- * without waiting for it: 0, or -1. */
+/* Checks what the verifier of every mechanism the policy names needs:
+ * 0, or -1 after logging why. */
+int verifiers_check(const struct config *conf, const struct policy *p);
+
+/* Checks, then starts what the verifier of every mechanism the policy
+ * names needs, without waiting for it: 0, or -1. */
 int verifiers_prepare(const struct config *conf, const struct policy *p);
 
 /* Whether all of that is ready for p: 0, 1 while some of it starts, -1

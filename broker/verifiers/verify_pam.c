@@ -1,44 +1,32 @@
 /*
  * verify_pam.c: the verifiers of the password and keyboard-interactive
  * mechanisms: a PAM transaction in a helper from the PAM zygote
- * (pam_zygote.h).  They differ only in how the conversation is relayed:
+ * (zygotes.h).  They differ only in how the conversation is relayed:
  * password shows PAM's messages one at a time (301-304); keyboard-
  * interactive turns each conversation call into one round, info and error
  * messages gathered into the instruction and prompts into the round's
  * prompts, as sshd does.  The event loop only ever reads and writes the
  * helper's channel; PAM never runs in the broker.
  */
-#include <errno.h>
-#include <stddef.h>
-#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <security/pam_appl.h>
 
-#include "config.h"
-#include "event.h"
-#include "ipc_chan.h"
-#include "msg.h"
-#include "pam_zygote.h"
 #include "attempt.h"
+#include "config.h"
+#include "helper_run.h"
+#include "msg.h"
 #include "policy.h"
-#include "spawn_ctl.h"
 #include "verify.h"
+#include "zygotes.h"
 
 struct pam_run {
+	struct helper_run helper;	/* first: a run is its helper's */
 	struct attempt *a;
 	bool rounds;		/* keyboard-interactive: a call is a round */
-	struct spawn_ctl *helpers;	/* the zygote of the session's service */
-	struct spawn_wait wait;
-	int pidfd;
-	struct ipc_chan *chan;
-	struct event ev;
 	bool in_conv;		/* a conversation call waits for answers */
 	unsigned calls;		/* conversation calls so far */
 	size_t next;		/* the message shown (password) */
@@ -125,18 +113,12 @@ pam_verdict(int rc, uint8_t stage)
 static void
 send_answers(struct pam_run *run)
 {
-	int rc, err;
-
 	run->answers.n = run->conv.n;
 	run->in_conv = false;
-	rc = msg_send_pam_conv_reply(run->chan, 0, -1, &run->answers);
-	err = errno;
-	explicit_bzero(run->answers.text, sizeof(run->answers.text));
-	if (rc == -1 && err == ERANGE)
-		attempt_verified(run->a, VERDICT_LIMIT,
-		    "answers too long for one PAM call");
-	else if (rc == -1 || event_chan_flush(&run->ev, run->chan) == -1)
-		attempt_verified(run->a, VERDICT_ERROR, "PAM helper unreachable");
+	/* On failure the attempt is decided: the run is wiped and gone. */
+	if (helper_run_send(&run->helper, MSG_PAM_CONV_REPLY, &run->answers,
+	    "answers too long for one PAM call") == 0)
+		explicit_bzero(run->answers.text, sizeof(run->answers.text));
 }
 
 static bool
@@ -186,8 +168,10 @@ relay_round(struct pam_run *run)
 }
 
 static int
-on_conv(struct pam_run *run, const struct ipc_msg *in)
+on_conv(struct helper_run *h, const struct ipc_msg *in)
 {
+	struct pam_run *run = (struct pam_run *)h;
+
 	if (run->in_conv || msg_read_pam_conv(in, &run->conv) == -1)
 		return -1;
 	run->next = 0;
@@ -202,8 +186,9 @@ on_conv(struct pam_run *run, const struct ipc_msg *in)
 }
 
 static int
-on_result(struct pam_run *run, const struct ipc_msg *in)
+on_result(struct helper_run *h, const struct ipc_msg *in)
 {
+	struct pam_run *run = (struct pam_run *)h;
 	static const char *const stages[] = {
 		[PAM_STAGE_START] = "start",
 		[PAM_STAGE_AUTHENTICATE] = "auth",
@@ -218,56 +203,19 @@ on_result(struct pam_run *run, const struct ipc_msg *in)
 	snprintf(detail, sizeof(detail), "%s:%s", stages[m.stage],
 	    pam_code_name(m.code));
 	/* The helper ends the transaction (pam_end) and exits by itself. */
-	close(run->pidfd);
-	run->pidfd = -1;
+	helper_run_finished(&run->helper);
 	attempt_verified(run->a, pam_verdict((int)m.code, m.stage), detail);
 	return 0;
 }
 
 /* What the helper may send; which is legal now, its handler decides. */
-static const struct helper_msg {
-	uint32_t type;
-	int (*handle)(struct pam_run *, const struct ipc_msg *);
-} helper_msgs[] = {
+static const struct helper_msg helper_msgs[] = {
 	{ MSG_PAM_CONV, on_conv },
 	{ MSG_PAM_RESULT, on_result },
 };
 
-/* The handler of in's type: its result, or -1 for any other type. */
-static int
-helper_dispatch(struct pam_run *run, const struct ipc_msg *in)
-{
-	size_t i;
-
-	if (in->fd != -1)
-		return -1;
-	for (i = 0; i < sizeof(helper_msgs) / sizeof(helper_msgs[0]); i++)
-		if (helper_msgs[i].type == in->hdr.type)
-			return helper_msgs[i].handle(run, in);
-	return -1;
-}
-
-static void
-on_helper(struct event *ev, uint32_t events)
-{
-	struct pam_run *run = ev->ctx;
-	struct attempt *a = run->a;
-	struct ipc_msg m;
-	int rc;
-
-	if ((rc = event_chan_ready(ev, run->chan, events)) == 0)
-		return;
-	if (rc == -1) {
-		attempt_verified(a, VERDICT_ERROR, "PAM helper died");
-		return;
-	}
-	/* Each handler may end the run (and free it): stop at once then. */
-	while (a->vstate == run && (rc = ipc_chan_get(run->chan, &m)) == 1)
-		if ((rc = helper_dispatch(run, &m)) == -1)
-			break;
-	if (rc == -1 && a->vstate == run)
-		attempt_verified(a, VERDICT_ERROR, "PAM helper protocol error");
-}
+/* The PAM zygote program (config pam_path), set by pam_prepare. */
+static const char *pam_path;
 
 /* Whether a service's rules name password or keyboard-interactive. */
 static bool
@@ -293,7 +241,8 @@ pam_prepared(const struct policy *p)
 	for (i = 0; i < p->nservices; i++) {
 		if (!uses_pam(&p->services[i]))
 			continue;
-		if ((one = pam_zygote_state(p->services[i].pam_service)) == -1)
+		if ((one = zygote_state(pam_path,
+		    p->services[i].pam_service)) == -1)
 			return -1;
 		if (one == 1)
 			state = 1;
@@ -308,9 +257,11 @@ pam_prepare(const struct config *conf, const struct policy *p)
 {
 	size_t i;
 
+	pam_path = conf->pam_path;
 	for (i = 0; i < p->nservices; i++)
 		if (uses_pam(&p->services[i]) &&
-		    pam_zygote_start(conf, p->services[i].pam_service) == -1)
+		    zygote_start(conf, conf->pam_path,
+		    p->services[i].pam_service) == -1)
 			return -1;
 	return 0;
 }
@@ -323,65 +274,44 @@ pam_cancel(struct attempt *a)
 	if (run == NULL)
 		return;
 	a->vstate = NULL;
-	spawn_ctl_cancel(run->helpers, &run->wait);
-	event_del(&run->ev);
-	ipc_chan_free(run->chan);
-	if (run->pidfd != -1) {
-		/* A module may hang forever; its zygote reaps it. */
-		syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
-		close(run->pidfd);
-	}
+	helper_run_stop(&run->helper);
+	/* The answers are wiped as soon as they are sent. */
 	explicit_bzero(run, sizeof(*run));
 	free(run);
 }
 
 /* A helper is ready: it gets the user, and PAM starts talking. */
 static void
-got_helper(struct spawn_wait *w, const struct spawn_child *child)
+send_begin(struct helper_run *h)
 {
-	struct pam_run *run = (struct pam_run *)((char *)w -
-	    offsetof(struct pam_run, wait));
+	struct pam_run *run = (struct pam_run *)h;
 	struct msg_pam_begin m;
 
-	if (child == NULL) {
-		attempt_verified(run->a, VERDICT_ERROR, "no PAM helper");
-		return;
-	}
-	run->pidfd = child->pidfd;
-	run->chan = ipc_chan_new(child->fd, false);
-	run->ev = (struct event){ .fd = child->fd, .cb = on_helper, .ctx = run };
-	if (run->chan == NULL) {
-		close(child->fd);
-		attempt_verified(run->a, VERDICT_ERROR, "out of memory");
-		return;
-	}
 	snprintf(m.user, sizeof(m.user), "%s", run->a->user);
 	m.may_change = run->a->svc->password_change;
 	snprintf(m.rhost, sizeof(m.rhost), "%s", run->a->remote_host);
 	snprintf(m.ruser, sizeof(m.ruser), "%s", run->a->remote_user);
-	if (event_add(&run->ev, EPOLLIN) == -1 ||
-	    msg_send_pam_begin(run->chan, 0, -1, &m) == -1 ||
-	    event_chan_flush(&run->ev, run->chan) == -1)
-		attempt_verified(run->a, VERDICT_ERROR, "PAM helper unreachable");
+	(void)helper_run_send(h, MSG_PAM_BEGIN, &m, "PAM_BEGIN too long");
 }
+
+static const struct helper_ops pam_helper_ops = {
+	"PAM helper", helper_msgs, sizeof(helper_msgs) / sizeof(helper_msgs[0]),
+	send_begin,
+};
 
 static int
 pam_begin(struct attempt *a, bool rounds)
 {
+	struct spawn_ctl *helpers = zygote_find(pam_path,
+	    a->svc->pam_service);
 	struct pam_run *run;
-
-	struct spawn_ctl *helpers = pam_zygote_find(a->svc->pam_service);
 
 	if (helpers == NULL || (run = calloc(1, sizeof(*run))) == NULL)
 		return -1;
-	run->helpers = helpers;
 	run->a = a;
 	run->rounds = rounds;
-	run->pidfd = -1;
-	run->ev.fd = -1;
-	run->wait.ready = got_helper;
 	a->vstate = run;
-	spawn_ctl_take(helpers, &run->wait);
+	helper_run_start(&run->helper, a, helpers, &pam_helper_ops);
 	return 0;
 }
 

@@ -1,11 +1,13 @@
 #!/bin/sh
 # linkage.sh: each program links what its role needs and nothing of
 # another's: the worker no credential library, the broker and
-# loginbrokerctl no libpam, loginbrokerctl none of the daemon, and the
-# PAM zygote libpam.  TAP output.
+# loginbrokerctl neither libpam nor Kerberos, loginbrokerctl none of the
+# daemon, the PAM zygote libpam and the GSSAPI zygote Kerberos.  TAP
+# output.
 #   linkage.sh LOGINBROKERCTL LOGINBROKERD LOGINBROKER-WORKER LOGINBROKER-PAM
+#              LOGINBROKER-GSS
 set -u
-ctl=$1 brokerd=$2 worker=$3 pam=$4
+ctl=$1 brokerd=$2 worker=$3 pam=$4 gss=$5
 n=0 failed=0
 
 check() {
@@ -51,5 +53,13 @@ check "loginbroker-pam links libpam" \
     'libs "$pam" | grep -q libpam'
 check "loginbroker-pam has none of the daemon" \
     '! defines "$pam" session_new event_dispatch verifier_of'
+check "loginbrokerd links no Kerberos library" \
+    '! libs "$brokerd" | grep -qE "libgssapi|libkrb5"'
+check "loginbrokerd parses no GSSAPI token" \
+    '! defines "$brokerd" gss_helper_main gss_accept_sec_context'
+check "loginbroker-gss links GSSAPI and Kerberos, not libpam" \
+    'libs "$gss" | grep -q libgssapi_krb5 && libs "$gss" | grep -q libkrb5 && ! libs "$gss" | grep -q libpam'
+check "loginbroker-gss has none of the daemon" \
+    '! defines "$gss" session_new event_dispatch verifier_of'
 echo "1..$n"
 exit $failed

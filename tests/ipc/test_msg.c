@@ -42,6 +42,11 @@ static const struct msg_pam_begin pam_begin = { "alice", true, "192.0.2.1",
 static const struct msg_pam_conv pam_conv = { 2,
     { PROMPT_INFO, PROMPT_SECRET }, { "Welcome", "Password: " } };
 static const struct msg_pam_result pam_result = { 7, PAM_STAGE_AUTHENTICATE };
+static const struct msg_gss_begin gss_begin = { "alice",
+    "/etc/krb5.keytab", "host/localhost", 3, { 0, 7, 0xff },
+    "/run/loginbroker/ccache/krb5cc_1001_x" };
+static const struct msg_gss_result gss_result = { GSS_OUTCOME_OK,
+    "principal:alice@EXAMPLE.ORG", "alice@EXAMPLE.ORG", true };
 
 /* One sample of every message, as its sender fills it (NULL: empty). */
 static const struct sample {
@@ -70,6 +75,8 @@ static const struct sample {
 	{ MSG_RESULT, &success, sizeof(success) },
 	{ MSG_DATA, &mech_data, sizeof(mech_data) },
 	{ MSG_AUTH_DATA, &mech_data, sizeof(mech_data) },
+	{ MSG_GSS_BEGIN, &gss_begin, sizeof(gss_begin) },
+	{ MSG_GSS_RESULT, &gss_result, sizeof(gss_result) },
 };
 
 #define NSAMPLES	(sizeof(samples) / sizeof(samples[0]))

@@ -270,8 +270,11 @@ broker_write_config(const struct broker_fixture *b, const char *extra)
 	    "# written by tests/lib/broker_fixture.c\n"
 	    "socket %s\n"
 	    "lockout_file %s/lockout\n"
-	    "totp_file %s/totp\n",
-	    extra != NULL ? extra : "", b->sock, b->dir, b->dir);
+	    "totp_file %s/totp\n"
+	    "gss_path %s\n"
+	    "ccache_dir %s/ccache\n",
+	    extra != NULL ? extra : "", b->sock, b->dir, b->dir,
+	    env("LB_GSS"), b->dir);
 	assert_true(n > 0 && (size_t)n < sizeof(text));
 	len = (size_t)n;
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {

@@ -43,9 +43,10 @@ void broker_stop(struct broker_fixture *b);
  * (state files, log and configuration kept). */
 void broker_restart(struct broker_fixture *b);
 
-/* Writes extra lines, then the test settings: the socket and the state
- * files in the test directory, and, unless extra sets them, socket_mode
- * 0666 and failure_delay_ms 50. */
+/* Writes extra lines, then the test settings: the socket, the state
+ * files and the delegated credentials' directory in the test directory,
+ * the GSSAPI zygote of the build, and, unless extra sets them,
+ * socket_mode 0666 and failure_delay_ms 50. */
 void broker_write_config(const struct broker_fixture *b, const char *extra);
 
 /* Rewrites the configuration with extra, sends SIGHUP and waits until the

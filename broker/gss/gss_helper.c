@@ -1,0 +1,318 @@
+/* gss_helper.c: one GSSAPI acceptor exchange, its tokens relayed over IPC. */
+#include "gss_helper.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_krb5.h>
+#include <krb5.h>
+
+#include "ipc_chan.h"
+#include "ipc_proto.h"
+#include "msg.h"
+
+static struct ipc_chan *broker;
+
+int
+gss_libraries_load(void)
+{
+	OM_uint32 minor;
+	gss_OID_set mechs;
+
+	/* Loads the mechanism modules once, before any fork. */
+	if (GSS_ERROR(gss_indicate_mechs(&minor, &mechs)))
+		return -1;
+	gss_release_oid_set(&minor, &mechs);
+	return 0;
+}
+
+/* Bounds of their own: a parser that loops or balloons ends here. */
+static void
+limit(void)
+{
+	static const struct { int resource; rlim_t value; } limits[] = {
+		{ RLIMIT_CPU, 10 },
+		{ RLIMIT_FSIZE, 1 << 20 },	/* a credential cache */
+		{ RLIMIT_CORE, 0 },
+		{ RLIMIT_NOFILE, 64 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		if (setrlimit(limits[i].resource, &(struct rlimit){
+		    limits[i].value, limits[i].value }) == -1)
+			_exit(1);
+}
+
+/* The last word: the outcome, then the process is gone. */
+static _Noreturn void
+report(enum gss_outcome outcome, const char *detail, const char *principal,
+    bool delegated)
+{
+	static struct msg_gss_result m;
+
+	m.outcome = (uint8_t)outcome;
+	snprintf(m.detail, sizeof(m.detail), "%s", detail);
+	snprintf(m.principal, sizeof(m.principal), "%s", principal);
+	m.delegated = delegated;
+	if (msg_send_gss_result(broker, 0, -1, &m) == 0)
+		(void)ipc_chan_flush_wait(broker, 5000);
+	_exit(0);
+}
+
+/* What the library says, on stderr (the broker's log). */
+static void
+log_status(const char *what, OM_uint32 major, OM_uint32 minor)
+{
+	OM_uint32 min, ctx = 0;
+	gss_buffer_desc text;
+
+	do {
+		if (GSS_ERROR(gss_display_status(&min, minor != 0 ? minor :
+		    major, minor != 0 ? GSS_C_MECH_CODE : GSS_C_GSS_CODE,
+		    GSS_C_NO_OID, &ctx, &text)))
+			return;
+		fprintf(stderr, "gssapi: %s: %.*s (major %#x, minor %#x)\n",
+		    what, (int)text.length, (const char *)text.value, major,
+		    minor);
+		gss_release_buffer(&min, &text);
+	} while (ctx != 0);
+}
+
+/* Why a context token was refused, for the audit log. */
+static const char *
+rejection(OM_uint32 major, OM_uint32 minor)
+{
+	switch ((krb5_error_code)minor) {
+	case KRB5KRB_AP_ERR_TKT_EXPIRED:
+		return "ticket-expired";
+	case KRB5KRB_AP_ERR_TKT_NYV:
+		return "ticket-not-yet-valid";
+	case KRB5KRB_AP_ERR_SKEW:
+		return "clock-skew";
+	case KRB5KRB_AP_ERR_REPEAT:
+		return "replayed-authenticator";
+	case KRB5KRB_AP_ERR_BAD_INTEGRITY:
+	case KRB5KRB_AP_ERR_BADKEYVER:
+	case KRB5_KT_KVNONOTFOUND:
+	case KRB5_KT_NOTFOUND:
+		return "wrong-service-key";
+	case KRB5KRB_AP_WRONG_PRINC:
+		return "wrong-service-principal";
+	}
+	if (GSS_ROUTINE_ERROR(major) == GSS_S_DEFECTIVE_TOKEN)
+		return "malformed-token";
+	return "token-rejected";
+}
+
+/* The client's next data, a token or the MIC; the broker gone: exit. */
+static void
+next_data(struct msg_data *d)
+{
+	struct ipc_msg m;
+	int rc;
+
+	if ((rc = ipc_chan_wait(broker, &m, -1)) == 0)
+		_exit(0);
+	if (rc != 1 || m.fd != -1 || msg_read_auth_data(&m, d) == -1)
+		_exit(1);
+}
+
+/* A token for the client (empty: the client's turn, nothing to read). */
+static void
+send_token(const gss_buffer_desc *t)
+{
+	static struct msg_data d;
+
+	if (t->length > sizeof(d.bytes))
+		report(GSS_OUTCOME_FAILED, "token-too-long", "", false);
+	d.len = (uint32_t)t->length;
+	memcpy(d.bytes, t->value, t->length);
+	if (msg_send_data(broker, 0, -1, &d) == -1 ||
+	    ipc_chan_flush_wait(broker, -1) == -1)
+		_exit(1);
+}
+
+/* The acceptor's keys: any of the keytab, or the configured
+ * principal's. */
+static gss_cred_id_t
+acceptor_cred(const struct msg_gss_begin *b)
+{
+	gss_key_value_element_desc el = { "keytab", b->keytab };
+	gss_key_value_set_desc store = { 1, &el };
+	gss_buffer_desc text = { strlen(b->principal), (void *)b->principal };
+	gss_name_t name = GSS_C_NO_NAME;
+	gss_cred_id_t cred;
+	OM_uint32 major, minor;
+
+	if (b->principal[0] != '\0' && GSS_ERROR(major = gss_import_name(
+	    &minor, &text, GSS_KRB5_NT_PRINCIPAL_NAME, &name))) {
+		log_status(b->principal, major, minor);
+		report(GSS_OUTCOME_ERROR, "acceptor-principal", "", false);
+	}
+	major = gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE,
+	    gss_mech_set_krb5, GSS_C_ACCEPT, &store, &cred, NULL, NULL);
+	gss_release_name(&minor, &name);
+	if (GSS_ERROR(major)) {
+		log_status(b->keytab, major, minor);
+		report(GSS_OUTCOME_ERROR, "keytab", "", false);
+	}
+	return cred;
+}
+
+/* Context tokens until the context is complete: its initiator's name
+ * and delegated credentials (or none). */
+static gss_ctx_id_t
+accept_context(gss_cred_id_t cred, gss_name_t *client, gss_cred_id_t *deleg)
+{
+	static struct msg_data in;
+	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+	gss_buffer_desc itok, otok;
+	OM_uint32 major, minor, flags = 0;
+	unsigned legs;
+
+	for (legs = 0; legs < GSS_LEGS_MAX; legs++) {
+		next_data(&in);
+		itok = (gss_buffer_desc){ in.len, in.bytes };
+		otok = (gss_buffer_desc){ 0, NULL };
+		major = gss_accept_sec_context(&minor, &ctx, cred, &itok,
+		    GSS_C_NO_CHANNEL_BINDINGS, client, NULL, &otok, &flags,
+		    NULL, deleg);
+		if (GSS_ERROR(major)) {
+			log_status("accept", major, minor);
+			report(GSS_OUTCOME_FAILED, rejection(major, minor), "",
+			    false);
+		}
+		/* Mutual authentication: the last token goes back too; an
+		 * empty one asks for the MIC. */
+		send_token(&otok);
+		gss_release_buffer(&minor, &otok);
+		if (major == GSS_S_COMPLETE)
+			break;
+	}
+	if (major != GSS_S_COMPLETE)
+		report(GSS_OUTCOME_FAILED, "too-many-legs", "", false);
+	if (!(flags & GSS_C_INTEG_FLAG))
+		report(GSS_OUTCOME_FAILED, "no-integrity", "", false);
+	return ctx;
+}
+
+/* The forwarded TGT into a cache of the user's own, mode 0600, in the
+ * directory only root writes: whether it is there. */
+static bool
+store_delegated(gss_cred_id_t deleg, const char *user, const char *path)
+{
+	char name[HELPER_PATH_MAX + 8];
+	gss_key_value_element_desc el = { "ccache", name };
+	gss_key_value_set_desc store = { 1, &el };
+	struct passwd *pw;
+	OM_uint32 major, minor;
+	bool owned;
+	int fd;
+
+	if (deleg == GSS_C_NO_CREDENTIAL || path[0] == '\0' ||
+	    (pw = getpwnam(user)) == NULL)
+		return false;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1) {
+		perror(path);
+		return false;
+	}
+	owned = fchown(fd, pw->pw_uid, pw->pw_gid) == 0;
+	close(fd);
+	snprintf(name, sizeof(name), "FILE:%s", path);
+	major = gss_store_cred_into(&minor, deleg, GSS_C_INITIATE,
+	    GSS_C_NO_OID, 1, 0, &store, NULL, NULL);
+	if (GSS_ERROR(major)) {
+		log_status("store delegated credentials", major, minor);
+		unlink(path);
+		return false;
+	}
+	/* The library may have made the file anew: the user's again (the
+	 * mode first, while it is still root's). */
+	if (!owned || chmod(path, 0600) == -1 ||
+	    lchown(path, pw->pw_uid, pw->pw_gid) == -1) {
+		perror(path);
+		unlink(path);
+		return false;
+	}
+	return true;
+}
+
+/* Whether principal may log in as user: its .k5login, or else the
+ * realm's auth_to_local mapping to that name. */
+static bool
+may_log_in(const char *principal, const char *user)
+{
+	krb5_context k;
+	krb5_principal p;
+	bool ok = false;
+
+	if (krb5_init_context(&k) != 0)
+		report(GSS_OUTCOME_ERROR, "krb5-context", principal, false);
+	if (krb5_parse_name(k, principal, &p) == 0) {
+		ok = krb5_kuserok(k, p, user);
+		krb5_free_principal(k, p);
+	}
+	krb5_free_context(k);
+	return ok;
+}
+
+void
+gss_helper_main(int sock, void *arg)
+{
+	static struct msg_gss_begin begin;
+	static struct msg_data mic;
+	char principal[GSS_PRINCIPAL_MAX], detail[GSS_PRINCIPAL_MAX + 32];
+	gss_buffer_desc binding, micbuf, name;
+	gss_name_t client = GSS_C_NO_NAME;
+	gss_cred_id_t cred, deleg = GSS_C_NO_CREDENTIAL;
+	gss_ctx_id_t ctx;
+	OM_uint32 major, minor;
+	struct ipc_msg m;
+	int rc;
+
+	if ((broker = ipc_chan_new(sock, false)) == NULL)
+		_exit(1);
+	/* EOF: the broker dropped us unused. */
+	if ((rc = ipc_chan_wait(broker, &m, -1)) == 0)
+		_exit(0);
+	if (rc != 1 || m.fd != -1 || msg_read_gss_begin(&m, &begin) == -1)
+		_exit(1);
+	limit();
+	cred = acceptor_cred(&begin);
+	ctx = accept_context(cred, &client, &deleg);
+
+	next_data(&mic);
+	binding = (gss_buffer_desc){ begin.binding_len, begin.binding };
+	micbuf = (gss_buffer_desc){ mic.len, mic.bytes };
+	if (GSS_ERROR(major = gss_verify_mic(&minor, ctx, &binding, &micbuf,
+	    NULL))) {
+		log_status("verify MIC", major, minor);
+		report(GSS_OUTCOME_FAILED, "bad-mic", "", false);
+	}
+
+	if (GSS_ERROR(gss_display_name(&minor, client, &name, NULL)) ||
+	    name.length >= sizeof(principal) ||
+	    memchr(name.value, '\0', name.length) != NULL)
+		report(GSS_OUTCOME_FAILED, "unnamed-principal", "", false);
+	memcpy(principal, name.value, name.length);
+	principal[name.length] = '\0';
+	gss_release_buffer(&minor, &name);
+	if (!may_log_in(principal, begin.user)) {
+		snprintf(detail, sizeof(detail), "not-allowed:principal:%s",
+		    principal);
+		report(GSS_OUTCOME_FAILED, detail, principal, false);
+	}
+	snprintf(detail, sizeof(detail), "principal:%s", principal);
+	report(GSS_OUTCOME_OK, detail, principal,
+	    store_delegated(deleg, begin.user, begin.ccache));
+}

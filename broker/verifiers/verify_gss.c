@@ -1,0 +1,282 @@
+/*
+ * verify_gss.c: the gssapi-with-mic mechanism (doc/protocol.md): a
+ * Kerberos login with the ticket the client holds, ended by a MIC over
+ * the session binding (ipc/gss_binding.h).  Everything that parses the
+ * client's tokens runs in a helper from the GSSAPI zygote (zygotes.h,
+ * broker/gss/), the only process that opens the keytab; the event loop
+ * only relays tokens, counts them, and decides on what the helper
+ * reports (and on the service's realms).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "attempt.h"
+#include "config.h"
+#include "gss_binding.h"
+#include "helper_run.h"
+#include "log.h"
+#include "msg.h"
+#include "policy.h"
+#include "verify.h"
+#include "zygotes.h"
+
+/* Client tokens one attempt may relay, its MIC included: the helper's
+ * bound (GSS_LEGS_MAX) and one. */
+#define GSS_CLIENT_DATA_MAX	9
+
+struct gss_run {
+	struct helper_run helper;	/* first: a run is its helper's */
+	struct attempt *a;
+	bool helpers_turn;		/* the client's data is with it */
+	unsigned sent;			/* client data relayed */
+	uint8_t nonce[GSS_NONCE_LEN];
+	char ccache[HELPER_PATH_MAX];	/* for delegated credentials */
+};
+
+static const struct config *conf;
+
+static bool
+uses_gss(const struct policy_service *svc)
+{
+	size_t i, j;
+
+	for (i = 0; i < svc->nrules; i++)
+		for (j = 0; j < svc->rules[i].nsteps; j++)
+			if (svc->rules[i].steps[j] & (1u << MECH_GSSAPI))
+				return true;
+	return false;
+}
+
+/* The directory of delegated caches: root's, which others may only
+ * traverse (a user reaches the cache named to them, nothing else). */
+static int
+ccache_dir_ready(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0711) == -1 && errno != EEXIST) {
+		log_msg(LOG_ERR, "ccache_dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != 0 || (st.st_mode & 022) != 0) {
+		log_msg(LOG_ERR, "ccache_dir %s: must be a directory of "
+		    "root's that no one else may write", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* A keytab that cannot be read stops the start (or the reload): every
+ * login of the service would fail.  The helper opens it; the broker only
+ * looks. */
+static int
+gss_check(const struct config *c, const struct policy *p)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < p->nservices; i++) {
+		if (uses_gss(&p->services[i]) &&
+		    access(p->services[i].keytab, R_OK) == -1) {
+			log_msg(LOG_ERR, "service %s: keytab %s: %s",
+			    p->services[i].name, p->services[i].keytab,
+			    strerror(errno));
+			rc = -1;
+		}
+	}
+	if (access(c->gss_path, X_OK) == -1) {
+		log_msg(LOG_ERR, "gss_path %s: %s", c->gss_path,
+		    strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+static int
+gss_prepare(const struct config *c, const struct policy *p)
+{
+	conf = c;
+	if (ccache_dir_ready(c->ccache_dir) == -1)
+		return -1;
+	return zygote_start(c, c->gss_path, NULL);
+}
+
+static int
+gss_prepared(const struct policy *p)
+{
+	return zygote_state(conf->gss_path, NULL);
+}
+
+/* The helper's token for the client; an empty one asks for the MIC. */
+static int
+on_token(struct helper_run *h, const struct ipc_msg *in)
+{
+	static struct msg_data d;
+	struct gss_run *run = (struct gss_run *)h;
+
+	if (!run->helpers_turn || msg_read_data(in, &d) == -1)
+		return -1;
+	run->helpers_turn = false;
+	attempt_data(run->a, d.bytes, d.len);
+	return 0;
+}
+
+/* Whether the principal's realm is one the service accepts. */
+static bool
+realm_allowed(const struct policy_service *svc, const char *principal)
+{
+	const char *at = strrchr(principal, '@');
+	size_t i;
+
+	if (svc->realms.n == 0)
+		return true;
+	for (i = 0; at != NULL && i < svc->realms.n; i++)
+		if (strcmp(at + 1, svc->realms.name[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
+on_result(struct helper_run *h, const struct ipc_msg *in)
+{
+	static const enum verdict verdicts[] = {
+		[GSS_OUTCOME_OK] = VERDICT_OK,
+		[GSS_OUTCOME_FAILED] = VERDICT_FAILED,
+		[GSS_OUTCOME_ERROR] = VERDICT_ERROR,
+	};
+	struct gss_run *run = (struct gss_run *)h;
+	struct attempt *a = run->a;
+	static struct msg_gss_result m;
+	enum verdict v;
+
+	if (msg_read_gss_result(in, &m) == -1)
+		return -1;
+	helper_run_finished(h);
+	v = verdicts[m.outcome];
+	if (v == VERDICT_OK && !realm_allowed(a->svc, m.principal)) {
+		v = VERDICT_FAILED;
+		snprintf(m.detail, sizeof(m.detail), "realm-refused:"
+		    "principal:%.*s", GSS_PRINCIPAL_MAX - 1, m.principal);
+	}
+	if (v == VERDICT_OK && m.delegated) {
+		attempt_credentials(a, run->ccache);
+		run->ccache[0] = '\0';		/* the session's now */
+	}
+	attempt_verified(a, v, m.detail);
+	return 0;
+}
+
+static const struct helper_msg helper_msgs[] = {
+	{ MSG_DATA, on_token },
+	{ MSG_GSS_RESULT, on_result },
+};
+
+/* A helper is ready: it gets the attempt, and the client the nonce. */
+static void
+send_begin(struct helper_run *h)
+{
+	static struct msg_gss_begin m;
+	struct gss_run *run = (struct gss_run *)h;
+	const struct policy_service *svc = run->a->svc;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.user, sizeof(m.user), "%s", run->a->user);
+	snprintf(m.keytab, sizeof(m.keytab), "%s", svc->keytab);
+	snprintf(m.principal, sizeof(m.principal), "%s", svc->gss_principal);
+	m.binding_len = (uint32_t)gss_binding(run->nonce, run->a->user,
+	    m.binding, sizeof(m.binding));
+	snprintf(m.ccache, sizeof(m.ccache), "%s", run->ccache);
+	if (helper_run_send(h, MSG_GSS_BEGIN, &m, "GSS_BEGIN too long") == 0)
+		attempt_data(run->a, run->nonce, sizeof(run->nonce));
+}
+
+static const struct helper_ops gss_helper_ops = {
+	"GSSAPI helper", helper_msgs,
+	sizeof(helper_msgs) / sizeof(helper_msgs[0]), send_begin,
+};
+
+/* A fresh nonce, and a cache name no one can guess or have made. */
+static int
+new_run(struct gss_run *run)
+{
+	uint8_t id[8];
+	char hex[2 * sizeof(id) + 1];
+	size_t i;
+
+	if (getrandom(run->nonce, sizeof(run->nonce), 0) !=
+	    (ssize_t)sizeof(run->nonce) ||
+	    getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id))
+		return -1;
+	for (i = 0; i < sizeof(id); i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	return snprintf(run->ccache, sizeof(run->ccache), "%s/krb5cc_lb_%s",
+	    conf->ccache_dir, hex) < (int)sizeof(run->ccache) ? 0 : -1;
+}
+
+static int
+gss_begin(struct attempt *a)
+{
+	struct spawn_ctl *helpers = zygote_find(conf->gss_path, NULL);
+	struct gss_run *run;
+
+	if (helpers == NULL || (run = calloc(1, sizeof(*run))) == NULL)
+		return -1;
+	if (new_run(run) == -1) {
+		free(run);
+		return -1;
+	}
+	run->a = a;
+	a->vstate = run;
+	helper_run_start(&run->helper, a, helpers, &gss_helper_ops);
+	return 0;
+}
+
+/* The client's next token, or its MIC: to the helper. */
+static int
+gss_data(struct attempt *a, const struct msg_data *d)
+{
+	struct gss_run *run = a->vstate;
+
+	if (++run->sent > GSS_CLIENT_DATA_MAX) {
+		attempt_verified(a, VERDICT_LIMIT, "too many GSSAPI tokens");
+		return 0;
+	}
+	if (helper_run_send(&run->helper, MSG_AUTH_DATA, d,
+	    "GSSAPI token too long") == 0)
+		run->helpers_turn = true;
+	return 0;
+}
+
+/* A cache the helper may have written but the session did not take is
+ * removed: none is left behind by an attempt that failed or was cut. */
+static void
+gss_cancel(struct attempt *a)
+{
+	struct gss_run *run = a->vstate;
+
+	if (run == NULL)
+		return;
+	a->vstate = NULL;
+	helper_run_stop(&run->helper);
+	if (run->ccache[0] != '\0' && unlink(run->ccache) == -1 &&
+	    errno != ENOENT)
+		log_msg(LOG_ERR, "%s: %s", run->ccache, strerror(errno));
+	explicit_bzero(run, sizeof(*run));
+	free(run);
+}
+
+const struct verifier verify_gss = {
+	.check = gss_check,
+	.prepare = gss_prepare,
+	.prepared = gss_prepared,
+	.begin = gss_begin,
+	.data = gss_data,
+	.cancel = gss_cancel,
+};

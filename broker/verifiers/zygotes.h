@@ -1,0 +1,34 @@
+/*
+ * zygotes.h: the helper zygotes, privileged spawners (ipc/spawner.h) that
+ * load what their helpers need once and fork one helper per attempt from
+ * there.  The PAM zygote (loginbroker-pam, broker/pam/) loads one PAM
+ * service's stack (pam_start with no user yet); the GSSAPI zygote
+ * (loginbroker-gss, broker/gss/) the Kerberos libraries.  Each helper runs
+ * exactly one attempt, so loading is off the critical path, a hung module
+ * or a crashing parser takes only its helper, and no two users ever share
+ * a process.  A zygote itself never authenticates anyone.
+ */
+#ifndef LB_ZYGOTES_H
+#define LB_ZYGOTES_H
+
+struct config;
+
+/* One zygote per PAM service a policy has named since the start (a
+ * reload that drops a service keeps its zygote, which idles), and the
+ * GSSAPI one. */
+#define PAM_ZYGOTES_MAX	16
+#define ZYGOTES_MAX	(PAM_ZYGOTES_MAX + 1)
+
+/* Starts the zygote program at path for service (NULL: the program serves
+ * no particular one) unless it runs already (or starts), without waiting
+ * for it: 0, or -1.  One that failed to start before is started again. */
+int zygote_start(const struct config *conf, const char *path,
+    const char *service);
+
+/* The helpers' controller of that zygote, or NULL unless it is ready. */
+struct spawn_ctl *zygote_find(const char *path, const char *service);
+
+/* That zygote: 0 ready, 1 starting, -1 failed or never started. */
+int zygote_state(const char *path, const char *service);
+
+#endif
