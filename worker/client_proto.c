@@ -188,8 +188,9 @@ pass_data(struct wsession *ws, const struct line_words *req)
 		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Expected 1 answer");
 		return;
 	}
-	if (strcmp(req->w[1], "=") != 0 &&
-	    (n = base64_decode(req->w[1], d.bytes, sizeof(d.bytes))) == -1) {
+	/* "=" is the one text of no data: an empty word is none. */
+	if (strcmp(req->w[1], "=") != 0 && (req->w[1][0] == '\0' ||
+	    (n = base64_decode(req->w[1], d.bytes, sizeof(d.bytes))) == -1)) {
 		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Invalid base64");
 		return;
 	}

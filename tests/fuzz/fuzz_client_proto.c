@@ -2,7 +2,10 @@
  * fuzz_client_proto.c: libFuzzer over what a client controls: bytes into
  * the worker's line reader and protocol state machine, in a dialog state
  * (or the middle of a factor chain) picked by the first byte, with the
- * broker's end draining what the worker sends.  Build: CC=clang meson setup build-fuzz -Dfuzz=true.
+ * broker's end draining what the worker sends.  In the mechanism-data
+ * state (a gssapi-with-mic token awaited) it also checks the relay: the
+ * bytes of every AUTH_DATA are the canonical base64 the client sent,
+ * within the bound.  Build: CC=clang meson setup build-fuzz -Dfuzz=true.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,7 +15,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "client_proto.h"
+#include "line.h"
 #include "mech.h"
 #include "msg.h"
 
@@ -21,13 +26,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct wsession ws;
 static struct line_reader in;
 
-/* A session waiting at a password prompt or a two-prompt round. */
+/* A session waiting at a password prompt, a two-prompt round or, for
+ * data, a mechanism's 300. */
 static void
-enter_dialog(const char *mech, size_t answers)
+enter_dialog(const char *mech, size_t answers, bool data)
 {
 	ws.dialog = mech_dialog_find(mech);
 	ws.answers_expected = answers;
+	ws.data_expected = data;
 	ws.state = WS_DIALOG;
+}
+
+/* The relay's promise for one "pass WORD" line: the bytes the broker got
+ * are WORD decoded, and WORD their one canonical text. */
+static void
+check_relay(const char *line, size_t len, const struct ipc_msg *m)
+{
+	static struct line_words words;
+	static struct msg_data d;
+	static char text[BASE64_LEN(MECH_DATA_MAX) + 1];
+
+	if (m->hdr.type != MSG_AUTH_DATA)
+		return;
+	if (msg_read_auth_data(m, &d) == -1 ||
+	    line_split(line, len, &words) != LINE_OK || words.n != 2)
+		abort();
+	if (d.len == 0 ? strcmp(words.w[1], "=") != 0 :
+	    base64_encode(d.bytes, d.len, text, sizeof(text)) < 0 ||
+	    strcmp(text, words.w[1]) != 0)
+		abort();
 }
 
 int
@@ -41,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *line;
 	size_t len, room, off = 0, n;
 	char *space;
-	int sv[2];
+	int sv[2], mode;
 
 	if (size < 1 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == -1)
@@ -54,16 +81,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    ipc_chan_flush(broker) != 1 || ipc_chan_read(worker) <= 0 ||
 	    ipc_chan_get(worker, &m) != 1 || ws_start(&ws, &m) == -1)
 		abort();
-	switch (data[0] % 5) {
+	switch ((mode = data[0] % 6)) {
+	case 5:
+		enter_dialog("gssapi-with-mic", 0, true);
+		break;
 	case 4:
 		/* Past a partial success: the chain's user is fixed. */
 		snprintf(ws.chain_user, sizeof(ws.chain_user), "alice");
 		break;
 	case 1:
-		enter_dialog("password", 1);
+		enter_dialog("password", 1, false);
 		break;
 	case 2:
-		enter_dialog("keyboard-interactive", 2);
+		enter_dialog("keyboard-interactive", 2, false);
 		break;
 	case 3:
 		ws.state = WS_LOGGED_IN;
@@ -89,9 +119,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)ipc_chan_flush(worker);
 			while (ipc_chan_read(broker) > 0)
 				while (ipc_chan_get(broker, &m) == 1)
-					;
-			if (ws.state == WS_WAIT_BROKER)
-				enter_dialog("keyboard-interactive", 2);
+					if (st == LINE_OK)
+						check_relay(line, len, &m);
+			if (ws.state == WS_WAIT_BROKER && mode == 5)
+				enter_dialog("gssapi-with-mic", 0, true);
+			else if (ws.state == WS_WAIT_BROKER)
+				enter_dialog("keyboard-interactive", 2, false);
 		}
 	}
 	ipc_chan_free(worker);

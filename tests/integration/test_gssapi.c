@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -411,6 +412,56 @@ test_delegated_credentials_live_as_long_as_the_connection(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* The same login through a non-blocking connection: LB_EAGAIN until
+ * the socket is ready, then the same call again. */
+static void
+test_a_nonblocking_client_logs_in(void **state)
+{
+	struct pollfd pfd;
+	struct lb_conn *c;
+	int rc, again = 0;
+
+	NEED_ROOT();
+	start_gss(NULL, NULL);
+	use_ticket("alice");
+	assert_non_null(c = lb_open(broker.sock, LB_NONBLOCK));
+	while ((rc = lb_login_gssapi(c, "alice", "localhost", LB_DELEGATE)) ==
+	    LB_EAGAIN) {
+		pfd = (struct pollfd){ lb_fd(c), lb_want(c), 0 };
+		assert_int_equal(poll(&pfd, 1, 5000), 1);
+		again++;
+	}
+	assert_int_equal(rc, LB_OK);
+	assert_true(again > 0);
+	lb_close(c);
+}
+
+/* gss-principal: only that principal's key accepts; one the keytab does
+ * not hold is a system error, said in the log. */
+static void
+test_a_strict_acceptor_takes_only_its_principal(void **state)
+{
+	struct lb_conn *c;
+
+	NEED_ROOT();
+	start_gss(NULL, "\tgss-principal host/localhost@" REALM "\n"
+	    "\tallow gssapi-with-mic\n");
+	use_ticket("alice");
+	assert_int_equal(gss_login("alice", 0, &c), LB_OK);
+	lb_close(c);
+	broker_stop(&broker);
+
+	start_gss(NULL, "\tgss-principal HTTP/localhost\n"
+	    "\tallow gssapi-with-mic\n");
+	assert_int_equal(gss_login("alice", 0, &c), LB_UNAVAILABLE);
+	assert_int_equal(lb_last_code(c), 505);
+	lb_close(c);
+	broker_log_expect(&broker, "audit: * outcome=error * detail=keytab",
+	    1);
+	assert_int_equal(broker_log_count(&broker, "helper stderr: "
+	    "\"gssapi: "), 1);
+}
+
 /* --- refusals, each its own detail --------------------------------------- */
 
 /* Logs user in with the current ticket and expects 506 and one audit
@@ -721,6 +772,94 @@ test_a_helper_killed_mid_exchange_fails_only_its_login(void **state)
 	gss_login_once();
 }
 
+/* Whether /proc/pid/limits has a line starting with name whose soft and
+ * hard limits are both value. */
+static bool
+has_limit(pid_t pid, const char *name, const char *value)
+{
+	char path[64], line[256], want[128];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	snprintf(want, sizeof(want), "%-26s%-21s%-21s", name, value, value);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strncmp(line, want, strlen(want)) == 0;
+	fclose(f);
+	return found;
+}
+
+/* doc/sandbox.md, "The GSSAPI helper": three capabilities, no network,
+ * no_new_privs, and a working helper's own limits. */
+static void
+test_a_helper_is_confined_as_documented(void **state)
+{
+	char v[64], ours[64], theirs[64], path[64];
+	pid_t zygote, helpers[16];
+	size_t i, n, working = 0;
+	struct raw_gss g;
+	ssize_t len;
+	int tries;
+
+	NEED_ROOT();
+	start_gss(NULL, NULL);
+	use_ticket("alice");
+	raw_begin(&g, "alice");
+	assert_int_equal(children_named(broker.pid, "loginbroker-gss",
+	    &zygote, 1), 1);
+	assert_true((n = children_named(zygote, "loginbroker-gss", helpers,
+	    16)) >= 1);
+	assert_true((len = readlink("/proc/self/ns/net", ours,
+	    sizeof(ours) - 1)) > 0);
+	ours[len] = '\0';
+	for (i = 0; i < n; i++) {
+		assert_non_null(test_proc_status(helpers[i], "CapEff", v,
+		    sizeof(v)));
+		assert_string_equal(v, "0000000000000007");
+		assert_non_null(test_proc_status(helpers[i], "CapPrm", v,
+		    sizeof(v)));
+		assert_string_equal(v, "0000000000000007");
+		assert_non_null(test_proc_status(helpers[i], "CapBnd", v,
+		    sizeof(v)));
+		assert_string_equal(v, "0000000000000007");
+		assert_non_null(test_proc_status(helpers[i], "CapInh", v,
+		    sizeof(v)));
+		assert_string_equal(v, "0000000000000000");
+		assert_non_null(test_proc_status(helpers[i], "CapAmb", v,
+		    sizeof(v)));
+		assert_string_equal(v, "0000000000000000");
+		assert_non_null(test_proc_status(helpers[i], "NoNewPrivs", v,
+		    sizeof(v)));
+		assert_string_equal(v, "1");
+		snprintf(path, sizeof(path), "/proc/%d/ns/net",
+		    (int)helpers[i]);
+		assert_true((len = readlink(path, theirs,
+		    sizeof(theirs) - 1)) > 0);
+		theirs[len] = '\0';
+		assert_string_not_equal(theirs, ours);
+	}
+	/* The one that has the attempt lowers its limits as it reads it. */
+	for (tries = 0; working == 0 && tries < 200; tries++) {
+		for (i = 0; i < n; i++) {
+			if (!has_limit(helpers[i], "Max cpu time", "10"))
+				continue;
+			assert_true(has_limit(helpers[i], "Max open files",
+			    "64"));
+			assert_true(has_limit(helpers[i], "Max file size",
+			    "1048576"));
+			assert_true(has_limit(helpers[i], "Max core file size",
+			    "0"));
+			working++;
+		}
+		if (working == 0)
+			usleep(10000);
+	}
+	assert_int_equal(working, 1);
+	raw_end(&g);
+}
+
 /* A keytab gone after the start: 505, the reason in the log. */
 static void
 test_an_unreadable_keytab_is_a_system_error(void **state)
@@ -794,6 +933,8 @@ main(void)
 		T(test_a_ticket_logs_in_as_its_local_user),
 		T(test_the_cli_logs_in_with_the_callers_ticket),
 		T(test_delegated_credentials_live_as_long_as_the_connection),
+		T(test_a_nonblocking_client_logs_in),
+		T(test_a_strict_acceptor_takes_only_its_principal),
 		T(test_a_keytab_without_the_current_key_refuses),
 		T(test_a_principal_that_may_not_log_in_as_the_user_is_refused),
 		T(test_a_realm_the_service_refuses_is_refused),
@@ -804,6 +945,7 @@ main(void)
 		T(test_a_token_where_the_mic_belongs_fails_as_a_bad_mic),
 		T(test_gssapi_then_totp_is_a_partial_success),
 		T(test_a_helper_killed_mid_exchange_fails_only_its_login),
+		T(test_a_helper_is_confined_as_documented),
 		T(test_an_unreadable_keytab_is_a_system_error),
 		T(test_a_missing_keytab_stops_the_start),
 		T(test_a_worker_sending_data_out_of_turn_is_killed),

@@ -125,6 +125,8 @@ test_data_must_be_one_word_of_canonical_base64(void **state)
 	raw_expect(fd, "pass YQ\r\n", 501, "501 \"Invalid base64\"\r\n");
 	raw_expect(fd, "pass YR==\r\n", 501, "501 \"Invalid base64\"\r\n");
 	raw_expect(fd, "pass Y*==\r\n", 501, "501 \"Invalid base64\"\r\n");
+	/* No data is "=", and only that (found by fuzz_client_proto). */
+	raw_expect(fd, "pass \"\"\r\n", 501, "501 \"Invalid base64\"\r\n");
 	raw_expect(fd, pass_data((const uint8_t *)"x", 1), 506, NULL);
 	close(fd);
 }

@@ -82,6 +82,17 @@ static const struct {
 	    "15m or 1h), got '2d'\n" },
 	{ SERVICE("password-change maybe"),
 	    "p:3:17: expected 'yes' or 'no', got 'maybe'\n" },
+	{ SERVICE("keytab etc/krb5.keytab"),
+	    "p:3:8: expected an absolute path of at most 255 bytes, got "
+	    "'etc/krb5.keytab'\n" },
+	{ SERVICE("gss-principal host/a b"),
+	    "p:3:1: 'gss-principal' takes one value\n" },
+	{ SERVICE("gss-principal host/a;b"),
+	    "p:3:15: invalid principal 'host/a;b'\n" },
+	{ SERVICE("gss-principal @EXAMPLE.ORG"),
+	    "p:3:15: invalid principal '@EXAMPLE.ORG'\n" },
+	{ SERVICE("realms A,,B"),
+	    "p:3:10: expected a name of 1 to 63 bytes\n" },
 	{ SERVICE("pam-service ../../etc/shadow"),
 	    "p:3:13: invalid PAM service name '../../etc/shadow'\n" },
 	{ SERVICE("pam-service"),
@@ -504,6 +515,9 @@ test_a_good_policy_fills_the_tables(void **state)
 	    "\tsession-timeout 500ms\n"
 	    "\tconnections-per-peer 2\n"
 	    "\tpassword-change no\n"
+	    "\tkeytab /etc/loginbroker/greeter.keytab\n"
+	    "\tgss-principal host/login.example.org@EXAMPLE.ORG\n"
+	    "\trealms EXAMPLE.ORG,AD.EXAMPLE.ORG\n"
 	    "\tdeny user backup,root\n"
 	    "\tallow password or keyboard-interactive then totp group admins "
 	    "from 10.0.0.0/8,fd00::/8 remote-user jump\n"
@@ -531,12 +545,17 @@ test_a_good_policy_fills_the_tables(void **state)
 	assert_int_equal(s->session_timeout_ms, 500);
 	assert_int_equal(s->connections_per_peer, 2);
 	assert_false(s->password_change);
+	assert_string_equal(s->keytab, "/etc/loginbroker/greeter.keytab");
+	assert_string_equal(s->gss_principal,
+	    "host/login.example.org@EXAMPLE.ORG");
+	assert_int_equal(s->realms.n, 2);
+	assert_string_equal(s->realms.name[1], "AD.EXAMPLE.ORG");
 	assert_int_equal(s->nrules, 2);
 	assert_true(s->rules[0].deny);
 	assert_int_equal(s->rules[0].users.n, 2);
 	assert_string_equal(s->rules[0].users.name[1], "root");
 	r = &s->rules[1];
-	assert_int_equal(r->line, 15);
+	assert_int_equal(r->line, 18);
 	assert_int_equal(r->nsteps, 2);
 	assert_int_equal(r->steps[0], (1u << MECH_PASSWORD) | (1u << MECH_KBDINT));
 	assert_int_equal(r->steps[1], 1u << MECH_TOTP);
