@@ -775,8 +775,6 @@ attempt_credentials(struct attempt *a, const char *path)
 
 	drop_credentials(s);
 	snprintf(s->ccache, sizeof(s->ccache), "%s", path);
-	log_msg(LOG_INFO, "session %u: delegated credentials in FILE:%s",
-	    s->id, s->ccache);
 }
 
 void
@@ -806,6 +804,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 	 * may be sending the client's answer as the result goes to it. */
 	s->answer_may_cross = s->state == SS_PROMPTING;
 	if (s->refusal != NULL) {
+		drop_credentials(s);	/* nothing kept for a refusal */
 		fail_later(s, s->refusal);
 		s->refusal = NULL;
 		return;
@@ -824,6 +823,9 @@ decide(struct session *s, enum verdict v, const char *detail,
 			return;
 		}
 		record_attempt(s, "success");
+		if (s->ccache[0] != '\0')
+			log_msg(LOG_INFO, "session %u: delegated credentials "
+			    "in FILE:%s", s->id, s->ccache);
 		if (rules.failures != 0)
 			lockout_succeeded(s->user);
 		s->logged_in = true;

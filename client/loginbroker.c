@@ -250,6 +250,7 @@ take_line(struct lb_conn *c, const char *line, size_t len)
 		return -1;
 	if (c->nlines == 0) {
 		c->text[0] = '\0';
+		c->data[0] = '\0';
 		c->nmechs = 0;
 	}
 	c->code = code;
@@ -263,8 +264,12 @@ take_line(struct lb_conn *c, const char *line, size_t len)
 		    i > 0 ? " " : "", words.w[i]);
 		tl = strlen(c->text);
 	}
-	if (code == REPLY_DATA && words.n == 1)
-		snprintf(c->data, sizeof(c->data), "%s", words.w[0]);
+	/* Mechanism data: one line, one word, no longer than a step's. */
+	if (code == REPLY_DATA && (c->nlines > 0 || words.n != 1 ||
+	    strlen(words.w[0]) >= sizeof(c->data) || line[3] != ' '))
+		return -1;
+	if (code == REPLY_DATA)
+		memcpy(c->data, words.w[0], strlen(words.w[0]) + 1);
 	if (words.n == 1 && c->nmechs < MECHS_MAX)
 		snprintf(c->mechs[c->nmechs++], MECH_NAME_MAX, "%s",
 		    words.w[0]);
@@ -628,8 +633,8 @@ struct gss_args {
 static int
 answer_data(struct lb_conn *c, const struct answerer *a)
 {
-	static uint8_t in[MECH_DATA_MAX], out[MECH_DATA_MAX];
-	static char b64[BASE64_LEN(MECH_DATA_MAX) + 1];
+	uint8_t in[MECH_DATA_MAX], out[MECH_DATA_MAX];
+	char b64[BASE64_LEN(MECH_DATA_MAX) + 1];
 	const struct gss_args *g = a->arg;
 	const char *words[2] = { "pass", b64 };
 	ssize_t inlen, outlen;
@@ -650,6 +655,7 @@ answer_data(struct lb_conn *c, const struct answerer *a)
 		(void)base64_encode(out, (size_t)outlen, b64, sizeof(b64));
 	rc = queue_request(c, words, 2);
 	explicit_bzero(out, sizeof(out));
+	explicit_bzero(b64, sizeof(b64));
 	return rc;
 }
 

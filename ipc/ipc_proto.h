@@ -67,8 +67,9 @@ enum ipc_type {
 				 * bytes session binding, str credential
 				 * cache for delegation ("": do not keep) */
 	MSG_GSS_RESULT = 23,	/* helper -> broker: u8 enum gss_outcome,
-				 * str audit detail, str principal, u8
-				 * credentials delegated and stored */
+				 * str audit detail, str principal, str its
+				 * realm, u8 credentials delegated and
+				 * stored */
 
 	MSG_TYPE_END
 };

@@ -387,6 +387,7 @@ put_gss_result(struct ipc_writer *w, const void *p)
 	ipc_put_u8(w, m->outcome);
 	ipc_put_str(w, m->detail);
 	ipc_put_str(w, m->principal);
+	ipc_put_str(w, m->realm);
 	ipc_put_u8(w, m->delegated);
 }
 
@@ -400,6 +401,7 @@ get_gss_result(struct ipc_reader *r, void *p)
 		r->bad = true;
 	ipc_get_str(r, m->detail, sizeof(m->detail));
 	ipc_get_str(r, m->principal, sizeof(m->principal));
+	ipc_get_str(r, m->realm, sizeof(m->realm));
 	m->delegated = ipc_get_u8(r) != 0;
 }
 

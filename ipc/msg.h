@@ -123,6 +123,7 @@ struct msg_gss_result {
 	uint8_t outcome;		/* enum gss_outcome */
 	char detail[GSS_PRINCIPAL_MAX + 32];	/* for the audit log */
 	char principal[GSS_PRINCIPAL_MAX];	/* "": not proven */
+	char realm[GSS_PRINCIPAL_MAX];	/* the principal's, unescaped */
 	bool delegated;			/* stored in the begin's ccache */
 };
 

@@ -40,7 +40,7 @@ limit(void)
 {
 	static const struct { int resource; rlim_t value; } limits[] = {
 		{ RLIMIT_CPU, 10 },
-		{ RLIMIT_FSIZE, 1 << 20 },	/* a credential cache */
+		{ RLIMIT_FSIZE, 64 << 20 },	/* a cache, the replay cache */
 		{ RLIMIT_CORE, 0 },
 		{ RLIMIT_NOFILE, 64 },
 	};
@@ -52,16 +52,25 @@ limit(void)
 			_exit(1);
 }
 
+/* The principal proven, as the broker is told it. */
+struct proven {
+	char name[GSS_PRINCIPAL_MAX];	/* as gss_display_name shows it */
+	char realm[GSS_PRINCIPAL_MAX];	/* as parsed, not escaped */
+};
+
+static const struct proven nobody;
+
 /* The last word: the outcome, then the process is gone. */
 static _Noreturn void
-report(enum gss_outcome outcome, const char *detail, const char *principal,
+report(enum gss_outcome outcome, const char *detail, const struct proven *who,
     bool delegated)
 {
 	static struct msg_gss_result m;
 
 	m.outcome = (uint8_t)outcome;
 	snprintf(m.detail, sizeof(m.detail), "%s", detail);
-	snprintf(m.principal, sizeof(m.principal), "%s", principal);
+	snprintf(m.principal, sizeof(m.principal), "%s", who->name);
+	snprintf(m.realm, sizeof(m.realm), "%s", who->realm);
 	m.delegated = delegated;
 	if (msg_send_gss_result(broker, 0, -1, &m) == 0)
 		(void)ipc_chan_flush_wait(broker, 5000);
@@ -133,7 +142,7 @@ send_token(const gss_buffer_desc *t)
 	static struct msg_data d;
 
 	if (t->length > sizeof(d.bytes))
-		report(GSS_OUTCOME_FAILED, "token-too-long", "", false);
+		report(GSS_OUTCOME_FAILED, "token-too-long", &nobody, false);
 	d.len = (uint32_t)t->length;
 	memcpy(d.bytes, t->value, t->length);
 	if (msg_send_data(broker, 0, -1, &d) == -1 ||
@@ -156,14 +165,14 @@ acceptor_cred(const struct msg_gss_begin *b)
 	if (b->principal[0] != '\0' && GSS_ERROR(major = gss_import_name(
 	    &minor, &text, GSS_KRB5_NT_PRINCIPAL_NAME, &name))) {
 		log_status(b->principal, major, minor);
-		report(GSS_OUTCOME_ERROR, "acceptor-principal", "", false);
+		report(GSS_OUTCOME_ERROR, "acceptor-principal", &nobody, false);
 	}
 	major = gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE,
 	    gss_mech_set_krb5, GSS_C_ACCEPT, &store, &cred, NULL, NULL);
 	gss_release_name(&minor, &name);
 	if (GSS_ERROR(major)) {
 		log_status(b->keytab, major, minor);
-		report(GSS_OUTCOME_ERROR, "keytab", "", false);
+		report(GSS_OUTCOME_ERROR, "keytab", &nobody, false);
 	}
 	return cred;
 }
@@ -188,8 +197,8 @@ accept_context(gss_cred_id_t cred, gss_name_t *client, gss_cred_id_t *deleg)
 		    NULL, deleg);
 		if (GSS_ERROR(major)) {
 			log_status("accept", major, minor);
-			report(GSS_OUTCOME_FAILED, rejection(major, minor), "",
-			    false);
+			report(GSS_OUTCOME_FAILED, rejection(major, minor),
+			    &nobody, false);
 		}
 		/* Mutual authentication: the last token goes back too; an
 		 * empty one asks for the MIC. */
@@ -199,9 +208,9 @@ accept_context(gss_cred_id_t cred, gss_name_t *client, gss_cred_id_t *deleg)
 			break;
 	}
 	if (major != GSS_S_COMPLETE)
-		report(GSS_OUTCOME_FAILED, "too-many-legs", "", false);
+		report(GSS_OUTCOME_FAILED, "too-many-legs", &nobody, false);
 	if (!(flags & GSS_C_INTEG_FLAG))
-		report(GSS_OUTCOME_FAILED, "no-integrity", "", false);
+		report(GSS_OUTCOME_FAILED, "no-integrity", &nobody, false);
 	return ctx;
 }
 
@@ -247,19 +256,26 @@ store_delegated(gss_cred_id_t deleg, const char *user, const char *path)
 	return true;
 }
 
-/* Whether principal may log in as user: its .k5login, or else the
- * realm's auth_to_local mapping to that name. */
+/* Whether who may log in as user: its .k5login, or else the realm's
+ * auth_to_local mapping to that name; who's realm is filled in. */
 static bool
-may_log_in(const char *principal, const char *user)
+may_log_in(struct proven *who, const char *user)
 {
 	krb5_context k;
 	krb5_principal p;
+	const krb5_data *realm;
 	bool ok = false;
 
 	if (krb5_init_context(&k) != 0)
-		report(GSS_OUTCOME_ERROR, "krb5-context", principal, false);
-	if (krb5_parse_name(k, principal, &p) == 0) {
-		ok = krb5_kuserok(k, p, user);
+		report(GSS_OUTCOME_ERROR, "krb5-context", &nobody, false);
+	if (krb5_parse_name(k, who->name, &p) == 0) {
+		realm = krb5_princ_realm(k, p);
+		if (realm->length < sizeof(who->realm) &&
+		    memchr(realm->data, '\0', realm->length) == NULL) {
+			memcpy(who->realm, realm->data, realm->length);
+			who->realm[realm->length] = '\0';
+			ok = krb5_kuserok(k, p, user);
+		}
 		krb5_free_principal(k, p);
 	}
 	krb5_free_context(k);
@@ -271,7 +287,8 @@ gss_helper_main(int sock, void *arg)
 {
 	static struct msg_gss_begin begin;
 	static struct msg_data mic;
-	char principal[GSS_PRINCIPAL_MAX], detail[GSS_PRINCIPAL_MAX + 32];
+	static struct proven who;
+	char detail[GSS_PRINCIPAL_MAX + 32];
 	gss_buffer_desc binding, micbuf, name;
 	gss_name_t client = GSS_C_NO_NAME;
 	gss_cred_id_t cred, deleg = GSS_C_NO_CREDENTIAL;
@@ -297,22 +314,22 @@ gss_helper_main(int sock, void *arg)
 	if (GSS_ERROR(major = gss_verify_mic(&minor, ctx, &binding, &micbuf,
 	    NULL))) {
 		log_status("verify MIC", major, minor);
-		report(GSS_OUTCOME_FAILED, "bad-mic", "", false);
+		report(GSS_OUTCOME_FAILED, "bad-mic", &nobody, false);
 	}
 
 	if (GSS_ERROR(gss_display_name(&minor, client, &name, NULL)) ||
-	    name.length >= sizeof(principal) ||
+	    name.length >= sizeof(who.name) ||
 	    memchr(name.value, '\0', name.length) != NULL)
-		report(GSS_OUTCOME_FAILED, "unnamed-principal", "", false);
-	memcpy(principal, name.value, name.length);
-	principal[name.length] = '\0';
+		report(GSS_OUTCOME_FAILED, "unnamed-principal", &nobody, false);
+	memcpy(who.name, name.value, name.length);
+	who.name[name.length] = '\0';
 	gss_release_buffer(&minor, &name);
-	if (!may_log_in(principal, begin.user)) {
+	if (!may_log_in(&who, begin.user)) {
 		snprintf(detail, sizeof(detail), "not-allowed:principal:%s",
-		    principal);
-		report(GSS_OUTCOME_FAILED, detail, principal, false);
+		    who.name);
+		report(GSS_OUTCOME_FAILED, detail, &who, false);
 	}
-	snprintf(detail, sizeof(detail), "principal:%s", principal);
-	report(GSS_OUTCOME_OK, detail, principal,
+	snprintf(detail, sizeof(detail), "principal:%s", who.name);
+	report(GSS_OUTCOME_OK, detail, &who,
 	    store_delegated(deleg, begin.user, begin.ccache));
 }

@@ -54,8 +54,10 @@ void attempt_verified_data(struct attempt *a, enum verdict v,
     const char *detail, const void *final, size_t final_len);
 
 /* The verifier kept credentials the client delegated in the file at path
- * (a Kerberos cache of the user's): the session logs its name, keeps it
- * for the user's session, and removes it when the connection ends. */
+ * (a Kerberos cache of the user's), before it says the attempt
+ * succeeded: the session keeps it while the login goes on, names it in
+ * its log once the login is complete, and removes it when the login is
+ * refused or the connection ends. */
 void attempt_credentials(struct attempt *a, const char *path);
 
 #endif

@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -70,14 +72,13 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 		return;
 	}
 	run->pidfd = child->pidfd;
-	run->chan = ipc_chan_new(child->fd, false);
-	run->ev = (struct event){ .fd = child->fd, .cb = on_helper,
-	    .ctx = run };
-	if (run->chan == NULL) {
+	if ((run->chan = ipc_chan_new(child->fd, false)) == NULL) {
 		close(child->fd);
 		attempt_verified(run->a, VERDICT_ERROR, "out of memory");
 		return;
 	}
+	run->ev = (struct event){ .fd = child->fd, .cb = on_helper,
+	    .ctx = run };
 	if (event_add(&run->ev, EPOLLIN) == -1) {
 		helper_failed(run, "unreachable");
 		return;
@@ -129,20 +130,61 @@ helper_run_finished(struct helper_run *run)
 	run->pidfd = -1;
 }
 
-void
-helper_run_stop(struct helper_run *run)
+/* A killed helper whose end someone waits for. */
+struct reaping {
+	struct event ev;		/* its pidfd: readable once it exited */
+	void (*gone)(void *ctx);
+	void *ctx;
+};
+
+static void
+on_exited(struct event *ev, uint32_t events)
 {
-	if (run->helpers == NULL)
-		return;
-	spawn_ctl_cancel(run->helpers, &run->wait);
-	event_del(&run->ev);
-	ipc_chan_free(run->chan);
-	run->chan = NULL;
+	struct reaping *r = ev->ctx;
+
+	event_del(ev);
+	close(ev->fd);
+	r->gone(r->ctx);
+	free(r);
+}
+
+/* Hands the pidfd to a reaping that calls gone when the helper exited:
+ * true, or false (gone is then the caller's to call). */
+static bool
+wait_for_exit(int pidfd, void (*gone)(void *ctx), void *ctx)
+{
+	struct reaping *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return false;
+	*r = (struct reaping){ { .fd = pidfd, .cb = on_exited, .ctx = r },
+	    gone, ctx };
+	if (event_add(&r->ev, EPOLLIN) == -1) {
+		free(r);
+		return false;
+	}
+	return true;
+}
+
+void
+helper_run_stop(struct helper_run *run, void (*gone)(void *ctx), void *ctx)
+{
+	if (run->helpers != NULL) {
+		spawn_ctl_cancel(run->helpers, &run->wait);
+		event_del(&run->ev);
+		ipc_chan_free(run->chan);
+		run->chan = NULL;
+		run->helpers = NULL;
+	}
 	if (run->pidfd != -1) {
 		/* A module may hang forever; its zygote reaps it. */
 		syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
-		close(run->pidfd);
+		if (gone != NULL && wait_for_exit(run->pidfd, gone, ctx))
+			gone = NULL;
+		else
+			close(run->pidfd);
 		run->pidfd = -1;
 	}
-	run->helpers = NULL;
+	if (gone != NULL)
+		gone(ctx);
 }

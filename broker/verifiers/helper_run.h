@@ -58,8 +58,11 @@ int helper_run_send(struct helper_run *run, uint32_t type, const void *m,
 /* The helper gave its last word and exits by itself: it is not killed. */
 void helper_run_finished(struct helper_run *run);
 
-/* Stops watching the helper and kills it unless it finished; safe to call
- * twice. */
-void helper_run_stop(struct helper_run *run);
+/* Stops watching the helper and kills it unless it finished; then, once
+ * it has exited (at once when it finished, or when it cannot be
+ * watched), calls gone(ctx) unless gone is NULL: what a killed helper was
+ * writing is cleaned up after it, not under it.  Safe to call twice. */
+void helper_run_stop(struct helper_run *run, void (*gone)(void *ctx),
+    void *ctx);
 
 #endif

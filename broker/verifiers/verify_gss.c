@@ -7,6 +7,7 @@
  * only relays tokens, counts them, and decides on what the helper
  * reports (and on the service's realms).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +26,9 @@
 #include "policy.h"
 #include "verify.h"
 #include "zygotes.h"
+
+/* The name of every delegated cache the broker makes. */
+#define CACHE_PREFIX	"krb5cc_lb_"
 
 /* Client tokens one attempt may relay, its MIC included: the helper's
  * bound (GSS_LEGS_MAX) and one. */
@@ -96,15 +100,44 @@ gss_check(const struct config *c, const struct policy *p)
 		    strerror(errno));
 		rc = -1;
 	}
+	/* Room for "/krb5cc_lb_" and 16 hex digits in a helper's path. */
+	if (c->ccache_dir[0] != '/' ||
+	    strlen(c->ccache_dir) >= HELPER_PATH_MAX - 32) {
+		log_msg(LOG_ERR, "ccache_dir %s: must be an absolute path of "
+		    "at most %d bytes", c->ccache_dir, HELPER_PATH_MAX - 33);
+		rc = -1;
+	}
 	return rc;
+}
+
+/* Caches a broker that stopped abruptly left: no session owns them. */
+static void
+sweep_caches(const char *dir)
+{
+	struct dirent *d;
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL)
+		if (strncmp(d->d_name, CACHE_PREFIX, strlen(CACHE_PREFIX)) ==
+		    0 && unlinkat(dirfd(dp), d->d_name, 0) == -1)
+			log_msg(LOG_ERR, "%s/%s: %s", dir, d->d_name,
+			    strerror(errno));
+	closedir(dp);
 }
 
 static int
 gss_prepare(const struct config *c, const struct policy *p)
 {
+	static bool swept;
+
 	conf = c;
 	if (ccache_dir_ready(c->ccache_dir) == -1)
 		return -1;
+	if (!swept)
+		sweep_caches(c->ccache_dir);
+	swept = true;
 	return zygote_start(c, c->gss_path, NULL);
 }
 
@@ -128,29 +161,41 @@ on_token(struct helper_run *h, const struct ipc_msg *in)
 	return 0;
 }
 
-/* Whether the principal's realm is one the service accepts. */
+/* Whether a realm (as the helper parsed it, not as displayed) is one
+ * the service accepts. */
 static bool
-realm_allowed(const struct policy_service *svc, const char *principal)
+realm_allowed(const struct policy_service *svc, const char *realm)
 {
-	const char *at = strrchr(principal, '@');
 	size_t i;
 
 	if (svc->realms.n == 0)
 		return true;
-	for (i = 0; at != NULL && i < svc->realms.n; i++)
-		if (strcmp(at + 1, svc->realms.name[i]) == 0)
+	for (i = 0; i < svc->realms.n; i++)
+		if (strcmp(realm, svc->realms.name[i]) == 0)
 			return true;
 	return false;
+}
+
+/* What the helper reports, as the attempt's verdict.  A success counts
+ * only where one can be: after the client's token and its MIC, with the
+ * helper's turn. */
+static enum verdict
+verdict_of(const struct gss_run *run, const struct msg_gss_result *m)
+{
+	switch (m->outcome) {
+	case GSS_OUTCOME_OK:
+		return run->helpers_turn && run->sent >= 2 ? VERDICT_OK :
+		    VERDICT_ERROR;
+	case GSS_OUTCOME_FAILED:
+		return VERDICT_FAILED;
+	default:
+		return VERDICT_ERROR;
+	}
 }
 
 static int
 on_result(struct helper_run *h, const struct ipc_msg *in)
 {
-	static const enum verdict verdicts[] = {
-		[GSS_OUTCOME_OK] = VERDICT_OK,
-		[GSS_OUTCOME_FAILED] = VERDICT_FAILED,
-		[GSS_OUTCOME_ERROR] = VERDICT_ERROR,
-	};
 	struct gss_run *run = (struct gss_run *)h;
 	struct attempt *a = run->a;
 	static struct msg_gss_result m;
@@ -159,8 +204,8 @@ on_result(struct helper_run *h, const struct ipc_msg *in)
 	if (msg_read_gss_result(in, &m) == -1)
 		return -1;
 	helper_run_finished(h);
-	v = verdicts[m.outcome];
-	if (v == VERDICT_OK && !realm_allowed(a->svc, m.principal)) {
+	v = verdict_of(run, &m);
+	if (v == VERDICT_OK && !realm_allowed(a->svc, m.realm)) {
 		v = VERDICT_FAILED;
 		snprintf(m.detail, sizeof(m.detail), "realm-refused:"
 		    "principal:%.*s", GSS_PRINCIPAL_MAX - 1, m.principal);
@@ -216,8 +261,8 @@ new_run(struct gss_run *run)
 		return -1;
 	for (i = 0; i < sizeof(id); i++)
 		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	return snprintf(run->ccache, sizeof(run->ccache), "%s/krb5cc_lb_%s",
-	    conf->ccache_dir, hex) < (int)sizeof(run->ccache) ? 0 : -1;
+	return snprintf(run->ccache, sizeof(run->ccache), "%s/" CACHE_PREFIX
+	    "%s", conf->ccache_dir, hex) < (int)sizeof(run->ccache) ? 0 : -1;
 }
 
 static int
@@ -254,20 +299,37 @@ gss_data(struct attempt *a, const struct msg_data *d)
 	return 0;
 }
 
+static void
+unlink_cache(const char *path)
+{
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+}
+
+/* Removes a cache no session took (path is malloc'd). */
+static void
+remove_cache(void *path)
+{
+	unlink_cache(path);
+	free(path);
+}
+
 /* A cache the helper may have written but the session did not take is
- * removed: none is left behind by an attempt that failed or was cut. */
+ * removed once the helper is gone, so that a helper killed while it
+ * writes one cannot leave it behind. */
 static void
 gss_cancel(struct attempt *a)
 {
 	struct gss_run *run = a->vstate;
+	char *path = NULL;
 
 	if (run == NULL)
 		return;
 	a->vstate = NULL;
-	helper_run_stop(&run->helper);
-	if (run->ccache[0] != '\0' && unlink(run->ccache) == -1 &&
-	    errno != ENOENT)
-		log_msg(LOG_ERR, "%s: %s", run->ccache, strerror(errno));
+	if (run->ccache[0] != '\0' && (path = strdup(run->ccache)) == NULL)
+		unlink_cache(run->ccache);	/* now, the best it can */
+	helper_run_stop(&run->helper, path != NULL ? remove_cache : NULL,
+	    path);
 	explicit_bzero(run, sizeof(*run));
 	free(run);
 }

@@ -274,7 +274,7 @@ pam_cancel(struct attempt *a)
 	if (run == NULL)
 		return;
 	a->vstate = NULL;
-	helper_run_stop(&run->helper);
+	helper_run_stop(&run->helper, NULL, NULL);
 	/* The answers are wiped as soon as they are sent. */
 	explicit_bzero(run, sizeof(*run));
 	free(run);

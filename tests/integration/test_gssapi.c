@@ -6,6 +6,7 @@
  * random, oversized), a compromised worker, and a helper killed mid-
  * exchange.  Needs root; skipped otherwise.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -21,6 +22,7 @@
 #include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/random.h>
 #include <sys/wait.h>
@@ -596,6 +598,61 @@ test_a_stale_token_or_an_expired_ticket_is_refused(void **state)
 	    "detail=ticket-expired", 1);
 }
 
+/* The entries of the broker's ccache directory. */
+static unsigned
+caches_left(void)
+{
+	char dir[128];
+	struct dirent *d;
+	unsigned n = 0;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/ccache", broker.dir);
+	assert_non_null(dp = opendir(dir));
+	while ((d = readdir(dp)) != NULL)
+		n += d->d_name[0] != '.';
+	closedir(dp);
+	return n;
+}
+
+/* A deny rule refuses after the ticket was proven and forwarded: the
+ * forwarded TGT is not kept a moment longer, nor named in the log. */
+static void
+test_a_refused_login_keeps_no_delegated_credentials(void **state)
+{
+	struct lb_conn *c;
+
+	NEED_ROOT();
+	start_gss(NULL, "\tdeny user alice\n\tallow gssapi-with-mic\n");
+	use_ticket("alice");
+	assert_int_equal(gss_login("alice", LB_DELEGATE, &c), LB_DENIED);
+	assert_int_equal(caches_left(), 0);
+	lb_close(c);
+	broker_log_expect(&broker, "audit: * user=alice mech=gssapi-with-mic "
+	    "* outcome=denied *", 1);
+	assert_int_equal(broker_log_count(&broker, "delegated credentials"),
+	    0);
+}
+
+/* Caches a broker left behind (it was killed) are removed at its next
+ * start. */
+static void
+test_the_start_removes_caches_left_behind(void **state)
+{
+	char path[256];
+	int fd;
+
+	NEED_ROOT();
+	start_gss(NULL, NULL);
+	snprintf(path, sizeof(path), "%s/ccache/krb5cc_lb_0123456789abcdef",
+	    broker.dir);
+	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) !=
+	    -1);
+	close(fd);
+	broker_restart(&broker);
+	assert_int_equal(caches_left(), 0);
+}
+
 /* --- a hostile client --------------------------------------------------- */
 
 static void
@@ -685,6 +742,78 @@ test_a_token_where_the_mic_belongs_fails_as_a_bad_mic(void **state)
 	assert_int_equal(raw_pass(&g, token, len, reply, sizeof(reply)), 506);
 	raw_end(&g);
 	broker_log_expect(&broker, "audit: * detail=bad-mic", 1);
+}
+
+/* --- a broker that is not what it claims ------------------------------- */
+
+/* Serves one connection on path as a fake broker: the greeting, a nonce
+ * for the login, then after the client's token the reply given. */
+static pid_t
+fake_broker(const char *path, const char *reply)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char line[8192];
+	pid_t pid;
+	int l, c;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	assert_true((l = socket(AF_UNIX, SOCK_STREAM, 0)) != -1);
+	assert_int_equal(bind(l, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(l, 1), 0);
+	assert_true((pid = fork()) != -1);
+	if (pid > 0) {
+		close(l);
+		return pid;
+	}
+	if ((c = accept(l, NULL, NULL)) == -1)
+		_exit(1);
+	/* One read per request: the client writes each line whole. */
+	if (write(c, "201 1 1\r\n", 9) != 9 || read(c, line, sizeof(line)) <= 0 ||
+	    write(c, "300 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n", 50) != 50 ||
+	    read(c, line, sizeof(line)) <= 0 ||
+	    write(c, reply, strlen(reply)) != (ssize_t)strlen(reply))
+		_exit(1);
+	(void)!read(c, line, sizeof(line));
+	_exit(0);
+}
+
+/* The client library believes a broker only once it proved itself: a
+ * success before the acceptor's token, a partial one, or a token that is
+ * not Kerberos's gets no LB_OK. */
+static void
+test_the_client_believes_no_broker_that_did_not_prove_itself(void **state)
+{
+	static const struct {
+		const char *reply;
+		int want;
+	} cases[] = {
+		{ "200 \"Logged in\"\r\n", LB_PROTOCOL_ERROR },
+		{ "306 totp\r\n", LB_PROTOCOL_ERROR },
+		{ "300 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\r\n",
+		    LB_ABORTED },
+	};
+	char dir[] = "/tmp/lbfake.XXXXXX", path[64];
+	struct lb_conn *c;
+	size_t i;
+	pid_t pid;
+	int status;
+
+	NEED_ROOT();
+	assert_non_null(mkdtemp(dir));
+	use_ticket("alice");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "%s/sock%zu", dir, i);
+		pid = fake_broker(path, cases[i].reply);
+		assert_non_null(c = lb_open(path, 0));
+		assert_int_equal(lb_login_gssapi(c, "alice", "localhost", 0),
+		    cases[i].want);
+		if (cases[i].want == LB_ABORTED)
+			assert_non_null(strstr(lb_last_text(c), "gssapi"));
+		lb_close(c);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		unlink(path);
+	}
+	rmdir(dir);
 }
 
 /* --- chains and the helper ------------------------------------------------ */
@@ -848,7 +977,7 @@ test_a_helper_is_confined_as_documented(void **state)
 			assert_true(has_limit(helpers[i], "Max open files",
 			    "64"));
 			assert_true(has_limit(helpers[i], "Max file size",
-			    "1048576"));
+			    "67108864"));
 			assert_true(has_limit(helpers[i], "Max core file size",
 			    "0"));
 			working++;
@@ -939,10 +1068,13 @@ main(void)
 		T(test_a_principal_that_may_not_log_in_as_the_user_is_refused),
 		T(test_a_realm_the_service_refuses_is_refused),
 		T(test_a_captured_token_or_mic_replayed_is_refused),
+		T(test_a_refused_login_keeps_no_delegated_credentials),
+		T(test_the_start_removes_caches_left_behind),
 		T(test_a_stale_token_or_an_expired_ticket_is_refused),
 		T(test_garbage_and_cut_tokens_are_refused_and_the_broker_goes_on),
 		T(test_an_oversized_token_is_refused_and_the_exchange_goes_on),
 		T(test_a_token_where_the_mic_belongs_fails_as_a_bad_mic),
+		T(test_the_client_believes_no_broker_that_did_not_prove_itself),
 		T(test_gssapi_then_totp_is_a_partial_success),
 		T(test_a_helper_killed_mid_exchange_fails_only_its_login),
 		T(test_a_helper_is_confined_as_documented),

@@ -46,7 +46,8 @@ static const struct msg_gss_begin gss_begin = { "alice",
     "/etc/krb5.keytab", "host/localhost", 3, { 0, 7, 0xff },
     "/run/loginbroker/ccache/krb5cc_1001_x" };
 static const struct msg_gss_result gss_result = { GSS_OUTCOME_OK,
-    "principal:alice@EXAMPLE.ORG", "alice@EXAMPLE.ORG", true };
+    "principal:alice@EXAMPLE.ORG", "alice@EXAMPLE.ORG", "EXAMPLE.ORG",
+    true };
 
 /* One sample of every message, as its sender fills it (NULL: empty). */
 static const struct sample {
