@@ -49,12 +49,21 @@ int sandbox_identity_lookup(const char *user, uint32_t fallback_id,
 void sandbox_drop(const struct sandbox_identity *id, const char *empty_dir,
     const struct sandbox_limits *lim);
 
+/* Directories a privileged helper may write, and their paths' length. */
+#define SANDBOX_WRITABLE_MAX	4
+#define SANDBOX_PATH_MAX	256
+
 /* For a helper that stays root to reach credential files but parses
  * attacker-controlled data (the GSSAPI zygote, inherited by its
- * helpers): a network namespace of its own with nothing in it, only
+ * helpers): a network namespace of its own with nothing in it; a private
+ * mount namespace where every mount is read-only but the n writable
+ * directories (absolute paths) and /run is an empty tmpfs; only
  * CAP_CHOWN, CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (the bounding set
- * without the rest), no_new_privs, not dumpable.  Fails closed. */
-void sandbox_privileged_helper(void);
+ * without the rest); no_new_privs; not dumpable; and a seccomp filter
+ * that refuses (EPERM) what no acceptor needs: signals, tracing, mounts
+ * and namespaces, modules, BPF, io_uring, keyrings, id changes.  Fails
+ * closed. */
+void sandbox_privileged_helper(const char *const *writable, size_t n);
 
 /* No file growth, no core files, and the given bounds; only ever lowers. */
 void sandbox_limit(const struct sandbox_limits *lim);

@@ -1,9 +1,10 @@
 /*
  * loginbroker-gss: the GSSAPI zygote, exec'd by the broker
- * (broker/verifiers/zygotes.c) with its channel on fd 3.  It loads the
- * Kerberos libraries, confines itself (sandbox_privileged_helper: no
- * network, three capabilities) and forks one helper per gssapi-with-mic
- * attempt (gss_helper.h).  It links only Kerberos, ipc and sandbox.
+ * (broker/verifiers/zygotes.c) with its channel on fd 3.  It confines
+ * itself (sandbox_privileged_helper: no network, a read-only view of the
+ * filesystem but the cache directories, three capabilities), loads the
+ * Kerberos libraries and forks one helper per gssapi-with-mic attempt
+ * (gss_helper.h).  It links only Kerberos, ipc and sandbox.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 static _Noreturn void
 usage(void)
 {
-	fprintf(stderr, "usage: loginbroker-gss --spares N\n"
+	fprintf(stderr, "usage: loginbroker-gss --spares N --ccache-dir DIR\n"
 	    "(started by loginbrokerd, not by hand)\n");
 	exit(2);
 }
@@ -29,23 +30,34 @@ usage(void)
 int
 main(int argc, char **argv)
 {
+	/* What a helper writes: delegated caches, and the replay cache
+	 * where MIT Kerberos keeps it. */
+	const char *writable[2] = { NULL, getenv("KRB5RCACHEDIR") };
 	unsigned long spares = 0;
 	struct ipc_chan *chan;
 	struct stat st;
-	char *end;
-	int sigfd;
+	char *end = "";
+	int i, sigfd;
 
-	if (argc != 3 || strcmp(argv[1], "--spares") != 0)
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--spares") == 0)
+			spares = strtoul(argv[i + 1], &end, 10);
+		else if (strcmp(argv[i], "--ccache-dir") == 0)
+			writable[0] = argv[i + 1];
+		else
+			usage();
+	}
+	if (i != argc || *end != '\0' || spares == 0 || spares > 16 ||
+	    writable[0] == NULL || writable[0][0] != '/')
 		usage();
-	spares = strtoul(argv[2], &end, 10);
-	if (*end != '\0' || spares == 0 || spares > 16)
-		usage();
+	if (writable[1] == NULL || writable[1][0] != '/')
+		writable[1] = "/var/tmp";
 	if (fstat(ZYGOTE_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
 		fprintf(stderr, "loginbroker-gss: fd 3 is not the broker's "
 		    "channel\n");
 		return 1;
 	}
-	sandbox_privileged_helper();
+	sandbox_privileged_helper(writable, 2);
 	if (gss_libraries_load() == -1 || (sigfd = spawner_prepare()) == -1 ||
 	    (chan = ipc_chan_new(ZYGOTE_FD, true)) == NULL) {
 		fprintf(stderr, "loginbroker-gss: cannot set up\n");

@@ -131,6 +131,7 @@ static int
 gss_prepare(const struct config *c, const struct policy *p)
 {
 	static bool swept;
+	static const char *args[3] = { "--ccache-dir" };
 
 	conf = c;
 	if (ccache_dir_ready(c->ccache_dir) == -1)
@@ -138,7 +139,8 @@ gss_prepare(const struct config *c, const struct policy *p)
 	if (!swept)
 		sweep_caches(c->ccache_dir);
 	swept = true;
-	return zygote_start(c, c->gss_path, NULL);
+	args[1] = c->ccache_dir;
+	return zygote_start(c, c->gss_path, NULL, args);
 }
 
 static int

@@ -261,7 +261,7 @@ pam_prepare(const struct config *conf, const struct policy *p)
 	for (i = 0; i < p->nservices; i++)
 		if (uses_pam(&p->services[i]) &&
 		    zygote_start(conf, conf->pam_path,
-		    p->services[i].pam_service) == -1)
+		    p->services[i].pam_service, NULL) == -1)
 			return -1;
 	return 0;
 }

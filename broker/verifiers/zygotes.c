@@ -14,9 +14,13 @@
 #include "stderr_relay.h"
 #include "verify.h"
 
+/* The most arguments a zygote program gets. */
+#define ZYGOTE_ARGS_MAX	8
+
 struct zygote {
 	char path[CONFIG_PATH_MAX];
 	char service[64];		/* "": none */
+	const char *const *args;	/* more, or NULL */
 	char name[CONFIG_PATH_MAX + 96];	/* for the log */
 	struct spawn_ctl *ctl;
 };
@@ -46,12 +50,19 @@ start_zygote(int chan_fd, void *ctx)
 {
 	const struct zygote *z = ctx;
 	char spares[16];
-	char *argv[] = { (char *)program_name(z->path), "--spares", spares,
-	    "--service", (char *)z->service, NULL };
+	char *argv[ZYGOTE_ARGS_MAX + 1] = { (char *)program_name(z->path),
+	    "--spares", spares };
+	size_t n = 3, i;
 
 	snprintf(spares, sizeof(spares), "%u", conf->spare_pam_helpers);
-	if (z->service[0] == '\0')
-		argv[3] = NULL;
+	if (z->service[0] != '\0') {
+		argv[n++] = "--service";
+		argv[n++] = (char *)z->service;
+	}
+	for (i = 0; z->args != NULL && z->args[i] != NULL &&
+	    n < ZYGOTE_ARGS_MAX; i++)
+		argv[n++] = (char *)z->args[i];
+	argv[n] = NULL;
 	return spawn_exec(chan_fd, stderr_relay_fd(&relay), z->path, argv,
 	    environ);
 }
@@ -128,7 +139,8 @@ add(const char *path, const char *service)
 }
 
 int
-zygote_start(const struct config *c, const char *path, const char *service)
+zygote_start(const struct config *c, const char *path, const char *service,
+    const char *const *args)
 {
 	struct zygote *z;
 	struct spawn_params p;
@@ -151,6 +163,7 @@ zygote_start(const struct config *c, const char *path, const char *service)
 	} else if ((z = add(path, service != NULL ? service : "")) == NULL) {
 		return -1;
 	}
+	z->args = args;
 	p = (struct spawn_params){ z->name, start_zygote, zygote_settled, z,
 	    c->spare_pam_helpers, 0 };
 	/* On failure the slot stays, as one that failed to start. */

@@ -21,9 +21,11 @@ struct config;
 
 /* Starts the zygote program at path for service (NULL: the program serves
  * no particular one) unless it runs already (or starts), without waiting
- * for it: 0, or -1.  One that failed to start before is started again. */
+ * for it: 0, or -1.  One that failed to start before is started again.
+ * args (NULL, or NULL-terminated and living as long as the broker) are
+ * more of its arguments. */
 int zygote_start(const struct config *conf, const char *path,
-    const char *service);
+    const char *service, const char *const *args);
 
 /* The helpers' controller of that zygote, or NULL unless it is ready. */
 struct spawn_ctl *zygote_find(const char *path, const char *service);

@@ -920,8 +920,29 @@ has_limit(pid_t pid, const char *name, const char *value)
 	return found;
 }
 
+/* Whether pid's / is mounted read-only (/proc/pid/mountinfo: mount
+ * point, then its options). */
+static bool
+root_is_read_only(pid_t pid)
+{
+	char path[64], line[1024], point[256], opts[256];
+	bool ro = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	assert_non_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%*s %*s %*s %*s %255s %255s", point,
+		    opts) == 2 && strcmp(point, "/") == 0)
+			ro = strncmp(opts, "ro,", 3) == 0 ||
+			    strcmp(opts, "ro") == 0;
+	fclose(f);
+	return ro;
+}
+
 /* doc/sandbox.md, "The GSSAPI helper": three capabilities, no network,
- * no_new_privs, and a working helper's own limits. */
+ * a read-only root, its filter, no_new_privs, and a working helper's own
+ * limits. */
 static void
 test_a_helper_is_confined_as_documented(void **state)
 {
@@ -962,6 +983,10 @@ test_a_helper_is_confined_as_documented(void **state)
 		assert_non_null(test_proc_status(helpers[i], "NoNewPrivs", v,
 		    sizeof(v)));
 		assert_string_equal(v, "1");
+		assert_non_null(test_proc_status(helpers[i], "Seccomp_filters",
+		    v, sizeof(v)));
+		assert_string_equal(v, "1");
+		assert_true(root_is_read_only(helpers[i]));
 		snprintf(path, sizeof(path), "/proc/%d/ns/net",
 		    (int)helpers[i]);
 		assert_true((len = readlink(path, theirs,

@@ -3,7 +3,9 @@
  * and each attempt must end exactly as designed.  Needs root (CI runs as
  * root); skipped otherwise.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -531,6 +534,101 @@ test_identity_falls_back_to_an_unowned_id(void **state)
 	assert_int_equal(sandbox_identity_lookup("root", FALLBACK_ID, &id), -1);
 }
 
+/* In a child confined as the GSSAPI zygote, then filtered as its
+ * helpers: the exit status names the first check that failed (0: none). */
+static int
+helper_checks(void *arg)
+{
+	const char *writable[] = { arg };
+	char path[256];
+	struct dirent *d;
+	DIR *run;
+	int fd;
+
+	sandbox_privileged_helper(writable, 1);
+	/* Root, but the filesystem is read-only ... */
+	if (open("/etc/lbtest-probe", O_WRONLY | O_CREAT, 0600) != -1 ||
+	    errno != EROFS)
+		return 1;
+	/* ... but for the writable directory ... */
+	snprintf(path, sizeof(path), "%s/probe", (const char *)arg);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
+		return 2;
+	close(fd);
+	/* ... and /run holds nothing. */
+	if ((run = opendir("/run")) == NULL)
+		return 3;
+	while ((d = readdir(run)) != NULL)
+		if (d->d_name[0] != '.')
+			return 4;
+	closedir(run);
+	if (socket(AF_INET, SOCK_STREAM, 0) == -1)
+		return 5;	/* sockets work, in an empty network */
+	if (kill(getppid(), 0) != -1 || errno != EPERM)
+		return 6;
+	if (syscall(SYS_tgkill, getppid(), getppid(), 0) != -1 ||
+	    errno != EPERM)
+		return 7;
+	if (unshare(CLONE_NEWNS) != -1 || errno != EPERM)
+		return 8;
+	if (mount("none", "/tmp", "tmpfs", 0, NULL) != -1 || errno != EPERM)
+		return 9;
+	if (ptrace(PTRACE_ATTACH, getppid(), NULL, NULL) != -1 ||
+	    errno != EPERM)
+		return 10;
+	return 0;
+}
+
+/* doc/sandbox.md, "The GSSAPI helper", in a child of the test. */
+static void
+test_privileged_helper_sees_a_read_only_world_and_signals_no_one(
+    void **state)
+{
+	char dir[] = "/tmp/lbhelper.XXXXXX", probe[64];
+	pid_t pid;
+	int status;
+
+	NEED_ROOT();
+	assert_non_null(mkdtemp(dir));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(helper_checks(dir));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	snprintf(probe, sizeof(probe), "%s/probe", dir);
+	unlink(probe);
+	rmdir(dir);
+	assert_exited(status, 0);
+	/* The host's mounts are untouched: /run is as it was. */
+	assert_int_equal(access("/run", F_OK), 0);
+}
+
+/* The helper filter allows what it does not name: a foreign ABI is still
+ * killed, never let past the list. */
+static void
+test_privileged_helper_filter_kills_foreign_architectures(void **state)
+{
+	char dir[] = "/tmp/lbhelper.XXXXXX";
+	const char *writable[] = { dir };
+	pid_t pid;
+	int status;
+
+	NEED_ROOT();
+#if !defined(__x86_64__)
+	skip();
+#endif
+	assert_non_null(mkdtemp(dir));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sandbox_privileged_helper(writable, 1);
+		_exit(try_x32_call(NULL));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	rmdir(dir);
+	assert_killed_by(status, SIGSYS);
+}
+
 int
 main(void)
 {
@@ -558,6 +656,10 @@ main(void)
 		cmocka_unit_test(
 		    test_launcher_profile_kills_inet_sockets_and_execve),
 		cmocka_unit_test(test_foreign_architecture_calls_kill),
+		cmocka_unit_test(
+	    test_privileged_helper_sees_a_read_only_world_and_signals_no_one),
+		cmocka_unit_test(
+		    test_privileged_helper_filter_kills_foreign_architectures),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
