@@ -64,6 +64,21 @@ child_start(int sock, spawner_child_fn child, void *arg)
 	_exit(1);
 }
 
+struct ipc_chan *
+spawner_child_first(int sock, struct ipc_msg *m)
+{
+	struct ipc_chan *chan;
+	int rc;
+
+	if ((chan = ipc_chan_new(sock, false)) == NULL)
+		_exit(1);
+	if ((rc = ipc_chan_wait(chan, m, -1)) == 0)
+		_exit(0);
+	if (rc != 1 || m->fd != -1)
+		_exit(1);
+	return chan;
+}
+
 static void
 spawn(spawner_child_fn child, void *arg)
 {

@@ -2,7 +2,7 @@
  * spawner.h: a process that forks children for the broker and hands each
  * child's channel straight to it, so that the broker talks to its children
  * with no hop in between.  The worker launcher (worker/launcher.c) and the
- * PAM zygote (broker/pam_zygote.c) are spawners.
+ * helper zygotes (broker/pam/, broker/gss/) are spawners.
  *
  * Protocol on the broker channel: READY once set up; then one SPARE per
  * child (the channel as descriptor, the pid in the payload): `initial` at
@@ -24,6 +24,12 @@ int spawner_keep_only(int keep);
 /* Blocks SIGCHLD and opens the descriptor that reports it; call before any
  * confinement that forbids signalfd.  Returns the descriptor, or -1. */
 int spawner_prepare(void);
+
+/* In a helper child: its channel to the broker (not passing
+ * descriptors) and the broker's first message, without a descriptor,
+ * into m.  The child exits 0 when the broker dropped it unused (end of
+ * stream), 1 on anything else. */
+struct ipc_chan *spawner_child_first(int sock, struct ipc_msg *m);
 
 /* Serves the broker over chan (descriptor passing on) with children
  * running child(sock, arg); never returns. */

@@ -9,6 +9,7 @@
 #include "ipc_chan.h"
 #include "ipc_proto.h"
 #include "msg.h"
+#include "spawner.h"
 
 static struct ipc_chan *broker;
 
@@ -135,12 +136,8 @@ pam_helper_main(int sock, void *arg)
 	struct ipc_msg m;
 	int rc;
 
-	if ((broker = ipc_chan_new(sock, false)) == NULL)
-		_exit(1);
-	/* EOF: the broker dropped us unused. */
-	if ((rc = ipc_chan_wait(broker, &m, -1)) == 0)
-		_exit(0);
-	if (rc != 1 || m.fd != -1 || msg_read_pam_begin(&m, &begin) == -1)
+	broker = spawner_child_first(sock, &m);
+	if (msg_read_pam_begin(&m, &begin) == -1)
 		_exit(1);
 	if (stack->start_rc != PAM_SUCCESS)
 		report(NULL, stack->start_rc, PAM_STAGE_START);
