@@ -19,6 +19,7 @@
 #include "config.h"
 #include "event.h"
 #include "fd_budget.h"
+#include "helper_run.h"
 #include "listener.h"
 #include "lockout.h"
 #include "log.h"
@@ -263,6 +264,7 @@ main(int argc, char **argv)
 	listener_close();
 	session_end_all();
 	session_reap();
+	helper_run_stop_waiting();
 	spawn_ctl_stop(workers);
 	policy_live_clear();
 	log_msg(LOG_INFO, "stopped");

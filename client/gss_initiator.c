@@ -99,7 +99,8 @@ init_step(struct lb_gss *g, const gss_buffer_desc *in, uint8_t *out,
 	else if (otok.length > cap)
 		snprintf(err, errcap, "gssapi: token too long");
 	else {
-		memcpy(out, otok.value, otok.length);
+		if (otok.length > 0)	/* none: value may be NULL */
+			memcpy(out, otok.value, otok.length);
 		len = (ssize_t)otok.length;
 	}
 	gss_release_buffer(&min, &otok);

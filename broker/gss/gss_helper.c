@@ -145,7 +145,8 @@ send_token(const gss_buffer_desc *t)
 	if (t->length > sizeof(d.bytes))
 		report(GSS_OUTCOME_FAILED, "token-too-long", &nobody, false);
 	d.len = (uint32_t)t->length;
-	memcpy(d.bytes, t->value, t->length);
+	if (t->length > 0)	/* none: value may be NULL */
+		memcpy(d.bytes, t->value, t->length);
 	if (msg_send_data(broker, 0, -1, &d) == -1 ||
 	    ipc_chan_flush_wait(broker, -1) == -1)
 		_exit(1);

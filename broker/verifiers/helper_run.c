@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/queue.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -132,20 +133,35 @@ helper_run_finished(struct helper_run *run)
 
 /* A killed helper whose end someone waits for. */
 struct reaping {
+	TAILQ_ENTRY(reaping) entry;
 	struct event ev;		/* its pidfd: readable once it exited */
 	void (*gone)(void *ctx);
 	void *ctx;
 };
 
+static TAILQ_HEAD(, reaping) reapings = TAILQ_HEAD_INITIALIZER(reapings);
+
+static void
+reaped(struct reaping *r)
+{
+	TAILQ_REMOVE(&reapings, r, entry);
+	event_del(&r->ev);
+	close(r->ev.fd);
+	r->gone(r->ctx);
+	free(r);
+}
+
 static void
 on_exited(struct event *ev, uint32_t events)
 {
-	struct reaping *r = ev->ctx;
+	reaped(ev->ctx);
+}
 
-	event_del(ev);
-	close(ev->fd);
-	r->gone(r->ctx);
-	free(r);
+void
+helper_run_stop_waiting(void)
+{
+	while (!TAILQ_EMPTY(&reapings))
+		reaped(TAILQ_FIRST(&reapings));
 }
 
 /* Hands the pidfd to a reaping that calls gone when the helper exited:
@@ -157,12 +173,13 @@ wait_for_exit(int pidfd, void (*gone)(void *ctx), void *ctx)
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return false;
-	*r = (struct reaping){ { .fd = pidfd, .cb = on_exited, .ctx = r },
-	    gone, ctx };
+	*r = (struct reaping){ .ev = { .fd = pidfd, .cb = on_exited,
+	    .ctx = r }, .gone = gone, .ctx = ctx };
 	if (event_add(&r->ev, EPOLLIN) == -1) {
 		free(r);
 		return false;
 	}
+	TAILQ_INSERT_TAIL(&reapings, r, entry);
 	return true;
 }
 

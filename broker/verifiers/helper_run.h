@@ -65,4 +65,9 @@ void helper_run_finished(struct helper_run *run);
 void helper_run_stop(struct helper_run *run, void (*gone)(void *ctx),
     void *ctx);
 
+/* At shutdown: calls every gone still waiting for a killed helper's end
+ * at once (a cache such a helper still writes is swept at the next
+ * start). */
+void helper_run_stop_waiting(void);
+
 #endif

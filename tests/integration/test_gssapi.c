@@ -256,8 +256,8 @@ raw_step(struct raw_gss *g, const gss_buffer_desc *in, uint8_t *out,
 	    GSS_C_INTEG_FLAG, 0, GSS_C_NO_CHANNEL_BINDINGS,
 	    (gss_buffer_t)in, NULL, &tok, NULL, NULL);
 	assert_false(GSS_ERROR(major));
-	len = tok.length;
-	memcpy(out, tok.value, len);
+	if ((len = tok.length) > 0)
+		memcpy(out, tok.value, len);
 	gss_release_buffer(&minor, &tok);
 	return len;
 }
