@@ -228,7 +228,7 @@ to_verifying(void)
 	struct ipc_msg m;
 
 	worker_says(MSG_AUTH_BEGIN, &password_bob);
-	helper = ipc_chan_new(dup(fake_peer_fd(FAKE_PAM_HELPER)), false);
+	helper = ipc_chan_new(dup(fake_peer_fd(FAKE_HELPER)), false);
 	assert_int_equal(next_from_broker(helper, &m), MSG_PAM_BEGIN);
 	assert_int_equal(current->state, SS_VERIFYING);
 }

@@ -1,18 +1,19 @@
 /*
  * fuzz_ipc.c: libFuzzer over what a compromised worker and a compromised
- * PAM helper control: raw bytes into the broker's channels, read by the
+ * helper control: raw bytes into the broker's channels, read by the
  * broker's real framing and dispatched by its real session state machine
- * (broker/session.c) and PAM verifier.  Children are socketpairs
- * (fake_spawn_ctl.c), so no process is started.
+ * (broker/session.c) and its PAM and GSSAPI verifiers.  Children are
+ * socketpairs (fake_spawn_ctl.c), so no process is started.
  *
  * The input is a sequence of chunks: one byte naming the peer (bit 0: the
- * worker or the PAM helper), two bytes of length (big-endian), then that
+ * worker or the attempt's helper), two bytes of length (big-endian), then that
  * many bytes written to the peer's end of its channel.  After each chunk
  * the event loop runs until it is idle.  The result must only ever be
  * replies, refusals and killed sessions: never a crash, an overread or a
  * leak.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,13 +38,23 @@ static const char policy_text[] =
     "\ttrusted-peer any\n"
     "\tattempts 5\n"
     "\tdeny user root\n"
+    "\tallow gssapi-with-mic then password user carol\n"
     "\tallow password then keyboard-interactive user alice "
     "from 10.0.0.0/8\n"
-    "\tallow password or keyboard-interactive\n"
+    "\tallow password or keyboard-interactive or gssapi-with-mic\n"
+    "\tkeytab /dev/null\n"
+    "\trealms EXAMPLE.ORG\n"
     "}\n";
 
 static struct config conf;
 static struct policy *policy;
+static char ccache_dir[] = "/tmp/fuzz_ipc.XXXXXX";
+
+static void
+remove_ccache_dir(void)
+{
+	rmdir(ccache_dir);
+}
 
 static int
 setup(void)
@@ -58,6 +69,11 @@ setup(void)
 	log_init(true, false);
 	config_defaults(&conf);
 	conf.failure_delay_ms = 0;
+	/* The GSSAPI verifier's checks pass; its caches go nowhere real. */
+	snprintf(conf.gss_path, sizeof(conf.gss_path), "/bin/true");
+	if (mkdtemp(ccache_dir) == NULL || atexit(remove_ccache_dir) != 0)
+		abort();
+	snprintf(conf.ccache_dir, sizeof(conf.ccache_dir), "%s", ccache_dir);
 	if (event_init() == -1 || (policy = policy_parse("fuzz", policy_text,
 	    sizeof(policy_text) - 1, &hooks, &errs)) == NULL ||
 	    verifiers_prepare(&conf, policy) == -1)
@@ -96,7 +112,7 @@ settle(void)
 {
 	for (int i = 0; i < 16; i++) {
 		drain(fake_peer_fd(FAKE_WORKER));
-		drain(fake_peer_fd(FAKE_PAM_HELPER));
+		drain(fake_peer_fd(FAKE_HELPER));
 		if (event_dispatch(0) == -1)
 			abort();
 		session_reap();
@@ -119,7 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	session_new(&conf, policy, &policy->services[0], client[0], &peer);
 	settle();
 	while (size - off >= 3) {
-		fd = fake_peer_fd(data[off] & 1 ? FAKE_PAM_HELPER :
+		fd = fake_peer_fd(data[off] & 1 ? FAKE_HELPER :
 		    FAKE_WORKER);
 		n = (size_t)data[off + 1] << 8 | data[off + 2];
 		off += 3;

@@ -1,9 +1,11 @@
 /*
  * ipc_seeds.c: writes a seed corpus for fuzz_ipc into DIR: the exchanges
- * of a worker and a PAM helper that take a session to each of its states,
+ * of a worker and a PAM or GSSAPI helper that take a session to each of
+ * its states,
  * written with the real payload and header encoders.
  *   ipc_seeds DIR
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +93,32 @@ context(const char *address, const char *remote_user)
 	chunk(WORKER, MSG_CONTEXT, &m);
 }
 
+/* Mechanism data from the worker (the client's) or the helper (for the
+ * client). */
+static void
+data(int peer, const char *bytes)
+{
+	static struct msg_data m;
+
+	m.len = (uint32_t)strlen(bytes);
+	memcpy(m.bytes, bytes, m.len);
+	chunk(peer, peer == WORKER ? MSG_AUTH_DATA : MSG_DATA, &m);
+}
+
+static void
+gss_result(enum gss_outcome outcome, const char *principal,
+    const char *realm)
+{
+	static struct msg_gss_result m;
+
+	m.outcome = (uint8_t)outcome;
+	snprintf(m.detail, sizeof(m.detail), "principal:%s", principal);
+	snprintf(m.principal, sizeof(m.principal), "%s", principal);
+	snprintf(m.realm, sizeof(m.realm), "%s", realm);
+	m.delegated = true;
+	chunk(HELPER, MSG_GSS_RESULT, &m);
+}
+
 static void
 save(const char *dir, const char *name)
 {
@@ -136,5 +164,19 @@ main(int argc, char **argv)
 	conv(PROMPT_VISIBLE, "Code: ");
 	chunk(WORKER, MSG_AUTH_ABORT, NULL);
 	save(argv[1], "abort");
+	/* A Kerberos login: token, the acceptor's token, MIC, success. */
+	begin("gssapi-with-mic", "bob");
+	data(WORKER, "AP-REQ");
+	data(HELPER, "AP-REP");
+	data(WORKER, "MIC");
+	gss_result(GSS_OUTCOME_OK, "bob@EXAMPLE.ORG", "EXAMPLE.ORG");
+	save(argv[1], "gssapi");
+	/* The first factor of a chain, its realm refused. */
+	begin("gssapi-with-mic", "carol");
+	data(WORKER, "AP-REQ");
+	data(HELPER, "");
+	data(WORKER, "MIC");
+	gss_result(GSS_OUTCOME_OK, "carol@OTHER.ORG", "OTHER.ORG");
+	save(argv[1], "gssapi-realm");
 	return 0;
 }

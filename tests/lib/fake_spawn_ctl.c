@@ -1,7 +1,7 @@
 /*
  * fake_spawn_ctl.c: broker/spawn_ctl.h without processes, for fuzz_ipc
  * and test_session.  Every child handed out is one end of a socketpair;
- * the caller holds the other end and plays the child (a worker or a PAM
+ * the caller holds the other end and plays the child (a worker or a
  * helper), gone bad or not.  Linked before the broker's library, it
  * stands in for spawn_ctl.c.
  */
@@ -33,7 +33,7 @@ void
 spawn_ctl_take(struct spawn_ctl *sc, struct spawn_wait *w)
 {
 	enum fake_peer kind = strcmp(sc->p.name, "worker launcher") == 0 ?
-	    FAKE_WORKER : FAKE_PAM_HELPER;
+	    FAKE_WORKER : FAKE_HELPER;
 	struct spawn_child c = { getpid(), -1, -1 };
 	int sv[2];
 

@@ -4,7 +4,7 @@
 
 enum fake_peer {
 	FAKE_WORKER,
-	FAKE_PAM_HELPER,
+	FAKE_HELPER,
 };
 
 /* The caller's end of the channel of the last child of that kind handed
