@@ -628,34 +628,48 @@ struct gss_args {
 	int flags;
 };
 
-/* The broker's data through the initiator, the client's back as
- * "pass DATA"; why it failed, if it does, as the last text. */
-static int
-answer_data(struct lb_conn *c, const struct answerer *a)
-{
+/* One data step's buffers: too large for a caller's stack. */
+struct data_step {
 	uint8_t in[MECH_DATA_MAX], out[MECH_DATA_MAX];
 	char b64[BASE64_LEN(MECH_DATA_MAX) + 1];
-	const struct gss_args *g = a->arg;
-	const char *words[2] = { "pass", b64 };
+};
+
+/* The broker's data through the initiator, the client's back in
+ * "pass DATA"; why it failed, if it does, as the last text. */
+static int
+step_data(struct lb_conn *c, const struct gss_args *g, struct data_step *d)
+{
+	const char *words[2] = { "pass", d->b64 };
 	ssize_t inlen, outlen;
-	int rc;
 
 	if (c->gss == NULL && (c->gss = lb_gss_new(g->target_host,
 	    (g->flags & LB_DELEGATE) != 0, c->text, sizeof(c->text))) == NULL)
 		return LB_ABORTED;
 	if ((inlen = base64_decode(strcmp(c->data, "=") == 0 ? "" : c->data,
-	    in, sizeof(in))) == -1)
+	    d->in, sizeof(d->in))) == -1)
 		return broken(c);
-	if ((outlen = lb_gss_step(c->gss, g->user, in, (size_t)inlen, out,
-	    sizeof(out), c->text, sizeof(c->text))) == -1)
+	if ((outlen = lb_gss_step(c->gss, g->user, d->in, (size_t)inlen,
+	    d->out, sizeof(d->out), c->text, sizeof(c->text))) == -1)
 		return LB_ABORTED;
 	if (outlen == 0)
-		snprintf(b64, sizeof(b64), "=");
+		snprintf(d->b64, sizeof(d->b64), "=");
 	else
-		(void)base64_encode(out, (size_t)outlen, b64, sizeof(b64));
-	rc = queue_request(c, words, 2);
-	explicit_bzero(out, sizeof(out));
-	explicit_bzero(b64, sizeof(b64));
+		(void)base64_encode(d->out, (size_t)outlen, d->b64,
+		    sizeof(d->b64));
+	return queue_request(c, words, 2);
+}
+
+static int
+answer_data(struct lb_conn *c, const struct answerer *a)
+{
+	struct data_step *d;
+	int rc;
+
+	if ((d = malloc(sizeof(*d))) == NULL)
+		return LB_ABORTED;
+	rc = step_data(c, a->arg, d);
+	explicit_bzero(d, sizeof(*d));
+	free(d);
 	return rc;
 }
 

@@ -109,8 +109,9 @@ enum gss_outcome {
 #define CONV_MAX_TEXT		512	/* PAM_MAX_MSG_SIZE */
 #define CONV_MAX_ANSWER		512	/* PAM_MAX_RESP_SIZE */
 /* Mechanism data in one step, decoded: what the base64 word of a request
- * line can carry (4096 - "pass " - CRLF, three bytes per four). */
-#define MECH_DATA_MAX		3066
+ * line can carry (LINE_MAX_BYTES 16384 - "pass " - CRLF, three bytes per
+ * four); a DATA message or a success with it fits one IPC message. */
+#define MECH_DATA_MAX		12282
 /* A GSSAPI session binding (doc/protocol.md) and a Kerberos principal's
  * text. */
 #define GSS_BINDING_MAX		512

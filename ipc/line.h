@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A line, terminator included.  Passwords and one-time codes are short;
- * mechanisms with large tokens (gssapi) will raise this with the IPC bound
- * in mind. */
-#define LINE_MAX_BYTES	4096
+/* A line, terminator included: what one step of mechanism data needs
+ * (a Kerberos ticket with an Active Directory PAC runs to kilobytes), its
+ * bytes within one IPC message (ipc_proto.h, MECH_DATA_MAX). */
+#define LINE_MAX_BYTES	16384
 /* Words in a request: pass with one answer per prompt of a round. */
 #define LINE_MAX_WORDS	16
 

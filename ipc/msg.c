@@ -5,6 +5,10 @@
 #include <string.h>
 
 
+/* A success with the most final data, the largest message of a step. */
+_Static_assert(4 + 4 + CONV_MAX_TEXT + 4 + MECH_DATA_MAX <= IPC_PAYLOAD_MAX,
+    "mechanism data does not fit one message");
+
 /* --- the mechanisms a client may begin ---------------------------- */
 
 static void

@@ -318,7 +318,7 @@ test_overlong_answer_ends_the_login_with_514(void **state)
 	fd = raw_connect_greeted(&broker);
 	raw_expect(fd, "login keyboard-interactive alice\r\n", 305,
 	    TWO_PROMPT_ROUND);
-	/* 600 bytes: over PAM's 511, under the line's 4096. */
+	/* 600 bytes: over PAM's 511, well under a line's bound. */
 	snprintf(line, sizeof(line), "pass %0600d 123456\r\n", 7);
 	raw_expect(fd, line, 514, "514 \"Answer too long\"\r\n");
 	/* The attempt ended; the connection goes on. */

@@ -21,6 +21,8 @@
 
 #include "base64.h"
 #include "broker_fixture.h"
+#include "ipc_proto.h"
+#include "line.h"
 #include "testlib.h"
 
 static struct broker_fixture broker;
@@ -131,6 +133,46 @@ test_data_must_be_one_word_of_canonical_base64(void **state)
 	close(fd);
 }
 
+/* "pass B64\r\n" of n bytes of 'k' into line[cap]. */
+static const char *
+pass_big(char *line, size_t cap, size_t n)
+{
+	static uint8_t bytes[MECH_DATA_MAX + 1];
+
+	memset(bytes, 'k', n);
+	memcpy(line, "pass ", 5);
+	assert_true(base64_encode(bytes, n, line + 5, cap - 7) > 0);
+	strcat(line, "\r\n");
+	return line;
+}
+
+/* MECH_DATA_MAX, written out: 12,282 bytes in one step reach the
+ * verifier (echo-test wants 16: a failure, no error), one more byte makes
+ * the line too long for the worker and the data prompt stays. */
+static void
+test_a_step_of_12282_bytes_passes_and_12283_is_too_long(void **state)
+{
+	static char line[LINE_MAX_BYTES + 16];
+	uint8_t challenge[16], echo[16];
+	size_t i;
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, ECHO_POLICY, NULL);
+	fd = raw_connect_greeted(&broker);
+	begin_echo(fd, challenge);
+	raw_expect(fd, pass_big(line, sizeof(line), 12282), 506, NULL);
+	begin_echo(fd, challenge);
+	raw_expect(fd, pass_big(line, sizeof(line), 12283), 500,
+	    "500 \"Line too long\"\r\n");
+	for (i = 0; i < 16; i++)
+		echo[i] = challenge[15 - i];
+	raw_expect(fd, pass_data(echo, 16), 200, NULL);
+	close(fd);
+	broker_log_expect(&broker, "audit: * outcome=failure * "
+	    "detail=wrong-echo", 1);
+}
+
 /* A compromised worker that answers data with a prompt's answer, or a
  * prompt with data, is killed. */
 static void
@@ -173,6 +215,7 @@ main(void)
 		T(test_data_both_ways_and_with_the_success),
 		T(test_wrong_or_empty_data_fails_like_a_wrong_password),
 		T(test_data_must_be_one_word_of_canonical_base64),
+		T(test_a_step_of_12282_bytes_passes_and_12283_is_too_long),
 		T(test_worker_mixing_answers_and_data_is_killed),
 #undef T
 	};
