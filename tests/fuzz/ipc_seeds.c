@@ -119,6 +119,24 @@ gss_result(enum gss_outcome outcome, const char *principal,
 	chunk(HELPER, MSG_GSS_RESULT, &m);
 }
 
+static void save(const char *dir, const char *name);
+
+/* A whole gssapi-with-mic exchange for user, saved as name in dir. */
+static void
+gss_login(const char *dir, const char *name, const char *user,
+    const char *acceptor_token, const char *realm)
+{
+	char principal[128];
+
+	snprintf(principal, sizeof(principal), "%s@%s", user, realm);
+	begin("gssapi-with-mic", user);
+	data(WORKER, "AP-REQ");
+	data(HELPER, acceptor_token);
+	data(WORKER, "MIC");
+	gss_result(GSS_OUTCOME_OK, principal, realm);
+	save(dir, name);
+}
+
 static void
 save(const char *dir, const char *name)
 {
@@ -164,19 +182,9 @@ main(int argc, char **argv)
 	conv(PROMPT_VISIBLE, "Code: ");
 	chunk(WORKER, MSG_AUTH_ABORT, NULL);
 	save(argv[1], "abort");
-	/* A Kerberos login: token, the acceptor's token, MIC, success. */
-	begin("gssapi-with-mic", "bob");
-	data(WORKER, "AP-REQ");
-	data(HELPER, "AP-REP");
-	data(WORKER, "MIC");
-	gss_result(GSS_OUTCOME_OK, "bob@EXAMPLE.ORG", "EXAMPLE.ORG");
-	save(argv[1], "gssapi");
-	/* The first factor of a chain, its realm refused. */
-	begin("gssapi-with-mic", "carol");
-	data(WORKER, "AP-REQ");
-	data(HELPER, "");
-	data(WORKER, "MIC");
-	gss_result(GSS_OUTCOME_OK, "carol@OTHER.ORG", "OTHER.ORG");
-	save(argv[1], "gssapi-realm");
+	/* Kerberos logins: token, the acceptor's token, MIC, success; the
+	 * second the first factor of a chain, its realm refused. */
+	gss_login(argv[1], "gssapi", "bob", "AP-REP", "EXAMPLE.ORG");
+	gss_login(argv[1], "gssapi-realm", "carol", "", "OTHER.ORG");
 	return 0;
 }
