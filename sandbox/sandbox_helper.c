@@ -151,6 +151,10 @@ static const char *const refused[] = {
 	"mount", "umount2", "pivot_root", "chroot", "setns", "unshare",
 	"open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick",
 	"mount_setattr", "bpf", "perf_event_open", "userfaultfd",
+	/* With CAP_DAC_READ_SEARCH a file handle opens any file of a
+	 * filesystem a writable directory is on, around the read-only view
+	 * ("shocker"). */
+	"open_by_handle_at", "name_to_handle_at", "fanotify_init",
 	"io_uring_setup", "io_uring_enter", "io_uring_register",
 	"init_module", "finit_module", "delete_module", "kexec_load",
 	"kexec_file_load", "reboot", "swapon", "swapoff", "acct", "quotactl",

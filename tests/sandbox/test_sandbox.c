@@ -601,6 +601,10 @@ helper_checks(void *arg)
 	if (ptrace(PTRACE_ATTACH, getppid(), NULL, NULL) != -1 ||
 	    errno != EPERM)
 		return 10;
+	/* A file handle would reach around the read-only view. */
+	if (syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, O_RDWR) != -1 ||
+	    errno != EPERM)
+		return 11;
 	return 0;
 }
 
