@@ -118,6 +118,9 @@ enum gss_outcome {
 #define GSS_PRINCIPAL_MAX	256
 /* A path the broker hands a helper (keytab, credential cache). */
 #define HELPER_PATH_MAX		256
+/* The GSSAPI helpers' replay cache: a directory in the credential cache
+ * directory that the broker makes, root's alone. */
+#define GSS_RCACHE_DIR		".rcache"
 /* Mechanisms one session may be offered, and the length of a name. */
 #define MECH_MAX		8
 #define MECH_NAME_MAX		32

@@ -13,6 +13,7 @@
 
 #include "gss_helper.h"
 #include "ipc_chan.h"
+#include "ipc_proto.h"
 #include "sandbox.h"
 #include "spawner.h"
 
@@ -30,9 +31,10 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	/* What a helper writes: delegated caches, and the replay cache
-	 * where MIT Kerberos keeps it. */
-	const char *writable[2] = { NULL, getenv("KRB5RCACHEDIR") };
+	/* What a helper writes: delegated caches, and in a directory of
+	 * root's among them the replay cache (never a shared /var/tmp). */
+	const char *writable[1] = { NULL };
+	char rcache[SANDBOX_PATH_MAX];
 	unsigned long spares = 0;
 	struct ipc_chan *chan;
 	struct stat st;
@@ -50,14 +52,15 @@ main(int argc, char **argv)
 	if (i != argc || *end != '\0' || spares == 0 || spares > 16 ||
 	    writable[0] == NULL || writable[0][0] != '/')
 		usage();
-	if (writable[1] == NULL || writable[1][0] != '/')
-		writable[1] = "/var/tmp";
+	snprintf(rcache, sizeof(rcache), "%s/" GSS_RCACHE_DIR, writable[0]);
+	if (setenv("KRB5RCACHEDIR", rcache, 1) == -1)
+		return 1;
 	if (fstat(ZYGOTE_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
 		fprintf(stderr, "loginbroker-gss: fd 3 is not the broker's "
 		    "channel\n");
 		return 1;
 	}
-	sandbox_privileged_helper(writable, 2);
+	sandbox_privileged_helper(writable, 1);
 	if (gss_libraries_load() == -1 || (sigfd = spawner_prepare()) == -1 ||
 	    (chan = ipc_chan_new(ZYGOTE_FD, true)) == NULL) {
 		fprintf(stderr, "loginbroker-gss: cannot set up\n");

@@ -139,12 +139,18 @@ struct reaping {
 	void *ctx;
 };
 
+/* Killed helpers waited for at once: each holds a descriptor outside
+ * the budget (fd_budget.c), and one stuck in the kernel may never go. */
+#define REAPINGS_MAX	32
+
 static TAILQ_HEAD(, reaping) reapings = TAILQ_HEAD_INITIALIZER(reapings);
+static size_t nreapings;
 
 static void
 reaped(struct reaping *r)
 {
 	TAILQ_REMOVE(&reapings, r, entry);
+	nreapings--;
 	event_del(&r->ev);
 	close(r->ev.fd);
 	r->gone(r->ctx);
@@ -165,13 +171,13 @@ helper_run_stop_waiting(void)
 }
 
 /* Hands the pidfd to a reaping that calls gone when the helper exited:
- * true, or false (gone is then the caller's to call). */
+ * true, or false (gone is then the caller's to call, at once). */
 static bool
 wait_for_exit(int pidfd, void (*gone)(void *ctx), void *ctx)
 {
 	struct reaping *r;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL)
+	if (nreapings == REAPINGS_MAX || (r = calloc(1, sizeof(*r))) == NULL)
 		return false;
 	*r = (struct reaping){ .ev = { .fd = pidfd, .cb = on_exited,
 	    .ctx = r }, .gone = gone, .ctx = ctx };
@@ -180,6 +186,7 @@ wait_for_exit(int pidfd, void (*gone)(void *ctx), void *ctx)
 		return false;
 	}
 	TAILQ_INSERT_TAIL(&reapings, r, entry);
+	nreapings++;
 	return true;
 }
 

@@ -57,14 +57,14 @@ uses_gss(const struct policy_service *svc)
 	return false;
 }
 
-/* The directory of delegated caches: root's, which others may only
- * traverse (a user reaches the cache named to them, nothing else). */
+/* A directory of root's, made with mode unless it exists, that no one
+ * else may write: 0, or -1 logged. */
 static int
-ccache_dir_ready(const char *dir)
+root_dir_ready(const char *dir, mode_t mode)
 {
 	struct stat st;
 
-	if (mkdir(dir, 0711) == -1 && errno != EEXIST) {
+	if (mkdir(dir, mode) == -1 && errno != EEXIST) {
 		log_msg(LOG_ERR, "ccache_dir %s: %s", dir, strerror(errno));
 		return -1;
 	}
@@ -75,6 +75,19 @@ ccache_dir_ready(const char *dir)
 		return -1;
 	}
 	return 0;
+}
+
+/* The directory of delegated caches, which others may only traverse (a
+ * user reaches the cache named to them, nothing else), and in it the
+ * helpers' replay cache, root's alone. */
+static int
+ccache_dir_ready(const char *dir)
+{
+	char rcache[CONFIG_PATH_MAX + sizeof(GSS_RCACHE_DIR) + 1];
+
+	snprintf(rcache, sizeof(rcache), "%s/" GSS_RCACHE_DIR, dir);
+	return root_dir_ready(dir, 0711) == -1 ||
+	    root_dir_ready(rcache, 0700) == -1 ? -1 : 0;
 }
 
 /* A keytab that cannot be read stops the start (or the reload): every
@@ -203,9 +216,11 @@ on_result(struct helper_run *h, const struct ipc_msg *in)
 	static struct msg_gss_result m;
 	enum verdict v;
 
+	/* The helper is not let off: it has said its last word, and is
+	 * killed as the attempt ends, after which any cache it wrote but
+	 * the session did not take is removed. */
 	if (msg_read_gss_result(in, &m) == -1)
 		return -1;
-	helper_run_finished(h);
 	v = verdict_of(run, &m);
 	if (v == VERDICT_OK && !realm_allowed(a->svc, m.realm)) {
 		v = VERDICT_FAILED;

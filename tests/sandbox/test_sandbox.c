@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -561,6 +563,30 @@ test_identity_falls_back_to_an_unowned_id(void **state)
 	assert_int_equal(sandbox_identity_lookup("root", FALLBACK_ID, &id), -1);
 }
 
+/* Whether /dev holds null, zero, random and urandom, and nothing else. */
+static bool
+only_harmless_devices(void)
+{
+	struct dirent *d;
+	unsigned n = 0;
+	DIR *dev;
+
+	if ((dev = opendir("/dev")) == NULL)
+		return false;
+	while ((d = readdir(dev)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		if (strcmp(d->d_name, "null") != 0 &&
+		    strcmp(d->d_name, "zero") != 0 &&
+		    strcmp(d->d_name, "random") != 0 &&
+		    strcmp(d->d_name, "urandom") != 0)
+			n += 100;
+		n++;
+	}
+	closedir(dev);
+	return n == 4;
+}
+
 /* In a child confined as the GSSAPI zygote (arg: its writable
  * directory): the first check that failed (0: none). */
 static int
@@ -605,7 +631,22 @@ helper_checks(void *arg)
 	if (syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, O_RDWR) != -1 ||
 	    errno != EPERM)
 		return 11;
-	return 0;
+	/* No set-id program, made or changed. */
+	if (chmod(path, 04755) != -1 || errno != EPERM)
+		return 12;
+	snprintf(path, sizeof(path), "%s/setgid", (const char *)arg);
+	if (open(path, O_WRONLY | O_CREAT, 02755) != -1 || errno != EPERM)
+		return 13;
+	/* No signal by the kernel's hand, no namespace by clone. */
+	if ((fd = open("/dev/null", O_WRONLY)) == -1 || write(fd, "x", 1) != 1)
+		return 14;
+	if (fcntl(fd, F_SETOWN, getppid()) != -1 || errno != EPERM)
+		return 15;
+	close(fd);
+	if (syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL,
+	    NULL) != -1 || errno != EPERM)
+		return 16;
+	return only_harmless_devices() ? 0 : 17;
 }
 
 /* doc/sandbox.md, "The GSSAPI helper", in a child of the test. */
