@@ -831,7 +831,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 		s->logged_in = true;
 		set_state(s, SS_LOGGED_IN);
 		reply_with(s, MSG_RESULT, REPLY_OK, "Logged in", final,
-		    final_len <= MECH_DATA_MAX ? final_len : 0);
+		    final_len <= MECH_FINAL_MAX ? final_len : 0);
 		return;
 	case VERDICT_ERROR:
 	case VERDICT_EXPIRED:

@@ -112,6 +112,9 @@ enum gss_outcome {
  * line can carry (LINE_MAX_BYTES 16384 - "pass " - CRLF, three bytes per
  * four); a DATA message or a success with it fits one IPC message. */
 #define MECH_DATA_MAX		12282
+/* A mechanism's final data with a success ("200 TEXT DATA"): the reply
+ * line's text leaves it less room than a step has. */
+#define MECH_FINAL_MAX		12000
 /* A GSSAPI session binding (doc/protocol.md) and a Kerberos principal's
  * text. */
 #define GSS_BINDING_MAX		512

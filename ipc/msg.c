@@ -4,10 +4,17 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "base64.h"
+#include "line.h"
+
 
 /* A success with the most final data, the largest message of a step. */
 _Static_assert(4 + 4 + CONV_MAX_TEXT + 4 + MECH_DATA_MAX <= IPC_PAYLOAD_MAX,
     "mechanism data does not fit one message");
+/* Its reply line, "200 ", the quoted success text (the broker's own,
+ * "Logged in"), a space, the data and CRLF, fits a client's line. */
+_Static_assert(4 + 24 + 1 + BASE64_LEN(MECH_FINAL_MAX) + 2 <= LINE_MAX_BYTES,
+    "final data does not fit a reply line");
 
 /* --- the mechanisms a client may begin ---------------------------- */
 

@@ -47,7 +47,7 @@ void attempt_data(struct attempt *a, const void *bytes, size_t len);
 /* The attempt is decided; detail is for the audit log only. */
 void attempt_verified(struct attempt *a, enum verdict v, const char *detail);
 
-/* The same, with the mechanism's final data (at most MECH_DATA_MAX
+/* The same, with the mechanism's final data (at most MECH_FINAL_MAX
  * bytes) to go with the success reply when the login is complete (SASL's
  * server-final); with a partial success it is not sent. */
 void attempt_verified_data(struct attempt *a, enum verdict v,
