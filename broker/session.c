@@ -822,10 +822,10 @@ decide(struct session *s, enum verdict v, const char *detail,
 			partial_success(s);
 			return;
 		}
-		record_attempt(s, "success");
 		if (s->ccache[0] != '\0')
 			log_msg(LOG_INFO, "session %u: delegated credentials "
 			    "in FILE:%s", s->id, s->ccache);
+		record_attempt(s, "success");
 		if (rules.failures != 0)
 			lockout_succeeded(s->user);
 		s->logged_in = true;

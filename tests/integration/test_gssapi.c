@@ -406,7 +406,7 @@ test_delegated_credentials_live_as_long_as_the_connection(void **state)
 	start_gss(NULL, NULL);
 	use_ticket("alice");
 	assert_int_equal(gss_login("alice", LB_DELEGATE, &c), LB_OK);
-	/* The audit line comes after the cache's, whole. */
+	/* The audit line comes after the cache's: that one is whole. */
 	broker_log_expect(&broker, "audit: * outcome=success *", 1);
 	assert_true(broker_log_wait(&broker, "delegated credentials in FILE:",
 	    2000, path, sizeof(path)));
