@@ -168,6 +168,10 @@ const struct policy_rule *policy_match(const struct policy_service *svc,
 policy_mechs policy_first_mechs(const struct policy_service *svc,
     const struct policy_net *from, const char *remote_user);
 
+/* Whether any rule of the service names any of mechs, at any step. */
+bool policy_service_uses(const struct policy_service *svc,
+    policy_mechs mechs);
+
 /* "SERVICE:LINE", the rule's name in logs, into buf[cap]. */
 void policy_rule_name(const struct policy_service *svc,
     const struct policy_rule *r, char *buf, size_t cap);

@@ -93,6 +93,18 @@ policy_match(const struct policy_service *svc, const struct policy_query *q)
 	return NULL;
 }
 
+bool
+policy_service_uses(const struct policy_service *svc, policy_mechs mechs)
+{
+	size_t i, j;
+
+	for (i = 0; i < svc->nrules; i++)
+		for (j = 0; j < svc->rules[i].nsteps; j++)
+			if (svc->rules[i].steps[j] & mechs)
+				return true;
+	return false;
+}
+
 policy_mechs
 policy_first_mechs(const struct policy_service *svc,
     const struct policy_net *from, const char *remote_user)

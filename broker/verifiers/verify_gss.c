@@ -48,13 +48,7 @@ static const struct config *conf;
 static bool
 uses_gss(const struct policy_service *svc)
 {
-	size_t i, j;
-
-	for (i = 0; i < svc->nrules; i++)
-		for (j = 0; j < svc->rules[i].nsteps; j++)
-			if (svc->rules[i].steps[j] & (1u << MECH_GSSAPI))
-				return true;
-	return false;
+	return policy_service_uses(svc, 1u << MECH_GSSAPI);
 }
 
 /* A directory of root's, made with mode unless it exists, that no one

@@ -221,14 +221,8 @@ static const char *pam_path;
 static bool
 uses_pam(const struct policy_service *svc)
 {
-	const policy_mechs pam = (1u << MECH_PASSWORD) | (1u << MECH_KBDINT);
-	size_t i, j;
-
-	for (i = 0; i < svc->nrules; i++)
-		for (j = 0; j < svc->rules[i].nsteps; j++)
-			if (svc->rules[i].steps[j] & pam)
-				return true;
-	return false;
+	return policy_service_uses(svc, (1u << MECH_PASSWORD) |
+	    (1u << MECH_KBDINT));
 }
 
 /* Whether the zygotes of p's PAM services are ready (verifier.prepared). */

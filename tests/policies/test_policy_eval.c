@@ -232,6 +232,12 @@ test_first_mechanisms_follow_the_context(void **state)
 	assert_int_equal(policy_first_mechs(svc, &in, "ops"), pw | gss);
 	/* A deny rule takes nothing away: denials are not announced. */
 	assert_int_equal(policy_first_mechs(svc, &denied, NULL), pw);
+	/* What the service names at all, later steps included: what its
+	 * verifiers must prepare for. */
+	assert_true(policy_service_uses(svc, 1u << MECH_DUO));
+	assert_true(policy_service_uses(svc, 1u << MECH_SCRAM_SHA_256));
+	assert_true(policy_service_uses(svc, pw | gss));
+	assert_false(policy_service_uses(svc, 1u << MECH_PLAIN));
 	policy_unref(p);
 }
 
