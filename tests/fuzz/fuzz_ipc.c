@@ -24,6 +24,7 @@
 #include "config.h"
 #include "event.h"
 #include "fake_spawn_ctl.h"
+#include "ipc_proto.h"
 #include "log.h"
 #include "policy.h"
 #include "session.h"
@@ -50,9 +51,14 @@ static struct config conf;
 static struct policy *policy;
 static char ccache_dir[] = "/tmp/fuzz_ipc.XXXXXX";
 
+/* The cache directory, and the replay cache's the broker made in it. */
 static void
 remove_ccache_dir(void)
 {
+	char rcache[sizeof(ccache_dir) + sizeof(GSS_RCACHE_DIR) + 1];
+
+	snprintf(rcache, sizeof(rcache), "%s/" GSS_RCACHE_DIR, ccache_dir);
+	rmdir(rcache);
 	rmdir(ccache_dir);
 }
 
