@@ -51,7 +51,8 @@ void helper_run_start(struct helper_run *run, struct attempt *a,
 
 /* Sends the helper a message and flushes it: 0, or -1 with errno after
  * deciding the attempt (ERANGE: too long for one message, VERDICT_LIMIT
- * with limit_detail; otherwise the helper is unreachable). */
+ * with limit_detail; ENOBUFS: the helper does not read).  A helper gone
+ * is no error here: what it said last, or its end, is read next. */
 int helper_run_send(struct helper_run *run, uint32_t type, const void *m,
     const char *limit_detail);
 

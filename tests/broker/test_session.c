@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "config.h"
 #include "event.h"
 #include "fake_spawn_ctl.h"
+#include "ipc_proto.h"
 #include "log.h"
 #include "msg.h"
 #include "policy.h"
@@ -31,16 +33,20 @@
 #include "spawn_ctl.h"
 #include "verify.h"
 
-/* echo-test for alice (line 3), password for anyone (line 4). */
+/* echo-test for alice (line 3), password or gssapi-with-mic for anyone
+ * (line 4). */
 static const char policy_text[] =
     "service s {\n"
     "\tpeer any\n"
     "\tallow echo-test user alice\n"
-    "\tallow password\n"
+    "\tallow password or gssapi-with-mic\n"
+    "\tkeytab /dev/null\n"
     "}\n";
 
 static struct config conf;
 static struct policy *policy;
+/* The GSSAPI verifier's cache directory (and its replay cache's). */
+static char ccache_dir[] = "/tmp/test_session.XXXXXX";
 
 /* --- the recording I/O ------------------------------------------------ */
 
@@ -149,6 +155,9 @@ setup(void **state)
 	assert_int_equal(event_init(), 0);
 	config_defaults(&conf);
 	conf.failure_delay_ms = 2000;
+	snprintf(conf.gss_path, sizeof(conf.gss_path), "/bin/true");
+	assert_non_null(mkdtemp(ccache_dir));
+	snprintf(conf.ccache_dir, sizeof(conf.ccache_dir), "%s", ccache_dir);
 	assert_non_null(policy = policy_parse("p", policy_text,
 	    sizeof(policy_text) - 1, &hooks, &errs));
 	session_set_io(&recording);
@@ -162,8 +171,13 @@ setup(void **state)
 static int
 teardown(void **state)
 {
+	char rcache[sizeof(ccache_dir) + sizeof(GSS_RCACHE_DIR) + 1];
+
 	fake_peers_close();
 	policy_unref(policy);
+	snprintf(rcache, sizeof(rcache), "%s/" GSS_RCACHE_DIR, ccache_dir);
+	rmdir(rcache);
+	rmdir(ccache_dir);
 	return 0;
 }
 
@@ -453,6 +467,37 @@ test_helper_calling_twice_without_answers_ends_the_attempt(void **state)
 	end_session();
 }
 
+/* A GSSAPI helper that gives its result and ends while the client's data
+ * is on its way to it: the result decides, not the write that finds the
+ * helper gone (a race CI met under load, reported as "unreachable"). */
+static void
+test_a_helpers_last_result_decides_after_it_is_gone(void **state)
+{
+	static const struct msg_auth_begin gss_carol = { "gssapi-with-mic",
+	    "carol" };
+	static const struct msg_gss_result keytab = { GSS_OUTCOME_ERROR,
+	    "keytab", "", "", false };
+	static const struct msg_data token = { 2, { 'a', 'b' } };
+	struct ipc_msg m;
+
+	new_session();
+	worker_says(MSG_AUTH_BEGIN, &gss_carol);
+	helper = ipc_chan_new(dup(fake_peer_fd(FAKE_HELPER)), false);
+	assert_int_equal(next_from_broker(helper, &m), MSG_GSS_BEGIN);
+	assert_int_equal(next_from_broker(worker, &m), MSG_DATA);
+	/* The result, then the helper's end, before the broker reads. */
+	assert_int_equal(msg_send(helper, MSG_GSS_RESULT, 0, -1, &keytab), 0);
+	assert_int_equal(ipc_chan_flush(helper), 1);
+	ipc_chan_free(helper);
+	helper = NULL;
+	fake_peers_close();
+	worker_says(MSG_AUTH_DATA, &token);
+	assert_int_equal(event_dispatch(1000), 0);
+	expect_reply(MSG_RESULT, REPLY_SYSTEM_ERROR, NULL);
+	assert_string_equal(current->vdetail, "keytab");
+	end_session();
+}
+
 static void
 test_worker_gone_is_killed_all_the_same(void **state)
 {
@@ -480,6 +525,8 @@ main(void)
 		cmocka_unit_test(test_worker_gone_is_killed_all_the_same),
 		cmocka_unit_test(
 		    test_helper_calling_twice_without_answers_ends_the_attempt),
+		cmocka_unit_test(
+		    test_a_helpers_last_result_decides_after_it_is_gone),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

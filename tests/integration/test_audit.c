@@ -21,13 +21,6 @@
 
 static struct broker_fixture broker;
 
-static int
-stop(void **state)
-{
-	if (broker.pid > 0)
-		broker_stop(&broker);
-	return 0;
-}
 
 static void
 sleep_ms(unsigned ms)
@@ -177,14 +170,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(
-		    test_user_name_cannot_add_an_audit_field, stop),
-		cmocka_unit_test_teardown(
-		    test_controls_and_bidi_in_a_user_name_get_504, stop),
-		cmocka_unit_test_teardown(
-		    test_worker_stderr_is_quoted_and_rate_limited, stop),
-		cmocka_unit_test_teardown(
-		    test_refused_contexts_are_rate_limited, stop),
+		BROKER_TEST(test_user_name_cannot_add_an_audit_field, &broker),
+		BROKER_TEST(test_controls_and_bidi_in_a_user_name_get_504, &broker),
+		BROKER_TEST(test_worker_stderr_is_quoted_and_rate_limited, &broker),
+		BROKER_TEST(test_refused_contexts_are_rate_limited, &broker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,13 +34,6 @@
 
 static struct broker_fixture broker;
 
-static int
-stop(void **state)
-{
-	if (broker.pid > 0)
-		broker_stop(&broker);
-	return 0;
-}
 
 /* --- the clients ------------------------------------------------------ */
 
@@ -335,8 +328,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_random_kills_during_1000_logins,
-		    stop),
+		BROKER_TEST(test_random_kills_during_1000_logins, &broker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,13 +30,6 @@
 
 static struct broker_fixture broker;
 
-static int
-stop(void **state)
-{
-	if (broker.pid > 0)
-		broker_stop(&broker);
-	return 0;
-}
 
 /* The lowest descriptor number pid does not use. */
 static int
@@ -135,10 +128,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(
-		    test_small_limit_caps_sessions_and_refuses_with_511, stop),
-		cmocka_unit_test_teardown(
-		    test_out_of_descriptors_refuses_with_511, stop),
+		BROKER_TEST(test_small_limit_caps_sessions_and_refuses_with_511, &broker),
+		BROKER_TEST(test_out_of_descriptors_refuses_with_511, &broker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -148,13 +148,6 @@ use_ticket(const char *user)
 	setenv("KRB5CCNAME", name, 1);
 }
 
-static int
-stop(void **state)
-{
-	if (broker.pid > 0)
-		broker_stop(&broker);
-	return 0;
-}
 
 /* The policy of one service "s" allowing gssapi-with-mic with the
  * realm's keytab (service.keytab unless keytab names another), and more
@@ -278,10 +271,9 @@ raw_mic(struct raw_gss *g, uint8_t *out)
 	return len;
 }
 
-/* "pass DATA" with n bytes; the reply's code (its text in reply). */
-static int
-raw_pass(struct raw_gss *g, const uint8_t *bytes, size_t n, char *reply,
-    size_t cap)
+/* "pass DATA" with n bytes, the reply not read. */
+static void
+raw_send_data(struct raw_gss *g, const uint8_t *bytes, size_t n)
 {
 	static char line[LINE_MAX_BYTES + 16];
 
@@ -289,6 +281,14 @@ raw_pass(struct raw_gss *g, const uint8_t *bytes, size_t n, char *reply,
 	assert_true(base64_encode(bytes, n, line + 5, sizeof(line) - 8) > 0);
 	strcat(line, "\r\n");
 	raw_send(g->fd, line, strlen(line));
+}
+
+/* "pass DATA" with n bytes; the reply's code (its text in reply). */
+static int
+raw_pass(struct raw_gss *g, const uint8_t *bytes, size_t n, char *reply,
+    size_t cap)
+{
+	raw_send_data(g, bytes, n);
 	return raw_reply(g->fd, reply, cap);
 }
 
@@ -823,6 +823,42 @@ test_the_client_believes_no_broker_that_did_not_prove_itself(void **state)
 	rmdir(dir);
 }
 
+/* Eight logins begun at once (more helpers than stand ready), their
+ * tokens all sent before any answer is read, one of them hanging up half
+ * way through its next request: the other seven log in, and the broker
+ * serves on. */
+static void
+test_many_at_once_and_one_hanging_up_mid_way(void **state)
+{
+	static uint8_t buf[MECH_DATA_MAX];
+	static struct raw_gss g[8];
+	gss_buffer_desc in;
+	char reply[8192];
+	size_t i, len;
+
+	NEED_ROOT();
+	start_gss(NULL, NULL);
+	use_ticket("alice");
+	for (i = 0; i < 8; i++)
+		raw_begin(&g[i], "alice");
+	for (i = 0; i < 8; i++)
+		raw_send_data(&g[i], buf, raw_step(&g[i], NULL, buf, 0));
+	raw_send(g[0].fd, "pass ", 5);
+	raw_end(&g[0]);
+	for (i = 1; i < 8; i++) {
+		assert_int_equal(raw_reply(g[i].fd, reply, sizeof(reply)), 300);
+		in = (gss_buffer_desc){ data_of(reply, buf, sizeof(buf)), buf };
+		assert_int_equal(raw_step(&g[i], &in, buf, 0), 0);
+		len = raw_mic(&g[i], buf);
+		assert_int_equal(raw_pass(&g[i], buf, len, reply,
+		    sizeof(reply)), 200);
+		raw_end(&g[i]);
+	}
+	broker_log_expect(&broker, "audit: * outcome=success * "
+	    "detail=principal:alice@" REALM, 7);
+	gss_login_once();
+}
+
 /* --- chains and the helper ------------------------------------------------ */
 
 static void
@@ -1085,7 +1121,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f)	cmocka_unit_test_teardown(f, stop)
+#define T(f)	BROKER_TEST(f, &broker)
 		T(test_a_ticket_logs_in_as_its_local_user),
 		T(test_the_cli_logs_in_with_the_callers_ticket),
 		T(test_delegated_credentials_live_as_long_as_the_connection),
@@ -1102,6 +1138,7 @@ main(void)
 		T(test_an_oversized_token_is_refused_and_the_exchange_goes_on),
 		T(test_a_token_where_the_mic_belongs_fails_as_a_bad_mic),
 		T(test_the_client_believes_no_broker_that_did_not_prove_itself),
+		T(test_many_at_once_and_one_hanging_up_mid_way),
 		T(test_gssapi_then_totp_is_a_partial_success),
 		T(test_a_helper_killed_mid_exchange_fails_only_its_login),
 		T(test_a_helper_is_confined_as_documented),

@@ -536,16 +536,8 @@ test_cli_shows_the_instruction_then_asks_the_prompt(void **state)
 }
 
 /* A test that fails half-way must not leave its broker running. */
-static int
-stop_broker(void **state)
-{
-	if (broker.pid > 0)
-		broker_stop(&broker);
-	return 0;
-}
-
 #undef cmocka_unit_test
-#define cmocka_unit_test(f)	cmocka_unit_test_teardown(f, stop_broker)
+#define cmocka_unit_test(f)	BROKER_TEST(f, &broker)
 
 int
 main(void)

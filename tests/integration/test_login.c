@@ -36,15 +36,6 @@ start_default(void **state)
 	return 0;
 }
 
-/* Also after a test that started its own broker and failed half-way. */
-static int
-stop(void **state)
-{
-	if (broker.pid > 0)
-		broker_stop(&broker);
-	return 0;
-}
-
 #define FAILED	"506 \"Authentication failed\"\r\n"
 
 /* Waits until the broker has ended session id because its client left. */
@@ -1083,8 +1074,9 @@ test_worker_crash_replaces_the_launcher(void **state)
 	broker_stop(&broker);
 }
 
-#define WITH_BROKER(f)	cmocka_unit_test_setup_teardown(f, start_default, stop)
-#define OWN_BROKER(f)	cmocka_unit_test_teardown(f, stop)
+#define WITH_BROKER(f)	cmocka_unit_test_prestate_setup_teardown(f, \
+    start_default, broker_teardown, &broker)
+#define OWN_BROKER(f)	BROKER_TEST(f, &broker)
 
 int
 main(void)

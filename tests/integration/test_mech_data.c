@@ -30,13 +30,6 @@ static struct broker_fixture broker;
 #define ECHO_POLICY	"service s {\n\tpeer any\n\tattempts 5\n" \
 	"\tallow echo-test\n\tallow password\n}\n"
 
-static int
-stop(void **state)
-{
-	if (broker.pid > 0)
-		broker_stop(&broker);
-	return 0;
-}
 
 /* Begins echo-test for alice; the 16 bytes the broker sent. */
 static void
@@ -211,7 +204,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f)	cmocka_unit_test_teardown(f, stop)
+#define T(f)	BROKER_TEST(f, &broker)
 		T(test_data_both_ways_and_with_the_success),
 		T(test_wrong_or_empty_data_fails_like_a_wrong_password),
 		T(test_data_must_be_one_word_of_canonical_base64),

@@ -147,12 +147,6 @@ pass_code(const char *user, int offset)
 	return line;
 }
 
-static int
-teardown(void **state)
-{
-	broker_stop(&broker);
-	return 0;
-}
 
 #define RELOAD_A	"service s {\n\tpeer any\n\tallow password\n}\n"
 #define RELOAD_B	"# B\nservice s {\n\tpeer any\n\tallow password\n}\n"
@@ -1371,7 +1365,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f)	cmocka_unit_test_teardown(f, teardown)
+#define T(f)	BROKER_TEST(f, &broker)
 		cmocka_unit_test(
 		    test_check_accepts_the_examples_and_locates_errors),
 		T(test_greeter_admits_only_its_peer_and_offers_one_factor),

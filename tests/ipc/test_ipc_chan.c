@@ -287,21 +287,33 @@ test_flagged_message_without_descriptor_is_refused(void **state)
 	assert_int_equal(errno, EBADMSG);
 }
 
+/* Sends the first n bytes of a header announcing a len-byte message
+ * with a descriptor (of /dev/null, which this process closes): how many
+ * descriptors the process had open once it was made. */
+static int
+send_header_with_fd(int sock, uint16_t len, size_t n)
+{
+	uint8_t hdr[IPC_HDR_SIZE];
+	int fd, before;
+
+	assert_true((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) != -1);
+	before = test_open_fds();
+	encode(hdr, 1, len, IPC_F_FD);
+	raw_send_with_fd(sock, hdr, n, fd);
+	close(fd);
+	return before;
+}
+
 static void
 test_descriptor_on_channel_without_fdpass_is_closed(void **state)
 {
 	struct ipc_chan *rx;
-	uint8_t hdr[IPC_HDR_SIZE];
 	struct ipc_msg m;
-	int sv[2], before, fd;
+	int sv[2], before;
 
 	test_socketpair(sv);
 	rx = ipc_chan_new(sv[1], false);
-	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	before = test_open_fds();
-	encode(hdr, 1, IPC_HDR_SIZE, IPC_F_FD);
-	raw_send_with_fd(sv[0], hdr, sizeof(hdr), fd);
-	close(fd);
+	before = send_header_with_fd(sv[0], IPC_HDR_SIZE, IPC_HDR_SIZE);
 	assert_int_equal(ipc_chan_read(rx), IPC_HDR_SIZE);
 	assert_int_equal(ipc_chan_get(rx, &m), -1);
 	assert_int_equal(test_open_fds(), before - 1);
@@ -319,19 +331,14 @@ static void
 test_refused_descriptor_breaks_the_channel_at_once(void **state)
 {
 	struct ipc_chan *rx;
-	uint8_t hdr[IPC_HDR_SIZE];
 	struct ipc_msg m;
-	int sv[2], before, fd;
+	int sv[2], before;
 
 	test_socketpair(sv);
 	rx = ipc_chan_new(sv[1], true);
 	ipc_chan_refuse_fds(rx);
-	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	before = test_open_fds();
 	/* Half a header: the message is not even complete. */
-	encode(hdr, 1, IPC_HDR_SIZE + 8, IPC_F_FD);
-	raw_send_with_fd(sv[0], hdr, sizeof(hdr) / 2, fd);
-	close(fd);
+	before = send_header_with_fd(sv[0], IPC_HDR_SIZE + 8, IPC_HDR_SIZE / 2);
 	assert_int_equal(ipc_chan_read(rx), IPC_HDR_SIZE / 2);
 	assert_int_equal(test_open_fds(), before - 1);
 	assert_int_equal(ipc_chan_get(rx, &m), -1);

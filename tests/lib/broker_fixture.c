@@ -418,10 +418,20 @@ broker_stop(struct broker_fixture *b)
 {
 	char cmd[128];
 
+	if (b->dir[0] == '\0')
+		return;
 	stop_broker(b);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", b->dir);
 	if (getenv("LB_KEEP_TEST_DIRS") == NULL)
 		(void)!system(cmd);
+	b->dir[0] = '\0';
+}
+
+int
+broker_teardown(void **state)
+{
+	broker_stop(*state);
+	return 0;
 }
 
 bool

@@ -36,8 +36,16 @@ void broker_start(struct broker_fixture *b, const char *extra_config,
 int broker_start_failing(struct broker_fixture *b, const char *extra_config,
     const char *worker);
 
-/* Stops the broker (SIGTERM, then waits) and removes its directory. */
+/* Stops the broker (SIGTERM, then waits) and removes its directory; a
+ * second call does nothing. */
 void broker_stop(struct broker_fixture *b);
+
+/* A cmocka teardown: broker_stop on the fixture *state points at, for a
+ * broker the test left running, stopped, or that failed to start.  A test
+ * is registered with it as BROKER_TEST(test, &fixture). */
+int broker_teardown(void **state);
+#define BROKER_TEST(f, b) \
+	cmocka_unit_test_prestate_setup_teardown(f, NULL, broker_teardown, b)
 
 /* Stops the broker cleanly and starts it again on the same directory
  * (state files, log and configuration kept). */
