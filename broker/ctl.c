@@ -5,13 +5,16 @@
  *   loginbrokerctl [-c FILE] lockout list
  *   loginbrokerctl [-c FILE] lockout clear [USER]
  *   loginbrokerctl [-c FILE] totp enroll [-f] [-i ISSUER] USER
+ *   loginbrokerctl [-c FILE] scram set [-i ITERATIONS] USER
  *
  * FILE is the broker's configuration, for the files' paths.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +26,7 @@
 #include "lockout.h"
 #include "log.h"
 #include "names.h"
+#include "scram_store.h"
 #include "totp_enroll.h"
 
 static struct config conf;
@@ -33,6 +37,8 @@ usage(void)
 	fprintf(stderr, "usage: loginbrokerctl [-c config] lockout list\n"
 	    "       loginbrokerctl [-c config] lockout clear [user]\n"
 	    "       loginbrokerctl [-c config] totp enroll [-f] [-i issuer] "
+	    "user\n"
+	    "       loginbrokerctl [-c config] scram set [-i iterations] "
 	    "user\n");
 	exit(2);
 }
@@ -152,6 +158,80 @@ totp_enroll_cmd(int argc, char **argv)
 	return 0;
 }
 
+/* One line from stdin, without echo on a terminal: 0, or -1. */
+static int
+read_password(const char *prompt, char *buf, size_t cap)
+{
+	struct termios old, quiet;
+	bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
+	size_t n;
+	char *got;
+
+	if (tty) {
+		fputs(prompt, stderr);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	got = fgets(buf, (int)cap, stdin);
+	if (tty) {
+		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (got == NULL || (n = strcspn(buf, "\n")) == 0 ||
+	    (buf[n] != '\n' && !feof(stdin)))
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Stores a user's SCRAM-SHA-256 keys, derived from a password that is
+ * read (twice on a terminal) and never stored. */
+static int
+scram_set_cmd(int argc, char **argv)
+{
+	char pw[512], again[512];
+	struct scram_entry e;
+	unsigned long iter = SCRAM_ITER_MIN;
+	char *end;
+	int ch, rc = 1;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "+i:")) != -1) {
+		if (ch != 'i')
+			usage();
+		iter = strtoul(optarg, &end, 10);
+		if (*end != '\0' || iter < SCRAM_ITER_MIN ||
+		    iter > SCRAM_ITER_MAX) {
+			fprintf(stderr, "loginbrokerctl: iterations: %u to "
+			    "%u\n", SCRAM_ITER_MIN, SCRAM_ITER_MAX);
+			return 1;
+		}
+	}
+	if (argc - optind != 1)
+		usage();
+	if (!name_user_valid(argv[optind])) {
+		fprintf(stderr, "loginbrokerctl: invalid user name\n");
+		return 1;
+	}
+	if (read_password("Password: ", pw, sizeof(pw)) == -1)
+		fprintf(stderr, "loginbrokerctl: no password read\n");
+	else if (isatty(STDIN_FILENO) && (read_password("Again: ", again,
+	    sizeof(again)) == -1 || strcmp(pw, again) != 0))
+		fprintf(stderr, "loginbrokerctl: the passwords differ\n");
+	else if (scram_entry_from_password(pw, (unsigned)iter, &e) == -1)
+		fprintf(stderr, "loginbrokerctl: cannot derive the keys\n");
+	else if (scram_store_set(conf.scram_file, argv[optind], &e) == -1)
+		fprintf(stderr, "loginbrokerctl: %s: %s\n", conf.scram_file,
+		    strerror(errno));
+	else
+		rc = 0;
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(again, sizeof(again));
+	explicit_bzero(&e, sizeof(e));
+	return rc;
+}
+
 static const struct command {
 	const char *group, *verb;
 	int (*run)(int argc, char **argv);
@@ -159,6 +239,7 @@ static const struct command {
 	{ "lockout", "list", lockout_list_cmd },
 	{ "lockout", "clear", lockout_clear_cmd },
 	{ "totp", "enroll", totp_enroll_cmd },
+	{ "scram", "set", scram_set_cmd },
 };
 
 int

@@ -301,7 +301,7 @@ violation(struct session *s, const char *fmt, ...)
 static void
 cancel_verifier(struct session *s)
 {
-	if (s->verifier != NULL)
+	if (s->verifier != NULL && s->verifier->cancel != NULL)
 		s->verifier->cancel(&s->attempt);
 	s->verifier = NULL;
 }
@@ -371,6 +371,8 @@ locked_meanwhile(const struct session *s)
 	    lockout_remaining(s->user, time(NULL)) > 0;
 }
 
+static void expect_answer(struct session *s);
+
 static void
 on_auth_begin(struct session *s, const struct ipc_msg *in)
 {
@@ -402,6 +404,13 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 		violation(s, "user changed in the middle of a chain");
 		return;
 	}
+	if (begin.initial && !v->initial_response) {
+		violation(s, "initial response to %s", s->mech);
+		return;
+	}
+	/* An initial response follows the begin: if the attempt ends before
+	 * it is awaited, it is ignored as an answer that crossed. */
+	s->answer_may_cross = begin.initial;
 	s->context_closed = true;
 	if (s->attempts >= s->svc->attempts) {
 		send_reply(s, MSG_CLOSE, REPLY_TOO_MANY_ATTEMPTS,
@@ -431,13 +440,18 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	    start == CHAIN_NOT_PERMITTED ? "mechanism-not-permitted" : NULL;
 	s->verifier = v;
 	s->attempt = (struct attempt){ s->user, s->svc, s->remote_host,
-	    s->remote_user, NULL };
+	    s->remote_user, s->peer.uid, begin.initial, NULL };
 	if (v->begin(&s->attempt) == -1) {
 		s->verifier = NULL;
 		record_attempt(s, "error");
 		set_state(s, SS_IDLE);
 		send_reply(s, MSG_RESULT, REPLY_SYSTEM_ERROR, "System error");
+		return;
 	}
+	/* The initial response is the answer to a data prompt that was
+	 * never sent. */
+	if (begin.initial && s->state == SS_VERIFYING)
+		expect_answer(s);
 }
 
 /* A trusted front end tells who it serves, once, before any login. */
@@ -651,9 +665,18 @@ show_client(struct session *s, uint32_t type, const void *m)
 		session_end(s, LOG_ERR, "verifier prompted out of turn");
 		return;
 	}
-	s->wants_data = type == MSG_DATA;
-	set_state(s, SS_PROMPTING);
+	expect_answer(s);
 	send_worker(s, type, -1, m);
+}
+
+/* The client's answer is awaited: data for a verifier that takes data,
+ * answers for the others (plain's data comes split into answers). */
+static void
+expect_answer(struct session *s)
+{
+	s->answer_may_cross = false;
+	set_state(s, SS_PROMPTING);
+	s->wants_data = s->verifier->data != NULL;
 }
 
 /* The session that owns attempt a. */
@@ -797,6 +820,7 @@ decide(struct session *s, enum verdict v, const char *detail,
     const void *final, size_t final_len)
 {
 	struct lockout_rules rules = lockout_rules_of(s);
+	bool guessed = s->verifier == NULL || !s->verifier->no_secret;
 
 	snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
 	cancel_verifier(s);
@@ -844,7 +868,10 @@ decide(struct session *s, enum verdict v, const char *detail,
 	case VERDICT_FAILED:
 		break;
 	}
-	charge_guess(s);	/* a failure without an answer counts too */
+	/* A failure without an answer counts too, unless no secret was
+	 * asked (unix): else anyone could lock anyone out. */
+	if (guessed)
+		charge_guess(s);
 	fail_later(s, "failure");
 }
 

@@ -10,7 +10,7 @@
 /* The version of all of this.  A spawner says it in SPAWNER_READY, and
  * a broker refuses one that speaks another (a launcher re-executed from a
  * newer binary on disk, say): bump it with any change of a layout. */
-#define IPC_PROTO_VERSION	5
+#define IPC_PROTO_VERSION	6
 
 /* Explicit numbers: they are the wire format (ipc/msg.c has the layouts,
  * doc/architecture.md the table). */
@@ -35,7 +35,9 @@ enum ipc_type {
 				 * mechanism's final data (200 only) */
 	MSG_CLOSE = 10,		/* the same; then end */
 	/* worker -> broker */
-	MSG_AUTH_BEGIN = 11,	/* str mechanism, str user */
+	MSG_AUTH_BEGIN = 11,	/* str mechanism, str user, u8 the client's
+				 * initial response follows, as the answer
+				 * to a data prompt the broker did not send */
 	MSG_AUTH_ANSWER = 12,	/* u32 n, n x str answer (secrets): one per
 				 * prompt shown, none for a message */
 	MSG_AUTH_ABORT = 13,	/* empty: the client started over */
@@ -66,10 +68,17 @@ enum ipc_type {
 				 * str acceptor principal ("": any key),
 				 * bytes session binding, str credential
 				 * cache for delegation ("": do not keep) */
-	MSG_GSS_RESULT = 23,	/* helper -> broker: u8 enum gss_outcome,
+	MSG_GSS_RESULT = 23,	/* helper -> broker: u8 enum mech_outcome,
 				 * str audit detail, str principal, str its
 				 * realm, u8 credentials delegated and
 				 * stored */
+
+	/* broker <-> SCRAM helper: the client's messages go to it as
+	 * AUTH_DATA, its own for the client come back as DATA */
+	MSG_SCRAM_BEGIN = 24,	/* broker -> helper: str user, str the
+				 * stored-key file */
+	MSG_SCRAM_RESULT = 25,	/* helper -> broker: u8 enum mech_outcome,
+				 * str audit detail, bytes server-final */
 
 	MSG_TYPE_END
 };
@@ -91,10 +100,11 @@ enum pam_stage {
 };
 
 /* How a GSSAPI exchange ended, as the helper reports it. */
-enum gss_outcome {
-	GSS_OUTCOME_OK = 1,	/* proven, the principal may log in as user */
-	GSS_OUTCOME_FAILED,	/* a bad token or MIC, or a refused principal */
-	GSS_OUTCOME_ERROR,	/* the acceptor could not work (keytab) */
+/* What a mechanism's helper (GSSAPI, SCRAM) reports last. */
+enum mech_outcome {
+	MECH_OUTCOME_OK = 1,	/* proven, and may log in as the user */
+	MECH_OUTCOME_FAILED,	/* a bad proof or token, a refused identity */
+	MECH_OUTCOME_ERROR,	/* the helper could not work (keytab, store) */
 };
 
 /* Keyboard-interactive bounds: prompts in a round (one pass request holds
@@ -125,7 +135,7 @@ enum gss_outcome {
  * directory that the broker makes, root's alone. */
 #define GSS_RCACHE_DIR		".rcache"
 /* Mechanisms one session may be offered, and the length of a name. */
-#define MECH_MAX		8
+#define MECH_MAX		12
 #define MECH_NAME_MAX		32
 /* A user name; LOGIN_NAME_MAX is 256 on Linux. */
 #define USER_NAME_MAX		256

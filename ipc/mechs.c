@@ -13,6 +13,7 @@ static const char *const names[MECH_COUNT] = {
 	[MECH_PLAIN] = "plain",
 	[MECH_TOTP] = "totp",
 	[MECH_DUO] = "duo",
+	[MECH_UNIX] = "unix",
 #ifdef LB_TEST_MECHANISMS
 	[MECH_ECHO_TEST] = "echo-test",
 #endif

@@ -16,6 +16,7 @@ enum mech {
 	MECH_PLAIN,
 	MECH_TOTP,
 	MECH_DUO,
+	MECH_UNIX,
 #ifdef LB_TEST_MECHANISMS
 	MECH_ECHO_TEST,		/* test builds: data both ways */
 #endif

@@ -236,6 +236,7 @@ put_auth_begin(struct ipc_writer *w, const void *p)
 
 	ipc_put_str(w, m->mech);
 	ipc_put_str(w, m->user);
+	ipc_put_u8(w, m->initial);
 }
 
 static void
@@ -245,6 +246,7 @@ get_auth_begin(struct ipc_reader *r, void *p)
 
 	ipc_get_str(r, m->mech, sizeof(m->mech));
 	ipc_get_str(r, m->user, sizeof(m->user));
+	m->initial = ipc_get_u8(r) != 0;
 }
 
 static void
@@ -362,7 +364,17 @@ get_pam_result(struct ipc_reader *r, void *p)
 		r->bad = true;
 }
 
-/* --- broker <-> GSSAPI helper -------------------------------------- */
+/* --- broker <-> mechanism helpers ---------------------------------- */
+
+static uint8_t
+get_outcome(struct ipc_reader *r)
+{
+	uint8_t o = ipc_get_u8(r);
+
+	if (o < MECH_OUTCOME_OK || o > MECH_OUTCOME_ERROR)
+		r->bad = true;
+	return o;
+}
 
 static void
 put_gss_begin(struct ipc_writer *w, const void *p)
@@ -407,13 +419,54 @@ get_gss_result(struct ipc_reader *r, void *p)
 {
 	struct msg_gss_result *m = p;
 
-	m->outcome = ipc_get_u8(r);
-	if (m->outcome < GSS_OUTCOME_OK || m->outcome > GSS_OUTCOME_ERROR)
-		r->bad = true;
+	m->outcome = get_outcome(r);
 	ipc_get_str(r, m->detail, sizeof(m->detail));
 	ipc_get_str(r, m->principal, sizeof(m->principal));
 	ipc_get_str(r, m->realm, sizeof(m->realm));
 	m->delegated = ipc_get_u8(r) != 0;
+}
+
+/* --- broker <-> SCRAM helper --------------------------------------- */
+
+static void
+put_scram_begin(struct ipc_writer *w, const void *p)
+{
+	const struct msg_scram_begin *m = p;
+
+	ipc_put_str(w, m->user);
+	ipc_put_str(w, m->store);
+}
+
+static void
+get_scram_begin(struct ipc_reader *r, void *p)
+{
+	struct msg_scram_begin *m = p;
+
+	ipc_get_str(r, m->user, sizeof(m->user));
+	ipc_get_str(r, m->store, sizeof(m->store));
+}
+
+static void
+put_scram_result(struct ipc_writer *w, const void *p)
+{
+	const struct msg_scram_result *m = p;
+
+	ipc_put_u8(w, m->outcome);
+	ipc_put_str(w, m->detail);
+	put_data(w, &m->final);
+}
+
+/* Final data goes with a success only. */
+static void
+get_scram_result(struct ipc_reader *r, void *p)
+{
+	struct msg_scram_result *m = p;
+
+	m->outcome = get_outcome(r);
+	ipc_get_str(r, m->detail, sizeof(m->detail));
+	get_data(r, &m->final);
+	if (m->final.len > 0 && m->outcome != MECH_OUTCOME_OK)
+		r->bad = true;
 }
 
 /* ------------------------------------------------------------------- */
@@ -449,6 +502,10 @@ static const struct codec {
 	[MSG_AUTH_DATA] = { "AUTH_DATA", put_data, get_data },
 	[MSG_GSS_BEGIN] = { "GSS_BEGIN", put_gss_begin, get_gss_begin },
 	[MSG_GSS_RESULT] = { "GSS_RESULT", put_gss_result, get_gss_result },
+	[MSG_SCRAM_BEGIN] = { "SCRAM_BEGIN", put_scram_begin,
+	    get_scram_begin },
+	[MSG_SCRAM_RESULT] = { "SCRAM_RESULT", put_scram_result,
+	    get_scram_result },
 };
 
 static const struct codec *

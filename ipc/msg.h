@@ -78,6 +78,7 @@ struct msg_reply {			/* RESULT and CLOSE */
 struct msg_auth_begin {
 	char mech[MECH_NAME_MAX];
 	char user[USER_NAME_MAX];
+	bool initial;			/* the initial response comes next */
 };
 
 /* A client's answers (AUTH_ANSWER) or the broker's to a PAM call
@@ -120,11 +121,22 @@ struct msg_gss_begin {
 };
 
 struct msg_gss_result {
-	uint8_t outcome;		/* enum gss_outcome */
+	uint8_t outcome;		/* enum mech_outcome */
 	char detail[GSS_PRINCIPAL_MAX + 32];	/* for the audit log */
 	char principal[GSS_PRINCIPAL_MAX];	/* "": not proven */
 	char realm[GSS_PRINCIPAL_MAX];	/* the principal's, unescaped */
 	bool delegated;			/* stored in the begin's ccache */
+};
+
+struct msg_scram_begin {
+	char user[USER_NAME_MAX];
+	char store[HELPER_PATH_MAX];	/* the stored-key file (scram_file) */
+};
+
+struct msg_scram_result {
+	uint8_t outcome;		/* enum mech_outcome */
+	char detail[64];		/* for the audit log */
+	struct msg_data final;		/* server-final, for a success */
 };
 
 /* Queues a message of type on c, encoded from m (NULL for the empty
@@ -180,6 +192,8 @@ MSG_TYPED(data, MSG_DATA, msg_data)
 MSG_TYPED(auth_data, MSG_AUTH_DATA, msg_data)
 MSG_TYPED(gss_begin, MSG_GSS_BEGIN, msg_gss_begin)
 MSG_TYPED(gss_result, MSG_GSS_RESULT, msg_gss_result)
+MSG_TYPED(scram_begin, MSG_SCRAM_BEGIN, msg_scram_begin)
+MSG_TYPED(scram_result, MSG_SCRAM_RESULT, msg_scram_result)
 
 #undef MSG_TYPED
 

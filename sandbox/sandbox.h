@@ -65,6 +65,11 @@ void sandbox_drop(const struct sandbox_identity *id, const char *empty_dir,
  * closed. */
 void sandbox_privileged_helper(const char *const *writable, size_t n);
 
+/* In a helper, before it parses a client's bytes: rlimits of its own, so
+ * that a parser that loops or balloons ends there (CPU 10 s, files 64
+ * MiB, no core, 64 descriptors).  Exits the process when it cannot. */
+void sandbox_helper_limits(void);
+
 /* No file growth, no core files, and the given bounds; only ever lowers. */
 void sandbox_limit(const struct sandbox_limits *lim);
 

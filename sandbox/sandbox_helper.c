@@ -20,6 +20,7 @@
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -351,4 +352,21 @@ sandbox_privileged_helper(const char *const *writable, size_t n)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		sandbox_fail("not dumpable");
 	load_filter();
+}
+
+void
+sandbox_helper_limits(void)
+{
+	static const struct { int resource; rlim_t value; } limits[] = {
+		{ RLIMIT_CPU, 10 },
+		{ RLIMIT_FSIZE, 64 << 20 },	/* a cache, the replay cache */
+		{ RLIMIT_CORE, 0 },
+		{ RLIMIT_NOFILE, 64 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		if (setrlimit(limits[i].resource, &(struct rlimit){
+		    limits[i].value, limits[i].value }) == -1)
+			_exit(1);
 }

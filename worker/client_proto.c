@@ -134,17 +134,67 @@ req_lsauth(struct wsession *ws, const struct line_words *req)
 	}
 }
 
+/* The client's data, read (the dialog may make it answers) and held
+ * until it goes to the broker (send_client_data). */
+static struct {
+	uint32_t type;			/* MSG_AUTH_DATA or MSG_AUTH_ANSWER */
+	struct msg_data data;
+	struct msg_answers answers;
+} client_data;
+
+/* Reads a data word, base64 ("=": none), as the dialog takes it: 0, or
+ * -1 after replying 501. */
+static int
+read_client_data(struct wsession *ws, const struct mech_dialog *dialog,
+    const char *word)
+{
+	struct msg_data *d = &client_data.data;
+	ssize_t n = 0;
+
+	/* "=" is the one text of no data: an empty word is none. */
+	if (strcmp(word, "=") != 0 && (word[0] == '\0' ||
+	    (n = base64_decode(word, d->bytes, sizeof(d->bytes))) == -1)) {
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Invalid base64");
+		return -1;
+	}
+	d->len = (uint32_t)n;
+	client_data.type = MSG_AUTH_DATA;
+	if (dialog->read_data == NULL)
+		return 0;
+	client_data.type = MSG_AUTH_ANSWER;
+	if (dialog->read_data(d->bytes, d->len, &client_data.answers) == 0)
+		return 0;
+	explicit_bzero(&client_data, sizeof(client_data));
+	ws_reply(ws, REPLY_MISSING_ARGUMENT, "Malformed message");
+	return -1;
+}
+
+/* Sends the data read, and wipes it: it may hold a password. */
+static void
+send_client_data(struct wsession *ws)
+{
+	send_broker(ws, client_data.type, client_data.type == MSG_AUTH_DATA ?
+	    (const void *)&client_data.data :
+	    (const void *)&client_data.answers);
+	explicit_bzero(&client_data, sizeof(client_data));
+	if (ws->state != WS_CLOSING)
+		ws->state = WS_WAIT_BROKER;
+}
+
+/* "login MECH USER [DATA]": DATA is the initial response of a mechanism
+ * that takes one. */
 static void
 req_login(struct wsession *ws, const struct line_words *req)
 {
-	struct msg_auth_begin m;
+	const struct mech_dialog *dialog = mech_dialog_find(req->w[1]);
 	const char *mech = req->w[1], *user = req->w[2];
+	struct msg_auth_begin m;
 
 	if (ws->state == WS_LOGGED_IN) {
 		ws_reply(ws, REPLY_ALREADY_LOGGED_IN, "Already logged in");
 		return;
 	}
-	if (mech_dialog_find(mech) == NULL) {
+	if (dialog == NULL) {
 		ws_reply(ws, REPLY_UNKNOWN_MECHANISM, "Unknown mechanism");
 		return;
 	}
@@ -164,41 +214,39 @@ req_login(struct wsession *ws, const struct line_words *req)
 		    "the user who began it");
 		return;
 	}
+	if (req->n == 4 && !dialog->initial_response) {
+		ws_reply(ws, REPLY_MISSING_ARGUMENT,
+		    "Mechanism takes no initial response");
+		return;
+	}
+	if (req->n == 4 && read_client_data(ws, dialog, req->w[3]) == -1)
+		return;
 	/* A new login abandons the one in progress, as sshd allows. */
 	if (ws->state == WS_DIALOG)
 		send_broker(ws, MSG_AUTH_ABORT, NULL);
-	ws->dialog = mech_dialog_find(mech);
+	ws->dialog = dialog;
 	snprintf(m.mech, sizeof(m.mech), "%s", mech);
 	snprintf(m.user, sizeof(m.user), "%s", user);
+	m.initial = req->n == 4;
 	ws->context_closed = true;
 	ws->attempt++;
 	send_broker(ws, MSG_AUTH_BEGIN, &m);
-	if (ws->state != WS_CLOSING)
+	if (m.initial)
+		send_client_data(ws);
+	else if (ws->state != WS_CLOSING)
 		ws->state = WS_WAIT_BROKER;
 }
 
-/* "pass DATA": the client's mechanism data, base64 ("=": none). */
+/* "pass DATA": the client's mechanism data. */
 static void
 pass_data(struct wsession *ws, const struct line_words *req)
 {
-	static struct msg_data d;
-	ssize_t n = 0;
-
 	if (req->n != 2) {
 		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Expected 1 answer");
 		return;
 	}
-	/* "=" is the one text of no data: an empty word is none. */
-	if (strcmp(req->w[1], "=") != 0 && (req->w[1][0] == '\0' ||
-	    (n = base64_decode(req->w[1], d.bytes, sizeof(d.bytes))) == -1)) {
-		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Invalid base64");
-		return;
-	}
-	d.len = (uint32_t)n;
-	send_broker(ws, MSG_AUTH_DATA, &d);
-	explicit_bzero(&d, sizeof(d));
-	if (ws->state != WS_CLOSING)
-		ws->state = WS_WAIT_BROKER;
+	if (read_client_data(ws, ws->dialog, req->w[1]) == 0)
+		send_client_data(ws);
 }
 
 static void
@@ -306,7 +354,7 @@ static const struct request {
 } requests[] = {
 	{ "context", 1, 2, req_context, 2, "Invalid remote user name" },
 	{ "lsauth", 0, 0, req_lsauth, 0, NULL },
-	{ "login", 2, 2, req_login, 2, "Invalid user name" },
+	{ "login", 2, 3, req_login, 2, "Invalid user name" },
 	{ "pass", 0, ROUND_MAX_PROMPTS, req_pass, 0, NULL },
 	{ "quit", 0, 0, req_quit, 0, NULL },
 };

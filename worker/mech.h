@@ -30,6 +30,14 @@ struct mech_dialog {
 	/* Shows mechanism data to the client (binary steps: 300 DATA); the
 	 * client's pass carries its data back (MSG_AUTH_DATA). */
 	void (*show_data)(struct wsession *ws, const struct msg_data *d);
+	/* Makes the client's data the answers the broker takes instead
+	 * (plain: authzid, authcid, password): 0, or -1 when it is
+	 * malformed.  NULL: the data goes as it is. */
+	int (*read_data)(const uint8_t *bytes, size_t len,
+	    struct msg_answers *out);
+	/* The client may send its first data with login (SASL's initial
+	 * response), as the answer to a data prompt not sent. */
+	bool initial_response;
 };
 
 /* The dialog of mechanism m (enum mech), or NULL when this build has

@@ -6,7 +6,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "ipc_chan.h"
 #include "ipc_proto.h"
 #include "msg.h"
+#include "sandbox.h"
 #include "spawner.h"
 
 static struct ipc_chan *broker;
@@ -35,24 +35,6 @@ gss_libraries_load(void)
 	return 0;
 }
 
-/* Bounds of their own: a parser that loops or balloons ends here. */
-static void
-limit(void)
-{
-	static const struct { int resource; rlim_t value; } limits[] = {
-		{ RLIMIT_CPU, 10 },
-		{ RLIMIT_FSIZE, 64 << 20 },	/* a cache, the replay cache */
-		{ RLIMIT_CORE, 0 },
-		{ RLIMIT_NOFILE, 64 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
-		if (setrlimit(limits[i].resource, &(struct rlimit){
-		    limits[i].value, limits[i].value }) == -1)
-			_exit(1);
-}
-
 /* The principal proven, as the broker is told it. */
 struct proven {
 	char name[GSS_PRINCIPAL_MAX];	/* as gss_display_name shows it */
@@ -63,7 +45,7 @@ static const struct proven nobody;
 
 /* The last word: the outcome, then the process is gone. */
 static _Noreturn void
-report(enum gss_outcome outcome, const char *detail, const struct proven *who,
+report(enum mech_outcome outcome, const char *detail, const struct proven *who,
     bool delegated)
 {
 	static struct msg_gss_result m;
@@ -143,7 +125,7 @@ send_token(const gss_buffer_desc *t)
 	static struct msg_data d;
 
 	if (t->length > sizeof(d.bytes))
-		report(GSS_OUTCOME_FAILED, "token-too-long", &nobody, false);
+		report(MECH_OUTCOME_FAILED, "token-too-long", &nobody, false);
 	d.len = (uint32_t)t->length;
 	if (t->length > 0)	/* none: value may be NULL */
 		memcpy(d.bytes, t->value, t->length);
@@ -167,14 +149,14 @@ acceptor_cred(const struct msg_gss_begin *b)
 	if (b->principal[0] != '\0' && GSS_ERROR(major = gss_import_name(
 	    &minor, &text, GSS_KRB5_NT_PRINCIPAL_NAME, &name))) {
 		log_status(b->principal, major, minor);
-		report(GSS_OUTCOME_ERROR, "acceptor-principal", &nobody, false);
+		report(MECH_OUTCOME_ERROR, "acceptor-principal", &nobody, false);
 	}
 	major = gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE,
 	    gss_mech_set_krb5, GSS_C_ACCEPT, &store, &cred, NULL, NULL);
 	gss_release_name(&minor, &name);
 	if (GSS_ERROR(major)) {
 		log_status(b->keytab, major, minor);
-		report(GSS_OUTCOME_ERROR, "keytab", &nobody, false);
+		report(MECH_OUTCOME_ERROR, "keytab", &nobody, false);
 	}
 	return cred;
 }
@@ -199,7 +181,7 @@ accept_context(gss_cred_id_t cred, gss_name_t *client, gss_cred_id_t *deleg)
 		    NULL, deleg);
 		if (GSS_ERROR(major)) {
 			log_status("accept", major, minor);
-			report(GSS_OUTCOME_FAILED, rejection(major, minor),
+			report(MECH_OUTCOME_FAILED, rejection(major, minor),
 			    &nobody, false);
 		}
 		/* Mutual authentication: the last token goes back too; an
@@ -210,9 +192,9 @@ accept_context(gss_cred_id_t cred, gss_name_t *client, gss_cred_id_t *deleg)
 			break;
 	}
 	if (major != GSS_S_COMPLETE)
-		report(GSS_OUTCOME_FAILED, "too-many-legs", &nobody, false);
+		report(MECH_OUTCOME_FAILED, "too-many-legs", &nobody, false);
 	if (!(flags & GSS_C_INTEG_FLAG))
-		report(GSS_OUTCOME_FAILED, "no-integrity", &nobody, false);
+		report(MECH_OUTCOME_FAILED, "no-integrity", &nobody, false);
 	return ctx;
 }
 
@@ -269,7 +251,7 @@ may_log_in(struct proven *who, const char *user)
 	bool ok = false;
 
 	if (krb5_init_context(&k) != 0)
-		report(GSS_OUTCOME_ERROR, "krb5-context", &nobody, false);
+		report(MECH_OUTCOME_ERROR, "krb5-context", &nobody, false);
 	if (krb5_parse_name(k, who->name, &p) == 0) {
 		realm = krb5_princ_realm(k, p);
 		if (realm->length < sizeof(who->realm) &&
@@ -301,7 +283,7 @@ gss_helper_main(int sock, void *arg)
 	broker = spawner_child_first(sock, &m);
 	if (msg_read_gss_begin(&m, &begin) == -1)
 		_exit(1);
-	limit();
+	sandbox_helper_limits();
 	cred = acceptor_cred(&begin);
 	ctx = accept_context(cred, &client, &deleg);
 
@@ -311,22 +293,22 @@ gss_helper_main(int sock, void *arg)
 	if (GSS_ERROR(major = gss_verify_mic(&minor, ctx, &binding, &micbuf,
 	    NULL))) {
 		log_status("verify MIC", major, minor);
-		report(GSS_OUTCOME_FAILED, "bad-mic", &nobody, false);
+		report(MECH_OUTCOME_FAILED, "bad-mic", &nobody, false);
 	}
 
 	if (GSS_ERROR(gss_display_name(&minor, client, &name, NULL)) ||
 	    name.length >= sizeof(who.name) ||
 	    memchr(name.value, '\0', name.length) != NULL)
-		report(GSS_OUTCOME_FAILED, "unnamed-principal", &nobody, false);
+		report(MECH_OUTCOME_FAILED, "unnamed-principal", &nobody, false);
 	memcpy(who.name, name.value, name.length);
 	who.name[name.length] = '\0';
 	gss_release_buffer(&minor, &name);
 	if (!may_log_in(&who, begin.user)) {
 		snprintf(detail, sizeof(detail), "not-allowed:principal:%s",
 		    who.name);
-		report(GSS_OUTCOME_FAILED, detail, &who, false);
+		report(MECH_OUTCOME_FAILED, detail, &who, false);
 	}
 	snprintf(detail, sizeof(detail), "principal:%s", who.name);
-	report(GSS_OUTCOME_OK, detail, &who,
+	report(MECH_OUTCOME_OK, detail, &who,
 	    store_delegated(deleg, begin.user, begin.ccache));
 }

@@ -37,6 +37,9 @@ config_defaults(struct config *c)
 	snprintf(c->gss_path, sizeof(c->gss_path), "%s", LB_GSS_PATH);
 	snprintf(c->ccache_dir, sizeof(c->ccache_dir),
 	    "/run/loginbroker/ccache");
+	snprintf(c->scram_path, sizeof(c->scram_path), "%s", LB_SCRAM_PATH);
+	snprintf(c->scram_file, sizeof(c->scram_file),
+	    "/etc/loginbroker/scram");
 	snprintf(c->worker_user, sizeof(c->worker_user), "loginbroker");
 	c->worker_fallback_id = 64999;
 	c->spare_workers = 2;
@@ -77,6 +80,8 @@ static const struct key keys[] = {
 	STR("pam_path", pam_path),
 	STR("gss_path", gss_path),
 	STR("ccache_dir", ccache_dir),
+	STR("scram_path", scram_path),
+	STR("scram_file", scram_file),
 	STR("worker_user", worker_user),
 	UINT("worker_fallback_id", worker_fallback_id, 1, UINT32_MAX - 1),
 	UINT("spare_workers", spare_workers, 1, 16),

@@ -32,6 +32,8 @@ struct config {
 	char pam_path[CONFIG_PATH_MAX];	/* the PAM zygote program */
 	char gss_path[CONFIG_PATH_MAX];	/* the GSSAPI zygote program */
 	char ccache_dir[CONFIG_PATH_MAX];	/* delegated credentials */
+	char scram_path[CONFIG_PATH_MAX];	/* the SCRAM zygote program */
+	char scram_file[CONFIG_PATH_MAX];	/* SCRAM stored keys */
 	char worker_user[64];
 	uint32_t worker_fallback_id;
 	unsigned spare_workers;

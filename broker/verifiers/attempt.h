@@ -7,7 +7,9 @@
 #ifndef LB_ATTEMPT_H
 #define LB_ATTEMPT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "ipc_proto.h"
 
@@ -31,6 +33,9 @@ struct attempt {
 	const struct policy_service *svc;
 	const char *remote_host;	/* the front end's context; "": none */
 	const char *remote_user;
+	uid_t peer_uid;			/* the connecting process's */
+	bool initial;			/* the client's first data comes with
+					 * the login: begin shows nothing */
 	void *vstate;			/* the verifier's own */
 };
 

@@ -7,7 +7,10 @@
 extern const struct verifier verify_gss;
 extern const struct verifier verify_kbdint;
 extern const struct verifier verify_password;
+extern const struct verifier verify_plain;
+extern const struct verifier verify_scram;
 extern const struct verifier verify_totp;
+extern const struct verifier verify_unix;
 #ifdef LB_TEST_MECHANISMS
 extern const struct verifier verify_echo;
 #endif
@@ -17,7 +20,10 @@ static const struct verifier *const verifiers[MECH_COUNT] = {
 	[MECH_PASSWORD] = &verify_password,
 	[MECH_KBDINT] = &verify_kbdint,
 	[MECH_GSSAPI] = &verify_gss,
+	[MECH_SCRAM_SHA_256] = &verify_scram,
+	[MECH_PLAIN] = &verify_plain,
 	[MECH_TOTP] = &verify_totp,
+	[MECH_UNIX] = &verify_unix,
 #ifdef LB_TEST_MECHANISMS
 	[MECH_ECHO_TEST] = &verify_echo,
 #endif

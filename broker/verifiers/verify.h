@@ -43,6 +43,13 @@ struct verifier {
 	int (*data)(struct attempt *a, const struct msg_data *d);
 	/* Stops and frees whatever runs for s; safe to call twice. */
 	void (*cancel)(struct attempt *a);
+	/* The client may begin with its first data (attempt.initial); a
+	 * verifier takes either data (data) or answers (answer), never
+	 * both. */
+	bool initial_response;
+	/* It asks for no secret (unix): a failure guessed nothing, and is
+	 * not counted toward the lockout. */
+	bool no_secret;
 };
 
 /* Checks what the verifier of every mechanism the policy names needs:

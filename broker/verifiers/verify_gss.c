@@ -192,10 +192,10 @@ static enum verdict
 verdict_of(const struct gss_run *run, const struct msg_gss_result *m)
 {
 	switch (m->outcome) {
-	case GSS_OUTCOME_OK:
+	case MECH_OUTCOME_OK:
 		return run->helpers_turn && run->sent >= 2 ? VERDICT_OK :
 		    VERDICT_ERROR;
-	case GSS_OUTCOME_FAILED:
+	case MECH_OUTCOME_FAILED:
 		return VERDICT_FAILED;
 	default:
 		return VERDICT_ERROR;

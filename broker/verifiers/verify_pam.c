@@ -1,12 +1,14 @@
 /*
- * verify_pam.c: the verifiers of the password and keyboard-interactive
- * mechanisms: a PAM transaction in a helper from the PAM zygote
+ * verify_pam.c: the verifiers of the password, keyboard-interactive and
+ * plain mechanisms: a PAM transaction in a helper from the PAM zygote
  * (zygotes.h).  They differ only in how the conversation is relayed:
  * password shows PAM's messages one at a time (301-304); keyboard-
  * interactive turns each conversation call into one round, info and error
  * messages gathered into the instruction and prompts into the round's
- * prompts, as sshd does.  The event loop only ever reads and writes the
- * helper's channel; PAM never runs in the broker.
+ * prompts, as sshd does; plain (RFC 4616) shows nothing and answers every
+ * secret prompt with the password its one message carried.  The event
+ * loop only ever reads and writes the helper's channel; PAM never runs in
+ * the broker.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,10 +25,18 @@
 #include "verify.h"
 #include "zygotes.h"
 
+/* How the conversation reaches the client. */
+enum pam_dialog {
+	DIALOG_ONE_BY_ONE,	/* password: a message at a time */
+	DIALOG_ROUNDS,		/* keyboard-interactive: a call is a round */
+	DIALOG_NONE,		/* plain: the password answers, nothing shown */
+};
+
 struct pam_run {
 	struct helper_run helper;	/* first: a run is its helper's */
 	struct attempt *a;
-	bool rounds;		/* keyboard-interactive: a call is a round */
+	enum pam_dialog dialog;
+	char password[CONV_MAX_ANSWER];	/* plain's; wiped with the run */
 	bool in_conv;		/* a conversation call waits for answers */
 	unsigned calls;		/* conversation calls so far */
 	size_t next;		/* the message shown (password) */
@@ -167,6 +177,28 @@ relay_round(struct pam_run *run)
 	attempt_round(run->a, &r);
 }
 
+/* plain: the password for every secret prompt, nothing for a message; a
+ * stack that asks for more (a visible prompt: a code, a name) cannot be
+ * satisfied by one message, and fails. */
+static void
+answer_plain(struct pam_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->conv.n; i++) {
+		if (run->conv.kind[i] == PROMPT_VISIBLE) {
+			attempt_verified(run->a, VERDICT_FAILED,
+			    "plain:prompt-unanswerable");
+			return;
+		}
+		if (run->conv.kind[i] == PROMPT_SECRET)
+			memcpy(run->answers.text[i], run->password,
+			    sizeof(run->password));
+	}
+	run->next = run->conv.n;
+	send_answers(run);
+}
+
 static int
 on_conv(struct helper_run *h, const struct ipc_msg *in)
 {
@@ -178,10 +210,12 @@ on_conv(struct helper_run *h, const struct ipc_msg *in)
 	run->in_conv = true;
 	if (++run->calls > LOGIN_MAX_ROUNDS)
 		attempt_verified(run->a, VERDICT_LIMIT, "too many rounds");
-	else if (run->rounds)
+	else if (run->dialog == DIALOG_ROUNDS)
 		relay_round(run);
-	else
+	else if (run->dialog == DIALOG_ONE_BY_ONE)
 		relay_next(run);
+	else
+		answer_plain(run);
 	return 0;
 }
 
@@ -217,12 +251,12 @@ static const struct helper_msg helper_msgs[] = {
 /* The PAM zygote program (config pam_path), set by pam_prepare. */
 static const char *pam_path;
 
-/* Whether a service's rules name password or keyboard-interactive. */
+/* Whether a service's rules name a mechanism verified through PAM. */
 static bool
 uses_pam(const struct policy_service *svc)
 {
 	return policy_service_uses(svc, (1u << MECH_PASSWORD) |
-	    (1u << MECH_KBDINT));
+	    (1u << MECH_KBDINT) | (1u << MECH_PLAIN));
 }
 
 /* Whether the zygotes of p's PAM services are ready (verifier.prepared). */
@@ -282,7 +316,9 @@ send_begin(struct helper_run *h)
 	struct msg_pam_begin m;
 
 	snprintf(m.user, sizeof(m.user), "%s", run->a->user);
-	m.may_change = run->a->svc->password_change;
+	/* plain cannot ask for a new password. */
+	m.may_change = run->a->svc->password_change &&
+	    run->dialog != DIALOG_NONE;
 	snprintf(m.rhost, sizeof(m.rhost), "%s", run->a->remote_host);
 	snprintf(m.ruser, sizeof(m.ruser), "%s", run->a->remote_user);
 	(void)helper_run_send(h, MSG_PAM_BEGIN, &m, "PAM_BEGIN too long");
@@ -293,32 +329,47 @@ static const struct helper_ops pam_helper_ops = {
 	send_begin,
 };
 
-static int
-pam_begin(struct attempt *a, bool rounds)
+/* A run for a, its helper asked for unless the password must come
+ * first (plain). */
+static struct pam_run *
+pam_run_new(struct attempt *a, enum pam_dialog dialog)
 {
 	struct spawn_ctl *helpers = zygote_find(pam_path,
 	    a->svc->pam_service);
 	struct pam_run *run;
 
 	if (helpers == NULL || (run = calloc(1, sizeof(*run))) == NULL)
-		return -1;
+		return NULL;
 	run->a = a;
-	run->rounds = rounds;
+	run->dialog = dialog;
+	run->helper.pidfd = -1;		/* none yet: nothing to kill */
 	a->vstate = run;
-	helper_run_start(&run->helper, a, helpers, &pam_helper_ops);
-	return 0;
+	if (dialog != DIALOG_NONE)
+		helper_run_start(&run->helper, a, helpers, &pam_helper_ops);
+	return run;
 }
 
 static int
 password_begin(struct attempt *a)
 {
-	return pam_begin(a, false);
+	return pam_run_new(a, DIALOG_ONE_BY_ONE) != NULL ? 0 : -1;
 }
 
 static int
 kbdint_begin(struct attempt *a)
 {
-	return pam_begin(a, true);
+	return pam_run_new(a, DIALOG_ROUNDS) != NULL ? 0 : -1;
+}
+
+/* The PLAIN message comes with the login, or after an empty challenge. */
+static int
+plain_begin(struct attempt *a)
+{
+	if (pam_run_new(a, DIALOG_NONE) == NULL)
+		return -1;
+	if (!a->initial)
+		attempt_data(a, "", 0);
+	return 0;
 }
 
 /* The answer to the message shown last: one to a prompt, none to a
@@ -361,6 +412,34 @@ kbdint_answer(struct attempt *a, const struct msg_answers *ans)
 	return 0;
 }
 
+/* The PLAIN message as the worker split it: authzid, authcid, password.
+ * The authcid is the user who logs in; acting for another (an authzid of
+ * someone else) is not offered. */
+static int
+plain_answer(struct attempt *a, const struct msg_answers *ans)
+{
+	struct pam_run *run = a->vstate;
+	struct spawn_ctl *helpers;
+
+	if (ans->n != 3 || run->helper.helpers != NULL)
+		return -1;
+	if (strcmp(ans->text[1], a->user) != 0) {
+		attempt_verified(a, VERDICT_FAILED, "plain:authcid-mismatch");
+		return 0;
+	}
+	if (ans->text[0][0] != '\0' && strcmp(ans->text[0], a->user) != 0) {
+		attempt_verified(a, VERDICT_FAILED, "plain:authzid-refused");
+		return 0;
+	}
+	if ((helpers = zygote_find(pam_path, a->svc->pam_service)) == NULL) {
+		attempt_verified(a, VERDICT_ERROR, "PAM helpers unavailable");
+		return 0;
+	}
+	memcpy(run->password, ans->text[2], sizeof(run->password));
+	helper_run_start(&run->helper, a, helpers, &pam_helper_ops);
+	return 0;
+}
+
 const struct verifier verify_password = {
 	.prepare = pam_prepare,
 	.prepared = pam_prepared,
@@ -375,4 +454,13 @@ const struct verifier verify_kbdint = {
 	.begin = kbdint_begin,
 	.answer = kbdint_answer,
 	.cancel = pam_cancel,
+};
+
+const struct verifier verify_plain = {
+	.prepare = pam_prepare,
+	.prepared = pam_prepared,
+	.begin = plain_begin,
+	.answer = plain_answer,
+	.cancel = pam_cancel,
+	.initial_response = true,
 };

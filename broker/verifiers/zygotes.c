@@ -1,4 +1,4 @@
-/* zygotes.c: start and find the helper zygotes (loginbroker-pam, -gss). */
+/* zygotes.c: start and find the helper zygotes (loginbroker-*). */
 #include "zygotes.h"
 
 #include <errno.h>

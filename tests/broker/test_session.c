@@ -216,8 +216,8 @@ end_session(void)
 
 /* --- reaching each state ------------------------------------------------ */
 
-static const struct msg_auth_begin echo_alice = { "echo-test", "alice" };
-static const struct msg_auth_begin password_bob = { "password", "bob" };
+static const struct msg_auth_begin echo_alice = { "echo-test", "alice", false };
+static const struct msg_auth_begin password_bob = { "password", "bob", false };
 
 /* echo-test's 16 bytes, from the DATA it sent. */
 static struct msg_data challenge;
@@ -474,8 +474,8 @@ static void
 test_a_helpers_last_result_decides_after_it_is_gone(void **state)
 {
 	static const struct msg_auth_begin gss_carol = { "gssapi-with-mic",
-	    "carol" };
-	static const struct msg_gss_result keytab = { GSS_OUTCOME_ERROR,
+	    "carol", false };
+	static const struct msg_gss_result keytab = { MECH_OUTCOME_ERROR,
 	    "keytab", "", "", false };
 	static const struct msg_data token = { 2, { 'a', 'b' } };
 	struct ipc_msg m;

@@ -2,12 +2,12 @@
 # linkage.sh: each program links what its role needs and nothing of
 # another's: the worker no credential library, the broker and
 # loginbrokerctl neither libpam nor Kerberos, loginbrokerctl none of the
-# daemon, the PAM zygote libpam and the GSSAPI zygote Kerberos.  TAP
-# output.
+# daemon, the PAM zygote libpam, the GSSAPI zygote Kerberos and the SCRAM
+# zygote GNU SASL.  TAP output.
 #   linkage.sh LOGINBROKERCTL LOGINBROKERD LOGINBROKER-WORKER LOGINBROKER-PAM
-#              LOGINBROKER-GSS
+#              LOGINBROKER-GSS LOGINBROKER-SCRAM
 set -u
-ctl=$1 brokerd=$2 worker=$3 pam=$4 gss=$5
+ctl=$1 brokerd=$2 worker=$3 pam=$4 gss=$5 scram=$6
 n=0 failed=0
 
 check() {
@@ -61,5 +61,13 @@ check "loginbroker-gss links GSSAPI and Kerberos, not libpam" \
     'libs "$gss" | grep -q libgssapi_krb5 && libs "$gss" | grep -q libkrb5 && ! libs "$gss" | grep -q libpam'
 check "loginbroker-gss has none of the daemon" \
     '! defines "$gss" session_new event_dispatch verifier_of'
+check "loginbrokerd links no SASL library" \
+    '! libs "$brokerd" | grep -qE "libgsasl|libsasl2"'
+check "loginbrokerd parses no SCRAM message" \
+    '! defines "$brokerd" scram_helper_main gsasl_step'
+check "loginbroker-scram links GNU SASL, neither libpam nor Kerberos" \
+    'libs "$scram" | grep -q libgsasl && ! libs "$scram" | grep -qE "libpam|libkrb5|libgssapi"'
+check "loginbroker-scram has none of the daemon" \
+    '! defines "$scram" session_new event_dispatch verifier_of'
 echo "1..$n"
 exit $failed

@@ -106,7 +106,7 @@ data(int peer, const char *bytes)
 }
 
 static void
-gss_result(enum gss_outcome outcome, const char *principal,
+gss_result(enum mech_outcome outcome, const char *principal,
     const char *realm)
 {
 	static struct msg_gss_result m;
@@ -133,7 +133,7 @@ gss_login(const char *dir, const char *name, const char *user,
 	data(WORKER, "AP-REQ");
 	data(HELPER, acceptor_token);
 	data(WORKER, "MIC");
-	gss_result(GSS_OUTCOME_OK, principal, realm);
+	gss_result(MECH_OUTCOME_OK, principal, realm);
 	save(dir, name);
 }
 

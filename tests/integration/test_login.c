@@ -284,6 +284,8 @@ static const struct step {
 	{ "\r\n", 500, "500 \"Empty line\"\r\n" },
 	{ "login password\r\n", 501, "501 \"Wrong number of arguments\"\r\n" },
 	{ "login password alice extra\r\n", 501,
+	    "501 \"Mechanism takes no initial response\"\r\n" },
+	{ "login password alice extra more\r\n", 501,
 	    "501 \"Wrong number of arguments\"\r\n" },
 	{ "lsauth extra\r\n", 501, "501 \"Wrong number of arguments\"\r\n" },
 	{ "pass x\r\n", 507, "507 \"No authentication in progress\"\r\n" },

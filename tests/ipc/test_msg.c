@@ -34,7 +34,7 @@ static const struct msg_reply reply = { 306, "totp", { 0, { 0 } } };
 static const struct msg_reply success = { 200, "Logged in",
     { 3, { 0, 0xff, '\n' } } };
 static const struct msg_data mech_data = { 4, { 'a', 0, 'b', 0xfe } };
-static const struct msg_auth_begin begin = { "password", "alice" };
+static const struct msg_auth_begin begin = { "plain", "alice", true };
 static const struct msg_answers answers = { 2, { "s3cret", "" } };
 static const struct msg_context context = { "2001:db8::7", "jdoe" };
 static const struct msg_pam_begin pam_begin = { "alice", true, "192.0.2.1",
@@ -45,9 +45,13 @@ static const struct msg_pam_result pam_result = { 7, PAM_STAGE_AUTHENTICATE };
 static const struct msg_gss_begin gss_begin = { "alice",
     "/etc/krb5.keytab", "host/localhost", 3, { 0, 7, 0xff },
     "/run/loginbroker/ccache/krb5cc_1001_x" };
-static const struct msg_gss_result gss_result = { GSS_OUTCOME_OK,
+static const struct msg_gss_result gss_result = { MECH_OUTCOME_OK,
     "principal:alice@EXAMPLE.ORG", "alice@EXAMPLE.ORG", "EXAMPLE.ORG",
     true };
+static const struct msg_scram_begin scram_begin = { "alice",
+    "/etc/loginbroker/scram" };
+static const struct msg_scram_result scram_result = { MECH_OUTCOME_OK, "",
+    { 3, { 'v', '=', 'x' } } };
 
 /* One sample of every message, as its sender fills it (NULL: empty). */
 static const struct sample {
@@ -78,6 +82,8 @@ static const struct sample {
 	{ MSG_AUTH_DATA, &mech_data, sizeof(mech_data) },
 	{ MSG_GSS_BEGIN, &gss_begin, sizeof(gss_begin) },
 	{ MSG_GSS_RESULT, &gss_result, sizeof(gss_result) },
+	{ MSG_SCRAM_BEGIN, &scram_begin, sizeof(scram_begin) },
+	{ MSG_SCRAM_RESULT, &scram_result, sizeof(scram_result) },
 };
 
 #define NSAMPLES	(sizeof(samples) / sizeof(samples[0]))

@@ -272,9 +272,11 @@ broker_write_config(const struct broker_fixture *b, const char *extra)
 	    "lockout_file %s/lockout\n"
 	    "totp_file %s/totp\n"
 	    "gss_path %s\n"
-	    "ccache_dir %s/ccache\n",
+	    "ccache_dir %s/ccache\n"
+	    "scram_path %s\n"
+	    "scram_file %s/scram\n",
 	    extra != NULL ? extra : "", b->sock, b->dir, b->dir,
-	    env("LB_GSS"), b->dir);
+	    env("LB_GSS"), b->dir, env("LB_SCRAM"), b->dir);
 	assert_true(n > 0 && (size_t)n < sizeof(text));
 	len = (size_t)n;
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
@@ -323,6 +325,10 @@ prepare_broker(struct broker_fixture *b, const char *extra_config,
 	write_file(path, "auth required /nonexistent/pam_nothing.so\n"
 	    "account required /nonexistent/pam_nothing.so\n");
 	write_test_services(b);
+	/* No user has SCRAM keys until a test sets them (broker_scram_set). */
+	snprintf(path, sizeof(path), "%s/scram", b->dir);
+	write_file(path, "");
+	assert_int_equal(chmod(path, 0600), 0);
 	broker_write_config(b, extra_config);
 }
 
@@ -749,6 +755,13 @@ int
 run_ctl(const struct broker_fixture *b, const char *const *args, char *out,
     size_t cap)
 {
+	return run_ctl_input(b, args, NULL, out, cap);
+}
+
+int
+run_ctl_input(const struct broker_fixture *b, const char *const *args,
+    const char *stdin_text, char *out, size_t cap)
+{
 	char config[256];
 	const char *argv[16];
 	size_t n = 0;
@@ -760,7 +773,19 @@ run_ctl(const struct broker_fixture *b, const char *const *args, char *out,
 	while (*args != NULL && n < 15)
 		argv[n++] = *args++;
 	argv[n] = NULL;
-	return run_program(env("LB_CTL"), argv, true, NULL, out, cap);
+	return run_program(env("LB_CTL"), argv, true, stdin_text, out, cap);
+}
+
+void
+broker_scram_set(const struct broker_fixture *b, const char *user,
+    const char *password)
+{
+	const char *args[] = { "scram", "set", user, NULL };
+	char line[600], out[512];
+
+	snprintf(line, sizeof(line), "%s\n", password);
+	if (run_ctl_input(b, args, line, out, sizeof(out)) != 0)
+		fail_msg("loginbrokerctl scram set %s: %s", user, out);
 }
 
 pid_t

@@ -131,6 +131,15 @@ int run_check(const char *path, char *out, size_t cap);
 int run_ctl(const struct broker_fixture *b, const char *const *args,
     char *out, size_t cap);
 
+/* The same, with stdin_text on its stdin. */
+int run_ctl_input(const struct broker_fixture *b, const char *const *args,
+    const char *stdin_text, char *out, size_t cap);
+
+/* Gives user SCRAM-SHA-256 keys for password, through loginbrokerctl
+ * scram set. */
+void broker_scram_set(const struct broker_fixture *b, const char *user,
+    const char *password);
+
 /* The worker process serving a session that waits at a prompt now: the
  * pid the broker logged for session id. */
 pid_t session_worker_pid(const struct broker_fixture *b, unsigned id);

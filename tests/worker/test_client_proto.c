@@ -168,7 +168,7 @@ static const struct exchange {
 	{ "login password al\xc3\x28" "ce", "504 \"Invalid user name\"\r\n" },
 	{ "login pass\xffword alice", "500 \"Invalid UTF-8\"\r\n" },
 	{ "login pass\xffword al\xff" "ce", "500 \"Invalid UTF-8\"\r\n" },
-	{ "login password al\xff" "ce extra",
+	{ "login password al\xff" "ce extra more",
 	    "500 \"Invalid UTF-8\"\r\n" },
 	{ "context 10.0.0.1 j\xff" "doe",
 	    "504 \"Invalid remote user name\"\r\n" },
