@@ -57,9 +57,13 @@ scram_check(const struct config *c, const struct policy *p)
 		    "that no one else may read or write", c->scram_file);
 		rc = -1;
 	}
-	if (strlen(c->scram_file) >= HELPER_PATH_MAX) {
-		log_msg(LOG_ERR, "scram_file %s: longer than %d bytes",
-		    c->scram_file, HELPER_PATH_MAX - 1);
+	/* The helper's view has a /run and /dev of its own. */
+	if (c->scram_file[0] != '/' || strlen(c->scram_file) >=
+	    HELPER_PATH_MAX || strncmp(c->scram_file, "/run/", 5) == 0 ||
+	    strncmp(c->scram_file, "/dev/", 5) == 0) {
+		log_msg(LOG_ERR, "scram_file %s: must be an absolute path of "
+		    "at most %d bytes outside /run and /dev", c->scram_file,
+		    HELPER_PATH_MAX - 1);
 		rc = -1;
 	}
 	if (access(c->scram_path, X_OK) == -1) {

@@ -2,10 +2,12 @@
  * fuzz_client_proto.c: libFuzzer over what a client controls: bytes into
  * the worker's line reader and protocol state machine, in a dialog state
  * (or the middle of a factor chain) picked by the first byte, with the
- * broker's end draining what the worker sends.  In the mechanism-data
- * state (a gssapi-with-mic token awaited) it also checks the relay: the
- * bytes of every AUTH_DATA are the canonical base64 the client sent,
- * within the bound.  Build: CC=clang meson setup build-fuzz -Dfuzz=true.
+ * broker's end draining what the worker sends.  It also checks the step
+ * framing of every data word (pass DATA, and login's initial response):
+ * the bytes of an AUTH_DATA are the canonical base64 the client sent,
+ * within the bound, and plain's three answers are exactly the fields of
+ * the message it decodes to.  Build: CC=clang meson setup build-fuzz
+ * -Dfuzz=true.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -37,31 +39,60 @@ enter_dialog(const char *mech, size_t answers, bool data)
 	ws.state = WS_DIALOG;
 }
 
-/* The relay's promise for one "pass WORD" line: the bytes the broker got
- * are WORD decoded, and WORD their one canonical text. */
+/* The bytes the client's data word stands for, its one canonical text. */
+static size_t
+word_bytes(const char *word, uint8_t *out, size_t cap)
+{
+	static char text[BASE64_LEN(MECH_DATA_MAX) + 1];
+	ssize_t n = strcmp(word, "=") == 0 ? 0 : base64_decode(word, out, cap);
+
+	if (n < 0 || (n > 0 && (base64_encode(out, (size_t)n, text,
+	    sizeof(text)) < 0 || strcmp(text, word) != 0)))
+		abort();
+	return (size_t)n;
+}
+
+/* The relay's promise for one line with a data word (its last: "pass
+ * WORD", "login MECH USER WORD"): an AUTH_DATA holds WORD's bytes; an
+ * AUTH_ANSWER of plain holds its three fields, NULs between. */
 static void
 check_relay(const char *line, size_t len, const struct ipc_msg *m)
 {
 	static struct line_words words;
+	static struct msg_answers a;
 	static struct msg_data d;
-	static char text[BASE64_LEN(MECH_DATA_MAX) + 1];
+	static uint8_t bytes[MECH_DATA_MAX];
+	size_t n, i, at = 0, flen;
 
-	if (m->hdr.type != MSG_AUTH_DATA)
+	if (m->hdr.type != MSG_AUTH_DATA && (m->hdr.type != MSG_AUTH_ANSWER ||
+	    ws.dialog != mech_dialog_find("plain")))
 		return;
-	if (msg_read_auth_data(m, &d) == -1 ||
-	    line_split(line, len, &words) != LINE_OK || words.n != 2)
+	if (line_split(line, len, &words) != LINE_OK || words.n < 2)
 		abort();
-	if (d.len == 0 ? strcmp(words.w[1], "=") != 0 :
-	    base64_encode(d.bytes, d.len, text, sizeof(text)) < 0 ||
-	    strcmp(text, words.w[1]) != 0)
+	n = word_bytes(words.w[words.n - 1], bytes, sizeof(bytes));
+	if (m->hdr.type == MSG_AUTH_DATA) {
+		if (msg_read_auth_data(m, &d) == -1 || d.len != n ||
+		    memcmp(d.bytes, bytes, n) != 0)
+			abort();
+		return;
+	}
+	if (msg_read_auth_answer(m, &a) == -1 || a.n != 3)
 		abort();
+	for (i = 0; i < 3; i++, at += flen + 1) {
+		flen = strlen(a.text[i]);
+		if (at + flen > n || memcmp(bytes + at, a.text[i], flen) != 0 ||
+		    (i < 2 ? at + flen >= n || bytes[at + flen] != '\0' :
+		    at + flen != n))
+			abort();
+	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct msg_assign assign = { 1000,
-	    { 2, { "password", "keyboard-interactive" } } };
+	    { 4, { "password", "keyboard-interactive", "scram-sha-256",
+	    "plain" } } };
 	struct ipc_chan *worker, *broker;
 	struct ipc_msg m;
 	enum line_status st;
@@ -81,7 +112,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    ipc_chan_flush(broker) != 1 || ipc_chan_read(worker) <= 0 ||
 	    ipc_chan_get(worker, &m) != 1 || ws_start(&ws, &m) == -1)
 		abort();
-	switch ((mode = data[0] % 6)) {
+	switch ((mode = data[0] % 8)) {
+	case 7:
+		enter_dialog("plain", 0, true);
+		break;
+	case 6:
+		enter_dialog("scram-sha-256", 0, true);
+		break;
 	case 5:
 		enter_dialog("gssapi-with-mic", 0, true);
 		break;
@@ -121,8 +158,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				while (ipc_chan_get(broker, &m) == 1)
 					if (st == LINE_OK)
 						check_relay(line, len, &m);
-			if (ws.state == WS_WAIT_BROKER && mode == 5)
-				enter_dialog("gssapi-with-mic", 0, true);
+			if (ws.state == WS_WAIT_BROKER && mode >= 5)
+				enter_dialog(mode == 5 ? "gssapi-with-mic" :
+				    mode == 6 ? "scram-sha-256" : "plain", 0,
+				    true);
 			else if (ws.state == WS_WAIT_BROKER)
 				enter_dialog("keyboard-interactive", 2, false);
 		}
