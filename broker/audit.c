@@ -51,10 +51,11 @@ audit_attempt(const struct audit_record *r, const char *outcome)
 	char service[Q(POLICY_NAME_MAX)], rhost[Q(MSG_HOST_MAX)];
 	char ruser[Q(USER_NAME_MAX)], user[Q(USER_NAME_MAX)];
 	char rule[Q(AUDIT_RULE_MAX)], detail[Q(AUDIT_DETAIL_MAX)];
+	char authzid[Q(USER_NAME_MAX)];
 
 	log_msg(LOG_NOTICE, "audit: session=%u peer_uid=%u peer_pid=%d "
 	    "service=%s rhost=%s ruser=%s user=%s mech=%s step=%zu rule=%s "
-	    "outcome=%s duration_ms=%llu%s%s",
+	    "outcome=%s duration_ms=%llu%s%s%s%s",
 	    r->session, (unsigned)r->peer->uid, (int)r->peer->pid,
 	    log_quote(r->service, service, sizeof(service)),
 	    log_quote(r->rhost, rhost, sizeof(rhost)),
@@ -62,6 +63,8 @@ audit_attempt(const struct audit_record *r, const char *outcome)
 	    log_quote(r->user, user, sizeof(user)), r->mech, r->step,
 	    log_quote(r->rule, rule, sizeof(rule)), outcome,
 	    (unsigned long long)r->duration_ms,
+	    r->authzid[0] != '\0' ? " authzid=" : "", r->authzid[0] != '\0' ?
+	    log_quote(r->authzid, authzid, sizeof(authzid)) : "",
 	    r->detail[0] != '\0' ? " detail=" : "", r->detail[0] != '\0' ?
 	    log_quote(r->detail, detail, sizeof(detail)) : "");
 }

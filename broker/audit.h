@@ -29,6 +29,7 @@ struct audit_record {
 	const char *rule;		/* "": none */
 	uint64_t duration_ms;
 	const char *detail;		/* the verifier's word; "": none */
+	const char *authzid;		/* acted for (act-for); "": none */
 };
 
 /* The attempt r ended with outcome. */

@@ -248,6 +248,7 @@ record_attempt(struct session *s, const char *outcome)
 		.rule = s->rule_name,
 		.duration_ms = io->now() - s->attempt_started_ms,
 		.detail = s->vdetail,
+		.authzid = s->act_for,
 	};
 
 	char user[LOG_QUOTED_MAX(USER_NAME_MAX)];
@@ -419,6 +420,8 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	}
 	s->attempts++;
 	s->attempt_recorded = false;
+	if (s->step == 0)
+		s->act_for[0] = '\0';
 	s->charged = s->charge_locked = false;
 	s->attempt_started_ms = s->answered_ms = io->now();
 	s->vdetail[0] = '\0';
@@ -800,6 +803,18 @@ attempt_credentials(struct attempt *a, const char *path)
 	snprintf(s->ccache, sizeof(s->ccache), "%s", path);
 }
 
+int
+attempt_act_for(struct attempt *a, const char *authzid)
+{
+	struct session *s = session_of(a);
+
+	if (s->rule == NULL || !name_user_valid(authzid) ||
+	    !policy_rule_acts_for(s->rule, authzid))
+		return -1;
+	snprintf(s->act_for, sizeof(s->act_for), "%s", authzid);
+	return 0;
+}
+
 void
 attempt_verified(struct attempt *a, enum verdict v, const char *detail)
 {
@@ -821,6 +836,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 {
 	struct lockout_rules rules = lockout_rules_of(s);
 	bool guessed = s->verifier == NULL || !s->verifier->no_secret;
+	char text[16 + USER_NAME_MAX];
 
 	snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
 	cancel_verifier(s);
@@ -854,7 +870,11 @@ decide(struct session *s, enum verdict v, const char *detail,
 			lockout_succeeded(s->user);
 		s->logged_in = true;
 		set_state(s, SS_LOGGED_IN);
-		reply_with(s, MSG_RESULT, REPLY_OK, "Logged in", final,
+		/* A front end must know whom it serves when that is not the
+		 * user who proved it. */
+		snprintf(text, sizeof(text), "Logged in%s%s", s->act_for[0] !=
+		    '\0' ? " as " : "", s->act_for);
+		reply_with(s, MSG_RESULT, REPLY_OK, text, final,
 		    final_len <= MECH_FINAL_MAX ? final_len : 0);
 		return;
 	case VERDICT_ERROR:

@@ -92,6 +92,9 @@ struct session {
 	bool wants_data;		/* what was shown is data, not prompts */
 	char vdetail[AUDIT_DETAIL_MAX];		/* the verifier's word for the audit */
 	char ccache[HELPER_PATH_MAX];	/* delegated credentials; "": none */
+	char act_for[USER_NAME_MAX];	/* the authorization identity the
+					 * chain's rule let the user act for;
+					 * "": the user's own */
 
 	uint32_t held_type;		/* reply held during the delay */
 	uint32_t held_code;

@@ -78,7 +78,8 @@ enum ipc_type {
 	MSG_SCRAM_BEGIN = 24,	/* broker -> helper: str user, str the
 				 * stored-key file */
 	MSG_SCRAM_RESULT = 25,	/* helper -> broker: u8 enum mech_outcome,
-				 * str audit detail, bytes server-final */
+				 * str audit detail, str authzid ("":
+				 * none), bytes server-final */
 
 	MSG_TYPE_END
 };

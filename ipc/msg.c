@@ -453,6 +453,7 @@ put_scram_result(struct ipc_writer *w, const void *p)
 
 	ipc_put_u8(w, m->outcome);
 	ipc_put_str(w, m->detail);
+	ipc_put_str(w, m->authzid);
 	put_data(w, &m->final);
 }
 
@@ -464,6 +465,7 @@ get_scram_result(struct ipc_reader *r, void *p)
 
 	m->outcome = get_outcome(r);
 	ipc_get_str(r, m->detail, sizeof(m->detail));
+	ipc_get_str(r, m->authzid, sizeof(m->authzid));
 	get_data(r, &m->final);
 	if (m->final.len > 0 && m->outcome != MECH_OUTCOME_OK)
 		r->bad = true;

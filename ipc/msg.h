@@ -136,6 +136,7 @@ struct msg_scram_begin {
 struct msg_scram_result {
 	uint8_t outcome;		/* enum mech_outcome */
 	char detail[64];		/* for the audit log */
+	char authzid[USER_NAME_MAX];	/* a=, for the broker to allow; "" */
 	struct msg_data final;		/* server-final, for a success */
 };
 

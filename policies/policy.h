@@ -67,6 +67,10 @@ struct policy_rule {
 	struct policy_names remote_users;
 	size_t nfrom;
 	struct policy_net from[POLICY_LIST_MAX];
+	/* Users whom a login this rule decides may act for (a SASL
+	 * authorization identity: plain's authzid, SCRAM's a=); none: only
+	 * themselves.  A grant, not a condition. */
+	struct policy_names act_for;
 };
 
 struct policy_service {
@@ -167,6 +171,9 @@ const struct policy_rule *policy_match(const struct policy_service *svc,
  * remote-user) can hold.  What lsauth offers. */
 policy_mechs policy_first_mechs(const struct policy_service *svc,
     const struct policy_net *from, const char *remote_user);
+
+/* Whether a login r decides may act for user (r's act-for list). */
+bool policy_rule_acts_for(const struct policy_rule *r, const char *user);
 
 /* Whether any rule of the service names any of mechs, at any step. */
 bool policy_service_uses(const struct policy_service *svc,

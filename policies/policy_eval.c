@@ -94,6 +94,13 @@ policy_match(const struct policy_service *svc, const struct policy_query *q)
 }
 
 bool
+policy_rule_acts_for(const struct policy_rule *r, const char *user)
+{
+	/* An empty list grants nothing (as a condition it would hold). */
+	return r->act_for.n > 0 && names_hold(&r->act_for, &user, 1);
+}
+
+bool
 policy_service_uses(const struct policy_service *svc, policy_mechs mechs)
 {
 	size_t i, j;

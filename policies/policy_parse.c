@@ -468,7 +468,7 @@ net_list(struct parser *ps, const struct word *w, struct policy_rule *r)
 }
 
 /* Conditions from word i on: "user L", "group L", "from L",
- * "remote-user L", each at most once. */
+ * "remote-user L", and the grant "act-for L", each at most once. */
 static int
 conditions(struct parser *ps, size_t i, struct policy_rule *r)
 {
@@ -478,14 +478,19 @@ conditions(struct parser *ps, size_t i, struct policy_rule *r)
 	for (; i < ps->n; i += 2) {
 		w = &ps->w[i];
 		bit = is(w, "user") ? 1 : is(w, "group") ? 2 : is(w, "from") ?
-		    4 : is(w, "remote-user") ? 8 : 0;
+		    4 : is(w, "remote-user") ? 8 : is(w, "act-for") ? 16 : 0;
 		if (bit == 0) {
-			report(ps, w->col, "expected 'user', 'group', 'from' "
-			    "or 'remote-user', got '%s'", w->s);
+			report(ps, w->col, "expected 'user', 'group', 'from', "
+			    "'remote-user' or 'act-for', got '%s'", w->s);
 			return -1;
 		}
 		if (seen & bit) {
 			report(ps, w->col, "condition '%s' given twice", w->s);
+			return -1;
+		}
+		if (bit == 16 && r->deny) {
+			report(ps, w->col, "'act-for' grants nothing on a deny "
+			    "rule");
 			return -1;
 		}
 		seen |= bit;
@@ -496,7 +501,8 @@ conditions(struct parser *ps, size_t i, struct policy_rule *r)
 		if ((bit == 1 && name_list(ps, &w[1], &r->users) == -1) ||
 		    (bit == 2 && name_list(ps, &w[1], &r->groups) == -1) ||
 		    (bit == 4 && net_list(ps, &w[1], r) == -1) ||
-		    (bit == 8 && name_list(ps, &w[1], &r->remote_users) == -1))
+		    (bit == 8 && name_list(ps, &w[1], &r->remote_users) == -1) ||
+		    (bit == 16 && name_list(ps, &w[1], &r->act_for) == -1))
 			return -1;
 	}
 	return 0;
@@ -597,9 +603,11 @@ st_deny(struct parser *ps)
 {
 	struct policy_rule *r;
 
-	if ((r = new_rule(ps)) == NULL || conditions(ps, 1, r) == -1)
+	if ((r = new_rule(ps)) == NULL)
 		return;
 	r->deny = true;
+	if (conditions(ps, 1, r) == -1)
+		return;
 	ps->svc->nrules++;
 }
 

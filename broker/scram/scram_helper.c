@@ -43,19 +43,27 @@ scram_libraries_load(void)
 
 /* The last word: the outcome, then the process is gone. */
 static _Noreturn void
-report(enum mech_outcome outcome, const char *detail, const char *final,
-    size_t final_len)
+report(enum mech_outcome outcome, const char *detail, const char *authzid,
+    const char *final, size_t final_len)
 {
 	static struct msg_scram_result m;
 
 	m.outcome = (uint8_t)outcome;
 	snprintf(m.detail, sizeof(m.detail), "%s", detail);
+	snprintf(m.authzid, sizeof(m.authzid), "%s", authzid);
 	m.final.len = (uint32_t)final_len;
 	if (final_len > 0)
 		memcpy(m.final.bytes, final, final_len);
 	if (msg_send_scram_result(broker, 0, -1, &m) == 0)
 		(void)ipc_chan_flush_wait(broker, 5000);
 	_exit(0);
+}
+
+/* A refusal, with nothing more. */
+static _Noreturn void
+refuse(enum mech_outcome outcome, const char *detail)
+{
+	report(outcome, detail, "", NULL, 0);
 }
 
 /* The client's next message; the broker gone: exit. */
@@ -179,7 +187,7 @@ static void
 check_client_first(const struct msg_data *d)
 {
 	if (d->len > 0 && d->bytes[0] == 'p')
-		report(MECH_OUTCOME_FAILED, "channel-binding-refused", NULL, 0);
+		refuse(MECH_OUTCOME_FAILED, "channel-binding-refused");
 }
 
 static void
@@ -193,7 +201,7 @@ check_client_final(const struct msg_data *d, const char *server_first,
 	theirs = attribute((const char *)d->bytes, d->len, 'r', &tlen);
 	if (ours == NULL || theirs == NULL || olen != tlen ||
 	    memcmp(ours, theirs, olen) != 0)
-		report(MECH_OUTCOME_FAILED, "wrong-nonce", NULL, 0);
+		refuse(MECH_OUTCOME_FAILED, "wrong-nonce");
 }
 
 /* Why a step failed, for the audit log. */
@@ -215,7 +223,7 @@ send_data(const char *out, size_t len)
 	static struct msg_data d;
 
 	if (len > sizeof(d.bytes))
-		report(MECH_OUTCOME_ERROR, "server-first-too-long", NULL, 0);
+		refuse(MECH_OUTCOME_ERROR, "server-first-too-long");
 	d.len = (uint32_t)len;
 	memcpy(d.bytes, out, len);
 	if (msg_send_data(broker, 0, -1, &d) == -1 ||
@@ -242,19 +250,19 @@ scram_helper_main(int sock, void *arg)
 	    &x.entry)) == -1) {
 		fprintf(stderr, "scram: %s: %s\n", x.begin.store,
 		    strerror(errno));
-		report(MECH_OUTCOME_ERROR, "store", NULL, 0);
+		refuse(MECH_OUTCOME_ERROR, "store");
 	}
 	x.known = rc == 1;
 	gsasl_callback_set(library, callback);
 	if (gsasl_server_start(library, "SCRAM-SHA-256", &sess) != GSASL_OK)
-		report(MECH_OUTCOME_ERROR, "library", NULL, 0);
+		refuse(MECH_OUTCOME_ERROR, "library");
 
 	next_data(&in);
 	check_client_first(&in);
 	rc = gsasl_step(sess, (const char *)in.bytes, in.len, &first,
 	    &first_len);
 	if (rc != GSASL_NEEDS_MORE)
-		report(MECH_OUTCOME_FAILED, failure(rc), NULL, 0);
+		refuse(MECH_OUTCOME_FAILED, failure(rc));
 	send_data(first, first_len);
 
 	next_data(&in);
@@ -262,14 +270,12 @@ scram_helper_main(int sock, void *arg)
 	rc = gsasl_step(sess, (const char *)in.bytes, in.len, &final,
 	    &final_len);
 	if (rc != GSASL_OK)
-		report(MECH_OUTCOME_FAILED, failure(rc), NULL, 0);
-	/* Acting for another user is not offered. */
+		refuse(MECH_OUTCOME_FAILED, failure(rc));
+	/* Whether the user may act for another (a=) is the policy's: the
+	 * broker decides. */
 	authzid = gsasl_property_fast(sess, GSASL_AUTHZID);
 	if (x.wrong_authcid || !x.known)
-		report(MECH_OUTCOME_FAILED, failure(GSASL_AUTHENTICATION_ERROR),
-		    NULL, 0);
-	if (authzid != NULL && authzid[0] != '\0' &&
-	    strcmp(authzid, x.begin.user) != 0)
-		report(MECH_OUTCOME_FAILED, "authzid-refused", NULL, 0);
-	report(MECH_OUTCOME_OK, "", final, final_len);
+		refuse(MECH_OUTCOME_FAILED, failure(GSASL_AUTHENTICATION_ERROR));
+	report(MECH_OUTCOME_OK, "", authzid != NULL ? authzid : "", final,
+	    final_len);
 }

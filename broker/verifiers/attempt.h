@@ -49,6 +49,11 @@ void attempt_round(struct attempt *a, const struct msg_round *r);
 /* Send the client mechanism data (300) and wait for its data back. */
 void attempt_data(struct attempt *a, const void *bytes, size_t len);
 
+/* The client asks to act for authzid (a SASL authorization identity of
+ * another user): 0 when the rule deciding this login grants it (act-for;
+ * the login then completes as authzid, and says so), or -1. */
+int attempt_act_for(struct attempt *a, const char *authzid);
+
 /* The attempt is decided; detail is for the audit log only. */
 void attempt_verified(struct attempt *a, enum verdict v, const char *detail);
 

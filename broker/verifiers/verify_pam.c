@@ -413,8 +413,8 @@ kbdint_answer(struct attempt *a, const struct msg_answers *ans)
 }
 
 /* The PLAIN message as the worker split it: authzid, authcid, password.
- * The authcid is the user who logs in; acting for another (an authzid of
- * someone else) is not offered. */
+ * The authcid is the user who proves it; an authzid of someone else is
+ * refused unless the policy lets that user act for them (act-for). */
 static int
 plain_answer(struct attempt *a, const struct msg_answers *ans)
 {
@@ -427,7 +427,8 @@ plain_answer(struct attempt *a, const struct msg_answers *ans)
 		attempt_verified(a, VERDICT_FAILED, "plain:authcid-mismatch");
 		return 0;
 	}
-	if (ans->text[0][0] != '\0' && strcmp(ans->text[0], a->user) != 0) {
+	if (ans->text[0][0] != '\0' && strcmp(ans->text[0], a->user) != 0 &&
+	    attempt_act_for(a, ans->text[0]) == -1) {
 		attempt_verified(a, VERDICT_FAILED, "plain:authzid-refused");
 		return 0;
 	}

@@ -8,6 +8,7 @@
  * the helper reports.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +104,8 @@ on_data(struct helper_run *h, const struct ipc_msg *in)
 }
 
 /* The helper's last word.  A success counts only after client-final;
- * its server-final goes with the success for the client to check. */
+ * its server-final goes with the success for the client to check.  An
+ * authorization identity of another user needs the policy's act-for. */
 static int
 on_result(struct helper_run *h, const struct ipc_msg *in)
 {
@@ -117,6 +119,12 @@ on_result(struct helper_run *h, const struct ipc_msg *in)
 	    m.outcome == MECH_OUTCOME_OK && run->helpers_turn &&
 	    run->sent == SCRAM_CLIENT_STEPS && m.final.len > 0 ? VERDICT_OK :
 	    VERDICT_ERROR;
+	if (v == VERDICT_OK && m.authzid[0] != '\0' &&
+	    strcmp(m.authzid, run->a->user) != 0 &&
+	    attempt_act_for(run->a, m.authzid) == -1) {
+		v = VERDICT_FAILED;
+		snprintf(m.detail, sizeof(m.detail), "authzid-refused");
+	}
 	helper_run_finished(h);
 	attempt_verified_data(run->a, v, m.detail, m.final.bytes,
 	    v == VERDICT_OK ? m.final.len : 0);

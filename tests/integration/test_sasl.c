@@ -31,6 +31,10 @@ static struct broker_fixture broker;
 #define SASL_SERVICE	"service s {\n\tpeer any\n\tattempts 10\n" \
 	"\tallow scram-sha-256 or plain or unix or password\n}\n"
 #define SASL_POLICY	SASL_SERVICE
+/* alice may act for bob, no one else for anyone. */
+#define ACT_FOR_POLICY	"service s {\n\tpeer any\n\tattempts 10\n" \
+	"\tallow scram-sha-256 or plain user alice act-for bob\n" \
+	"\tallow scram-sha-256 or plain\n}\n"
 /* Two failures lock a user for ten minutes. */
 #define LOCKOUT_POLICY	"lockout after 2 failures within 10m for 10m\n" \
 	SASL_SERVICE
@@ -203,11 +207,13 @@ test_gsasl_logs_in_with_plain_through_pam(void **state)
 
 /* --- Cyrus SASL ---------------------------------------------------------- */
 
+/* Cyrus's client logging user in; authzid NULL: none. */
 static int
-cyrus_login(const char *mech, const char *user, const char *password)
+cyrus_login_as(const char *mech, const char *user, const char *password,
+    const char *authzid)
 {
 	const char *argv[] = { "cyrus_sasl_client", broker.sock, mech, user,
-	    password, NULL };
+	    password, authzid, NULL };
 	int status;
 	pid_t pid;
 
@@ -219,6 +225,12 @@ cyrus_login(const char *mech, const char *user, const char *password)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
+}
+
+static int
+cyrus_login(const char *mech, const char *user, const char *password)
+{
+	return cyrus_login_as(mech, user, password, NULL);
 }
 
 static void
@@ -392,6 +404,37 @@ test_plain_checks_its_identities(void **state)
 	close(fd);
 }
 
+/* An authorization identity of another user needs act-for, and the
+ * success then says whom the front end serves. */
+static void
+test_act_for_lets_a_user_log_in_as_another(void **state)
+{
+	static const char as_bob[] = "bob\0alice\0alice-pw";
+	static const char as_alice[] = "alice\0bob\0bob-pw";
+	int fd;
+
+	NEED_ROOT();
+	start_sasl_broker(ACT_FOR_POLICY);
+	broker_scram_set(&broker, "bob", "bob-pw");
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, data_line("login plain alice", as_bob,
+	    sizeof(as_bob) - 1), 200, "200 \"Logged in as bob\"\r\n");
+	close(fd);
+	broker_log_expect(&broker, "audit: * user=alice mech=plain * "
+	    "outcome=success * authzid=bob *", 1);
+	fd = raw_connect_greeted(&broker);
+	expect_refused(fd, data_line("login plain bob", as_alice,
+	    sizeof(as_alice) - 1), 506, "plain:authzid-refused");
+	close(fd);
+	/* The same for SCRAM's a=, through Cyrus's client. */
+	assert_int_equal(cyrus_login_as("SCRAM-SHA-256", "alice", "alice-pw",
+	    "bob"), 0);
+	assert_int_equal(cyrus_login_as("SCRAM-SHA-256", "bob", "bob-pw",
+	    "alice"), 1);
+	broker_log_expect(&broker, "audit: * user=bob mech=scram-sha-256 * "
+	    "outcome=failure * detail=authzid-refused", 1);
+}
+
 /* --- unix ----------------------------------------------------------------- */
 
 static void
@@ -468,6 +511,7 @@ main(void)
 		T(test_hostile_scram_messages_get_clear_replies),
 		T(test_unknown_user_fails_like_a_wrong_password),
 		T(test_plain_checks_its_identities),
+		T(test_act_for_lets_a_user_log_in_as_another),
 		T(test_unix_logs_in_the_peers_own_user_and_locks_no_one),
 		T(test_worker_sending_an_initial_response_out_of_place_is_killed),
 #undef T

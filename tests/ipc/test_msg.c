@@ -51,7 +51,7 @@ static const struct msg_gss_result gss_result = { MECH_OUTCOME_OK,
 static const struct msg_scram_begin scram_begin = { "alice",
     "/etc/loginbroker/scram" };
 static const struct msg_scram_result scram_result = { MECH_OUTCOME_OK, "",
-    { 3, { 'v', '=', 'x' } } };
+    "bob", { 3, { 'v', '=', 'x' } } };
 
 /* One sample of every message, as its sender fills it (NULL: empty). */
 static const struct sample {

@@ -241,6 +241,29 @@ test_first_mechanisms_follow_the_context(void **state)
 	policy_unref(p);
 }
 
+/* act-for grants the names it lists, and a rule without it nobody. */
+static void
+test_act_for_grants_only_the_named_users(void **state)
+{
+	static const char text[] =
+	    "service s {\n"
+	    "\tpeer any\n"
+	    "\tallow plain user admin act-for alice,bob\n"
+	    "\tallow plain\n"
+	    "}\n";
+	static const struct policy_hooks hooks = { NULL, NULL, NULL };
+	struct policy_errors errs;
+	struct policy *p = policy_parse("t", text, sizeof(text) - 1, &hooks,
+	    &errs);
+
+	assert_non_null(p);
+	assert_true(policy_rule_acts_for(&p->services[0].rules[0], "alice"));
+	assert_true(policy_rule_acts_for(&p->services[0].rules[0], "bob"));
+	assert_false(policy_rule_acts_for(&p->services[0].rules[0], "carol"));
+	assert_false(policy_rule_acts_for(&p->services[0].rules[1], "alice"));
+	policy_unref(p);
+}
+
 /* Conditions together must all hold; remote-user needs a context. */
 static void
 test_conditions_combine_and_remote_user_matches(void **state)
@@ -290,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_examples_decide_as_documented),
 		cmocka_unit_test(test_first_mechanisms_follow_the_context),
 		cmocka_unit_test(test_conditions_combine_and_remote_user_matches),
+		cmocka_unit_test(test_act_for_grants_only_the_named_users),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,8 +55,12 @@ static const struct {
 	    "keyboard-interactive then gssapi-with-mic"),
 	    "p:3:17: mechanism 'totp' appears twice in the chain\n" },
 	{ SERVICE("allow password for alice"),
-	    "p:3:16: expected 'user', 'group', 'from' or 'remote-user', got "
-	    "'for'\n" },
+	    "p:3:16: expected 'user', 'group', 'from', 'remote-user' or "
+	    "'act-for', got 'for'\n" },
+	{ SERVICE("deny user a act-for b"),
+	    "p:3:13: 'act-for' grants nothing on a deny rule\n" },
+	{ SERVICE("allow plain act-for a act-for b"),
+	    "p:3:23: condition 'act-for' given twice\n" },
 	{ SERVICE("deny user a user b"),
 	    "p:3:13: condition 'user' given twice\n" },
 	{ SERVICE("deny group"),
