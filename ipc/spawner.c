@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +65,19 @@ child_start(int sock, spawner_child_fn child, void *arg)
 	_exit(1);
 }
 
+int
+spawner_zygote_check(const char *prog)
+{
+	struct stat st;
+
+	if (fstat(SPAWNER_ZYGOTE_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "%s: fd %d is not the broker's channel\n", prog,
+		    SPAWNER_ZYGOTE_FD);
+		return -1;
+	}
+	return 0;
+}
+
 struct ipc_chan *
 spawner_child_first(int sock, struct ipc_msg *m)
 {
@@ -77,6 +91,18 @@ spawner_child_first(int sock, struct ipc_msg *m)
 	if (rc != 1 || m->fd != -1)
 		_exit(1);
 	return chan;
+}
+
+void
+spawner_child_data(struct ipc_chan *chan, struct msg_data *d)
+{
+	struct ipc_msg m;
+	int rc;
+
+	if ((rc = ipc_chan_wait(chan, &m, -1)) == 0)
+		_exit(0);
+	if (rc != 1 || m.fd != -1 || msg_read_auth_data(&m, d) == -1)
+		_exit(1);
 }
 
 static void

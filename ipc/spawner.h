@@ -14,6 +14,7 @@
 #define LB_SPAWNER_H
 
 #include "ipc_chan.h"
+#include "msg.h"
 
 /* What a child runs, with its end of the channel; it must not return. */
 typedef void (*spawner_child_fn)(int sock, void *arg);
@@ -25,11 +26,24 @@ int spawner_keep_only(int keep);
  * confinement that forbids signalfd.  Returns the descriptor, or -1. */
 int spawner_prepare(void);
 
+/* The descriptor an exec'd zygote finds its channel to the broker on. */
+#define SPAWNER_ZYGOTE_FD	3
+
+/* In an exec'd zygote (prog names it in messages): 0 when
+ * SPAWNER_ZYGOTE_FD is a socket, as the broker's exec leaves it; else -1
+ * after saying so on stderr. */
+int spawner_zygote_check(const char *prog);
+
 /* In a helper child: its channel to the broker (not passing
  * descriptors) and the broker's first message, without a descriptor,
  * into m.  The child exits 0 when the broker dropped it unused (end of
  * stream), 1 on anything else. */
 struct ipc_chan *spawner_child_first(int sock, struct ipc_msg *m);
+
+/* In a helper child: the broker's next message on chan, which must be
+ * the client's data (AUTH_DATA), into d.  Exits 0 when the broker is gone
+ * (the attempt ended), 1 on anything else. */
+void spawner_child_data(struct ipc_chan *chan, struct msg_data *d);
 
 /* Serves the broker over chan (descriptor passing on) with children
  * running child(sock, arg); never returns. */

@@ -105,19 +105,6 @@ rejection(OM_uint32 major, OM_uint32 minor)
 	return "token-rejected";
 }
 
-/* The client's next data, a token or the MIC; the broker gone: exit. */
-static void
-next_data(struct msg_data *d)
-{
-	struct ipc_msg m;
-	int rc;
-
-	if ((rc = ipc_chan_wait(broker, &m, -1)) == 0)
-		_exit(0);
-	if (rc != 1 || m.fd != -1 || msg_read_auth_data(&m, d) == -1)
-		_exit(1);
-}
-
 /* A token for the client (empty: the client's turn, nothing to read). */
 static void
 send_token(const gss_buffer_desc *t)
@@ -173,7 +160,7 @@ accept_context(gss_cred_id_t cred, gss_name_t *client, gss_cred_id_t *deleg)
 	unsigned legs;
 
 	for (legs = 0; legs < GSS_LEGS_MAX; legs++) {
-		next_data(&in);
+		spawner_child_data(broker, &in);
 		itok = (gss_buffer_desc){ in.len, in.bytes };
 		otok = (gss_buffer_desc){ 0, NULL };
 		major = gss_accept_sec_context(&minor, &ctx, cred, &itok,
@@ -287,7 +274,7 @@ gss_helper_main(int sock, void *arg)
 	cred = acceptor_cred(&begin);
 	ctx = accept_context(cred, &client, &deleg);
 
-	next_data(&mic);
+	spawner_child_data(broker, &mic);
 	binding = (gss_buffer_desc){ begin.binding_len, begin.binding };
 	micbuf = (gss_buffer_desc){ mic.len, mic.bytes };
 	if (GSS_ERROR(major = gss_verify_mic(&minor, ctx, &binding, &micbuf,

@@ -9,16 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "gss_helper.h"
 #include "ipc_chan.h"
 #include "ipc_proto.h"
 #include "sandbox.h"
 #include "spawner.h"
-
-/* The channel to the broker, as the broker's exec leaves it. */
-#define ZYGOTE_FD	3
 
 static _Noreturn void
 usage(void)
@@ -37,7 +33,6 @@ main(int argc, char **argv)
 	char rcache[SANDBOX_PATH_MAX];
 	unsigned long spares = 0;
 	struct ipc_chan *chan;
-	struct stat st;
 	char *end = "";
 	int i, sigfd;
 
@@ -55,14 +50,11 @@ main(int argc, char **argv)
 	snprintf(rcache, sizeof(rcache), "%s/" GSS_RCACHE_DIR, writable[0]);
 	if (setenv("KRB5RCACHEDIR", rcache, 1) == -1)
 		return 1;
-	if (fstat(ZYGOTE_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
-		fprintf(stderr, "loginbroker-gss: fd 3 is not the broker's "
-		    "channel\n");
+	if (spawner_zygote_check("loginbroker-gss") == -1)
 		return 1;
-	}
 	sandbox_privileged_helper(writable, 1);
 	if (gss_libraries_load() == -1 || (sigfd = spawner_prepare()) == -1 ||
-	    (chan = ipc_chan_new(ZYGOTE_FD, true)) == NULL) {
+	    (chan = ipc_chan_new(SPAWNER_ZYGOTE_FD, true)) == NULL) {
 		fprintf(stderr, "loginbroker-gss: cannot set up\n");
 		return 1;
 	}

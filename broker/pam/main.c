@@ -11,15 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ipc_chan.h"
 #include "pam_helper.h"
 #include "spawner.h"
-
-/* The channel to the broker, as the broker's exec leaves it. */
-#define ZYGOTE_FD	3
 
 static _Noreturn void
 usage(void)
@@ -36,7 +32,6 @@ main(int argc, char **argv)
 	const char *service = NULL;
 	unsigned long spares = 0;
 	struct ipc_chan *chan;
-	struct stat st;
 	char *end;
 	int i, sigfd;
 
@@ -50,13 +45,10 @@ main(int argc, char **argv)
 	}
 	if (i != argc || service == NULL || spares == 0 || spares > 16)
 		usage();
-	if (fstat(ZYGOTE_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
-		fprintf(stderr, "loginbroker-pam: fd 3 is not the broker's "
-		    "channel\n");
+	if (spawner_zygote_check("loginbroker-pam") == -1)
 		return 1;
-	}
 	if ((sigfd = spawner_prepare()) == -1 ||
-	    (chan = ipc_chan_new(ZYGOTE_FD, true)) == NULL) {
+	    (chan = ipc_chan_new(SPAWNER_ZYGOTE_FD, true)) == NULL) {
 		fprintf(stderr, "loginbroker-pam: cannot set up\n");
 		return 1;
 	}

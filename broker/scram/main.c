@@ -9,22 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ipc_chan.h"
 #include "sandbox.h"
 #include "scram_helper.h"
 #include "spawner.h"
 
-/* The channel to the broker, as the broker's exec leaves it. */
-#define ZYGOTE_FD	3
-
 int
 main(int argc, char **argv)
 {
 	unsigned long spares = 0;
 	struct ipc_chan *chan;
-	struct stat st;
 	char *end = "";
 	int sigfd;
 
@@ -35,14 +30,11 @@ main(int argc, char **argv)
 		    "(started by loginbrokerd, not by hand)\n");
 		return 2;
 	}
-	if (fstat(ZYGOTE_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
-		fprintf(stderr, "loginbroker-scram: fd 3 is not the broker's "
-		    "channel\n");
+	if (spawner_zygote_check("loginbroker-scram") == -1)
 		return 1;
-	}
 	sandbox_privileged_helper(NULL, 0);
 	if (scram_libraries_load() == -1 || (sigfd = spawner_prepare()) == -1 ||
-	    (chan = ipc_chan_new(ZYGOTE_FD, true)) == NULL) {
+	    (chan = ipc_chan_new(SPAWNER_ZYGOTE_FD, true)) == NULL) {
 		fprintf(stderr, "loginbroker-scram: cannot set up\n");
 		return 1;
 	}

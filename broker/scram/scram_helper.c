@@ -66,19 +66,6 @@ refuse(enum mech_outcome outcome, const char *detail)
 	report(outcome, detail, "", NULL, 0);
 }
 
-/* The client's next message; the broker gone: exit. */
-static void
-next_data(struct msg_data *d)
-{
-	struct ipc_msg m;
-	int rc;
-
-	if ((rc = ipc_chan_wait(broker, &m, -1)) == 0)
-		_exit(0);
-	if (rc != 1 || m.fd != -1 || msg_read_auth_data(&m, d) == -1)
-		_exit(1);
-}
-
 /* p[n] as lowercase hex into out[2n + 1]. */
 static void
 hex(const uint8_t *p, size_t n, char *out)
@@ -257,7 +244,7 @@ scram_helper_main(int sock, void *arg)
 	if (gsasl_server_start(library, "SCRAM-SHA-256", &sess) != GSASL_OK)
 		refuse(MECH_OUTCOME_ERROR, "library");
 
-	next_data(&in);
+	spawner_child_data(broker, &in);
 	check_client_first(&in);
 	rc = gsasl_step(sess, (const char *)in.bytes, in.len, &first,
 	    &first_len);
@@ -265,7 +252,7 @@ scram_helper_main(int sock, void *arg)
 		refuse(MECH_OUTCOME_FAILED, failure(rc));
 	send_data(first, first_len);
 
-	next_data(&in);
+	spawner_child_data(broker, &in);
 	check_client_final(&in, first, first_len);
 	rc = gsasl_step(sess, (const char *)in.bytes, in.len, &final,
 	    &final_len);

@@ -788,6 +788,17 @@ broker_scram_set(const struct broker_fixture *b, const char *user,
 		fail_msg("loginbrokerctl scram set %s: %s", user, out);
 }
 
+void
+broker_expect_violation(const struct broker_fixture *b, unsigned id,
+    const char *state, const char *why)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "session %u: worker * broke the protocol "
+	    "in state %s: %s; killed", id, state, why);
+	broker_log_expect(b, want, 1);
+}
+
 pid_t
 session_worker_pid(const struct broker_fixture *b, unsigned id)
 {

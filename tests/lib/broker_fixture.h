@@ -140,6 +140,11 @@ int run_ctl_input(const struct broker_fixture *b, const char *const *args,
 void broker_scram_set(const struct broker_fixture *b, const char *user,
     const char *password);
 
+/* Fails the test unless the broker logged, once, that session id's
+ * worker broke the protocol in state with why, and was killed. */
+void broker_expect_violation(const struct broker_fixture *b, unsigned id,
+    const char *state, const char *why);
+
 /* The worker process serving a session that waits at a prompt now: the
  * pid the broker logged for session id. */
 pid_t session_worker_pid(const struct broker_fixture *b, unsigned id);
