@@ -30,7 +30,11 @@ usage(void)
 	fprintf(stderr, "usage: loginbroker [-s socket] [-m mechanism] "
 	    "[-a address [-r remote-user]] [-K] [-H host] user\n"
 	    "       loginbroker [-s socket] [-a address [-r remote-user]] "
-	    "-l\n");
+	    "-l\n"
+	    "mechanisms: password (the default), keyboard-interactive, "
+	    "totp, duo,\n"
+	    "            scram-sha-256, plain, unix, gssapi-with-mic "
+	    "(-K, -H)\n");
 	exit(EXIT_USAGE);
 }
 
@@ -70,56 +74,33 @@ read_answer(char *buf, size_t cap, int secret)
 	return 0;
 }
 
+/* Shows a list's messages and asks its prompts, each answer into
+ * answers[] for the next step to copy: 0, or -1 at end of input. */
 static int
-on_prompt(const struct lb_prompt *p, char *answer, size_t cap, void *arg)
+interact(struct lb_interact *need, char (*answers)[LB_ANSWER_MAX + 1])
 {
-	switch (p->kind) {
-	case LB_PROMPT_INFO:
-		show(stdout, p->text);
-		fputc('\n', stdout);
-		fflush(stdout);
-		return 0;
-	case LB_PROMPT_ERROR:
-		show(stderr, p->text);
-		fputc('\n', stderr);
-		return 0;
-	case LB_PROMPT_SECRET:
-	case LB_PROMPT_VISIBLE:
-		break;
-	}
-	show(stderr, p->text);
-	fflush(stderr);
-	return read_answer(answer, cap, p->kind == LB_PROMPT_SECRET);
-}
+	FILE *f;
+	size_t n = 0;
 
-/* A keyboard-interactive round: its name and instruction, then each
- * prompt, echoed or not as flagged. */
-static int
-on_round(const char *name, const char *instruction, int num_prompts,
-    const struct lb_kbdint_prompt *prompts,
-    struct lb_kbdint_response *responses, void *arg)
-{
-	char answer[512];
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		const char *text = i == 0 ? name : instruction;
-
-		if (text[0] != '\0') {
-			show(stdout, text);
-			fputc('\n', stdout);
+	for (; need->id != LB_INTERACT_LIST_END; need++) {
+		if (need->id == LB_INTERACT_INFO ||
+		    need->id == LB_INTERACT_ERROR) {
+			f = need->id == LB_INTERACT_INFO ? stdout : stderr;
+			show(f, need->prompt);
+			fputc('\n', f);
+			fflush(f);
+			continue;
 		}
-	}
-	fflush(stdout);
-	for (i = 0; i < num_prompts; i++) {
-		show(stderr, prompts[i].text);
+		if (n == LB_ASK_MAX)
+			return -1;
+		show(stderr, need->prompt);
 		fflush(stderr);
-		if (read_answer(answer, sizeof(answer), !prompts[i].echo) == -1)
+		if (read_answer(answers[n], LB_ANSWER_MAX + 1,
+		    need->id == LB_INTERACT_PASS ||
+		    need->id == LB_INTERACT_NOECHOPROMPT) == -1)
 			return -1;
-		responses[i].text = strdup(answer);
-		explicit_bzero(answer, sizeof(answer));
-		if (responses[i].text == NULL)
-			return -1;
+		need->result = answers[n];
+		need->len = (unsigned)strlen(answers[n++]);
 	}
 	return 0;
 }
@@ -147,23 +128,34 @@ exit_for(int status)
 static char gss_host[256];
 static int gss_flags;
 
-/* One factor with mech; kbdint rounds come whole, a Kerberos ticket is
- * the caller's own (KRB5CCNAME). */
+/* One factor with mech on the step API, its messages shown and prompts
+ * asked until the broker decides; gssapi-with-mic with the caller's
+ * Kerberos ticket (KRB5CCNAME). */
 static int
 login_with(struct lb_conn *c, const char *mech, const char *user)
 {
+	static char answers[LB_ASK_MAX][LB_ANSWER_MAX + 1];
+	struct lb_interact *need;
+	const void *out;
+	size_t outlen;
 	int rc;
 
-	if (strcmp(mech, "keyboard-interactive") == 0)
-		return lb_login_kbdint(c, user, on_round, NULL);
-	if (strcmp(mech, "gssapi-with-mic") != 0)
-		return lb_login(c, mech, user, on_prompt, NULL);
-	if ((rc = lb_login_gssapi(c, user, gss_host, gss_flags)) ==
-	    LB_ABORTED) {
-		show(stderr, lb_last_text(c));
-		fputc('\n', stderr);
+	if (strcmp(mech, "gssapi-with-mic") == 0) {
+		if ((rc = lb_login_gssapi(c, user, gss_host, gss_flags)) ==
+		    LB_ABORTED) {
+			show(stderr, lb_last_text(c));
+			fputc('\n', stderr);
+		}
+		return rc;
 	}
-	return rc;
+	rc = lb_client_start(c, mech, user, &need, &out, &outlen);
+	while (rc == LB_INTERACT) {
+		rc = interact(need, answers) == -1 ? LB_ABORTED :
+		    lb_client_step(c, NULL, 0, &need, &out, &outlen);
+		explicit_bzero(answers, sizeof(answers));
+	}
+	/* No mechanism this command runs answers data of its own. */
+	return rc == LB_CONTINUE ? LB_PROTOCOL_ERROR : rc;
 }
 
 /* Every factor the policy asks for: after a partial success, the first
