@@ -373,6 +373,7 @@ locked_meanwhile(const struct session *s)
 }
 
 static void expect_answer(struct session *s);
+static void partial_success(struct session *s);
 
 static void
 on_auth_begin(struct session *s, const struct ipc_msg *in)
@@ -420,6 +421,7 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	}
 	s->attempts++;
 	s->attempt_recorded = false;
+	s->final_ack = false;
 	if (s->step == 0)
 		s->act_for[0] = '\0';
 	s->charged = s->charge_locked = false;
@@ -546,6 +548,17 @@ on_auth_data(struct session *s, const struct ipc_msg *in)
 
 	if (!take_answer(s, true))
 		return;
+	/* The client took a proven factor's final data: the chain goes on
+	 * (whatever it says back, it guesses nothing). */
+	if (s->final_ack) {
+		s->final_ack = false;
+		if (msg_read_auth_data(in, &d) == -1)
+			violation(s, "malformed AUTH_DATA");
+		else
+			partial_success(s);
+		explicit_bzero(&d, sizeof(d));
+		return;
+	}
 	if ((rc = msg_read_auth_data(in, &d)) == 0) {
 		charge_guess(s);
 		rc = s->verifier->data(&s->attempt, &d);
@@ -692,6 +705,8 @@ session_of(struct attempt *a)
 
 static void decide(struct session *s, enum verdict v, const char *detail,
     const void *final, size_t final_len);
+static void final_before_partial(struct session *s, const void *final,
+    size_t len);
 
 void
 attempt_data(struct attempt *a, const void *bytes, size_t len)
@@ -783,6 +798,24 @@ partial_success(struct session *s)
 		send_reply(s, MSG_RESULT, REPLY_PARTIAL, next);
 }
 
+/* A factor proven with final data (SCRAM's server-final) that the chain
+ * follows with another: a 306 carries no data, so the data goes to the
+ * client as a last 300, which it takes with "pass =" (on_auth_data)
+ * before the 306, having checked it. */
+static void
+final_before_partial(struct session *s, const void *final, size_t len)
+{
+	static struct msg_data d;
+
+	d.len = (uint32_t)(len <= sizeof(d.bytes) ? len : 0);
+	memcpy(d.bytes, final, d.len);
+	s->final_ack = true;
+	set_state(s, SS_PROMPTING);
+	s->wants_data = true;
+	send_worker(s, MSG_DATA, -1, &d);
+	explicit_bzero(&d, sizeof(d));
+}
+
 /* Removes the session's delegated credentials, if any. */
 static void
 drop_credentials(struct session *s)
@@ -858,6 +891,10 @@ decide(struct session *s, enum verdict v, const char *detail,
 	}
 	switch (v) {
 	case VERDICT_OK:
+		if (s->step + 1 < s->rule->nsteps && final_len > 0) {
+			final_before_partial(s, final, final_len);
+			return;
+		}
 		if (s->step + 1 < s->rule->nsteps) {
 			partial_success(s);
 			return;

@@ -90,6 +90,8 @@ struct session {
 	const struct verifier *verifier;
 	struct attempt attempt;		/* what the verifier sees */
 	bool wants_data;		/* what was shown is data, not prompts */
+	bool final_ack;			/* a proven factor's final data is out:
+					 * the client takes it, then 306 */
 	char vdetail[AUDIT_DETAIL_MAX];		/* the verifier's word for the audit */
 	char ccache[HELPER_PATH_MAX];	/* delegated credentials; "": none */
 	char act_for[USER_NAME_MAX];	/* the authorization identity the

@@ -59,7 +59,8 @@ void attempt_verified(struct attempt *a, enum verdict v, const char *detail);
 
 /* The same, with the mechanism's final data (at most MECH_FINAL_MAX
  * bytes) to go with the success reply when the login is complete (SASL's
- * server-final); with a partial success it is not sent. */
+ * server-final); with a partial success it goes as a last 300 that the
+ * client takes before the 306. */
 void attempt_verified_data(struct attempt *a, enum verdict v,
     const char *detail, const void *final, size_t final_len);
 

@@ -245,6 +245,54 @@ test_cyrus_sasl_logs_in_with_scram_and_plain(void **state)
 	assert_int_equal(cyrus_login("PLAIN", "alice", "bad"), 1);
 }
 
+/* --- libloginbroker's command ---------------------------------------------- */
+
+static void
+test_cli_logs_in_with_scram_plain_and_unix(void **state)
+{
+	static const char *const scram[] = { "-m", "scram-sha-256", "alice",
+	    NULL };
+	static const char *const plain[] = { "-m", "plain", "alice", NULL };
+	static const char *const unix_root[] = { "-m", "unix", "root", NULL };
+	static const char *const unix_bob[] = { "-m", "unix", "bob", NULL };
+	char out[1024];
+
+	NEED_ROOT();
+	start_sasl_broker(SASL_POLICY);
+	assert_int_equal(run_cli(&broker, scram, "alice-pw\n", out,
+	    sizeof(out)), 0);
+	assert_int_equal(run_cli(&broker, scram, "nope\n", out, sizeof(out)),
+	    1);
+	assert_int_equal(run_cli(&broker, plain, "alice-pw\n", out,
+	    sizeof(out)), 0);
+	assert_int_equal(run_cli(&broker, plain, "nope\n", out, sizeof(out)),
+	    1);
+	/* The CLI runs as root here: root's own name, and no other. */
+	assert_int_equal(run_cli(&broker, unix_root, "", out, sizeof(out)), 0);
+	assert_int_equal(run_cli(&broker, unix_bob, "", out, sizeof(out)), 1);
+}
+
+/* SCRAM as the first factor of a chain: server-final comes as a last 300,
+ * which the client checks and takes with "pass =", then 306. */
+static void
+test_scram_then_password_proves_the_server_before_the_306(void **state)
+{
+	static const char *const scram[] = { "-m", "scram-sha-256", "alice",
+	    NULL };
+	char out[1024];
+
+	NEED_ROOT();
+	start_sasl_broker("service s {\n\tpeer any\n"
+	    "\tallow scram-sha-256 then password\n}\n");
+	assert_int_equal(run_cli(&broker, scram, "alice-pw\nalice-pw\n", out,
+	    sizeof(out)), 0);
+	assert_non_null(strstr(out, "Partial success; next: password"));
+	broker_log_expect(&broker, "audit: * user=alice mech=scram-sha-256 "
+	    "* outcome=partial *", 1);
+	broker_log_expect(&broker, "audit: * user=alice mech=password "
+	    "step=2 * outcome=success *", 1);
+}
+
 /* --- provisioning -------------------------------------------------------- */
 
 static void
@@ -504,6 +552,8 @@ main(void)
 		T(test_gsasl_logs_in_with_scram_and_checks_the_server),
 		T(test_gsasl_logs_in_with_plain_through_pam),
 		T(test_cyrus_sasl_logs_in_with_scram_and_plain),
+		T(test_cli_logs_in_with_scram_plain_and_unix),
+		T(test_scram_then_password_proves_the_server_before_the_306),
 		T(test_doveadm_entries_log_in),
 		T(test_hostile_scram_messages_get_clear_replies),
 		T(test_unknown_user_fails_like_a_wrong_password),
