@@ -1,9 +1,10 @@
 /*
  * login_bench: password logins, timed.
- *   login_bench broker SOCKET CLIENTS COUNT USER PASSWORD
+ *   login_bench broker SOCKET CLIENTS COUNT USER PASSWORD [MECH]
  *       COUNT logins through loginbrokerd, CLIENTS at a time, each a fresh
  *       connection driven with libloginbroker's non-blocking calls from one
- *       poll loop; prints logins/s and latency p50/p99.
+ *       poll loop; prints logins/s and latency p50/p99.  MECH is password
+ *       (the default), plain or scram-sha-256: the password answers each.
  *   login_bench inprocess SERVICE COUNT USER PASSWORD
  *       the same PAM transactions in this process, no broker: the baseline.
  *   login_bench flood SOCKET CLIENTS COUNT PREFIX
@@ -27,6 +28,7 @@
 #define CLIENTS_MAX	256
 
 static const char *password;
+static const char *mech = "password";
 
 static int
 answer(const struct lb_prompt *p, char *buf, size_t cap, void *arg)
@@ -100,8 +102,7 @@ run_broker(const char *sock, long clients, long count, const char *user)
 		for (i = 0; i < clients; i++) {
 			if (cl[i].c == NULL)
 				continue;
-			rc = lb_login(cl[i].c, "password", cl[i].user, answer,
-			    NULL);
+			rc = lb_login(cl[i].c, mech, cl[i].user, answer, NULL);
 			if (rc == LB_EAGAIN)
 				continue;
 			if (!done_as_wanted(cl[i].c, rc)) {
@@ -187,7 +188,7 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: login_bench broker SOCKET CLIENTS COUNT USER "
-	    "PASSWORD\n       login_bench inprocess SERVICE COUNT USER "
+	    "PASSWORD [MECH]\n       login_bench inprocess SERVICE COUNT USER "
 	    "PASSWORD\n       login_bench flood SOCKET CLIENTS COUNT PREFIX\n");
 	exit(2);
 }
@@ -197,10 +198,12 @@ main(int argc, char **argv)
 {
 	long clients, count;
 
-	if (argc == 7 && strcmp(argv[1], "broker") == 0) {
+	if ((argc == 7 || argc == 8) && strcmp(argv[1], "broker") == 0) {
 		clients = atol(argv[3]);
 		count = atol(argv[4]);
 		password = argv[6];
+		if (argc == 8)
+			mech = argv[7];
 		if (clients < 1 || clients > CLIENTS_MAX || count < 1)
 			usage();
 		return run_broker(argv[2], clients, count, argv[5]);
