@@ -214,6 +214,8 @@ scram_set_cmd(int argc, char **argv)
 		fprintf(stderr, "loginbrokerctl: invalid user name\n");
 		return 1;
 	}
+	/* No copy of the password in stdio's buffer. */
+	setvbuf(stdin, NULL, _IONBF, 0);
 	if (read_password("Password: ", pw, sizeof(pw)) == -1)
 		fprintf(stderr, "loginbrokerctl: no password read\n");
 	else if (isatty(STDIN_FILENO) && (read_password("Again: ", again,

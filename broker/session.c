@@ -248,7 +248,8 @@ record_attempt(struct session *s, const char *outcome)
 		.rule = s->rule_name,
 		.duration_ms = io->now() - s->attempt_started_ms,
 		.detail = s->vdetail,
-		.authzid = s->act_for,
+		.authzid = s->act_for_asked[0] != '\0' ? s->act_for_asked :
+		    s->act_for,
 	};
 
 	char user[LOG_QUOTED_MAX(USER_NAME_MAX)];
@@ -412,7 +413,7 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	}
 	/* An initial response follows the begin: if the attempt ends before
 	 * it is awaited, it is ignored as an answer that crossed. */
-	s->answer_may_cross = begin.initial;
+	s->answer_may_cross = s->initial_pending = begin.initial;
 	s->context_closed = true;
 	if (s->attempts >= s->svc->attempts) {
 		send_reply(s, MSG_CLOSE, REPLY_TOO_MANY_ATTEMPTS,
@@ -422,8 +423,11 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	s->attempts++;
 	s->attempt_recorded = false;
 	s->final_ack = false;
-	if (s->step == 0)
+	if (s->step == 0) {
 		s->act_for[0] = '\0';
+		s->secret_proven = false;
+	}
+	s->act_for_asked[0] = '\0';
 	s->charged = s->charge_locked = false;
 	s->attempt_started_ms = s->answered_ms = io->now();
 	s->vdetail[0] = '\0';
@@ -509,6 +513,7 @@ take_answer(struct session *s, bool data)
 		    "AUTH_ANSWER to mechanism data");
 		return false;
 	}
+	s->initial_pending = false;
 	/* The lock is checked at every answer, not only at the start. */
 	if (locked_meanwhile(s)) {
 		locked_out(s);
@@ -844,7 +849,7 @@ attempt_act_for(struct attempt *a, const char *authzid)
 	if (s->rule == NULL || !name_user_valid(authzid) ||
 	    !policy_rule_acts_for(s->rule, authzid))
 		return -1;
-	snprintf(s->act_for, sizeof(s->act_for), "%s", authzid);
+	snprintf(s->act_for_asked, sizeof(s->act_for_asked), "%s", authzid);
 	return 0;
 }
 
@@ -875,7 +880,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 	cancel_verifier(s);
 	/* Decided while a prompt was out (the verifier failed): the worker
 	 * may be sending the client's answer as the result goes to it. */
-	s->answer_may_cross = s->state == SS_PROMPTING;
+	s->answer_may_cross = s->state == SS_PROMPTING || s->initial_pending;
 	if (s->refusal != NULL) {
 		drop_credentials(s);	/* nothing kept for a refusal */
 		fail_later(s, s->refusal);
@@ -891,6 +896,11 @@ decide(struct session *s, enum verdict v, const char *detail,
 	}
 	switch (v) {
 	case VERDICT_OK:
+		/* What this factor asked for holds only now it is proven. */
+		if (s->act_for_asked[0] != '\0')
+			memcpy(s->act_for, s->act_for_asked,
+			    sizeof(s->act_for));
+		s->secret_proven |= guessed;
 		if (s->step + 1 < s->rule->nsteps && final_len > 0) {
 			final_before_partial(s, final, final_len);
 			return;
@@ -903,7 +913,9 @@ decide(struct session *s, enum verdict v, const char *detail,
 			log_msg(LOG_INFO, "session %u: delegated credentials "
 			    "in FILE:%s", s->id, s->ccache);
 		record_attempt(s, "success");
-		if (rules.failures != 0)
+		/* A login that proved no secret (unix alone) clears no
+		 * count of guesses at one. */
+		if (rules.failures != 0 && s->secret_proven)
 			lockout_succeeded(s->user);
 		s->logged_in = true;
 		set_state(s, SS_LOGGED_IN);

@@ -90,13 +90,17 @@ struct session {
 	const struct verifier *verifier;
 	struct attempt attempt;		/* what the verifier sees */
 	bool wants_data;		/* what was shown is data, not prompts */
+	bool initial_pending;		/* the initial response is on its way */
 	bool final_ack;			/* a proven factor's final data is out:
 					 * the client takes it, then 306 */
 	char vdetail[AUDIT_DETAIL_MAX];		/* the verifier's word for the audit */
 	char ccache[HELPER_PATH_MAX];	/* delegated credentials; "": none */
 	char act_for[USER_NAME_MAX];	/* the authorization identity the
-					 * chain's rule let the user act for;
+					 * chain's rule let the user act for,
+					 * once a factor asking it is proven;
 					 * "": the user's own */
+	char act_for_asked[USER_NAME_MAX];	/* this attempt's, granted */
+	bool secret_proven;		/* a factor of the chain took a secret */
 
 	uint32_t held_type;		/* reply held during the delay */
 	uint32_t held_code;

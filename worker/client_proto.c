@@ -154,6 +154,8 @@ read_client_data(struct wsession *ws, const struct mech_dialog *dialog,
 	/* "=" is the one text of no data: an empty word is none. */
 	if (strcmp(word, "=") != 0 && (word[0] == '\0' ||
 	    (n = base64_decode(word, d->bytes, sizeof(d->bytes))) == -1)) {
+		/* What was decoded before the error may be a password. */
+		explicit_bzero(&client_data, sizeof(client_data));
 		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Invalid base64");
 		return -1;
 	}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -164,23 +165,22 @@ scram_store_find(const char *path, const char *user, struct scram_entry *e)
 	char line[SCRAM_LINE_MAX];
 	const char *entry;
 	FILE *f;
-	int rc;
+	int rc, found = 0;
 
 	if ((f = open_store(path)) == NULL)
 		return -1;
-	while ((rc = read_line(f, line, sizeof(line))) == 1) {
-		if ((entry = entry_of(line, user)) == NULL)
-			continue;
-		rc = 1;
-		if (scram_entry_parse(entry, e) == -1) {
-			errno = EINVAL;
-			rc = -1;
-		}
-		break;
-	}
+	/* Every line is read, found or not: the time it takes does not
+	 * tell whether the user has keys. */
+	while ((rc = read_line(f, line, sizeof(line))) == 1)
+		if (found == 0 && (entry = entry_of(line, user)) != NULL)
+			found = scram_entry_parse(entry, e) == 0 ? 1 : -1;
 	explicit_bzero(line, sizeof(line));
 	fclose(f);
-	return rc;
+	if (rc == -1 || found == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return found;
 }
 
 /* Copies every line but user's from the old file (if any) to out. */
@@ -206,25 +206,30 @@ int
 scram_store_set(const char *path, const char *user,
     const struct scram_entry *e)
 {
-	char tmp[4096], entry[SCRAM_LINE_MAX];
+	char tmp[4096], lock[4096], entry[SCRAM_LINE_MAX];
 	FILE *out;
-	int fd, rc = -1;
+	int fd, lockfd = -1, rc = -1, err;
 
 	if (strchr(user, ':') != NULL || strchr(user, '\n') != NULL ||
 	    scram_entry_format(e, entry, sizeof(entry)) == -1) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp) ||
+	    snprintf(lock, sizeof(lock), "%s.lock", path) >= (int)sizeof(lock)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	/* Two writers at once would each keep the other's lines out. */
+	if ((lockfd = open(lock, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1 || flock(lockfd, LOCK_EX) == -1)
+		goto out;
 	if ((fd = mkstemp(tmp)) == -1)
-		return -1;
+		goto out;
 	if (fchmod(fd, 0600) == -1 || (out = fdopen(fd, "w")) == NULL) {
 		close(fd);
 		unlink(tmp);
-		return -1;
+		goto out;
 	}
 	if (copy_others(path, user, out) == 0 &&
 	    fprintf(out, "%s:%s\n", user, entry) > 0 && fflush(out) == 0 &&
@@ -236,5 +241,11 @@ scram_store_set(const char *path, const char *user,
 		rc = -1;
 	if (rc == -1)
 		unlink(tmp);
+out:
+	err = errno;
+	explicit_bzero(entry, sizeof(entry));
+	if (lockfd != -1)
+		close(lockfd);
+	errno = err;
 	return rc;
 }

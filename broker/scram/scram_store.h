@@ -50,7 +50,8 @@ int scram_store_find(const char *path, const char *user,
     struct scram_entry *e);
 
 /* Sets user's entry in the file at path (made root's 0600 if missing),
- * replacing the whole file atomically: 0, or -1 with errno. */
+ * replacing the whole file atomically under a lock (PATH.lock) that other
+ * writers take too: 0, or -1 with errno. */
 int scram_store_set(const char *path, const char *user,
     const struct scram_entry *e);
 

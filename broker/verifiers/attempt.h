@@ -51,7 +51,8 @@ void attempt_data(struct attempt *a, const void *bytes, size_t len);
 
 /* The client asks to act for authzid (a SASL authorization identity of
  * another user): 0 when the rule deciding this login grants it (act-for;
- * the login then completes as authzid, and says so), or -1. */
+ * once this attempt is proven, the login completes as authzid and says
+ * so), or -1. */
 int attempt_act_for(struct attempt *a, const char *authzid);
 
 /* The attempt is decided; detail is for the audit log only. */

@@ -48,7 +48,9 @@ scram_check(const struct config *c, const struct policy *p)
 	struct stat st;
 	int rc = 0;
 
-	if (stat(c->scram_file, &st) == -1) {
+	/* lstat: the helper opens it O_NOFOLLOW, so a link would pass here
+	 * and fail every login. */
+	if (lstat(c->scram_file, &st) == -1) {
 		log_msg(LOG_ERR, "scram_file %s: %s", c->scram_file,
 		    strerror(errno));
 		rc = -1;
@@ -95,8 +97,10 @@ on_data(struct helper_run *h, const struct ipc_msg *in)
 	static struct msg_data d;
 	struct scram_run *run = (struct scram_run *)h;
 
+	/* server-first is short: a longer one is a helper gone bad,
+	 * perhaps sending what it can read. */
 	if (!run->helpers_turn || run->sent != 1 ||
-	    msg_read_data(in, &d) == -1)
+	    msg_read_data(in, &d) == -1 || d.len > SCRAM_MESSAGE_MAX)
 		return -1;
 	run->helpers_turn = false;
 	attempt_data(run->a, d.bytes, d.len);

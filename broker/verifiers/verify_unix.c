@@ -8,18 +8,27 @@
  */
 #include <pwd.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "attempt.h"
 #include "verify.h"
 
+/* The peer's own name, looked up by its uid (the same lookup each time,
+ * whatever name a client sends), must be the user's.  A front end that
+ * set a context serves someone else: its uid proves nothing of them. */
 static int
 unix_begin(struct attempt *a)
 {
-	struct passwd *pw = getpwnam(a->user);
-	bool self = pw != NULL && pw->pw_uid == a->peer_uid;
+	struct passwd *pw;
+	const char *why = NULL;
 
-	attempt_verified(a, self ? VERDICT_OK : VERDICT_FAILED,
-	    self ? "peer-uid" : "not-the-peer");
+	if (a->remote_host[0] != '\0')
+		why = "front-end-context";
+	else if ((pw = getpwuid(a->peer_uid)) == NULL ||
+	    strcmp(pw->pw_name, a->user) != 0)
+		why = "not-the-peer";
+	attempt_verified(a, why == NULL ? VERDICT_OK : VERDICT_FAILED,
+	    why == NULL ? "peer-uid" : why);
 	return 0;
 }
 

@@ -28,7 +28,8 @@
 
 static struct broker_fixture broker;
 
-#define SASL_SERVICE	"service s {\n\tpeer any\n\tattempts 10\n" \
+#define SASL_SERVICE	"service s {\n\tpeer any\n\ttrusted-peer uid 0\n" \
+	"\tattempts 10\n" \
 	"\tallow scram-sha-256 or plain or unix or password\n}\n"
 #define SASL_POLICY	SASL_SERVICE
 /* alice may act for bob, no one else for anyone. */
@@ -514,6 +515,37 @@ test_unix_logs_in_the_peers_own_user_and_locks_no_one(void **state)
 	raw_expect(fd, "login unix alice =\r\n", 501,
 	    "501 \"Mechanism takes no initial response\"\r\n");
 	close(fd);
+	/* A front end that names whom it serves proves nothing of them by
+	 * its own uid. */
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "context 192.0.2.1\r\n", 200, NULL);
+	raw_expect(fd, "login unix root\r\n", 506, NULL);
+	close(fd);
+	broker_log_expect(&broker, "audit: * user=root mech=unix * "
+	    "outcome=failure * detail=front-end-context", 1);
+}
+
+/* A unix login proves no secret, so it clears no count of password
+ * guesses: alice's second wrong password still locks her. */
+static void
+test_unix_success_leaves_the_lockout_count(void **state)
+{
+	int fd;
+
+	NEED_ROOT();
+	start_sasl_broker(LOCKOUT_POLICY);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass wrong\r\n", 506, NULL);
+	close(fd);
+	fd = raw_connect_greeted_as(&broker, 1001, 1001);
+	raw_expect(fd, "login unix alice\r\n", 200, NULL);
+	close(fd);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass wrong-again\r\n", 506, NULL);
+	raw_expect(fd, "login password alice\r\n", 515, NULL);
+	close(fd);
 }
 
 /* --- a compromised worker -------------------------------------------------- */
@@ -560,6 +592,7 @@ main(void)
 		T(test_plain_checks_its_identities),
 		T(test_act_for_lets_a_user_log_in_as_another),
 		T(test_unix_logs_in_the_peers_own_user_and_locks_no_one),
+		T(test_unix_success_leaves_the_lockout_count),
 		T(test_worker_sending_an_initial_response_out_of_place_is_killed),
 #undef T
 	};
