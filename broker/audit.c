@@ -53,8 +53,8 @@ audit_attempt(const struct audit_record *r, const char *outcome)
 	char rule[Q(AUDIT_RULE_MAX)], detail[Q(AUDIT_DETAIL_MAX)];
 	char authzid[Q(USER_NAME_MAX)];
 
-	log_msg(LOG_NOTICE, "audit: session=%u peer_uid=%u peer_pid=%d "
-	    "service=%s rhost=%s ruser=%s user=%s mech=%s step=%zu rule=%s "
+	log_msg(r->warning ? LOG_WARNING : LOG_NOTICE, "audit: session=%u "
+	    "peer_uid=%u peer_pid=%d service=%s rhost=%s ruser=%s user=%s mech=%s step=%zu rule=%s "
 	    "outcome=%s duration_ms=%llu%s%s%s%s",
 	    r->session, (unsigned)r->peer->uid, (int)r->peer->pid,
 	    log_quote(r->service, service, sizeof(service)),

@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,7 @@ struct audit_record {
 	uint64_t duration_ms;
 	const char *detail;		/* the verifier's word; "": none */
 	const char *authzid;		/* acted for (act-for); "": none */
+	bool warning;			/* a factor let through unproven */
 };
 
 /* The attempt r ended with outcome. */

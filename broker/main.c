@@ -217,7 +217,8 @@ main(int argc, char **argv)
 		return 1;
 	if (check_only) {
 		log_init(true, false);
-		if (verifiers_check(&conf, policy) == -1) {
+		if (verifiers_check(&conf, policy) == -1 ||
+		    verifiers_check_keys(&conf, policy) == -1) {
 			policy_unref(policy);
 			return 1;
 		}
@@ -246,6 +247,7 @@ main(int argc, char **argv)
 	policy_live_set(config_path, policy);
 	if (fit_sessions_to_descriptors(&conf) == -1 || event_init() == -1 || setup_signals() == -1 ||
 	    (workers = workers_start(&conf)) == NULL ||
+	    verifiers_check_keys(&conf, policy) == -1 ||
 	    verifiers_prepare(&conf, policy) == -1 ||
 	    wait_for_helpers(policy) == -1 || listener_open(&conf) == -1) {
 		log_msg(LOG_ERR, "cannot start");

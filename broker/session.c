@@ -102,7 +102,7 @@ static void
 arm_timer(struct session *s)
 {
 	uint64_t d[] = { s->grace_deadline, s->prompt_deadline, s->reply_at,
-	    s->close_deadline };
+	    s->close_deadline, s->verify_deadline };
 	uint64_t next = 0;
 	size_t i;
 
@@ -250,6 +250,7 @@ record_attempt(struct session *s, const char *outcome)
 		.detail = s->vdetail,
 		.authzid = s->act_for_asked[0] != '\0' ? s->act_for_asked :
 		    s->act_for,
+		.warning = s->audit_warning,
 	};
 
 	char user[LOG_QUOTED_MAX(USER_NAME_MAX)];
@@ -306,6 +307,7 @@ cancel_verifier(struct session *s)
 	if (s->verifier != NULL && s->verifier->cancel != NULL)
 		s->verifier->cancel(&s->attempt);
 	s->verifier = NULL;
+	s->verify_deadline = 0;
 }
 
 static void fail_later(struct session *s, const char *outcome);
@@ -422,6 +424,7 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	}
 	s->attempts++;
 	s->attempt_recorded = false;
+	s->audit_warning = false;
 	s->final_ack = false;
 	if (s->step == 0) {
 		s->act_for[0] = '\0';
@@ -448,8 +451,10 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	s->refusal = start == CHAIN_DENIED ? "denied" :
 	    start == CHAIN_NOT_PERMITTED ? "mechanism-not-permitted" : NULL;
 	s->verifier = v;
-	s->attempt = (struct attempt){ s->user, s->svc, s->remote_host,
-	    s->remote_user, s->peer.uid, begin.initial, NULL };
+	s->attempt = (struct attempt){ .user = s->user, .svc = s->svc,
+	    .remote_host = s->remote_host, .remote_user = s->remote_user,
+	    .command = s->remote_command, .peer_uid = s->peer.uid,
+	    .initial = begin.initial };
 	if (v->begin(&s->attempt) == -1) {
 		s->verifier = NULL;
 		record_attempt(s, "error");
@@ -474,7 +479,7 @@ on_context(struct session *s, const struct ipc_msg *in)
 	if (msg_read_context(in, &m) == -1 ||
 	    policy_net_parse(m.host, &addr) == -1 ||
 	    strchr(m.host, '/') != NULL || (m.user[0] != '\0' &&
-	    !name_user_valid(m.user))) {
+	    !name_user_valid(m.user)) || !name_text_valid(m.command)) {
 		violation(s, "malformed CONTEXT");
 		return;
 	}
@@ -497,6 +502,7 @@ on_context(struct session *s, const struct ipc_msg *in)
 	s->remote_addr = addr;
 	memcpy(s->remote_host, m.host, sizeof(s->remote_host));
 	memcpy(s->remote_user, m.user, sizeof(s->remote_user));
+	memcpy(s->remote_command, m.command, sizeof(s->remote_command));
 	s->offer = policy_first_mechs(s->svc, &addr, m.user[0] != '\0' ?
 	    m.user : NULL);
 	send_offer(s);
@@ -854,6 +860,15 @@ attempt_act_for(struct attempt *a, const char *authzid)
 }
 
 void
+attempt_deadline(struct attempt *a, unsigned ms)
+{
+	struct session *s = session_of(a);
+
+	s->verify_deadline = io->now() + ms;
+	arm_timer(s);
+}
+
+void
 attempt_verified(struct attempt *a, enum verdict v, const char *detail)
 {
 	decide(session_of(a), v, detail, NULL, 0);
@@ -895,12 +910,17 @@ decide(struct session *s, enum verdict v, const char *detail,
 		s->charge_locked = false;	/* the lock it made is lifted */
 	}
 	switch (v) {
+	case VERDICT_FAILOPEN:
+		/* Nothing is proven, but the service's failmode lets the
+		 * login go on: loudly, every time. */
+		s->audit_warning = true;
+		/* FALLTHROUGH */
 	case VERDICT_OK:
 		/* What this factor asked for holds only now it is proven. */
 		if (s->act_for_asked[0] != '\0')
 			memcpy(s->act_for, s->act_for_asked,
 			    sizeof(s->act_for));
-		s->secret_proven |= guessed;
+		s->secret_proven |= guessed && v == VERDICT_OK;
 		if (s->step + 1 < s->rule->nsteps && final_len > 0) {
 			final_before_partial(s, final, final_len);
 			return;
@@ -961,6 +981,14 @@ session_on_deadline(struct session *s)
 		if (s->held_type == MSG_RESULT)
 			set_state(s, SS_IDLE);
 		send_reply(s, s->held_type, s->held_code, s->held_text);
+		return;
+	}
+	if (s->verify_deadline != 0 && now >= s->verify_deadline) {
+		snprintf(s->vdetail, sizeof(s->vdetail), "%s:timeout", s->mech);
+		cancel_verifier(s);
+		record_attempt(s, "timeout");
+		send_reply(s, MSG_CLOSE, REPLY_TIMED_OUT,
+		    "Timed out waiting for the factor");
 		return;
 	}
 	if (s->prompt_deadline != 0 && now >= s->prompt_deadline) {

@@ -40,6 +40,7 @@ struct session {
 	bool answer_may_cross;		/* the attempt ended with a prompt
 					 * out: one answer is ignored */
 	bool attempt_recorded;		/* its audit line is written */
+	bool audit_warning;		/* ... at warning level (failopen) */
 	bool logged_in;			/* stays so when the worker leaves */
 	bool charged;			/* the attempt's guess is counted */
 	bool charge_locked;		/* and that locked the user */
@@ -61,6 +62,7 @@ struct session {
 
 	uint64_t grace_deadline;	/* session timeout until logged in */
 	uint64_t prompt_deadline;
+	uint64_t verify_deadline;	/* attempt_deadline's */
 	uint64_t reply_at;		/* end of the failure delay */
 	uint64_t close_deadline;	/* the worker must be gone by then */
 
@@ -70,6 +72,7 @@ struct session {
 	struct policy_net remote_addr;
 	char remote_host[64];		/* as the front end wrote it */
 	char remote_user[USER_NAME_MAX];
+	char remote_command[CONTEXT_COMMAND_MAX];
 
 	/* The factor chain: the rule that decides this login, and the step
 	 * being proven.  Past the first step the chain is fixed: same

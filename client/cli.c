@@ -28,7 +28,8 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: loginbroker [-s socket] [-m mechanism] "
-	    "[-a address [-r remote-user]] [-K] [-H host] user\n"
+	    "[-a address [-r remote-user] [-x command]] [-K] [-H host] "
+	    "user\n"
 	    "       loginbroker [-s socket] [-a address [-r remote-user]] "
 	    "-l\n"
 	    "mechanisms: password (the default), keyboard-interactive, "
@@ -180,7 +181,7 @@ int
 main(int argc, char **argv)
 {
 	const char *socket_path = DEFAULT_SOCKET, *mech = "password";
-	const char *address = NULL, *remote_user = NULL;
+	const char *address = NULL, *remote_user = NULL, *command = NULL;
 	const char *const *names;
 	struct lb_conn *c;
 	int ch, list = 0, rc = LB_OK;
@@ -189,7 +190,7 @@ main(int argc, char **argv)
 	/* As sshd names itself: host/ this machine's name. */
 	if (gethostname(gss_host, sizeof(gss_host)) == -1)
 		snprintf(gss_host, sizeof(gss_host), "localhost");
-	while ((ch = getopt(argc, argv, "a:H:Klm:r:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:H:Klm:r:s:x:")) != -1) {
 		switch (ch) {
 		case 'a':
 			address = optarg;
@@ -212,12 +213,15 @@ main(int argc, char **argv)
 		case 's':
 			socket_path = optarg;
 			break;
+		case 'x':
+			command = optarg;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (argc - optind != (list ? 0 : 1) ||
-	    (remote_user != NULL && address == NULL))
+	    ((remote_user != NULL || command != NULL) && address == NULL))
 		usage();
 	if ((c = lb_open(socket_path, 0)) == NULL) {
 		fprintf(stderr, "loginbroker: %s: %s\n", socket_path,
@@ -225,7 +229,7 @@ main(int argc, char **argv)
 		return EXIT_UNAVAILABLE;
 	}
 	if (address != NULL)
-		rc = lb_set_context(c, address, remote_user);
+		rc = lb_set_context(c, address, remote_user, command);
 	if (rc == LB_OK && list) {
 		rc = lb_list_mechanisms(c, &names, &n);
 		for (i = 0; rc == LB_OK && i < n; i++)

@@ -402,15 +402,17 @@ lb_next_mechanisms(struct lb_conn *c, const char *const **names, size_t *n)
 
 int
 lb_set_context(struct lb_conn *c, const char *address,
-    const char *remote_user)
+    const char *remote_user, const char *command)
 {
-	const char *words[3] = { "context", address, remote_user };
+	/* "" names no remote user before a command. */
+	const char *words[4] = { "context", address,
+	    remote_user != NULL ? remote_user : "", command };
 	int rc;
 
 	if ((rc = conn_begin_op(c, OP_CONTEXT)) != LB_OK)
 		return rc;
-	if (c->step == STEP_START &&
-	    (rc = conn_queue(c, words, remote_user != NULL ? 3 : 2)) != LB_OK)
+	if (c->step == STEP_START && (rc = conn_queue(c, words,
+	    command != NULL ? 4 : remote_user != NULL ? 3 : 2)) != LB_OK)
 		return conn_end_op(c, rc);
 	if ((rc = conn_exchange(c)) != LB_OK)
 		return conn_end_op(c, rc);

@@ -208,10 +208,11 @@ int lb_next_mechanisms(struct lb_conn *c, const char *const **names,
     size_t *n);
 
 /* For a trusted front end, before any login: the address (and remote
- * user name, or NULL) of the person it serves, for the policy's rules and
- * PAM_RHOST/PAM_RUSER.  LB_REFUSED when this peer may not. */
+ * user name, and the command that person runs, each or NULL) of the
+ * person it serves, for the policy's rules, PAM_RHOST/PAM_RUSER and
+ * what a Duo push shows.  LB_REFUSED when this peer may not. */
 int lb_set_context(struct lb_conn *c, const char *address,
-    const char *remote_user);
+    const char *remote_user, const char *command);
 
 /* The code and text of the broker's last reply (0 and "" before any). */
 int lb_last_code(const struct lb_conn *c);

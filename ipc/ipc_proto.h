@@ -10,7 +10,7 @@
 /* The version of all of this.  A spawner says it in SPAWNER_READY, and
  * a broker refuses one that speaks another (a launcher re-executed from a
  * newer binary on disk, say): bump it with any change of a layout. */
-#define IPC_PROTO_VERSION	6
+#define IPC_PROTO_VERSION	7
 
 /* Explicit numbers: they are the wire format (ipc/msg.c has the layouts,
  * doc/architecture.md the table). */
@@ -42,7 +42,8 @@ enum ipc_type {
 				 * prompt shown, none for a message */
 	MSG_AUTH_ABORT = 13,	/* empty: the client started over */
 	MSG_CONTEXT = 14,	/* str remote address, str remote user ("":
-				 * none): a front end's context request */
+				 * none), str command ("": none): a front
+				 * end's context request */
 
 	/* broker -> PAM helper */
 	MSG_PAM_BEGIN = 15,	/* str user, u8 may change an expired password,
@@ -81,6 +82,18 @@ enum ipc_type {
 				 * str audit detail, str authzid ("":
 				 * none), bytes server-final */
 
+	/* broker <-> Duo helper: libduo's factor menu and status lines go
+	 * to the broker as PROMPTs, each answered (a menu choice, or none
+	 * for a status line) with an AUTH_ANSWER */
+	MSG_DUO_BEGIN = 26,	/* broker -> helper: str user, str key file,
+				 * str API host ("": the file's), str CA file
+				 * ("": the file's or Duo's own), str client
+				 * address ("": none), str command ("":
+				 * none), u32 flags, u8 fail secure, u32
+				 * HTTPS timeout ms */
+	MSG_DUO_RESULT = 27,	/* helper -> broker: u8 enum mech_outcome,
+				 * str audit detail */
+
 	MSG_TYPE_END
 };
 
@@ -100,13 +113,23 @@ enum pam_stage {
 	PAM_STAGE_CHAUTHTOK,
 };
 
-/* How a GSSAPI exchange ended, as the helper reports it. */
-/* What a mechanism's helper (GSSAPI, SCRAM) reports last. */
+/* What a mechanism's helper (GSSAPI, SCRAM, Duo) reports last. */
 enum mech_outcome {
 	MECH_OUTCOME_OK = 1,	/* proven, and may log in as the user */
 	MECH_OUTCOME_FAILED,	/* a bad proof or token, a refused identity */
 	MECH_OUTCOME_ERROR,	/* the helper could not work (keytab, store) */
+	MECH_OUTCOME_FAILOPEN,	/* the service could not be reached and the
+				 * factor's failmode lets the login go on */
 };
+
+/* A front end's context: the command its user runs (shown in a Duo
+ * push), at most this long with its NUL. */
+#define CONTEXT_COMMAND_MAX	256
+/* DUO_BEGIN: an API host name ("api-XXXX.duosecurity.com[:port]"). */
+#define DUO_HOST_MAX		256
+/* DUO_BEGIN flags: libduo's DUO_FLAG_AUTO and DUO_FLAG_SYNC. */
+#define DUO_BEGIN_AUTO		0x1
+#define DUO_BEGIN_SYNC		0x2
 
 /* Keyboard-interactive bounds: prompts in a round (one pass request holds
  * all answers: LINE_MAX_WORDS - 1) and rounds in one login. */

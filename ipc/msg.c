@@ -279,6 +279,7 @@ put_context(struct ipc_writer *w, const void *p)
 
 	ipc_put_str(w, m->host);
 	ipc_put_str(w, m->user);
+	ipc_put_str(w, m->command);
 }
 
 static void
@@ -288,6 +289,7 @@ get_context(struct ipc_reader *r, void *p)
 
 	ipc_get_str(r, m->host, sizeof(m->host));
 	ipc_get_str(r, m->user, sizeof(m->user));
+	ipc_get_str(r, m->command, sizeof(m->command));
 }
 
 /* --- broker <-> PAM helper ----------------------------------------- */
@@ -367,11 +369,11 @@ get_pam_result(struct ipc_reader *r, void *p)
 /* --- broker <-> mechanism helpers ---------------------------------- */
 
 static uint8_t
-get_outcome(struct ipc_reader *r)
+get_outcome(struct ipc_reader *r, enum mech_outcome last)
 {
 	uint8_t o = ipc_get_u8(r);
 
-	if (o < MECH_OUTCOME_OK || o > MECH_OUTCOME_ERROR)
+	if (o < MECH_OUTCOME_OK || o > last)
 		r->bad = true;
 	return o;
 }
@@ -419,7 +421,7 @@ get_gss_result(struct ipc_reader *r, void *p)
 {
 	struct msg_gss_result *m = p;
 
-	m->outcome = get_outcome(r);
+	m->outcome = get_outcome(r, MECH_OUTCOME_ERROR);
 	ipc_get_str(r, m->detail, sizeof(m->detail));
 	ipc_get_str(r, m->principal, sizeof(m->principal));
 	ipc_get_str(r, m->realm, sizeof(m->realm));
@@ -463,12 +465,66 @@ get_scram_result(struct ipc_reader *r, void *p)
 {
 	struct msg_scram_result *m = p;
 
-	m->outcome = get_outcome(r);
+	m->outcome = get_outcome(r, MECH_OUTCOME_ERROR);
 	ipc_get_str(r, m->detail, sizeof(m->detail));
 	ipc_get_str(r, m->authzid, sizeof(m->authzid));
 	get_data(r, &m->final);
 	if (m->final.len > 0 && m->outcome != MECH_OUTCOME_OK)
 		r->bad = true;
+}
+
+/* --- broker <-> Duo helper ----------------------------------------- */
+
+static void
+put_duo_begin(struct ipc_writer *w, const void *p)
+{
+	const struct msg_duo_begin *m = p;
+
+	ipc_put_str(w, m->user);
+	ipc_put_str(w, m->keys);
+	ipc_put_str(w, m->host);
+	ipc_put_str(w, m->cafile);
+	ipc_put_str(w, m->client_ip);
+	ipc_put_str(w, m->command);
+	ipc_put_u32(w, m->flags);
+	ipc_put_u8(w, m->fail_secure);
+	ipc_put_u32(w, m->https_timeout_ms);
+}
+
+static void
+get_duo_begin(struct ipc_reader *r, void *p)
+{
+	struct msg_duo_begin *m = p;
+
+	ipc_get_str(r, m->user, sizeof(m->user));
+	ipc_get_str(r, m->keys, sizeof(m->keys));
+	ipc_get_str(r, m->host, sizeof(m->host));
+	ipc_get_str(r, m->cafile, sizeof(m->cafile));
+	ipc_get_str(r, m->client_ip, sizeof(m->client_ip));
+	ipc_get_str(r, m->command, sizeof(m->command));
+	m->flags = ipc_get_u32(r);
+	if ((m->flags & ~(uint32_t)(DUO_BEGIN_AUTO | DUO_BEGIN_SYNC)) != 0)
+		r->bad = true;
+	m->fail_secure = ipc_get_u8(r) != 0;
+	m->https_timeout_ms = ipc_get_u32(r);
+}
+
+static void
+put_duo_result(struct ipc_writer *w, const void *p)
+{
+	const struct msg_duo_result *m = p;
+
+	ipc_put_u8(w, m->outcome);
+	ipc_put_str(w, m->detail);
+}
+
+static void
+get_duo_result(struct ipc_reader *r, void *p)
+{
+	struct msg_duo_result *m = p;
+
+	m->outcome = get_outcome(r, MECH_OUTCOME_FAILOPEN);
+	ipc_get_str(r, m->detail, sizeof(m->detail));
 }
 
 /* ------------------------------------------------------------------- */
@@ -508,6 +564,8 @@ static const struct codec {
 	    get_scram_begin },
 	[MSG_SCRAM_RESULT] = { "SCRAM_RESULT", put_scram_result,
 	    get_scram_result },
+	[MSG_DUO_BEGIN] = { "DUO_BEGIN", put_duo_begin, get_duo_begin },
+	[MSG_DUO_RESULT] = { "DUO_RESULT", put_duo_result, get_duo_result },
 };
 
 static const struct codec *

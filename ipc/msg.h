@@ -91,6 +91,7 @@ struct msg_answers {
 struct msg_context {
 	char host[MSG_HOST_MAX];
 	char user[USER_NAME_MAX];	/* "": none */
+	char command[CONTEXT_COMMAND_MAX];	/* "": none */
 };
 
 struct msg_pam_begin {
@@ -138,6 +139,23 @@ struct msg_scram_result {
 	char detail[64];		/* for the audit log */
 	char authzid[USER_NAME_MAX];	/* a=, for the broker to allow; "" */
 	struct msg_data final;		/* server-final, for a success */
+};
+
+struct msg_duo_begin {
+	char user[USER_NAME_MAX];
+	char keys[HELPER_PATH_MAX];	/* ikey, skey, host (duo_file) */
+	char host[DUO_HOST_MAX];	/* duo-host; "": the key file's */
+	char cafile[HELPER_PATH_MAX];	/* duo-cafile; "": the key file's */
+	char client_ip[MSG_HOST_MAX];	/* the context's; "": none */
+	char command[CONTEXT_COMMAND_MAX];	/* the context's; "": none */
+	uint32_t flags;			/* DUO_BEGIN_* */
+	bool fail_secure;		/* duo-failmode secure */
+	uint32_t https_timeout_ms;
+};
+
+struct msg_duo_result {
+	uint8_t outcome;		/* enum mech_outcome */
+	char detail[96];		/* for the audit log: "duo:allow:push" */
 };
 
 /* Queues a message of type on c, encoded from m (NULL for the empty
@@ -195,6 +213,8 @@ MSG_TYPED(gss_begin, MSG_GSS_BEGIN, msg_gss_begin)
 MSG_TYPED(gss_result, MSG_GSS_RESULT, msg_gss_result)
 MSG_TYPED(scram_begin, MSG_SCRAM_BEGIN, msg_scram_begin)
 MSG_TYPED(scram_result, MSG_SCRAM_RESULT, msg_scram_result)
+MSG_TYPED(duo_begin, MSG_DUO_BEGIN, msg_duo_begin)
+MSG_TYPED(duo_result, MSG_DUO_RESULT, msg_duo_result)
 
 #undef MSG_TYPED
 

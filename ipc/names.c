@@ -21,19 +21,37 @@ char_forbidden_in_name(uint32_t c)
 	    (c >= 0xfff9 && c <= 0xfffb);
 }
 
+/* Whether the len bytes of s are UTF-8 without forbidden characters,
+ * nor '/' or ':' when names is true. */
+static bool
+text_clean(const char *s, size_t len, bool names)
+{
+	size_t i, n;
+	uint32_t c;
+
+	for (i = 0; i < len; i += n)
+		if ((n = line_utf8_next(s + i, len - i, &c)) == 0 ||
+		    char_forbidden_in_name(c) ||
+		    (names && (c == '/' || c == ':')))
+			return false;
+	return true;
+}
+
 bool
 name_user_valid(const char *user)
 {
-	size_t len = strlen(user), i, n;
-	uint32_t c;
+	size_t len = strlen(user);
 
-	if (len == 0 || len >= USER_NAME_MAX || user[0] == '-')
-		return false;
-	for (i = 0; i < len; i += n)
-		if ((n = line_utf8_next(user + i, len - i, &c)) == 0 ||
-		    char_forbidden_in_name(c) || c == '/' || c == ':')
-			return false;
-	return true;
+	return len > 0 && len < USER_NAME_MAX && user[0] != '-' &&
+	    text_clean(user, len, true);
+}
+
+bool
+name_text_valid(const char *text)
+{
+	size_t len = strlen(text);
+
+	return len < CONTEXT_COMMAND_MAX && text_clean(text, len, false);
 }
 
 bool

@@ -14,6 +14,11 @@ bool name_user_valid(const char *user);
 /* 1..MECH_NAME_MAX-1 bytes of lower-case letters, digits and '-'. */
 bool name_mech_valid(const char *mech);
 
+/* 0..CONTEXT_COMMAND_MAX-1 bytes of UTF-8 without the characters a
+ * user name may not hold but '/' and ':': a command line to show (a
+ * context's command); "" is none. */
+bool name_text_valid(const char *text);
+
 /* A single IPv4 or IPv6 address in its usual text form (no prefix). */
 bool name_address_valid(const char *addr);
 

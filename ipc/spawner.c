@@ -94,14 +94,14 @@ spawner_child_first(int sock, struct ipc_msg *m)
 }
 
 void
-spawner_child_data(struct ipc_chan *chan, struct msg_data *d)
+spawner_child_read(struct ipc_chan *chan, uint32_t type, void *m)
 {
-	struct ipc_msg m;
+	struct ipc_msg in;
 	int rc;
 
-	if ((rc = ipc_chan_wait(chan, &m, -1)) == 0)
+	if ((rc = ipc_chan_wait(chan, &in, -1)) == 0)
 		_exit(0);
-	if (rc != 1 || m.fd != -1 || msg_read_auth_data(&m, d) == -1)
+	if (rc != 1 || in.fd != -1 || msg_read(&in, type, m) == -1)
 		_exit(1);
 }
 

@@ -41,9 +41,9 @@ int spawner_zygote_check(const char *prog);
 struct ipc_chan *spawner_child_first(int sock, struct ipc_msg *m);
 
 /* In a helper child: the broker's next message on chan, which must be
- * the client's data (AUTH_DATA), into d.  Exits 0 when the broker is gone
- * (the attempt ended), 1 on anything else. */
-void spawner_child_data(struct ipc_chan *chan, struct msg_data *d);
+ * of type (the client's AUTH_DATA, its AUTH_ANSWER), into m.  Exits 0
+ * when the broker is gone (the attempt ended), 1 on anything else. */
+void spawner_child_read(struct ipc_chan *chan, uint32_t type, void *m);
 
 /* Serves the broker over chan (descriptor passing on) with children
  * running child(sock, arg); never returns. */

@@ -73,6 +73,18 @@ struct policy_rule {
 	struct policy_names act_for;
 };
 
+/* The duo mechanism's settings (libduo's, as pam_duo has them). */
+struct policy_duo {
+	char keys[POLICY_PATH_MAX];	/* duo-config; "": the duo_file */
+	char host[POLICY_PATH_MAX];	/* duo-host; "": the key file's */
+	char cafile[POLICY_PATH_MAX];	/* duo-cafile; "": the key file's */
+	bool autopush;			/* duo-auto: the default factor */
+	bool sync;			/* duo-sync: no status while waiting */
+	bool fail_safe;			/* duo-failmode safe: unreachable
+					 * passes */
+	unsigned timeout_ms;		/* duo-timeout: the whole attempt */
+};
+
 struct policy_service {
 	char name[POLICY_NAME_MAX];
 	unsigned line;
@@ -90,6 +102,7 @@ struct policy_service {
 	char keytab[POLICY_PATH_MAX];
 	char gss_principal[POLICY_PATH_MAX];
 	struct policy_names realms;
+	struct policy_duo duo;
 	size_t nrules;
 	struct policy_rule rules[POLICY_RULES_MAX];
 };

@@ -270,6 +270,7 @@ st_service(struct parser *ps)
 	svc->connections_per_peer = 32;
 	svc->password_change = true;
 	snprintf(svc->keytab, sizeof(svc->keytab), "/etc/krb5.keytab");
+	svc->duo.timeout_ms = 60000;
 	ps->svc = svc;
 	ps->peer_seen = ps->allow_seen = false;
 }
@@ -359,15 +360,75 @@ st_pam_service(struct parser *ps)
 	    ps->w[1].s);
 }
 
+/* Word w, one of two: *out true for yes, false for no. */
 static void
-st_password_change(struct parser *ps)
+choice(struct parser *ps, const struct word *w, const char *yes,
+    const char *no, bool *out)
 {
-	if (!is(&ps->w[1], "yes") && !is(&ps->w[1], "no")) {
-		report(ps, ps->w[1].col, "expected 'yes' or 'no', got '%s'",
-		    ps->w[1].s);
+	if (!is(w, yes) && !is(w, no)) {
+		report(ps, w->col, "expected '%s' or '%s', got '%s'", yes, no,
+		    w->s);
 		return;
 	}
-	ps->svc->password_change = is(&ps->w[1], "yes");
+	*out = is(w, yes);
+}
+
+/* "password-change", "duo-auto", "duo-sync": yes or no. */
+static void
+st_switch(struct parser *ps)
+{
+	struct policy_service *svc = ps->svc;
+	bool *out = is(&ps->w[0], "password-change") ? &svc->password_change :
+	    is(&ps->w[0], "duo-auto") ? &svc->duo.autopush : &svc->duo.sync;
+
+	choice(ps, &ps->w[1], "yes", "no", out);
+}
+
+static void
+st_duo_failmode(struct parser *ps)
+{
+	choice(ps, &ps->w[1], "safe", "secure", &ps->svc->duo.fail_safe);
+}
+
+/* An absolute path that fits out[POLICY_PATH_MAX]. */
+static void
+path_word(struct parser *ps, const struct word *w, char *out)
+{
+	if (w->s[0] != '/' || strlen(w->s) >= POLICY_PATH_MAX) {
+		report(ps, w->col, "expected an absolute path of at most %d "
+		    "bytes, got '%s'", POLICY_PATH_MAX - 1, w->s);
+		return;
+	}
+	snprintf(out, POLICY_PATH_MAX, "%s", w->s);
+}
+
+/* "keytab", "duo-config", "duo-cafile": a file's path. */
+static void
+st_path(struct parser *ps)
+{
+	struct policy_service *svc = ps->svc;
+
+	path_word(ps, &ps->w[1], is(&ps->w[0], "keytab") ? svc->keytab :
+	    is(&ps->w[0], "duo-config") ? svc->duo.keys : svc->duo.cafile);
+}
+
+/* A host name or address with an optional port, as libduo takes it
+ * ("api-XXXXXXXX.duosecurity.com", "127.0.0.1:8443"). */
+static void
+st_duo_host(struct parser *ps)
+{
+	const struct word *w = &ps->w[1];
+	const char *c;
+
+	for (c = w->s; *c != '\0'; c++)
+		if (!isalnum((unsigned char)*c) && !strchr(".-:[]", *c))
+			break;
+	if (*c != '\0' || w->s[0] == '\0' ||
+	    strlen(w->s) >= sizeof(ps->svc->duo.host)) {
+		report(ps, w->col, "invalid host '%s'", w->s);
+		return;
+	}
+	snprintf(ps->svc->duo.host, sizeof(ps->svc->duo.host), "%s", w->s);
 }
 
 /* A comma-separated list of names into out. */
@@ -396,19 +457,6 @@ name_list(struct parser *ps, const struct word *w, struct policy_names *out)
 			return 0;
 		s = comma + 1;
 	}
-}
-
-static void
-st_keytab(struct parser *ps)
-{
-	const struct word *w = &ps->w[1];
-
-	if (w->s[0] != '/' || strlen(w->s) >= sizeof(ps->svc->keytab)) {
-		report(ps, w->col, "expected an absolute path of at most %d "
-		    "bytes, got '%s'", POLICY_PATH_MAX - 1, w->s);
-		return;
-	}
-	snprintf(ps->svc->keytab, sizeof(ps->svc->keytab), "%s", w->s);
 }
 
 /* A Kerberos principal as krb5_parse_name reads it: "host/fqdn[@REALM]";
@@ -639,6 +687,8 @@ st_service_number(struct parser *ps)
 		number(ps, w, 0, 65536, &svc->connections_per_peer);
 	else if (is(&ps->w[0], "prompt-timeout"))
 		duration(ps, w, 100, 3600000, &svc->prompt_timeout_ms);
+	else if (is(&ps->w[0], "duo-timeout"))
+		duration(ps, w, 1000, 600000, &svc->duo.timeout_ms);
 	else
 		duration(ps, w, 100, 86400000, &svc->session_timeout_ms);
 }
@@ -664,10 +714,17 @@ static const struct statement service_statements[] = {
 	{ "prompt-timeout", 1, 1, st_service_number },
 	{ "session-timeout", 1, 1, st_service_number },
 	{ "connections-per-peer", 1, 1, st_service_number },
-	{ "password-change", 1, 1, st_password_change },
-	{ "keytab", 1, 1, st_keytab },
+	{ "password-change", 1, 1, st_switch },
+	{ "keytab", 1, 1, st_path },
 	{ "gss-principal", 1, 1, st_gss_principal },
 	{ "realms", 1, 1, st_realms },
+	{ "duo-config", 1, 1, st_path },
+	{ "duo-host", 1, 1, st_duo_host },
+	{ "duo-cafile", 1, 1, st_path },
+	{ "duo-auto", 1, 1, st_switch },
+	{ "duo-sync", 1, 1, st_switch },
+	{ "duo-failmode", 1, 1, st_duo_failmode },
+	{ "duo-timeout", 1, 1, st_service_number },
 	{ "allow", 0, WORDS_MAX, st_allow },
 	{ "deny", 0, WORDS_MAX, st_deny },
 	{ "}", 0, 0, st_end_service },

@@ -55,7 +55,8 @@ void sandbox_drop(const struct sandbox_identity *id, const char *empty_dir,
 
 /* For a helper that stays root to reach credential files but parses
  * attacker-controlled data (the GSSAPI zygote, inherited by its
- * helpers): a network namespace of its own with nothing in it; a private
+ * helpers): a network namespace of its own with nothing in it (unless
+ * network: the Duo helper talks to Duo's service); a private
  * mount namespace where every mount is read-only but the n writable
  * directories (absolute paths) and /run is an empty tmpfs; only
  * CAP_CHOWN, CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (the bounding set
@@ -63,7 +64,8 @@ void sandbox_drop(const struct sandbox_identity *id, const char *empty_dir,
  * that refuses (EPERM) what no acceptor needs: signals, tracing, mounts
  * and namespaces, modules, BPF, io_uring, keyrings, id changes.  Fails
  * closed. */
-void sandbox_privileged_helper(const char *const *writable, size_t n);
+void sandbox_privileged_helper(const char *const *writable, size_t n,
+    bool network);
 
 /* In a helper, before it parses a client's bytes: rlimits of its own, so
  * that a parser that loops or balloons ends there (CPU 10 s, files 64

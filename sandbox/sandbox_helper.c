@@ -337,13 +337,14 @@ load_filter(void)
 }
 
 void
-sandbox_privileged_helper(const char *const *writable, size_t n)
+sandbox_privileged_helper(const char *const *writable, size_t n,
+    bool network)
 {
 	char real[SANDBOX_WRITABLE_MAX][SANDBOX_PATH_MAX];
 
 	resolve_writable(writable, n, real);
 	/* No network: an acceptor never needs the KDC. */
-	if (unshare(CLONE_NEWNET) == -1)
+	if (!network && unshare(CLONE_NEWNET) == -1)
 		sandbox_fail("unshare network");
 	read_only_view(real, n);
 	keep_only_needed_capabilities();

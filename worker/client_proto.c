@@ -301,7 +301,8 @@ static void
 req_context(struct wsession *ws, const struct line_words *req)
 {
 	struct msg_context m;
-	const char *ruser = req->n == 3 ? req->w[2] : "";
+	const char *ruser = req->n >= 3 ? req->w[2] : "";
+	const char *command = req->n == 4 ? req->w[3] : "";
 
 	/* The broker takes one context, before any login; asking again is
 	 * answered here, so the broker can count it as a worker's fault. */
@@ -314,12 +315,18 @@ req_context(struct wsession *ws, const struct line_words *req)
 		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Invalid address");
 		return;
 	}
-	if (req->n == 3 && !name_user_valid(ruser)) {
+	/* "" names no remote user before a command. */
+	if (ruser[0] != '\0' && !name_user_valid(ruser)) {
 		ws_reply(ws, REPLY_BAD_USERNAME, "Invalid remote user name");
+		return;
+	}
+	if (!name_text_valid(command)) {
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Invalid command");
 		return;
 	}
 	snprintf(m.host, sizeof(m.host), "%s", req->w[1]);
 	snprintf(m.user, sizeof(m.user), "%s", ruser);
+	snprintf(m.command, sizeof(m.command), "%s", command);
 	ws->context_closed = true;
 	send_broker(ws, MSG_CONTEXT, &m);
 	if (ws->state != WS_CLOSING)
@@ -354,7 +361,7 @@ static const struct request {
 	size_t user_word;
 	const char *bad_user;
 } requests[] = {
-	{ "context", 1, 2, req_context, 2, "Invalid remote user name" },
+	{ "context", 1, 3, req_context, 2, "Invalid remote user name" },
 	{ "lsauth", 0, 0, req_lsauth, 0, NULL },
 	{ "login", 2, 3, req_login, 2, "Invalid user name" },
 	{ "pass", 0, ROUND_MAX_PROMPTS, req_pass, 0, NULL },

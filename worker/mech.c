@@ -21,6 +21,7 @@ static const struct mech_dialog *const dialogs[MECH_COUNT] = {
 	[MECH_SCRAM_SHA_256] = &mech_sasl_steps,
 	[MECH_PLAIN] = &mech_plain,
 	[MECH_TOTP] = &mech_totp,
+	[MECH_DUO] = &mech_password,
 	[MECH_UNIX] = &mech_unix,
 #ifdef LB_TEST_MECHANISMS
 	[MECH_ECHO_TEST] = &mech_data_steps,

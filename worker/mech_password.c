@@ -1,8 +1,9 @@
 /*
  * mech_password.c: the one-message-at-a-time dialog: each prompt or
  * message is one reply (301-304), each answer one pass request.  It
- * serves password (a PAM conversation) and totp (one code prompt), whose
- * dialogs differ only in what the broker asks.
+ * serves password (a PAM conversation), totp (one code prompt) and duo
+ * (libduo's factor menu and status lines), whose dialogs differ only in
+ * what the broker asks.
  */
 #include "mech.h"
 

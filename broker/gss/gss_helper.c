@@ -160,7 +160,7 @@ accept_context(gss_cred_id_t cred, gss_name_t *client, gss_cred_id_t *deleg)
 	unsigned legs;
 
 	for (legs = 0; legs < GSS_LEGS_MAX; legs++) {
-		spawner_child_data(broker, &in);
+		spawner_child_read(broker, MSG_AUTH_DATA, &in);
 		itok = (gss_buffer_desc){ in.len, in.bytes };
 		otok = (gss_buffer_desc){ 0, NULL };
 		major = gss_accept_sec_context(&minor, &ctx, cred, &itok,
@@ -274,7 +274,7 @@ gss_helper_main(int sock, void *arg)
 	cred = acceptor_cred(&begin);
 	ctx = accept_context(cred, &client, &deleg);
 
-	spawner_child_data(broker, &mic);
+	spawner_child_read(broker, MSG_AUTH_DATA, &mic);
 	binding = (gss_buffer_desc){ begin.binding_len, begin.binding };
 	micbuf = (gss_buffer_desc){ mic.len, mic.bytes };
 	if (GSS_ERROR(major = gss_verify_mic(&minor, ctx, &binding, &micbuf,

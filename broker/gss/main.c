@@ -52,7 +52,7 @@ main(int argc, char **argv)
 		return 1;
 	if (spawner_zygote_check("loginbroker-gss") == -1)
 		return 1;
-	sandbox_privileged_helper(writable, 1);
+	sandbox_privileged_helper(writable, 1, false);
 	if (gss_libraries_load() == -1 || (sigfd = spawner_prepare()) == -1 ||
 	    (chan = ipc_chan_new(SPAWNER_ZYGOTE_FD, true)) == NULL) {
 		fprintf(stderr, "loginbroker-gss: cannot set up\n");

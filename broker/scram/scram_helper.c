@@ -244,7 +244,7 @@ scram_helper_main(int sock, void *arg)
 	if (gsasl_server_start(library, "SCRAM-SHA-256", &sess) != GSASL_OK)
 		refuse(MECH_OUTCOME_ERROR, "library");
 
-	spawner_child_data(broker, &in);
+	spawner_child_read(broker, MSG_AUTH_DATA, &in);
 	check_client_first(&in);
 	rc = gsasl_step(sess, (const char *)in.bytes, in.len, &first,
 	    &first_len);
@@ -252,7 +252,7 @@ scram_helper_main(int sock, void *arg)
 		refuse(MECH_OUTCOME_FAILED, failure(rc));
 	send_data(first, first_len);
 
-	spawner_child_data(broker, &in);
+	spawner_child_read(broker, MSG_AUTH_DATA, &in);
 	check_client_final(&in, first, first_len);
 	rc = gsasl_step(sess, (const char *)in.bytes, in.len, &final,
 	    &final_len);

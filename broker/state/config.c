@@ -40,6 +40,8 @@ config_defaults(struct config *c)
 	snprintf(c->scram_path, sizeof(c->scram_path), "%s", LB_SCRAM_PATH);
 	snprintf(c->scram_file, sizeof(c->scram_file),
 	    "/etc/loginbroker/scram");
+	snprintf(c->duo_path, sizeof(c->duo_path), "%s", LB_DUO_PATH);
+	snprintf(c->duo_file, sizeof(c->duo_file), "/etc/loginbroker/duo.conf");
 	snprintf(c->worker_user, sizeof(c->worker_user), "loginbroker");
 	c->worker_fallback_id = 64999;
 	c->spare_workers = 2;
@@ -82,6 +84,8 @@ static const struct key keys[] = {
 	STR("ccache_dir", ccache_dir),
 	STR("scram_path", scram_path),
 	STR("scram_file", scram_file),
+	STR("duo_path", duo_path),
+	STR("duo_file", duo_file),
 	STR("worker_user", worker_user),
 	UINT("worker_fallback_id", worker_fallback_id, 1, UINT32_MAX - 1),
 	UINT("spare_workers", spare_workers, 1, 16),

@@ -34,6 +34,8 @@ struct config {
 	char ccache_dir[CONFIG_PATH_MAX];	/* delegated credentials */
 	char scram_path[CONFIG_PATH_MAX];	/* the SCRAM zygote program */
 	char scram_file[CONFIG_PATH_MAX];	/* SCRAM stored keys */
+	char duo_path[CONFIG_PATH_MAX];	/* the Duo zygote program */
+	char duo_file[CONFIG_PATH_MAX];	/* Duo's ikey, skey and host */
 	char worker_user[64];
 	uint32_t worker_fallback_id;
 	unsigned spare_workers;

@@ -67,6 +67,16 @@ log_quote(const char *s, char *out, size_t cap)
 	return out;
 }
 
+/* syslog's name of a priority, so that a log on stderr keeps it. */
+static const char *
+level_name(int prio)
+{
+	static const char *const names[] = { "emerg", "alert", "crit", "err",
+	    "warning", "notice", "info", "debug" };
+
+	return prio >= 0 && prio <= LOG_DEBUG ? names[prio] : "notice";
+}
+
 void
 log_msg(int prio, const char *fmt, ...)
 {
@@ -87,6 +97,6 @@ log_msg(int prio, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ldZ loginbrokerd: %s\n", stamp,
-	    ts.tv_nsec / 1000000, line);
+	fprintf(stderr, "%s.%03ldZ %s loginbrokerd: %s\n", stamp,
+	    ts.tv_nsec / 1000000, level_name(prio), line);
 }

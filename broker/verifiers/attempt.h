@@ -26,6 +26,9 @@ enum verdict {
 	VERDICT_DISABLED,	/* proven, but the account is expired or
 				 * locked */
 	VERDICT_LIMIT,		/* too many prompts or rounds */
+	VERDICT_FAILOPEN,	/* nothing proven: the factor's service
+				 * could not be asked and its failmode lets
+				 * the login go on (audited as a warning) */
 };
 
 struct attempt {
@@ -33,6 +36,8 @@ struct attempt {
 	const struct policy_service *svc;
 	const char *remote_host;	/* the front end's context; "": none */
 	const char *remote_user;
+	const char *command;		/* what the front end's user runs;
+					 * "": none */
 	uid_t peer_uid;			/* the connecting process's */
 	bool initial;			/* the client's first data comes with
 					 * the login: begin shows nothing */
@@ -54,6 +59,10 @@ void attempt_data(struct attempt *a, const void *bytes, size_t len);
  * once this attempt is proven, the login completes as authzid and says
  * so), or -1. */
 int attempt_act_for(struct attempt *a, const char *authzid);
+
+/* The attempt ends as timed out (510, the connection closed) unless it
+ * is decided within ms: a factor that waits on a person (a Duo push). */
+void attempt_deadline(struct attempt *a, unsigned ms);
 
 /* The attempt is decided; detail is for the audit log only. */
 void attempt_verified(struct attempt *a, enum verdict v, const char *detail);

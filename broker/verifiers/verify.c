@@ -4,6 +4,7 @@
 #include "config.h"
 #include "policy.h"
 
+extern const struct verifier verify_duo;
 extern const struct verifier verify_gss;
 extern const struct verifier verify_kbdint;
 extern const struct verifier verify_password;
@@ -24,6 +25,7 @@ static const struct verifier *const verifiers[MECH_COUNT] = {
 	[MECH_PLAIN] = &verify_plain,
 	[MECH_TOTP] = &verify_totp,
 	[MECH_UNIX] = &verify_unix,
+	[MECH_DUO] = &verify_duo,
 #ifdef LB_TEST_MECHANISMS
 	[MECH_ECHO_TEST] = &verify_echo,
 #endif
@@ -55,18 +57,35 @@ named(const struct policy *p)
 	return all;
 }
 
+/* Runs check, or check_keys, of every verifier the policy names: every
+ * problem told at once, as a policy's errors are. */
+static int
+check_all(const struct config *conf, const struct policy *p, bool keys)
+{
+	policy_mechs all = named(p);
+	int (*check)(const struct config *, const struct policy *);
+	int m, rc = 0;
+
+	for (m = 0; m < MECH_COUNT; m++) {
+		if (verifiers[m] == NULL || !(all & (1u << m)))
+			continue;
+		check = keys ? verifiers[m]->check_keys : verifiers[m]->check;
+		if (check != NULL && check(conf, p) == -1)
+			rc = -1;
+	}
+	return rc;
+}
+
 int
 verifiers_check(const struct config *conf, const struct policy *p)
 {
-	policy_mechs all = named(p);
-	int m, rc = 0;
+	return check_all(conf, p, false);
+}
 
-	/* Every problem told at once, as a policy's errors are. */
-	for (m = 0; m < MECH_COUNT; m++)
-		if (verifiers[m] != NULL && verifiers[m]->check != NULL &&
-		    (all & (1u << m)) && verifiers[m]->check(conf, p) == -1)
-			rc = -1;
-	return rc;
+int
+verifiers_check_keys(const struct config *conf, const struct policy *p)
+{
+	return check_all(conf, p, true);
 }
 
 int

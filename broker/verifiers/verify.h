@@ -23,6 +23,11 @@ struct verifier {
 	 * keytab is readable): 0, or -1 after logging why.  Run by
 	 * loginbrokerd -n and before every prepare.  NULL: nothing. */
 	int (*check)(const struct config *conf, const struct policy *p);
+	/* Checks what only a look that may block can (the Duo keys, read
+	 * by a program of its own): 0, or -1 after logging why.  Run by
+	 * loginbrokerd -n and at startup, never while serving.  NULL:
+	 * nothing. */
+	int (*check_keys)(const struct config *conf, const struct policy *p);
 	/* Starts what the mechanism needs for a policy that names it (a
 	 * helper pool per PAM service, a library), at startup and again at
 	 * each reload, keeping what runs already: 0, or -1 after logging
@@ -55,6 +60,9 @@ struct verifier {
 /* Checks what the verifier of every mechanism the policy names needs:
  * 0, or -1 after logging why. */
 int verifiers_check(const struct config *conf, const struct policy *p);
+
+/* The same with check_keys: before the broker serves anyone. */
+int verifiers_check_keys(const struct config *conf, const struct policy *p);
 
 /* Checks, then starts what the verifier of every mechanism the policy
  * names needs, without waiting for it: 0, or -1. */

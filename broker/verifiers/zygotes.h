@@ -4,7 +4,8 @@
  * there.  The PAM zygote (loginbroker-pam, broker/pam/) loads one PAM
  * service's stack (pam_start with no user yet); the GSSAPI zygote
  * (loginbroker-gss, broker/gss/) the Kerberos libraries; the SCRAM zygote
- * (loginbroker-scram, broker/scram/) GNU SASL.  Each helper runs
+ * (loginbroker-scram, broker/scram/) GNU SASL; the Duo zygote
+ * (loginbroker-duo, broker/duo/) libduo.  Each helper runs
  * exactly one attempt, so loading is off the critical path, a hung module
  * or a crashing parser takes only its helper, and no two users ever share
  * a process.  A zygote itself never authenticates anyone.
@@ -16,9 +17,9 @@ struct config;
 
 /* One zygote per PAM service a policy has named since the start (a
  * reload that drops a service keeps its zygote, which idles), the GSSAPI
- * one and the SCRAM one. */
+ * one, the SCRAM one and the Duo one. */
 #define PAM_ZYGOTES_MAX	16
-#define ZYGOTES_MAX	(PAM_ZYGOTES_MAX + 2)
+#define ZYGOTES_MAX	(PAM_ZYGOTES_MAX + 3)
 
 /* Starts the zygote program at path for service (NULL: the program serves
  * no particular one) unless it runs already (or starts), without waiting

@@ -290,7 +290,7 @@ to_idle(void)
 
 static const struct msg_answers one_answer = { 1, { "x" } };
 static const struct msg_data some_data = { 1, { 'x' } };
-static const struct msg_context context = { "10.0.0.1", "" };
+static const struct msg_context context = { "10.0.0.1", "", "" };
 static const struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
 
 static const struct worker_msg {

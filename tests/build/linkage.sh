@@ -2,12 +2,12 @@
 # linkage.sh: each program links what its role needs and nothing of
 # another's: the worker no credential library, the broker and
 # loginbrokerctl neither libpam nor Kerberos, loginbrokerctl none of the
-# daemon, the PAM zygote libpam, the GSSAPI zygote Kerberos and the SCRAM
-# zygote GNU SASL.  TAP output.
+# daemon, the PAM zygote libpam, the GSSAPI zygote Kerberos, the SCRAM
+# zygote GNU SASL and the Duo zygote libduo.  TAP output.
 #   linkage.sh LOGINBROKERCTL LOGINBROKERD LOGINBROKER-WORKER LOGINBROKER-PAM
-#              LOGINBROKER-GSS LOGINBROKER-SCRAM
+#              LOGINBROKER-GSS LOGINBROKER-SCRAM LOGINBROKER-DUO
 set -u
-ctl=$1 brokerd=$2 worker=$3 pam=$4 gss=$5 scram=$6
+ctl=$1 brokerd=$2 worker=$3 pam=$4 gss=$5 scram=$6 duo=$7
 n=0 failed=0
 
 check() {
@@ -69,5 +69,13 @@ check "loginbroker-scram links GNU SASL, neither libpam nor Kerberos" \
     'libs "$scram" | grep -q libgsasl && ! libs "$scram" | grep -qE "libpam|libkrb5|libgssapi"'
 check "loginbroker-scram has none of the daemon" \
     '! defines "$scram" session_new event_dispatch verifier_of'
+check "loginbrokerd links neither libduo nor TLS: it never talks to Duo" \
+    '! libs "$brokerd" | grep -qE "libduo|libssl|libcrypto"'
+check "loginbrokerd holds no Duo key" \
+    '! defines "$brokerd" duo_helper_main duo_keys_read duo_login'
+check "loginbroker-duo links libduo, neither libpam nor Kerberos nor SASL" \
+    'libs "$duo" | grep -q libduo && ! libs "$duo" | grep -qE "libpam|libkrb5|libgssapi|libgsasl"'
+check "loginbroker-duo has none of the daemon" \
+    '! defines "$duo" session_new event_dispatch verifier_of'
 echo "1..$n"
 exit $failed

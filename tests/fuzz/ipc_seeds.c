@@ -90,6 +90,7 @@ context(const char *address, const char *remote_user)
 
 	snprintf(m.host, sizeof(m.host), "%s", address);
 	snprintf(m.user, sizeof(m.user), "%s", remote_user);
+	snprintf(m.command, sizeof(m.command), "sudo -i");
 	chunk(WORKER, MSG_CONTEXT, &m);
 }
 

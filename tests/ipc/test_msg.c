@@ -36,7 +36,8 @@ static const struct msg_reply success = { 200, "Logged in",
 static const struct msg_data mech_data = { 4, { 'a', 0, 'b', 0xfe } };
 static const struct msg_auth_begin begin = { "plain", "alice", true };
 static const struct msg_answers answers = { 2, { "s3cret", "" } };
-static const struct msg_context context = { "2001:db8::7", "jdoe" };
+static const struct msg_context context = { "2001:db8::7", "jdoe",
+    "sudo systemctl restart nginx" };
 static const struct msg_pam_begin pam_begin = { "alice", true, "192.0.2.1",
     "jdoe" };
 static const struct msg_pam_conv pam_conv = { 2,
@@ -52,6 +53,11 @@ static const struct msg_scram_begin scram_begin = { "alice",
     "/etc/loginbroker/scram" };
 static const struct msg_scram_result scram_result = { MECH_OUTCOME_OK, "",
     "bob", { 3, { 'v', '=', 'x' } } };
+static const struct msg_duo_begin duo_begin = { "alice",
+    "/etc/loginbroker/duo.conf", "127.0.0.1:8443", "/etc/ssl/duo.pem",
+    "192.0.2.7", "sudo -i", DUO_BEGIN_AUTO | DUO_BEGIN_SYNC, true, 60000 };
+static const struct msg_duo_result duo_result = { MECH_OUTCOME_FAILOPEN,
+    "duo:failopen:unreachable" };
 
 /* One sample of every message, as its sender fills it (NULL: empty). */
 static const struct sample {
@@ -84,6 +90,8 @@ static const struct sample {
 	{ MSG_GSS_RESULT, &gss_result, sizeof(gss_result) },
 	{ MSG_SCRAM_BEGIN, &scram_begin, sizeof(scram_begin) },
 	{ MSG_SCRAM_RESULT, &scram_result, sizeof(scram_result) },
+	{ MSG_DUO_BEGIN, &duo_begin, sizeof(duo_begin) },
+	{ MSG_DUO_RESULT, &duo_result, sizeof(duo_result) },
 };
 
 #define NSAMPLES	(sizeof(samples) / sizeof(samples[0]))

@@ -274,9 +274,10 @@ broker_write_config(const struct broker_fixture *b, const char *extra)
 	    "gss_path %s\n"
 	    "ccache_dir %s/ccache\n"
 	    "scram_path %s\n"
-	    "scram_file %s/scram\n",
+	    "scram_file %s/scram\n"
+	    "duo_path %s\n",
 	    extra != NULL ? extra : "", b->sock, b->dir, b->dir,
-	    env("LB_GSS"), b->dir, env("LB_SCRAM"), b->dir);
+	    env("LB_GSS"), b->dir, env("LB_SCRAM"), b->dir, env("LB_DUO"));
 	assert_true(n > 0 && (size_t)n < sizeof(text));
 	len = (size_t)n;
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {

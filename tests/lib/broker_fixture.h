@@ -53,7 +53,7 @@ void broker_restart(struct broker_fixture *b);
 
 /* Writes extra lines, then the test settings: the socket, the state
  * files and the delegated credentials' directory in the test directory,
- * the GSSAPI zygote of the build, and, unless extra sets them,
+ * the GSSAPI, SCRAM and Duo zygotes of the build, and, unless extra sets them,
  * socket_mode 0666 and failure_delay_ms 50. */
 void broker_write_config(const struct broker_fixture *b, const char *extra);
 

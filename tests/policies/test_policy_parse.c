@@ -89,6 +89,18 @@ static const struct {
 	{ SERVICE("keytab etc/krb5.keytab"),
 	    "p:3:8: expected an absolute path of at most 255 bytes, got "
 	    "'etc/krb5.keytab'\n" },
+	{ SERVICE("duo-failmode open"),
+	    "p:3:14: expected 'safe' or 'secure', got 'open'\n" },
+	{ SERVICE("duo-auto 1"),
+	    "p:3:10: expected 'yes' or 'no', got '1'\n" },
+	{ SERVICE("duo-config duo.conf"),
+	    "p:3:12: expected an absolute path of at most 255 bytes, got "
+	    "'duo.conf'\n" },
+	{ SERVICE("duo-cafile ca.pem"),
+	    "p:3:12: expected an absolute path of at most 255 bytes, got "
+	    "'ca.pem'\n" },
+	{ SERVICE("duo-host api-x.duosecurity.com/evil"),
+	    "p:3:10: invalid host 'api-x.duosecurity.com/evil'\n" },
 	{ SERVICE("gss-principal host/a b"),
 	    "p:3:1: 'gss-principal' takes one value\n" },
 	{ SERVICE("gss-principal host/a;b"),
@@ -188,6 +200,9 @@ enum field {
 	F_ATTEMPTS,
 	F_PROMPT_MS,
 	F_SESSION_MS,
+	F_DUO_TIMEOUT_MS,
+	F_DUO_FAIL_SAFE,
+	F_DUO_AUTO,
 	F_CONNECTIONS,
 	F_RULES,
 	F_STEPS,
@@ -223,6 +238,12 @@ field(const struct policy *p, enum field f)
 		return s->prompt_timeout_ms;
 	case F_SESSION_MS:
 		return s->session_timeout_ms;
+	case F_DUO_TIMEOUT_MS:
+		return s->duo.timeout_ms;
+	case F_DUO_FAIL_SAFE:
+		return s->duo.fail_safe;
+	case F_DUO_AUTO:
+		return s->duo.autopush;
 	case F_CONNECTIONS:
 		return s->connections_per_peer;
 	case F_RULES:
@@ -323,6 +344,22 @@ static const struct {
 	REFUSED(SERVICE("session-timeout 86400001ms"),
 	    "p:3:17: expected a duration from 100ms to 24h (like 500ms, 90s, "
 	    "15m or 1h), got '86400001ms'\n"),
+
+	PARSES(SERVICE(""), F_DUO_TIMEOUT_MS, 60000),	/* the default */
+	PARSES(SERVICE("duo-timeout 1s"), F_DUO_TIMEOUT_MS, 1000),
+	PARSES(SERVICE("duo-timeout 10m"), F_DUO_TIMEOUT_MS, 600000),
+	REFUSED(SERVICE("duo-timeout 999ms"),
+	    "p:3:13: expected a duration from 1s to 10m (like 500ms, 90s, "
+	    "15m or 1h), got '999ms'\n"),
+	REFUSED(SERVICE("duo-timeout 600001ms"),
+	    "p:3:13: expected a duration from 1s to 10m (like 500ms, 90s, "
+	    "15m or 1h), got '600001ms'\n"),
+	/* Fail secure unless told otherwise. */
+	PARSES(SERVICE(""), F_DUO_FAIL_SAFE, 0),
+	PARSES(SERVICE("duo-failmode safe"), F_DUO_FAIL_SAFE, 1),
+	PARSES(SERVICE("duo-failmode secure"), F_DUO_FAIL_SAFE, 0),
+	PARSES(SERVICE(""), F_DUO_AUTO, 0),
+	PARSES(SERVICE("duo-auto yes"), F_DUO_AUTO, 1),
 
 	PARSES(SERVICE(""), F_CONNECTIONS, 32),	/* the default */
 	PARSES(SERVICE("connections-per-peer 0"), F_CONNECTIONS, 0),

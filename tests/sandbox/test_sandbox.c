@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -268,11 +270,11 @@ test_launcher_profile_kills_inet_sockets_and_execve(void **state)
 	    NULL), SIGSYS);
 }
 
-/* Runs attempt in a child confined as the GSSAPI zygote, with a fresh
- * temporary directory as its writable one (passed to attempt); its wait
- * status. */
+/* Runs attempt in a child confined as the GSSAPI zygote (or, with
+ * network, the Duo one), with a fresh temporary directory as its
+ * writable one (passed to attempt); its wait status. */
 static int
-run_as_privileged_helper(int (*attempt)(void *))
+run_as_privileged_helper(int (*attempt)(void *), bool network)
 {
 	char dir[] = "/tmp/lbhelper.XXXXXX", probe[64];
 	const char *writable[] = { dir };
@@ -283,7 +285,7 @@ run_as_privileged_helper(int (*attempt)(void *))
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		sandbox_privileged_helper(writable, 1);
+		sandbox_privileged_helper(writable, 1, network);
 		_exit(attempt(dir));
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -307,7 +309,7 @@ test_foreign_architecture_calls_kill(void **state)
 	assert_killed_by(run_confined_as(SANDBOX_LAUNCHER, false,
 	    try_x32_call, NULL), SIGSYS);
 	/* The privileged helper's denylist lets no foreign ABI past it. */
-	assert_killed_by(run_as_privileged_helper(try_x32_call), SIGSYS);
+	assert_killed_by(run_as_privileged_helper(try_x32_call, false), SIGSYS);
 	/* The i386 entry, where this kernel has one: unconfined, the call
 	 * answers; confined, it kills. */
 	pid = fork();
@@ -653,13 +655,50 @@ helper_checks(void *arg)
 	return only_harmless_devices() ? 0 : 17;
 }
 
+/* A listener of the test's on 127.0.0.1. */
+static struct sockaddr_in loopback;
+
+/* Connects to it: 0, or errno. */
+static int
+try_loopback(void *arg)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd == -1)
+		return errno;
+	return connect(fd, (struct sockaddr *)&loopback, sizeof(loopback)) ==
+	    -1 ? errno : 0;
+}
+
+/* Only the Duo helper, which must reach Duo, is in the host's network. */
+static void
+test_privileged_helper_has_the_network_only_when_asked(void **state)
+{
+	socklen_t len = sizeof(loopback);
+	int fd, status;
+
+	NEED_ROOT();
+	loopback = (struct sockaddr_in){ .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) != -1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&loopback,
+	    sizeof(loopback)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&loopback, &len),
+	    0);
+	assert_exited(run_as_privileged_helper(try_loopback, true), 0);
+	status = run_as_privileged_helper(try_loopback, false);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == ENETUNREACH);
+	close(fd);
+}
+
 /* doc/sandbox.md, "The GSSAPI helper", in a child of the test. */
 static void
 test_privileged_helper_sees_a_read_only_world_and_signals_no_one(
     void **state)
 {
 	NEED_ROOT();
-	assert_exited(run_as_privileged_helper(helper_checks), 0);
+	assert_exited(run_as_privileged_helper(helper_checks, false), 0);
 	/* The host's mounts are untouched: /run is as it was. */
 	assert_int_equal(access("/run", F_OK), 0);
 }
@@ -693,6 +732,8 @@ main(void)
 		cmocka_unit_test(test_foreign_architecture_calls_kill),
 		cmocka_unit_test(
 	    test_privileged_helper_sees_a_read_only_world_and_signals_no_one),
+		cmocka_unit_test(
+		    test_privileged_helper_has_the_network_only_when_asked),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

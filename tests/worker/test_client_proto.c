@@ -431,12 +431,16 @@ test_context_goes_to_the_broker_and_does_not_log_in(void **state)
 	    "501 \"Invalid address\"\r\n");
 	assert_string_equal(request("context fd00::1 \"a\tb\""),
 	    "504 \"Invalid remote user name\"\r\n");
+	/* A command is shown in a Duo push: no control character. */
+	assert_string_equal(request("context fd00::1 \"\" \"rm\x1b[2J\""),
+	    "501 \"Invalid command\"\r\n");
 	assert_int_equal(broker_gets(&m), -1);
-	assert_string_equal(request("context fd00::1 jdoe"), "");
+	assert_string_equal(request("context fd00::1 \"\" \"sudo -i\""), "");
 	assert_int_equal(broker_gets(&m), MSG_CONTEXT);
 	assert_int_equal(msg_read_context(m, &c), 0);
 	assert_string_equal(c.host, "fd00::1");
-	assert_string_equal(c.user, "jdoe");
+	assert_string_equal(c.user, "");
+	assert_string_equal(c.command, "sudo -i");
 	offer("", "password");
 	result(REPLY_OK, "Context set", "200 \"Context set\"\r\n");
 	assert_int_equal(fx.ws.state, WS_IDLE);
