@@ -29,10 +29,15 @@
 #include "verify.h"
 #include "zygotes.h"
 
+/* What one login may show: the menu and libduo's status lines (it polls
+ * a pending push up to 20 times, a line each). */
+#define DUO_PROMPTS_MAX	32
+
 struct duo_run {
 	struct helper_run helper;	/* first: a run is its helper's */
 	struct attempt *a;
 	uint8_t shown;			/* the kind of prompt out; 0: none */
+	unsigned prompts;		/* shown so far */
 };
 
 static const struct config *conf;
@@ -193,6 +198,10 @@ on_prompt(struct helper_run *h, const struct ipc_msg *in)
 	if (run->shown != 0 || msg_read_prompt(in, &m) == -1 ||
 	    (m.kind != PROMPT_VISIBLE && m.kind != PROMPT_INFO))
 		return -1;
+	if (++run->prompts > DUO_PROMPTS_MAX) {
+		attempt_verified(run->a, VERDICT_LIMIT, "too many Duo messages");
+		return 0;
+	}
 	run->shown = m.kind;
 	attempt_prompt(run->a, m.kind, m.text);
 	return 0;

@@ -646,6 +646,36 @@ test_worker_sending_data_to_a_duo_prompt_is_killed(void **state)
 	close(fd);
 }
 
+/* A compromised Duo helper (tests/fixtures/evil_duo.c) gets no more
+ * than its own attempt: endless status lines end at a bound, a fail-open
+ * claim under failmode secure is an error, a result while its menu is
+ * out is a protocol error. */
+static void
+test_compromised_helper_is_bounded_and_not_believed(void **state)
+{
+	char config[2560], reply[8192];
+	int fd;
+
+	NEED_ROOT();
+	snprintf(config, sizeof(config), "duo_path %s\n%s",
+	    getenv("LB_EVIL_DUO"), duo_config(fake.keys, "\tallow duo\n"));
+	broker_start(&broker, config, NULL);
+	fd = raw_connect_greeted(&broker);
+	assert_int_equal(ask(fd, "login duo flood\r\n", reply), 303);
+	assert_int_equal(ack_status(fd, reply), 514);
+	assert_int_equal(ask(fd, "login duo failopen\r\n", reply), 505);
+	assert_int_equal(ask(fd, "login duo early\r\n", reply), 302);
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 505);
+	assert_int_equal(ask(fd, "login duo honest\r\n", reply), 200);
+	close(fd);
+	broker_log_expect(&broker, "audit: * user=flood * "
+	    "outcome=dialog-limit * detail=\"too many Duo messages\"", 1);
+	broker_log_expect(&broker, "audit: * user=failopen * outcome=error *",
+	    1);
+	broker_log_expect(&broker, "audit: * user=early * outcome=error * "
+	    "detail=\"Duo helper protocol error\"", 1);
+}
+
 int
 main(void)
 {
@@ -665,6 +695,7 @@ main(void)
 		T(test_cli_answers_password_then_duo),
 		T(test_hostile_answers_get_clear_replies),
 		T(test_worker_sending_data_to_a_duo_prompt_is_killed),
+		T(test_compromised_helper_is_bounded_and_not_believed),
 #undef T
 	};
 

@@ -53,8 +53,8 @@ void broker_restart(struct broker_fixture *b);
 
 /* Writes extra lines, then the test settings: the socket, the state
  * files and the delegated credentials' directory in the test directory,
- * the GSSAPI, SCRAM and Duo zygotes of the build, and, unless extra sets them,
- * socket_mode 0666 and failure_delay_ms 50. */
+ * the GSSAPI and SCRAM zygotes of the build, and, unless extra sets them,
+ * socket_mode 0666, failure_delay_ms 50 and the build's Duo zygote. */
 void broker_write_config(const struct broker_fixture *b, const char *extra);
 
 /* Rewrites the configuration with extra, sends SIGHUP and waits until the
