@@ -663,7 +663,7 @@ test_worker_sending_data_to_a_duo_prompt_is_killed(void **state)
 /* A compromised Duo helper (tests/fixtures/evil_duo.c) gets no more
  * than its own attempt: endless status lines end at a bound, a fail-open
  * claim under failmode secure is an error, a result while its menu is
- * out is a protocol error. */
+ * out is a protocol error, one that dies fails its own login only. */
 static void
 test_compromised_helper_is_bounded_and_not_believed(void **state)
 {
@@ -680,6 +680,8 @@ test_compromised_helper_is_bounded_and_not_believed(void **state)
 	assert_int_equal(ask(fd, "login duo failopen\r\n", reply), 505);
 	assert_int_equal(ask(fd, "login duo early\r\n", reply), 302);
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 505);
+	assert_int_equal(ask(fd, "login duo die\r\n", reply), 302);
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 505);
 	assert_int_equal(ask(fd, "login duo honest\r\n", reply), 200);
 	close(fd);
 	broker_log_expect(&broker, "audit: * user=flood * "
@@ -688,6 +690,8 @@ test_compromised_helper_is_bounded_and_not_believed(void **state)
 	    1);
 	broker_log_expect(&broker, "audit: * user=early * outcome=error * "
 	    "detail=\"Duo helper protocol error\"", 1);
+	broker_log_expect(&broker, "audit: * user=die * outcome=error * "
+	    "detail=\"Duo helper died\"", 1);
 }
 
 int
