@@ -891,7 +891,17 @@ decide(struct session *s, enum verdict v, const char *detail,
 	bool guessed = s->verifier == NULL || !s->verifier->no_secret;
 	char text[16 + USER_NAME_MAX];
 
-	snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
+	/* A factor let through unproven may stand in for itself, never for
+	 * a whole login: with no other secret proven, and none to come, it
+	 * is an error. */
+	if (v == VERDICT_FAILOPEN && !s->secret_proven &&
+	    s->step + 1 >= s->rule->nsteps) {
+		v = VERDICT_ERROR;
+		snprintf(s->vdetail, sizeof(s->vdetail), "%s:nothing-proven",
+		    detail);
+	} else {
+		snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
+	}
 	cancel_verifier(s);
 	/* Decided while a prompt was out (the verifier failed): the worker
 	 * may be sending the client's answer as the result goes to it. */

@@ -28,7 +28,9 @@ enum verdict {
 	VERDICT_LIMIT,		/* too many prompts or rounds */
 	VERDICT_FAILOPEN,	/* nothing proven: the factor's service
 				 * could not be asked and its failmode lets
-				 * the login go on (audited as a warning) */
+				 * the login go on (audited as a warning);
+				 * an error where no other factor of the
+				 * login proves a secret */
 };
 
 struct attempt {

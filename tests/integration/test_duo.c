@@ -461,16 +461,20 @@ test_failmode_secure_fails_and_safe_goes_on_loudly(void **state)
 	    "outcome=success * detail=duo:failopen:credentials-refused", 1);
 	broker_stop(&broker);
 
-	/* Nothing listens on the fake's port + 1... unless by chance: a
-	 * port just closed. */
+	/* Port 1: nothing listens.  In a chain the factor is skipped; alone
+	 * it would prove nothing, and no login rests on nothing. */
 	fd = start_duo_broker(fake.keys, "\tduo-host 127.0.0.1:1\n"
-	    "\tduo-failmode safe\n\tallow duo\n");
+	    "\tduo-failmode safe\n\tallow duo user bob\n"
+	    "\tallow password then duo\n");
+	assert_int_equal(ask(fd, "login duo bob\r\n", reply), 505);
+	password_first(fd);
 	assert_int_equal(ask(fd, "login duo alice\r\n", reply), 200);
 	close(fd);
-	broker_log_expect(&broker, "audit: * outcome=success * "
-	    "detail=duo:failopen:unreachable", 1);
-	assert_int_equal(broker_log_count(&broker, "warning loginbrokerd: "
-	    "audit: "), 1);
+	broker_log_expect(&broker, "audit: * user=bob mech=duo step=1 * "
+	    "outcome=error * detail=duo:failopen:unreachable:nothing-proven",
+	    1);
+	broker_log_expect(&broker, "audit: * mech=duo step=2 * "
+	    "outcome=success * detail=duo:failopen:unreachable", 1);
 }
 
 /* A certificate not from duo-cafile is a connection error, as any. */
