@@ -428,7 +428,7 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	s->final_ack = false;
 	if (s->step == 0) {
 		s->act_for[0] = '\0';
-		s->secret_proven = false;
+		s->secret_proven = s->failed_open = false;
 	}
 	s->act_for_asked[0] = '\0';
 	s->charged = s->charge_locked = false;
@@ -450,6 +450,13 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	 * at its end like a wrong password (sshd's DenyUsers). */
 	s->refusal = start == CHAIN_DENIED ? "denied" :
 	    start == CHAIN_NOT_PERMITTED ? "mechanism-not-permitted" : NULL;
+	/* Except a dialog that acts beyond the broker: no one's phone gets
+	 * a push for a login that cannot succeed. */
+	if (s->refusal != NULL && v->acts_outside) {
+		fail_later(s, s->refusal);
+		s->refusal = NULL;
+		return;
+	}
 	s->verifier = v;
 	s->attempt = (struct attempt){ .user = s->user, .svc = s->svc,
 	    .remote_host = s->remote_host, .remote_user = s->remote_user,
@@ -890,18 +897,9 @@ decide(struct session *s, enum verdict v, const char *detail,
 	struct lockout_rules rules = lockout_rules_of(s);
 	bool guessed = s->verifier == NULL || !s->verifier->no_secret;
 	char text[16 + USER_NAME_MAX];
+	size_t len;
 
-	/* A factor let through unproven may stand in for itself, never for
-	 * a whole login: with no other secret proven, and none to come, it
-	 * is an error. */
-	if (v == VERDICT_FAILOPEN && !s->secret_proven &&
-	    s->step + 1 >= s->rule->nsteps) {
-		v = VERDICT_ERROR;
-		snprintf(s->vdetail, sizeof(s->vdetail), "%s:nothing-proven",
-		    detail);
-	} else {
-		snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
-	}
+	snprintf(s->vdetail, sizeof(s->vdetail), "%s", detail);
 	cancel_verifier(s);
 	/* Decided while a prompt was out (the verifier failed): the worker
 	 * may be sending the client's answer as the result goes to it. */
@@ -911,6 +909,19 @@ decide(struct session *s, enum verdict v, const char *detail,
 		fail_later(s, s->refusal);
 		s->refusal = NULL;
 		return;
+	}
+	/* A factor let through unproven may stand in for itself, never for
+	 * a whole login: one that would complete with no secret proven is
+	 * an error. */
+	if (v == VERDICT_FAILOPEN)
+		s->failed_open = true;
+	if ((v == VERDICT_OK || v == VERDICT_FAILOPEN) && s->failed_open &&
+	    s->step + 1 >= s->rule->nsteps && !s->secret_proven &&
+	    !(v == VERDICT_OK && guessed)) {
+		v = VERDICT_ERROR;
+		len = strlen(s->vdetail);
+		snprintf(s->vdetail + len, sizeof(s->vdetail) - len,
+		    ":nothing-proven");
 	}
 	/* A factor proven (a right secret, even one expired or of a
 	 * disabled account) gives its guess back. */
@@ -927,7 +938,7 @@ decide(struct session *s, enum verdict v, const char *detail,
 		/* FALLTHROUGH */
 	case VERDICT_OK:
 		/* What this factor asked for holds only now it is proven. */
-		if (s->act_for_asked[0] != '\0')
+		if (v == VERDICT_OK && s->act_for_asked[0] != '\0')
 			memcpy(s->act_for, s->act_for_asked,
 			    sizeof(s->act_for));
 		s->secret_proven |= guessed && v == VERDICT_OK;

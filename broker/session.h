@@ -41,6 +41,7 @@ struct session {
 					 * out: one answer is ignored */
 	bool attempt_recorded;		/* its audit line is written */
 	bool audit_warning;		/* ... at warning level (failopen) */
+	bool failed_open;		/* a factor of this login failed open */
 	bool logged_in;			/* stays so when the worker leaves */
 	bool charged;			/* the attempt's guess is counted */
 	bool charge_locked;		/* and that locked the user */

@@ -17,7 +17,8 @@
 #include "sandbox.h"
 #include "spawner.h"
 
-/* libduo's failmode argument (util.h, not installed: 0 safe, 1 secure). */
+/* libduo's failmode argument (0 safe, 1 secure): named in its util.h,
+ * which is not part of duo.h's API. */
 enum { FAILMODE_SAFE, FAILMODE_SECURE };
 
 static struct ipc_chan *broker;
@@ -26,7 +27,7 @@ static struct ipc_chan *broker;
 static struct {
 	bool shown;			/* a menu or a status line: not a bypass */
 	const char *factor;		/* "push", "phone", "passcode"... */
-	char menu[CONV_MAX_TEXT];	/* the factor menu, as shown */
+	char menu[4096];		/* the factor menu, as libduo gave it */
 } login = { false, "none", "" };
 
 /* Every character of s (of length len) is one of a kind. */
@@ -169,16 +170,30 @@ chosen_factor(const char *menu, const char *answer)
 }
 
 /* libduo's factor menu (without duo-auto): the client's answer, a menu
- * option or a passcode, which is wiped as soon as libduo has sent it
- * (it copies it into its request). */
+ * option or a passcode, which is wiped as soon as libduo has it (it
+ * copies it into its request).  A menu longer than a prompt holds (a
+ * user with many devices) shows its first lines as info lines first, so
+ * that no option and not the question itself is cut. */
 static char *
 conv_prompt(void *arg, const char *prompt, char *buf, size_t bufsz)
 {
 	static struct msg_answers ans;
+	const char *rest = prompt;
+	char head[CONV_MAX_TEXT];
+	size_t cut;
 
 	login.shown = true;
 	snprintf(login.menu, sizeof(login.menu), "%s", prompt);
-	show(PROMPT_VISIBLE, prompt, &ans);
+	while (strlen(rest) >= CONV_MAX_TEXT) {
+		memcpy(head, rest, sizeof(head) - 1);
+		head[sizeof(head) - 1] = '\0';
+		cut = strrchr(head, '\n') != NULL ?
+		    (size_t)(strrchr(head, '\n') - head) : sizeof(head) - 1;
+		head[cut] = '\0';
+		show(PROMPT_INFO, head, &ans);
+		rest += cut + (rest[cut] == '\n');
+	}
+	show(PROMPT_VISIBLE, rest, &ans);
 	login.factor = chosen_factor(login.menu, ans.text[0]);
 	snprintf(buf, bufsz, "%s", ans.text[0]);
 	explicit_bzero(&ans, sizeof(ans));

@@ -55,6 +55,11 @@ struct verifier {
 	/* It asks for no secret (unix): a failure guessed nothing, and is
 	 * not counted toward the lockout. */
 	bool no_secret;
+	/* It acts beyond the broker (a Duo push to the user's phone): a
+	 * refused attempt (a deny rule, a user's rule that begins with
+	 * another mechanism) does not run it but fails at once, after the
+	 * failure delay. */
+	bool acts_outside;
 };
 
 /* Checks what the verifier of every mechanism the policy names needs:

@@ -11,6 +11,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -129,49 +131,80 @@ duo_check(const struct config *c, const struct policy *p)
 
 /* The most key files one check reads: one per service at most. */
 #define KEY_FILES_MAX	POLICY_SERVICES_MAX
+/* How long reading them may take. */
+#define KEY_CHECK_MS	5000
 
-/* What the key files hold, read by the Duo program itself (never the
- * broker: it holds no key): "loginbroker-duo --check FILE...", its
- * complaints logged.  It blocks on the files, so it runs only before
- * the broker serves anyone. */
+/* Runs "loginbroker-duo --check FILE..." and logs what it says: its
+ * exit status's verdict, 0 or -1; killed past KEY_CHECK_MS. */
 static int
-duo_check_keys(const struct config *c, const struct policy *p)
+run_key_check(const char *path, char *const *argv)
 {
-	char *argv[KEY_FILES_MAX + 3] = { "loginbroker-duo", "--check" };
-	char out[2048], *line, *save;
 	posix_spawn_file_actions_t fa;
-	size_t i, n = 2, len = 0;
-	int pipefd[2], status;
-	ssize_t got;
+	char out[2048], *line, *save;
+	size_t len = 0;
+	int pipefd[2], status, err;
+	struct pollfd pfd;
+	ssize_t got = 1;
 	pid_t pid;
 
-	for (i = 0; i < p->nservices; i++)
-		if (uses_duo(&p->services[i]))
-			argv[n++] = (char *)keys_of(c, &p->services[i]);
-	argv[n] = NULL;
 	if (pipe2(pipefd, O_CLOEXEC) == -1)
 		return -1;
-	if (posix_spawn_file_actions_init(&fa) != 0 ||
-	    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1) != 0 ||
-	    posix_spawn(&pid, c->duo_path, &fa, NULL, argv, NULL) != 0) {
-		log_msg(LOG_ERR, "duo_path %s: cannot run", c->duo_path);
+	if ((err = posix_spawn_file_actions_init(&fa)) == 0) {
+		if ((err = posix_spawn_file_actions_adddup2(&fa, pipefd[1],
+		    1)) == 0)
+			err = posix_spawn(&pid, path, &fa, NULL, argv, NULL);
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	close(pipefd[1]);
+	if (err != 0) {
+		log_msg(LOG_ERR, "duo_path %s: %s", path, strerror(err));
 		close(pipefd[0]);
-		close(pipefd[1]);
 		return -1;
 	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	while (len < sizeof(out) - 1 && (got = read(pipefd[0], out + len,
-	    sizeof(out) - 1 - len)) > 0)
-		len += (size_t)got;
-	out[len] = '\0';
+	pfd = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
+	while (len < sizeof(out) - 1 && got > 0 &&
+	    poll(&pfd, 1, KEY_CHECK_MS) == 1)
+		if ((got = read(pipefd[0], out + len, sizeof(out) - 1 -
+		    len)) > 0)
+			len += (size_t)got;
 	close(pipefd[0]);
+	if (got != 0) {		/* no end of output in time, or too much */
+		kill(pid, SIGKILL);
+		log_msg(LOG_ERR, "duo_path %s --check: no answer in %d ms",
+		    path, KEY_CHECK_MS);
+	}
+	out[len] = '\0';
 	if (waitpid(pid, &status, 0) == -1)
 		return -1;
 	for (line = strtok_r(out, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
 		log_msg(LOG_ERR, "%s", line);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	return got == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
+	    0 : -1;
+}
+
+/* What the key files hold, read by the Duo program itself (never the
+ * broker: it holds no key).  It may block on the files, so it runs
+ * only before the broker serves anyone, and only on files that are
+ * root's own (duo_check says what is wrong with the others). */
+static int
+duo_check_keys(const struct config *c, const struct policy *p)
+{
+	char *argv[KEY_FILES_MAX + 3] = { "loginbroker-duo", "--check" };
+	const char *keys;
+	size_t i, n = 2;
+	struct stat st;
+
+	for (i = 0; i < p->nservices; i++) {
+		if (!uses_duo(&p->services[i]))
+			continue;
+		keys = keys_of(c, &p->services[i]);
+		if (stat(keys, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == 0 && (st.st_mode & 077) == 0)
+			argv[n++] = (char *)keys;
+	}
+	argv[n] = NULL;
+	return n == 2 ? 0 : run_key_check(c->duo_path, argv);
 }
 
 static int
@@ -243,6 +276,18 @@ static const struct helper_msg helper_msgs[] = {
 	{ MSG_DUO_RESULT, on_result },
 };
 
+/* libduo's own timeout for each HTTPS request: a sixth of the factor's,
+ * 1 to 10 s, so that a Duo that never answers (libduo tries three times,
+ * waiting 1, 2 and 4 s between) meets the failmode before the deadline
+ * (at duo-timeout 60 s: given up after at most 37 s). */
+static uint32_t
+https_timeout_ms(unsigned factor_ms)
+{
+	unsigned ms = factor_ms / 6;
+
+	return ms < 1000 ? 1000 : ms > 10000 ? 10000 : ms;
+}
+
 /* A helper is ready: the attempt as the service configures it, with the
  * trusted front end's address and command (never the client's word). */
 static void
@@ -263,7 +308,7 @@ send_begin(struct helper_run *h)
 	m.flags = (duo->autopush ? DUO_BEGIN_AUTO : 0) |
 	    (duo->sync ? DUO_BEGIN_SYNC : 0);
 	m.fail_secure = !duo->fail_safe;
-	m.https_timeout_ms = duo->timeout_ms;
+	m.https_timeout_ms = https_timeout_ms(duo->timeout_ms);
 	(void)helper_run_send(h, MSG_DUO_BEGIN, &m, "DUO_BEGIN too long");
 }
 
@@ -282,8 +327,12 @@ duo_begin(struct attempt *a)
 		return -1;
 	run->a = a;
 	a->vstate = run;
-	attempt_deadline(a, a->svc->duo.timeout_ms);
 	helper_run_start(&run->helper, a, helpers, &duo_helper_ops);
+	/* Unless a helper at hand already ended the attempt; and last: a
+	 * deadline that cannot be armed ends the session, and the run with
+	 * it. */
+	if (a->vstate == run)
+		attempt_deadline(a, a->svc->duo.timeout_ms);
 	return 0;
 }
 
@@ -323,4 +372,5 @@ const struct verifier verify_duo = {
 	.begin = duo_begin,
 	.answer = duo_answer,
 	.cancel = duo_cancel,
+	.acts_outside = true,
 };

@@ -219,7 +219,7 @@ test_push_through_the_menu_is_allowed_or_denied(void **state)
 	assert_non_null(strstr(reply,
 	    "302-\"Duo two-factor login for alice\"\r\n"));
 	assert_non_null(strstr(reply,
-	    "302-\" 1. Duo Push to XXX-XXX-1234\"\r\n"));
+	    "302-\" 1. Duo Push to XXX-XXX-0000\"\r\n"));
 	assert_non_null(strstr(reply,
 	    "302 \"Passcode or option (1-2): \"\r\n"));
 	assert_int_equal(ask(fd, "pass 1\r\n", reply), 303);
@@ -233,6 +233,54 @@ test_push_through_the_menu_is_allowed_or_denied(void **state)
 	broker_log_expect(&broker, "audit: * user=bob mech=duo * "
 	    "outcome=failure * detail=duo:deny:push", 1);
 	close(fd);
+}
+
+/* A menu longer than one prompt (30 devices) comes as info lines and
+ * then the prompt, no option and not the question cut. */
+static void
+test_a_long_menu_is_shown_whole(void **state)
+{
+	char reply[8192];
+	int fd, code;
+
+	NEED_ROOT();
+	fd = start_duo_broker(fake.keys, "\tallow duo\n");
+	code = ask(fd, "login duo many\r\n", reply);
+	assert_int_equal(code, 303);
+	assert_non_null(strstr(reply, "Duo two-factor login for many"));
+	while ((code = ask(fd, "pass\r\n", reply)) == 303)
+		;
+	assert_int_equal(code, 302);
+	assert_non_null(strstr(reply, "\" 60. Phone call to XXX-XXX-0029\""));
+	assert_non_null(strstr(reply,
+	    "302 \"Passcode or option (1-60): \"\r\n"));
+	assert_int_equal(ask(fd, "pass 59\r\n", reply), 303);
+	assert_int_equal(ack_status(fd, reply), 200);
+	close(fd);
+	broker_log_expect(&broker, "audit: * user=many mech=duo * "
+	    "outcome=success * detail=duo:allow:push", 1);
+}
+
+/* No one's phone gets a push for a login that cannot succeed: a deny
+ * rule, or duo asked for where the user's rule begins with a password. */
+static void
+test_refused_logins_send_no_push(void **state)
+{
+	unsigned before = fake_requests("/rest/v1/", NULL);
+	char reply[8192];
+	int fd;
+
+	NEED_ROOT();
+	fd = start_duo_broker(fake.keys, "\tdeny user bob\n"
+	    "\tallow password then duo user alice\n\tallow duo\n");
+	assert_int_equal(ask(fd, "login duo bob\r\n", reply), 506);
+	assert_int_equal(ask(fd, "login duo alice\r\n", reply), 506);
+	close(fd);
+	assert_int_equal(fake_requests("/rest/v1/", NULL), before);
+	broker_log_expect(&broker, "audit: * user=bob mech=duo * "
+	    "outcome=denied *", 1);
+	broker_log_expect(&broker, "audit: * user=alice mech=duo * "
+	    "outcome=mechanism-not-permitted *", 1);
 }
 
 /* A passcode answers the menu; the audit line names the factor, never
@@ -475,6 +523,16 @@ test_failmode_secure_fails_and_safe_goes_on_loudly(void **state)
 	    1);
 	broker_log_expect(&broker, "audit: * mech=duo step=2 * "
 	    "outcome=success * detail=duo:failopen:unreachable", 1);
+	broker_stop(&broker);
+
+	/* Nor does a factor that proves no secret make up for it. */
+	fd = start_duo_broker(fake.keys, "\tduo-host 127.0.0.1:1\n"
+	    "\tduo-failmode safe\n\tallow duo then unix\n");
+	assert_int_equal(ask(fd, "login duo root\r\n", reply), 306);
+	assert_int_equal(ask(fd, "login unix root\r\n", reply), 505);
+	close(fd);
+	broker_log_expect(&broker, "audit: * user=root mech=unix step=2 * "
+	    "outcome=error * detail=*nothing-proven", 1);
 }
 
 /* A certificate not from duo-cafile is a connection error, as any. */
@@ -704,6 +762,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f)	BROKER_TEST(f, &broker)
 		T(test_push_through_the_menu_is_allowed_or_denied),
+		T(test_a_long_menu_is_shown_whole),
+		T(test_refused_logins_send_no_push),
 		T(test_passcode_right_and_wrong),
 		T(test_auto_push_shows_no_menu),
 		T(test_status_lines_arrive_while_the_push_is_pending),
