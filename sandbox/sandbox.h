@@ -56,7 +56,9 @@ void sandbox_drop(const struct sandbox_identity *id, const char *empty_dir,
 /* For a helper that stays root to reach credential files but parses
  * attacker-controlled data (the GSSAPI zygote, inherited by its
  * helpers): a network namespace of its own with nothing in it (unless
- * network: the Duo helper talks to Duo's service); a private
+ * network: the Duo helper talks to Duo's service, and must first become
+ * an unprivileged user, so it keeps CAP_SETUID and CAP_SETGID and the
+ * calls of sandbox_helper_become too); a private
  * mount namespace where every mount is read-only but the n writable
  * directories (absolute paths) and /run is an empty tmpfs; only
  * CAP_CHOWN, CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (the bounding set
@@ -66,6 +68,12 @@ void sandbox_drop(const struct sandbox_identity *id, const char *empty_dir,
  * closed. */
 void sandbox_privileged_helper(const char *const *writable, size_t n,
     bool network);
+
+/* In a helper of a zygote confined with network, once it has read what
+ * only root may (its keys) and before it talks to anyone: becomes id,
+ * with no supplementary groups and no capability left, still not
+ * dumpable.  Exits the process when it cannot. */
+void sandbox_helper_become(const struct sandbox_identity *id);
 
 /* In a helper, before it parses a client's bytes: rlimits of its own, so
  * that a parser that loops or balloons ends there (CPU 10 s, files 64

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/sockios.h>
 #include <sched.h>
@@ -27,41 +28,46 @@
 #include "sandbox.h"
 #include "sandbox_fail.h"
 
-/* What an acceptor needs of root's powers. */
+/* What an acceptor needs of root's powers; and, last, what a helper
+ * with the network needs to become an unprivileged user before it uses
+ * it (sandbox_helper_become). */
 static const cap_value_t kept[] = {
 	CAP_CHOWN,		/* the delegated cache becomes the user's */
 	CAP_DAC_OVERRIDE,	/* root-only keytab and cache directory */
 	CAP_DAC_READ_SEARCH,	/* a .k5login in a home only its owner reads */
+	CAP_SETUID,
+	CAP_SETGID,
 };
+#define KEPT_ACCEPTOR	3
+#define KEPT_NETWORK	5
 
 static int
-is_kept(cap_value_t cap)
+is_kept(cap_value_t cap, int nkept)
 {
-	size_t i;
+	int i;
 
-	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+	for (i = 0; i < nkept; i++)
 		if (kept[i] == cap)
 			return 1;
 	return 0;
 }
 
-/* Every other capability leaves the bounding set, the kept ones stay
- * effective and permitted only. */
+/* Every other capability leaves the bounding set, the first nkept kept
+ * ones stay effective and permitted only. */
 static void
-keep_only_needed_capabilities(void)
+keep_only_needed_capabilities(int nkept)
 {
 	cap_value_t cap, last = (cap_value_t)cap_max_bits();
 	cap_t caps;
 
 	for (cap = 0; cap < last; cap++)
-		if (!is_kept(cap) && cap_drop_bound(cap) == -1 &&
+		if (!is_kept(cap, nkept) && cap_drop_bound(cap) == -1 &&
 		    errno != EINVAL)
 			sandbox_fail("drop bounding capability");
 	if ((caps = cap_init()) == NULL ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, sizeof(kept) / sizeof(kept[0]),
-	    kept, CAP_SET) == -1 ||
-	    cap_set_flag(caps, CAP_PERMITTED, sizeof(kept) / sizeof(kept[0]),
-	    kept, CAP_SET) == -1 || cap_set_proc(caps) == -1)
+	    cap_set_flag(caps, CAP_EFFECTIVE, nkept, kept, CAP_SET) == -1 ||
+	    cap_set_flag(caps, CAP_PERMITTED, nkept, kept, CAP_SET) == -1 ||
+	    cap_set_proc(caps) == -1)
 		sandbox_fail("keep helper capabilities");
 	cap_free(caps);
 	if (cap_reset_ambient() == -1)
@@ -308,10 +314,19 @@ refuse_by_argument(scmp_filter_ctx ctx)
 	refuse_value(ctx, SCMP_SYS(socket), 0, AF_VSOCK);
 }
 
+/* The id changes sandbox_helper_become makes: left to a helper with the
+ * network, refused to the others. */
+static bool
+becomes(const char *call)
+{
+	return strcmp(call, "setresuid") == 0 ||
+	    strcmp(call, "setresgid") == 0 || strcmp(call, "setgroups") == 0;
+}
+
 /* Loaded once in the zygote: every helper inherits it, at no cost to a
  * login.  A foreign system-call ABI kills the process. */
 static void
-load_filter(void)
+load_filter(bool network)
 {
 	scmp_filter_ctx ctx;
 	size_t i;
@@ -322,7 +337,9 @@ load_filter(void)
 	    SCMP_ACT_KILL_PROCESS) < 0)
 		sandbox_fail("seccomp_init");
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
-		if ((nr = seccomp_syscall_resolve_name(refused[i])) ==
+		if (network && becomes(refused[i]))
+			continue;
+		else if ((nr = seccomp_syscall_resolve_name(refused[i])) ==
 		    __NR_SCMP_ERROR || seccomp_rule_add(ctx,
 		    SCMP_ACT_ERRNO(EPERM), nr, 0) < 0)
 			sandbox_fail(refused[i]);
@@ -347,12 +364,33 @@ sandbox_privileged_helper(const char *const *writable, size_t n,
 	if (!network && unshare(CLONE_NEWNET) == -1)
 		sandbox_fail("unshare network");
 	read_only_view(real, n);
-	keep_only_needed_capabilities();
+	keep_only_needed_capabilities(network ? KEPT_NETWORK : KEPT_ACCEPTOR);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		sandbox_fail("no_new_privs");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		sandbox_fail("not dumpable");
-	load_filter();
+	load_filter(network);
+}
+
+void
+sandbox_helper_become(const struct sandbox_identity *id)
+{
+	cap_t caps, none;
+	int same;
+
+	/* With the uid no longer 0 and no SECBIT_KEEP_CAPS, the kernel
+	 * clears the permitted and effective sets: checked, not assumed. */
+	if (id->uid == 0 || setgroups(0, NULL) == -1 ||
+	    setresgid(id->gid, id->gid, id->gid) == -1 ||
+	    setresuid(id->uid, id->uid, id->uid) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    (caps = cap_get_proc()) == NULL || (none = cap_init()) == NULL)
+		_exit(SANDBOX_EXIT);
+	same = cap_compare(caps, none) == 0;
+	cap_free(caps);
+	cap_free(none);
+	if (!same)
+		_exit(SANDBOX_EXIT);
 }
 
 void

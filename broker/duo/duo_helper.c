@@ -256,6 +256,10 @@ duo_helper_main(int sock, void *arg)
 		fprintf(stderr, "duo: %s: %s\n", b.keys, why);
 		report(MECH_OUTCOME_ERROR, "error", "key-file");
 	}
+	/* The keys read, nothing of root's is needed any more: a helper
+	 * taken over through what Duo answers can read no root-only file
+	 * and send it out. */
+	sandbox_helper_become(arg);
 	duo = duo_open(b.host[0] != '\0' ? b.host : k.host, k.ikey, k.skey,
 	    "loginbroker", b.cafile[0] != '\0' ? b.cafile :
 	    k.cafile[0] != '\0' ? k.cafile : NULL, (int)b.https_timeout_ms,

@@ -29,7 +29,8 @@ struct duo_keys {
 int duo_keys_read(const char *path, struct duo_keys *k, char *why,
     size_t cap);
 
-/* A helper's body (a spawner_child_fn); arg is unused. */
+/* A helper's body (a spawner_child_fn); arg is the struct
+ * sandbox_identity it becomes once it has read the keys. */
 void duo_helper_main(int sock, void *arg);
 
 #endif

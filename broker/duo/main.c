@@ -3,7 +3,8 @@
  * (broker/verifiers/zygotes.c) with its channel on fd 3.  It confines
  * itself as the other helper zygotes do (sandbox_privileged_helper), but
  * keeps the network: its helpers are the only processes of loginbroker
- * that connect to Duo's service.  It forks one helper per duo attempt
+ * that connect to Duo's service, and each becomes the unprivileged user
+ * it is given (the workers' own) as soon as it has read the keys.  It forks one helper per duo attempt
  * (duo_helper.h).  It links only libduo, ipc and sandbox.
  *
  * "loginbroker-duo --check FILE..." reads key files and says on stdout
@@ -34,8 +35,10 @@ check(int n, char **files)
 int
 main(int argc, char **argv)
 {
+	static struct sandbox_identity become;
+
 	if (argc >= 2 && strcmp(argv[1], "--check") == 0)
 		return check(argc - 2, argv + 2);
-	zygote_main("loginbroker-duo", argc, argv, true, NULL,
+	zygote_main("loginbroker-duo", argc, argv, &become, NULL,
 	    duo_helper_main);
 }

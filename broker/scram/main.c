@@ -12,6 +12,6 @@
 int
 main(int argc, char **argv)
 {
-	zygote_main("loginbroker-scram", argc, argv, false,
+	zygote_main("loginbroker-scram", argc, argv, NULL,
 	    scram_libraries_load, scram_helper_main);
 }

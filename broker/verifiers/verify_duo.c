@@ -207,11 +207,18 @@ duo_check_keys(const struct config *c, const struct policy *p)
 	return n == 2 ? 0 : run_key_check(c->duo_path, argv);
 }
 
+/* The helpers become the workers' user once they have read the keys. */
 static int
 duo_prepare(const struct config *c, const struct policy *p)
 {
+	static char fallback[16];
+	static const char *args[] = { "--user", NULL, "--fallback-id",
+	    fallback, NULL };
+
 	conf = c;
-	return zygote_start(c, c->duo_path, NULL, NULL);
+	args[1] = c->worker_user;
+	snprintf(fallback, sizeof(fallback), "%u", c->worker_fallback_id);
+	return zygote_start(c, c->duo_path, NULL, args);
 }
 
 static int

@@ -70,7 +70,8 @@ fake_start(void **state)
 	if (geteuid() != 0)
 		return 0;
 	snprintf(fake.dir, sizeof(fake.dir), "/tmp/lbduo.XXXXXX");
-	if (mkdtemp(fake.dir) == NULL)
+	/* The CA must be readable by the user a Duo helper becomes. */
+	if (mkdtemp(fake.dir) == NULL || chmod(fake.dir, 0755) == -1)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "%s/duo_certs.sh %s", getenv("LB_FIXTURES"),
 	    fake.dir);
@@ -415,6 +416,35 @@ running(pid_t pid)
 	return kill(pid, 0) == 0;
 }
 
+/* The one helper that talks to Duo now runs as the workers' user, with
+ * no capability: its keys read, it holds nothing of root's. */
+static void
+assert_helper_became_unprivileged(void)
+{
+	pid_t pids[16];
+	char uid[64], caps[64], want[64];
+	uid_t sandbox_uid;
+	gid_t sandbox_gid;
+	size_t n, i, unprivileged = 0;
+
+	test_sandbox_ids(&sandbox_uid, &sandbox_gid);
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", (unsigned)sandbox_uid,
+	    (unsigned)sandbox_uid, (unsigned)sandbox_uid,
+	    (unsigned)sandbox_uid);
+	n = duo_helpers(pids, 16);
+	for (i = 0; i < n; i++) {
+		if (test_proc_status(pids[i], "Uid", uid, sizeof(uid)) == NULL ||
+		    strncmp(uid, "0\t", 2) == 0)
+			continue;
+		assert_non_null(strstr(uid, want));
+		assert_non_null(test_proc_status(pids[i], "CapEff", caps,
+		    sizeof(caps)));
+		assert_non_null(strstr(caps, "0000000000000000"));
+		unprivileged++;
+	}
+	assert_int_equal(unprivileged, 1);
+}
+
 /* A push nobody answers: 510 at duo-timeout, the helper killed, and
  * other logins served all the while. */
 static void
@@ -435,6 +465,7 @@ test_unanswered_push_times_out_and_stalls_no_one(void **state)
 	/* The push waits; a password login goes through meanwhile. */
 	raw_send(fd, "pass\r\n", 6);
 	broker_login_once(&broker);
+	assert_helper_became_unprivileged();
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 510);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* duo-timeout's 2 s, not the prompt's or the session's minutes. */

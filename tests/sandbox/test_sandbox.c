@@ -692,6 +692,28 @@ test_privileged_helper_has_the_network_only_when_asked(void **state)
 	close(fd);
 }
 
+/* Becomes an unprivileged id, then tries a root-only file: 0 when it is
+ * refused as to anyone. */
+static int
+try_become(void *arg)
+{
+	const struct sandbox_identity id = { 64998, 64998 };
+
+	sandbox_helper_become(&id);
+	return open("/etc/shadow", O_RDONLY) == -1 && errno == EACCES ? 0 : 1;
+}
+
+/* The Duo helper drops root before it talks to anyone; the others,
+ * which have no network, cannot change ids at all. */
+static void
+test_only_a_helper_with_the_network_becomes_a_user(void **state)
+{
+	NEED_ROOT();
+	assert_exited(run_as_privileged_helper(try_become, true), 0);
+	assert_exited(run_as_privileged_helper(try_become, false),
+	    SANDBOX_EXIT);
+}
+
 /* doc/sandbox.md, "The GSSAPI helper", in a child of the test. */
 static void
 test_privileged_helper_sees_a_read_only_world_and_signals_no_one(
@@ -734,6 +756,8 @@ main(void)
 	    test_privileged_helper_sees_a_read_only_world_and_signals_no_one),
 		cmocka_unit_test(
 		    test_privileged_helper_has_the_network_only_when_asked),
+		cmocka_unit_test(
+		    test_only_a_helper_with_the_network_becomes_a_user),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
