@@ -985,6 +985,16 @@ decide(struct session *s, enum verdict v, const char *detail,
 	fail_later(s, "failure");
 }
 
+/* The attempt in progress waited too long: audited, and the connection
+ * closed with 510 and text. */
+static void
+attempt_timed_out(struct session *s, const char *text)
+{
+	cancel_verifier(s);
+	record_attempt(s, "timeout");
+	send_reply(s, MSG_CLOSE, REPLY_TIMED_OUT, text);
+}
+
 void
 session_on_deadline(struct session *s)
 {
@@ -1006,17 +1016,11 @@ session_on_deadline(struct session *s)
 	}
 	if (s->verify_deadline != 0 && now >= s->verify_deadline) {
 		snprintf(s->vdetail, sizeof(s->vdetail), "%s:timeout", s->mech);
-		cancel_verifier(s);
-		record_attempt(s, "timeout");
-		send_reply(s, MSG_CLOSE, REPLY_TIMED_OUT,
-		    "Timed out waiting for the factor");
+		attempt_timed_out(s, "Timed out waiting for the factor");
 		return;
 	}
 	if (s->prompt_deadline != 0 && now >= s->prompt_deadline) {
-		cancel_verifier(s);
-		record_attempt(s, "timeout");
-		send_reply(s, MSG_CLOSE, REPLY_TIMED_OUT,
-		    "Timed out waiting for an answer");
+		attempt_timed_out(s, "Timed out waiting for an answer");
 		return;
 	}
 	if (s->grace_deadline != 0 && now >= s->grace_deadline) {

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <linux/sockios.h>
 #include <sched.h>
@@ -27,6 +26,7 @@
 
 #include "sandbox.h"
 #include "sandbox_fail.h"
+#include "sandbox_ids.h"
 
 /* What an acceptor needs of root's powers; and, last, what a helper
  * with the network needs to become an unprivileged user before it uses
@@ -314,13 +314,15 @@ refuse_by_argument(scmp_filter_ctx ctx)
 	refuse_value(ctx, SCMP_SYS(socket), 0, AF_VSOCK);
 }
 
-/* The id changes sandbox_helper_become makes: left to a helper with the
- * network, refused to the others. */
+/* The calls sandbox_helper_become makes: left to a helper with the
+ * network, refused to the others (capset only ever lowers here: no
+ * CAP_SETPCAP). */
 static bool
 becomes(const char *call)
 {
 	return strcmp(call, "setresuid") == 0 ||
-	    strcmp(call, "setresgid") == 0 || strcmp(call, "setgroups") == 0;
+	    strcmp(call, "setresgid") == 0 || strcmp(call, "setgroups") == 0 ||
+	    strcmp(call, "capset") == 0;
 }
 
 /* Loaded once in the zygote: every helper inherits it, at no cost to a
@@ -375,22 +377,15 @@ sandbox_privileged_helper(const char *const *writable, size_t n,
 void
 sandbox_helper_become(const struct sandbox_identity *id)
 {
-	cap_t caps, none;
-	int same;
-
-	/* With the uid no longer 0 and no SECBIT_KEEP_CAPS, the kernel
-	 * clears the permitted and effective sets: checked, not assumed. */
-	if (id->uid == 0 || setgroups(0, NULL) == -1 ||
-	    setresgid(id->gid, id->gid, id->gid) == -1 ||
-	    setresuid(id->uid, id->uid, id->uid) == -1 ||
-	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
-	    (caps = cap_get_proc()) == NULL || (none = cap_init()) == NULL)
-		_exit(SANDBOX_EXIT);
-	same = cap_compare(caps, none) == 0;
-	cap_free(caps);
-	cap_free(none);
-	if (!same)
-		_exit(SANDBOX_EXIT);
+	if (id->uid == 0) {
+		errno = EINVAL;
+		sandbox_fail("become root");
+	}
+	sandbox_switch_identity(id);
+	sandbox_clear_capabilities();
+	/* A change of ids may make a process dumpable again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		sandbox_fail("not dumpable");
 }
 
 void

@@ -8,7 +8,6 @@ extern const struct mech_dialog mech_kbdint;
 extern const struct mech_dialog mech_password;
 extern const struct mech_dialog mech_plain;
 extern const struct mech_dialog mech_sasl_steps;
-extern const struct mech_dialog mech_totp;
 
 /* unix shows nothing: the broker knows the peer's uid. */
 static const struct mech_dialog mech_unix = { 0 };
@@ -20,7 +19,7 @@ static const struct mech_dialog *const dialogs[MECH_COUNT] = {
 	[MECH_GSSAPI] = &mech_data_steps,
 	[MECH_SCRAM_SHA_256] = &mech_sasl_steps,
 	[MECH_PLAIN] = &mech_plain,
-	[MECH_TOTP] = &mech_totp,
+	[MECH_TOTP] = &mech_password,
 	[MECH_DUO] = &mech_password,
 	[MECH_UNIX] = &mech_unix,
 #ifdef LB_TEST_MECHANISMS

@@ -27,8 +27,3 @@ const struct mech_dialog mech_password = {
 	.show = password_show,
 	.show_round = NULL,
 };
-
-const struct mech_dialog mech_totp = {
-	.show = password_show,
-	.show_round = NULL,
-};

@@ -27,12 +27,11 @@ static struct ipc_chan *broker;
 static struct {
 	bool shown;			/* a menu or a status line: not a bypass */
 	const char *factor;		/* "push", "phone", "passcode"... */
-	char menu[4096];		/* the factor menu, as libduo gave it */
-} login = { false, "none", "" };
+} login = { false, "none" };
 
-/* Every character of s (of length len) is one of a kind. */
+/* Whether s is exactly len letters and digits. */
 static bool
-all_alnum(const char *s, size_t len)
+alnum_word(const char *s, size_t len)
 {
 	size_t i;
 
@@ -48,23 +47,22 @@ struct key_read {
 	size_t cap;
 };
 
-/* One "name = value" of the key file (inih: nonzero to go on). */
+#define KEY(f)	{ #f, offsetof(struct duo_keys, f), \
+	sizeof(((struct duo_keys *)0)->f) }
+
+/* One "name = value" of the key file (inih: nonzero to go on; the first
+ * line that is wrong is the one told). */
 static int
 key_line(void *arg, const char *section, const char *name, const char *val)
 {
 	struct key_read *r = arg;
 	static const struct { const char *name; size_t off, size; } keys[] = {
-		{ "ikey", offsetof(struct duo_keys, ikey),
-		    sizeof(((struct duo_keys *)0)->ikey) },
-		{ "skey", offsetof(struct duo_keys, skey),
-		    sizeof(((struct duo_keys *)0)->skey) },
-		{ "host", offsetof(struct duo_keys, host),
-		    sizeof(((struct duo_keys *)0)->host) },
-		{ "cafile", offsetof(struct duo_keys, cafile),
-		    sizeof(((struct duo_keys *)0)->cafile) },
+		KEY(ikey), KEY(skey), KEY(host), KEY(cafile),
 	};
 	size_t i;
 
+	if (r->why[0] != '\0')
+		return 0;
 	/* Where pam_duo's file says how to behave, the policy does here
 	 * (duo-failmode, duo-auto...): such a line would be ignored, so it
 	 * is refused rather. */
@@ -101,11 +99,9 @@ duo_keys_read(const char *path, struct duo_keys *k, char *why, size_t cap)
 		snprintf(why, cap, "readable by others than its owner");
 	else if (rc > 0 && why[0] == '\0')
 		snprintf(why, cap, "line %d: not \"name = value\"", rc);
-	else if (rc == 0 && (strlen(k->ikey) != 20 ||
-	    !all_alnum(k->ikey, 20)))
+	else if (rc == 0 && !alnum_word(k->ikey, 20))
 		snprintf(why, cap, "ikey: expected 20 letters and digits");
-	else if (rc == 0 && (strlen(k->skey) != 40 ||
-	    !all_alnum(k->skey, 40)))
+	else if (rc == 0 && !alnum_word(k->skey, 40))
 		snprintf(why, cap, "skey: expected 40 letters and digits");
 	else if (rc == 0 && k->host[0] == '\0')
 		snprintf(why, cap, "host: missing");
@@ -157,7 +153,7 @@ chosen_factor(const char *menu, const char *answer)
 	size_t i;
 
 	if (answer[0] == '\0' || strlen(answer) > 2 ||
-	    !all_alnum(answer, strlen(answer)))
+	    !alnum_word(answer, strlen(answer)))
 		return "passcode";
 	snprintf(option, sizeof(option), " %s. ", answer);
 	if ((p = strstr(menu, option)) == NULL)
@@ -179,22 +175,21 @@ conv_prompt(void *arg, const char *prompt, char *buf, size_t bufsz)
 {
 	static struct msg_answers ans;
 	const char *rest = prompt;
-	char head[CONV_MAX_TEXT];
+	char head[CONV_MAX_TEXT], *nl;
 	size_t cut;
 
 	login.shown = true;
-	snprintf(login.menu, sizeof(login.menu), "%s", prompt);
 	while (strlen(rest) >= CONV_MAX_TEXT) {
 		memcpy(head, rest, sizeof(head) - 1);
 		head[sizeof(head) - 1] = '\0';
-		cut = strrchr(head, '\n') != NULL ?
-		    (size_t)(strrchr(head, '\n') - head) : sizeof(head) - 1;
+		nl = strrchr(head, '\n');
+		cut = nl != NULL ? (size_t)(nl - head) : sizeof(head) - 1;
 		head[cut] = '\0';
 		show(PROMPT_INFO, head, &ans);
 		rest += cut + (rest[cut] == '\n');
 	}
 	show(PROMPT_VISIBLE, rest, &ans);
-	login.factor = chosen_factor(login.menu, ans.text[0]);
+	login.factor = chosen_factor(prompt, ans.text[0]);
 	snprintf(buf, bufsz, "%s", ans.text[0]);
 	explicit_bzero(&ans, sizeof(ans));
 	return buf;

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,37 +56,15 @@ keys_of(const struct config *c, const struct policy_service *svc)
 	return svc->duo.keys[0] != '\0' ? svc->duo.keys : c->duo_file;
 }
 
-/* A file the helper opens: absolute, short enough for DUO_BEGIN, and
- * outside /run and /dev, which its view has of its own. */
+/* A service's own CA bundle: where a helper can read it. */
 static int
-check_helper_path(const char *what, const char *path)
+check_cafile(const struct policy_service *svc)
 {
-	if (path[0] != '/' || strlen(path) >= HELPER_PATH_MAX ||
-	    strncmp(path, "/run/", 5) == 0 || strncmp(path, "/dev/", 5) == 0) {
-		log_msg(LOG_ERR, "%s %s: must be an absolute path of at most "
-		    "%d bytes outside /run and /dev", what, path,
-		    HELPER_PATH_MAX - 1);
+	if (zygote_file_check("duo-cafile", svc->duo.cafile, false) == -1)
 		return -1;
-	}
-	return 0;
-}
-
-/* The key file must be root's and private (libduo refuses one others
- * may read); its content only the helper reads (duo_check_keys). */
-static int
-check_keys_file(const char *path)
-{
-	struct stat st;
-
-	if (check_helper_path("duo key file", path) == -1)
-		return -1;
-	if (stat(path, &st) == -1) {
-		log_msg(LOG_ERR, "duo key file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077)) {
-		log_msg(LOG_ERR, "duo key file %s: must be a file of root's "
-		    "that no one else may read or write", path);
+	if (access(svc->duo.cafile, R_OK) == -1) {
+		log_msg(LOG_ERR, "service %s: duo-cafile %s: %s", svc->name,
+		    svc->duo.cafile, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -104,28 +81,19 @@ duo_check(const struct config *c, const struct policy *p)
 		svc = &p->services[i];
 		if (!uses_duo(svc))
 			continue;
-		if (check_keys_file(keys_of(c, svc)) == -1)
-			rc = -1;
-		if (svc->duo.cafile[0] == '\0')
-			;
-		else if (check_helper_path("duo-cafile", svc->duo.cafile) ==
+		/* libduo refuses a key file others may read. */
+		if (zygote_file_check("duo key file", keys_of(c, svc), true) ==
 		    -1)
 			rc = -1;
-		else if (access(svc->duo.cafile, R_OK) == -1) {
-			log_msg(LOG_ERR, "service %s: duo-cafile %s: %s",
-			    svc->name, svc->duo.cafile, strerror(errno));
+		if (svc->duo.cafile[0] != '\0' && check_cafile(svc) == -1)
 			rc = -1;
-		}
 		if (svc->duo.fail_safe)
 			log_msg(LOG_WARNING, "service %s: duo-failmode safe: "
 			    "when Duo cannot be reached, its logins go on "
 			    "without the second factor", svc->name);
 	}
-	if (access(c->duo_path, X_OK) == -1) {
-		log_msg(LOG_ERR, "duo_path %s: %s", c->duo_path,
-		    strerror(errno));
+	if (zygote_program_check("duo_path", c->duo_path) == -1)
 		rc = -1;
-	}
 	return rc;
 }
 
@@ -170,8 +138,8 @@ run_key_check(const char *path, char *const *argv)
 	close(pipefd[0]);
 	if (got != 0) {		/* no end of output in time, or too much */
 		kill(pid, SIGKILL);
-		log_msg(LOG_ERR, "duo_path %s --check: no answer in %d ms",
-		    path, KEY_CHECK_MS);
+		log_msg(LOG_ERR, "duo_path %s --check: no whole answer "
+		    "within %d ms", path, KEY_CHECK_MS);
 	}
 	out[len] = '\0';
 	if (waitpid(pid, &status, 0) == -1)
@@ -186,22 +154,22 @@ run_key_check(const char *path, char *const *argv)
 /* What the key files hold, read by the Duo program itself (never the
  * broker: it holds no key).  It may block on the files, so it runs
  * only before the broker serves anyone, and only on files that are
- * root's own (duo_check says what is wrong with the others). */
+ * root's own regular files (no FIFO to block on); a start ends at the
+ * first that is not. */
 static int
 duo_check_keys(const struct config *c, const struct policy *p)
 {
 	char *argv[KEY_FILES_MAX + 3] = { "loginbroker-duo", "--check" };
 	const char *keys;
 	size_t i, n = 2;
-	struct stat st;
 
 	for (i = 0; i < p->nservices; i++) {
 		if (!uses_duo(&p->services[i]))
 			continue;
 		keys = keys_of(c, &p->services[i]);
-		if (stat(keys, &st) == 0 && S_ISREG(st.st_mode) &&
-		    st.st_uid == 0 && (st.st_mode & 077) == 0)
-			argv[n++] = (char *)keys;
+		if (zygote_file_check("duo key file", keys, true) == -1)
+			return -1;
+		argv[n++] = (char *)keys;
 	}
 	argv[n] = NULL;
 	return n == 2 ? 0 : run_key_check(c->duo_path, argv);

@@ -102,11 +102,8 @@ gss_check(const struct config *c, const struct policy *p)
 			rc = -1;
 		}
 	}
-	if (access(c->gss_path, X_OK) == -1) {
-		log_msg(LOG_ERR, "gss_path %s: %s", c->gss_path,
-		    strerror(errno));
+	if (zygote_program_check("gss_path", c->gss_path) == -1)
 		rc = -1;
-	}
 	/* Room for "/krb5cc_lb_" and 16 hex digits in a helper's path. */
 	if (c->ccache_dir[0] != '/' ||
 	    strlen(c->ccache_dir) >= HELPER_PATH_MAX - 32) {

@@ -7,18 +7,14 @@
  * loop only relays, bounds and counts the messages, and decides on what
  * the helper reports.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "attempt.h"
 #include "config.h"
 #include "helper_run.h"
-#include "log.h"
 #include "msg.h"
 #include "policy.h"
 #include "verify.h"
@@ -45,36 +41,10 @@ static const struct config *conf;
 static int
 scram_check(const struct config *c, const struct policy *p)
 {
-	struct stat st;
-	int rc = 0;
+	int rc = zygote_file_check("scram_file", c->scram_file, true);
 
-	/* lstat: the helper opens it O_NOFOLLOW, so a link would pass here
-	 * and fail every login. */
-	if (lstat(c->scram_file, &st) == -1) {
-		log_msg(LOG_ERR, "scram_file %s: %s", c->scram_file,
-		    strerror(errno));
-		rc = -1;
-	} else if (!S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & 077) != 0) {
-		log_msg(LOG_ERR, "scram_file %s: must be a file of root's "
-		    "that no one else may read or write", c->scram_file);
-		rc = -1;
-	}
-	/* The helper's view has a /run and /dev of its own. */
-	if (c->scram_file[0] != '/' || strlen(c->scram_file) >=
-	    HELPER_PATH_MAX || strncmp(c->scram_file, "/run/", 5) == 0 ||
-	    strncmp(c->scram_file, "/dev/", 5) == 0) {
-		log_msg(LOG_ERR, "scram_file %s: must be an absolute path of "
-		    "at most %d bytes outside /run and /dev", c->scram_file,
-		    HELPER_PATH_MAX - 1);
-		rc = -1;
-	}
-	if (access(c->scram_path, X_OK) == -1) {
-		log_msg(LOG_ERR, "scram_path %s: %s", c->scram_path,
-		    strerror(errno));
-		rc = -1;
-	}
-	return rc;
+	return zygote_program_check("scram_path", c->scram_path) == -1 ? -1 :
+	    rc;
 }
 
 static int

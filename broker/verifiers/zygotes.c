@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -168,4 +169,42 @@ zygote_start(const struct config *c, const char *path, const char *service,
 	    c->spare_pam_helpers, 0 };
 	/* On failure the slot stays, as one that failed to start. */
 	return (z->ctl = spawn_ctl_start(&p)) != NULL ? 0 : -1;
+}
+
+int
+zygote_program_check(const char *key, const char *path)
+{
+	if (access(path, X_OK) == -1) {
+		log_msg(LOG_ERR, "%s %s: %s", key, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+zygote_file_check(const char *what, const char *path, bool secret)
+{
+	struct stat st;
+
+	if (path[0] != '/' || strlen(path) >= HELPER_PATH_MAX ||
+	    strncmp(path, "/run/", 5) == 0 || strncmp(path, "/dev/", 5) == 0) {
+		log_msg(LOG_ERR, "%s %s: must be an absolute path of at most "
+		    "%d bytes outside /run and /dev", what, path,
+		    HELPER_PATH_MAX - 1);
+		return -1;
+	}
+	if (!secret)
+		return 0;
+	/* lstat: a helper may open it O_NOFOLLOW, so a link would pass
+	 * here and fail every login. */
+	if (lstat(path, &st) == -1) {
+		log_msg(LOG_ERR, "%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077)) {
+		log_msg(LOG_ERR, "%s %s: must be a file of root's that no one "
+		    "else may read or write", what, path);
+		return -1;
+	}
+	return 0;
 }

@@ -13,6 +13,8 @@
 #ifndef LB_ZYGOTES_H
 #define LB_ZYGOTES_H
 
+#include <stdbool.h>
+
 struct config;
 
 /* One zygote per PAM service a policy has named since the start (a
@@ -34,5 +36,16 @@ struct spawn_ctl *zygote_find(const char *path, const char *service);
 
 /* That zygote: 0 ready, 1 starting, -1 failed or never started. */
 int zygote_state(const char *path, const char *service);
+
+/* Checks that the zygote program at path (the setting key names) can be
+ * run: 0, or -1 after logging why. */
+int zygote_program_check(const char *key, const char *path);
+
+/* Checks a file (what names it) a helper is handed by path: absolute, at
+ * most HELPER_PATH_MAX - 1 bytes, outside /run and /dev (a helper's
+ * view has its own of both); with secret, also a regular file, not a
+ * link, of root's that no one else may read or write.  0, or -1 after
+ * logging why. */
+int zygote_file_check(const char *what, const char *path, bool secret);
 
 #endif

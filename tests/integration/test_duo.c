@@ -509,6 +509,37 @@ test_client_leaving_ends_its_helper(void **state)
 	    "outcome=aborted *", 1);
 }
 
+/* Eight logins at once, one of them hanging up mid-way and one that
+ * never reads its replies: the other six get their pushes through. */
+static void
+test_many_at_once_and_one_hanging_up_mid_way(void **state)
+{
+	char reply[8192];
+	int fds[8], i;
+
+	NEED_ROOT();
+	fds[0] = start_duo_broker(fake.keys, "\tduo-auto yes\n"
+	    "\tallow duo\n");
+	for (i = 1; i < 8; i++)
+		fds[i] = raw_connect_greeted(&broker);
+	for (i = 0; i < 8; i++)
+		raw_send(fds[i], i == 7 ? "login duo slow\r\n" :
+		    "login duo alice\r\n", i == 7 ? 16 : 17);
+	for (i = 0; i < 7; i++)
+		assert_int_equal(raw_reply(fds[i], reply, sizeof(reply)), 303);
+	close(fds[3]);
+	for (i = 0; i < 7; i++)
+		if (i != 3)
+			assert_int_equal(ack_status(fds[i], reply), 200);
+	for (i = 0; i < 8; i++)
+		if (i != 3)
+			close(fds[i]);
+	broker_log_expect(&broker, "audit: * user=alice mech=duo * "
+	    "outcome=success *", 6);
+	broker_log_expect(&broker, "audit: * user=alice mech=duo * "
+	    "outcome=aborted *", 1);
+}
+
 /* --- failmode ------------------------------------------------------------ */
 
 /* Duo unreachable (a closed port) or refusing the keys (401): with
@@ -800,6 +831,7 @@ main(void)
 		T(test_status_lines_arrive_while_the_push_is_pending),
 		T(test_unanswered_push_times_out_and_stalls_no_one),
 		T(test_client_leaving_ends_its_helper),
+		T(test_many_at_once_and_one_hanging_up_mid_way),
 		T(test_failmode_secure_fails_and_safe_goes_on_loudly),
 		T(test_foreign_certificate_fails_secure),
 		T(test_preauth_bypass_enroll_and_deny),
