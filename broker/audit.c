@@ -94,3 +94,18 @@ audit_session(uint32_t session, const struct ucred *peer, const char *service,
 		    log_quote(service, qservice, sizeof(qservice)),
 		    log_quote(rule, qrule, sizeof(qrule)), outcome);
 }
+
+void
+audit_session_end(const struct audit_session_end *e)
+{
+	char service[Q(POLICY_NAME_MAX)], user[Q(USER_NAME_MAX)];
+	char tty[Q(SESSION_TTY_MAX)], status[Q(128)];
+
+	log_msg(LOG_NOTICE, "audit: session=%u service=%s user=%s tty=%s "
+	    "outcome=%s status=%s duration_ms=%llu", e->session,
+	    log_quote(e->service, service, sizeof(service)),
+	    log_quote(e->user, user, sizeof(user)),
+	    log_quote(e->tty, tty, sizeof(tty)), e->outcome,
+	    log_quote(e->status, status, sizeof(status)),
+	    (unsigned long long)e->duration_ms);
+}

@@ -48,4 +48,18 @@ void audit_refused(const struct ucred *peer, const char *rule,
 void audit_session(uint32_t session, const struct ucred *peer,
     const char *service, const char *rule, const char *outcome);
 
+/* A user's session (broker/keeper.h) as its audit line names it. */
+struct audit_session_end {
+	uint32_t session;		/* the login's connection */
+	const char *service;
+	const char *user;
+	const char *tty;		/* PAM_TTY or the terminal; "": none */
+	const char *outcome;		/* "session-ended", "keeper-lost" */
+	const char *status;		/* "exit 0", "signal 9" */
+	uint64_t duration_ms;
+};
+
+/* A user's session ended (or can no longer be followed). */
+void audit_session_end(const struct audit_session_end *e);
+
 #endif

@@ -6,10 +6,13 @@
  *   loginbrokerctl [-c FILE] lockout clear [USER]
  *   loginbrokerctl [-c FILE] totp enroll [-f] [-i ISSUER] USER
  *   loginbrokerctl [-c FILE] scram set [-i ITERATIONS] USER
+ *   loginbrokerctl [-c FILE] sessions
  *
  * FILE is the broker's configuration, for the files' paths.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +42,8 @@ usage(void)
 	    "       loginbrokerctl [-c config] totp enroll [-f] [-i issuer] "
 	    "user\n"
 	    "       loginbrokerctl [-c config] scram set [-i iterations] "
-	    "user\n");
+	    "user\n"
+	    "       loginbrokerctl [-c config] sessions\n");
 	exit(2);
 }
 
@@ -234,6 +238,78 @@ scram_set_cmd(int argc, char **argv)
 	return rc;
 }
 
+/* The value of " key=" in a keeper's state line (broker/pam/
+ * session_keeper.c writes it), into out[cap]; "-" when missing. */
+static const char *
+state_field(const char *line, const char *key, char *out, size_t cap)
+{
+	char pat[32];
+	const char *v;
+	size_t len;
+
+	snprintf(pat, sizeof(pat), "%s=", key);
+	for (v = line; (v = strstr(v, pat)) != NULL; v++)
+		if (v == line || v[-1] == ' ')
+			break;
+	if (v == NULL) {
+		snprintf(out, cap, "-");
+		return out;
+	}
+	v += strlen(pat);
+	len = strcspn(v, " \n");
+	snprintf(out, cap, "%.*s", (int)(len < cap ? len : cap - 1), v);
+	return out;
+}
+
+/* The live user sessions, from the files their keepers keep in
+ * sessions_dir: what a restarted broker knows of them too. */
+static int
+sessions_list_cmd(int argc, char **argv)
+{
+	char path[CONFIG_PATH_MAX + 300], line[1024], f[5][256];
+	struct dirent *d;
+	time_t started;
+	DIR *dir;
+	FILE *in;
+	long keeper;
+
+	if (argc != 1)
+		usage();
+	if ((dir = opendir(conf.sessions_dir)) == NULL && errno != ENOENT) {
+		fprintf(stderr, "loginbrokerctl: %s: %s\n", conf.sessions_dir,
+		    strerror(errno));
+		return 1;
+	}
+	printf("%-8s %-8s %-16s %-12s %-12s %s\n", "KEEPER", "PID", "USER",
+	    "SERVICE", "TTY", "STARTED");
+	while (dir != NULL && (d = readdir(dir)) != NULL) {
+		if ((keeper = strtol(d->d_name, NULL, 10)) <= 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", conf.sessions_dir,
+		    d->d_name);
+		if ((in = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(line, sizeof(line), in) == NULL)
+			line[0] = '\0';
+		fclose(in);
+		/* A keeper that died without its cleanup left a stale file. */
+		if (kill((pid_t)keeper, 0) == -1 && errno == ESRCH)
+			continue;
+		started = (time_t)strtoll(state_field(line, "started", f[4],
+		    sizeof(f[4])), NULL, 10);
+		strftime(f[4], sizeof(f[4]), "%Y-%m-%d %H:%M:%S",
+		    localtime(&started));
+		printf("%-8ld %-8s %-16s %-12s %-12s %s\n", keeper,
+		    state_field(line, "pid", f[0], sizeof(f[0])),
+		    state_field(line, "user", f[1], sizeof(f[1])),
+		    state_field(line, "service", f[2], sizeof(f[2])),
+		    state_field(line, "tty", f[3], sizeof(f[3])), f[4]);
+	}
+	if (dir != NULL)
+		closedir(dir);
+	return 0;
+}
+
 static const struct command {
 	const char *group, *verb;
 	int (*run)(int argc, char **argv);
@@ -242,6 +318,7 @@ static const struct command {
 	{ "lockout", "clear", lockout_clear_cmd },
 	{ "totp", "enroll", totp_enroll_cmd },
 	{ "scram", "set", scram_set_cmd },
+	{ "sessions", NULL, sessions_list_cmd },
 };
 
 int
@@ -258,7 +335,7 @@ main(int argc, char **argv)
 			usage();
 		config_path = optarg;
 	}
-	if (argc - optind < 2)
+	if (argc - optind < 1)
 		usage();
 	config_defaults(&conf);
 	/* Only the settings matter here; which mechanisms this build
@@ -271,10 +348,13 @@ main(int argc, char **argv)
 	log_init(true, false);
 	/* The table's own size: only the broker moves it to another. */
 	lockout_init(conf.lockout_file, 0);
+	/* A group with no verb is its own command (sessions). */
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[optind], commands[i].group) == 0 &&
-		    strcmp(argv[optind + 1], commands[i].verb) == 0)
-			return commands[i].run(argc - optind - 1,
-			    argv + optind + 1);
+		    (commands[i].verb == NULL ? argc - optind == 1 :
+		    argc - optind >= 2 &&
+		    strcmp(argv[optind + 1], commands[i].verb) == 0))
+			return commands[i].run(argc - optind - (commands[i].verb
+			    != NULL), argv + optind + (commands[i].verb != NULL));
 	usage();
 }

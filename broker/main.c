@@ -20,6 +20,7 @@
 #include "event.h"
 #include "fd_budget.h"
 #include "helper_run.h"
+#include "keeper.h"
 #include "listener.h"
 #include "lockout.h"
 #include "log.h"
@@ -262,10 +263,14 @@ main(int argc, char **argv)
 			break;
 		}
 		session_reap();
+		keeper_reap();
 	}
 	listener_close();
 	session_end_all();
 	session_reap();
+	/* Running user sessions outlive the broker. */
+	keeper_let_go_all();
+	keeper_reap();
 	helper_run_stop_waiting();
 	spawn_ctl_stop(workers);
 	policy_live_clear();

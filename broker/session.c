@@ -22,6 +22,7 @@
 #include "names.h"
 #include "reply.h"
 #include "session_io.h"
+#include "session_requests.h"
 #include "verify.h"
 
 /* How long a worker may take to write its last reply and go. */
@@ -32,6 +33,7 @@ static struct session_list live = TAILQ_HEAD_INITIALIZER(live);
 static struct session_list graveyard = TAILQ_HEAD_INITIALIZER(graveyard);
 static unsigned nlive;
 static uint32_t next_id = 1;
+static bool stopping;		/* session_end_all: hang up no session */
 
 static const char *const state_names[SS_STATE_COUNT] = {
 	[SS_LAUNCHING] = "launching",
@@ -40,6 +42,7 @@ static const char *const state_names[SS_STATE_COUNT] = {
 	[SS_PROMPTING] = "prompting",
 	[SS_DELAYING] = "delaying",
 	[SS_LOGGED_IN] = "logged-in",
+	[SS_SESSION_BUSY] = "session-busy",
 	[SS_CLOSING] = "closing",
 };
 
@@ -429,6 +432,8 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	if (s->step == 0) {
 		s->act_for[0] = '\0';
 		s->secret_proven = s->failed_open = false;
+		/* A new login: the PAM helper a factor kept is not its. */
+		session_requests_end(s, false);
 	}
 	s->act_for_asked[0] = '\0';
 	s->charged = s->charge_locked = false;
@@ -616,6 +621,25 @@ on_auth_abort(struct session *s, const struct ipc_msg *in)
 	set_state(s, SS_IDLE);
 }
 
+void
+session_violation(struct session *s, const char *why)
+{
+	violation(s, "%s", why);
+}
+
+void
+session_answer(struct session *s, uint32_t code, const char *text)
+{
+	set_state(s, SS_LOGGED_IN);
+	send_reply(s, MSG_RESULT, code, text);
+}
+
+void
+session_busy(struct session *s)
+{
+	set_state(s, SS_SESSION_BUSY);
+}
+
 #define IN(st)	(1u << (st))
 
 /* Which worker message is legal in which state (OpenSSH's monitor table).
@@ -631,8 +655,26 @@ static const struct dispatch {
 	{ MSG_AUTH_ABORT, IN(SS_PROMPTING), on_auth_abort },
 	{ MSG_CONTEXT, IN(SS_IDLE), on_context },
 	{ MSG_LEAVING, IN(SS_IDLE) | IN(SS_VERIFYING) | IN(SS_PROMPTING) |
-	    IN(SS_DELAYING) | IN(SS_LOGGED_IN), on_leaving },
+	    IN(SS_DELAYING) | IN(SS_LOGGED_IN) | IN(SS_SESSION_BUSY),
+	    on_leaving },
 };
+
+/* A session request (session_requests.h), legal once logged in. */
+static bool
+session_request(struct session *s, const struct ipc_msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < session_nrequests; i++) {
+		if (session_requests[i].type != m->hdr.type)
+			continue;
+		if (s->state != SS_LOGGED_IN)
+			return false;
+		session_requests[i].handle(s, m);
+		return true;
+	}
+	return false;
+}
 
 void
 session_on_message(struct session *s, const struct ipc_msg *m)
@@ -643,7 +685,8 @@ session_on_message(struct session *s, const struct ipc_msg *m)
 	 * it goes within CLOSE_GRACE_MS whatever it says. */
 	if (s->state == SS_CLOSING && m->fd == -1)
 		return;
-	if (m->fd != -1) {
+	/* A descriptor comes only as a session's stdin, stdout or stderr. */
+	if (m->fd != -1 && m->hdr.type != MSG_SESSION_FD) {
 		close(m->fd);
 		violation(s, "message type %u with a descriptor",
 		    m->hdr.type);
@@ -655,6 +698,10 @@ session_on_message(struct session *s, const struct ipc_msg *m)
 		return;
 	}
 	s->answer_may_cross = false;
+	if (session_request(s, m))
+		return;
+	if (m->fd != -1)
+		close(m->fd);
 	for (i = 0; i < sizeof(worker_dispatch) / sizeof(worker_dispatch[0]);
 	    i++) {
 		if (worker_dispatch[i].type != m->hdr.type)
@@ -854,6 +901,12 @@ attempt_credentials(struct attempt *a, const char *path)
 	snprintf(s->ccache, sizeof(s->ccache), "%s", path);
 }
 
+void
+attempt_keep_helper(struct attempt *a, struct ipc_chan *chan, int pidfd)
+{
+	session_keep_helper(session_of(a), chan, pidfd);
+}
+
 int
 attempt_act_for(struct attempt *a, const char *authzid)
 {
@@ -960,6 +1013,10 @@ decide(struct session *s, enum verdict v, const char *detail,
 			lockout_succeeded(s->user);
 		s->logged_in = true;
 		set_state(s, SS_LOGGED_IN);
+		/* A front end of a service with sessions may now pass its
+		 * terminal or pipes. */
+		if (s->svc->sessions.enabled)
+			io->take_fds(s);
 		/* A front end must know whom it serves when that is not the
 		 * user who proved it. */
 		snprintf(text, sizeof(text), "Logged in%s%s", s->act_for[0] !=
@@ -1045,6 +1102,7 @@ session_end(struct session *s, int prio, const char *why)
 		return;
 	log_msg(prio, "session %u: %s", s->id, why);
 	cancel_verifier(s);
+	session_requests_end(s, stopping);
 	drop_credentials(s);
 	spawn_ctl_cancel(workers, &s->worker_wait);
 	if (s->client_fd != -1)
@@ -1078,6 +1136,8 @@ session_count_peer(const char *svc_name, uid_t uid)
 void
 session_end_all(void)
 {
+	/* Running user sessions go on without the broker. */
+	stopping = true;
 	while (!TAILQ_EMPTY(&live))
 		session_end(TAILQ_FIRST(&live), LOG_INFO, "broker stopping");
 }

@@ -21,6 +21,8 @@
 #include "spawn_ctl.h"
 
 struct config;
+struct keeper;
+struct user_session;
 struct verifier;
 
 enum session_state {
@@ -30,6 +32,7 @@ enum session_state {
 	SS_PROMPTING,	/* a prompt is with the client */
 	SS_DELAYING,	/* failed: the reply waits out the failure delay */
 	SS_LOGGED_IN,
+	SS_SESSION_BUSY,	/* a session request is with the keeper */
 	SS_CLOSING,	/* CLOSE sent; the worker writes it and goes */
 	SS_STATE_COUNT
 };
@@ -106,6 +109,12 @@ struct session {
 	char act_for_asked[USER_NAME_MAX];	/* this attempt's, granted */
 	bool secret_proven;		/* a factor of the chain took a secret */
 
+	/* After the login: the keeper of the user's session (from the PAM
+	 * helper that proved it, or begun at the open), and what the front
+	 * end asked for it (session_requests.c). */
+	struct keeper *keeper;
+	struct user_session *us;
+
 	uint32_t held_type;		/* reply held during the delay */
 	uint32_t held_code;
 	const char *held_text;
@@ -135,6 +144,16 @@ void session_on_deadline(struct session *s);
 void session_new(const struct config *conf, struct policy *p,
     const struct policy_service *svc, int client_fd,
     const struct ucred *peer);
+
+/* A session request is answered: code and text to the client, and the
+ * session is ready for the next one. */
+void session_answer(struct session *s, uint32_t code, const char *text);
+
+/* A session request waits for the keeper. */
+void session_busy(struct session *s);
+
+/* The worker broke the protocol: it is killed, and why is logged. */
+void session_violation(struct session *s, const char *why);
 
 /* Ends a session and logs why (at prio); the worker is killed if alive. */
 void session_end(struct session *s, int prio, const char *why);

@@ -56,7 +56,7 @@ loop_attach(struct session *s, const struct spawn_child *c)
 		return -1;
 	}
 	/* It is given the client; it gives us nothing. */
-	ipc_chan_refuse_fds(s->worker);
+	ipc_chan_take_fds(s->worker, false);
 	s->worker_ev = (struct event){ .fd = c->fd, .cb = on_worker,
 	    .ctx = s };
 	return event_add(&s->worker_ev, EPOLLIN);
@@ -101,6 +101,12 @@ loop_arm(struct session *s, uint64_t at_ms)
 }
 
 static void
+loop_take_fds(struct session *s)
+{
+	ipc_chan_take_fds(s->worker, true);
+}
+
+static void
 loop_release(struct session *s)
 {
 	/* Harmless when it already exited: the pidfd is that process. */
@@ -125,5 +131,6 @@ const struct session_io session_io_loop = {
 	.attach = loop_attach,
 	.send = loop_send,
 	.arm = loop_arm,
+	.take_fds = loop_take_fds,
 	.release = loop_release,
 };

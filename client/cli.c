@@ -1,18 +1,25 @@
 /*
  * loginbroker: log a user in through loginbrokerd from a terminal or a
  * script.  Exit codes (doc/protocol.md): 0 logged in, 1 denied, 2 usage,
- * 3 unavailable, 4 protocol error, 5 request refused, 6 aborted.
+ * 3 unavailable, 4 protocol error, 5 request refused, 6 aborted.  With
+ * --login it is a console's login program (agetty -l): the broker starts
+ * the user's shell on this terminal, and it exits with the shell's
+ * status.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "loginbroker.h"
 
 #define DEFAULT_SOCKET	"/run/loginbroker/socket"
+/* A user name typed at the login prompt, with its NUL. */
+#define USER_NAME_MAX_CLI	256
 
 enum exit_code {
 	EXIT_LOGGED_IN = 0,
@@ -32,6 +39,7 @@ usage(void)
 	    "user\n"
 	    "       loginbroker [-s socket] [-a address [-r remote-user]] "
 	    "-l\n"
+	    "       loginbroker --login [-s socket] [-m mechanism] [user]\n"
 	    "mechanisms: password (the default), keyboard-interactive, "
 	    "totp, duo,\n"
 	    "            scram-sha-256, plain, unix, gssapi-with-mic "
@@ -177,9 +185,55 @@ login_chain(struct lb_conn *c, const char *mech, const char *user)
 	return rc;
 }
 
+/* --login: asks for the user name when none was given, as login(1). */
+static int
+ask_user(char *buf, size_t cap)
+{
+	fputs("login: ", stderr);
+	fflush(stderr);
+	if (fgets(buf, (int)cap, stdin) == NULL)
+		return -1;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return buf[0] != '\0' ? 0 : -1;
+}
+
+/* --login, logged in: the session on this terminal, its shell started by
+ * the broker; the shell's exit status, or -1 after saying why not. */
+static int
+console_session(struct lb_conn *c)
+{
+	const char *term = getenv("TERM"), *tty = ttyname(STDIN_FILENO);
+	int fd = STDIN_FILENO, status, rc;
+
+	if (tty == NULL) {
+		fprintf(stderr, "loginbroker: standard input is no terminal\n");
+		return -1;
+	}
+	if (strncmp(tty, "/dev/", 5) == 0)
+		tty += 5;
+	if (term != NULL && (rc = lb_session_env(c, "TERM", term)) != LB_OK)
+		fprintf(stderr, "loginbroker: TERM not passed: %s\n",
+		    lb_last_text(c));
+	if ((rc = lb_session_open(c, tty)) != LB_OK ||
+	    (rc = lb_session_start(c, NULL, &fd, 1)) != LB_OK ||
+	    (rc = lb_session_wait(c, &status)) != LB_OK) {
+		fprintf(stderr, "loginbroker: %s (", lb_strerror(rc));
+		show(stderr, lb_last_text(c));
+		fputs(")\n", stderr);
+		return -1;
+	}
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "login", no_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char login_user[USER_NAME_MAX_CLI];
+	int console = 0, status;
 	const char *socket_path = DEFAULT_SOCKET, *mech = "password";
 	const char *address = NULL, *remote_user = NULL, *command = NULL;
 	const char *const *names;
@@ -190,8 +244,12 @@ main(int argc, char **argv)
 	/* As sshd names itself: host/ this machine's name. */
 	if (gethostname(gss_host, sizeof(gss_host)) == -1)
 		snprintf(gss_host, sizeof(gss_host), "localhost");
-	while ((ch = getopt(argc, argv, "a:H:Klm:r:s:x:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:H:Klm:r:s:x:", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'L':
+			console = 1;
+			break;
 		case 'a':
 			address = optarg;
 			break;
@@ -220,9 +278,18 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (argc - optind != (list ? 0 : 1) ||
-	    ((remote_user != NULL || command != NULL) && address == NULL))
+	if (console && !list && argc - optind <= 1) {
+		if (argc - optind == 1)
+			snprintf(login_user, sizeof(login_user), "%s",
+			    argv[optind]);
+		else if (ask_user(login_user, sizeof(login_user)) == -1)
+			return EXIT_ABORTED;
+	} else if (console || argc - optind != (list ? 0 : 1) ||
+	    ((remote_user != NULL || command != NULL) && address == NULL)) {
 		usage();
+	} else if (!list) {
+		snprintf(login_user, sizeof(login_user), "%s", argv[optind]);
+	}
 	if ((c = lb_open(socket_path, 0)) == NULL) {
 		fprintf(stderr, "loginbroker: %s: %s\n", socket_path,
 		    strerror(errno));
@@ -235,8 +302,18 @@ main(int argc, char **argv)
 		for (i = 0; rc == LB_OK && i < n; i++)
 			printf("%s\n", names[i]);
 	} else if (rc == LB_OK) {
-		rc = login_chain(c, mech, argv[optind]);
+		rc = login_chain(c, mech, login_user);
 	}
+	if (rc == LB_OK && console) {
+		status = console_session(c);
+		lb_close(c);
+		if (status == -1)
+			return EXIT_UNAVAILABLE;
+		return WIFEXITED(status) ? WEXITSTATUS(status) :
+		    128 + WTERMSIG(status);
+	}
+	if (console && rc != LB_OK)
+		fputs("Login incorrect\n", stderr);
 	if (rc == LB_OK && !list) {
 		show(stdout, lb_last_text(c));
 		fputc('\n', stdout);

@@ -33,6 +33,7 @@ enum op {
 	OP_LSAUTH,
 	OP_LOGIN,
 	OP_CONTEXT,
+	OP_SESSION,
 };
 
 enum step {
@@ -101,6 +102,10 @@ struct lb_conn {
 	struct line_reader in;
 	size_t outlen, outoff;
 	char out[LINE_MAX_BYTES];
+	/* Descriptors to go with the queued request's first byte (the
+	 * caller's; the kernel passes copies). */
+	size_t nout_fds;
+	int out_fds[SESSION_FDS_MAX];
 	struct attempt login;
 };
 
@@ -116,6 +121,11 @@ int conn_end_op(struct lb_conn *c, int rc);
 /* Queues a request line, the words quoted as needed, to be sent next:
  * LB_OK, or LB_REFUSED when it cannot be sent (too long, CR or LF). */
 int conn_queue(struct lb_conn *c, const char *const *words, size_t n);
+
+/* The same with descriptors for the request's first byte: LB_OK, or
+ * LB_REFUSED for more than SESSION_FDS_MAX. */
+int conn_queue_fds(struct lb_conn *c, const char *const *words, size_t n,
+    const int *fds, size_t nfds);
 
 /* Sends the queued request and reads until its whole reply is in. */
 int conn_exchange(struct lb_conn *c);

@@ -105,8 +105,50 @@ conn_queue(struct lb_conn *c, const char *const *words, size_t n)
 	}
 	c->outlen = o.len;
 	c->outoff = 0;
+	c->nout_fds = 0;
 	c->step = STEP_SEND;
 	return LB_OK;
+}
+
+int
+conn_queue_fds(struct lb_conn *c, const char *const *words, size_t n,
+    const int *fds, size_t nfds)
+{
+	int rc;
+
+	if (nfds > SESSION_FDS_MAX)
+		return LB_REFUSED;
+	if ((rc = conn_queue(c, words, n)) != LB_OK)
+		return rc;
+	memcpy(c->out_fds, fds, nfds * sizeof(int));
+	c->nout_fds = nfds;
+	return LB_OK;
+}
+
+/* Writes from the queued request, its descriptors with the first byte:
+ * what send(2) returns. */
+static ssize_t
+send_some(struct lb_conn *c)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(SESSION_FDS_MAX * sizeof(int))];
+	} cmsg;
+	struct iovec iov = { c->out + c->outoff, c->outlen - c->outoff };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (c->outoff > 0 || c->nout_fds == 0)
+		return send(c->fd, iov.iov_base, iov.iov_len, MSG_NOSIGNAL);
+	memset(&cmsg, 0, sizeof(cmsg));
+	mh.msg_control = cmsg.buf;
+	mh.msg_controllen = CMSG_SPACE(c->nout_fds * sizeof(int));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(c->nout_fds * sizeof(int));
+	memcpy(CMSG_DATA(cm), c->out_fds, c->nout_fds * sizeof(int));
+	return sendmsg(c->fd, &mh, MSG_NOSIGNAL);
 }
 
 /* Writes the queued request; wipes it once sent (it may be a password). */
@@ -116,8 +158,7 @@ send_request(struct lb_conn *c)
 	ssize_t n;
 
 	while (c->outoff < c->outlen) {
-		n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
-		    MSG_NOSIGNAL);
+		n = send_some(c);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN) {

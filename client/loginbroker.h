@@ -214,6 +214,35 @@ int lb_next_mechanisms(struct lb_conn *c, const char *const **names,
 int lb_set_context(struct lb_conn *c, const char *address,
     const char *remote_user, const char *command);
 
+/*
+ * After a login, where the service offers sessions (doc/protocol.md,
+ * "Sessions"): the broker opens the user's PAM session and starts the
+ * user's process as the user.  Each returns LB_OK, or LB_REFUSED,
+ * LB_UNAVAILABLE (505: PAM could not open it) or LB_DENIED (512, 513:
+ * the account) with the broker's text in lb_last_text.
+ */
+
+/* A variable for the session (only those the policy allows): before the
+ * open. */
+int lb_session_env(struct lb_conn *c, const char *name, const char *value);
+
+/* Opens the PAM session, with PAM_TTY tty (NULL: the broker's default). */
+int lb_session_open(struct lb_conn *c, const char *tty);
+
+/* Starts argv (NULL: the user's login shell; else argv[0] an absolute
+ * path the policy allows) with stdin, stdout and stderr from fds (nfds 0:
+ * /dev/null; 1: all three; 2: stdin, then stdout and stderr; 3: each),
+ * which stay the caller's; a terminal becomes the session's. */
+int lb_session_start(struct lb_conn *c, const char *const *argv,
+    const int *fds, size_t nfds);
+
+/* Waits until the session's process has ended; *status (when not NULL)
+ * is its wait(2) status. */
+int lb_session_wait(struct lb_conn *c, int *status);
+
+/* Hangs the session up (SIGHUP, then SIGKILL) and waits for its end. */
+int lb_session_close(struct lb_conn *c, int *status);
+
 /* The code and text of the broker's last reply (0 and "" before any). */
 int lb_last_code(const struct lb_conn *c);
 const char *lb_last_text(const struct lb_conn *c);

@@ -66,9 +66,9 @@ ipc_chan_new(int fd, bool fdpass)
 }
 
 void
-ipc_chan_refuse_fds(struct ipc_chan *c)
+ipc_chan_take_fds(struct ipc_chan *c, bool take)
 {
-	c->fds_in = false;
+	c->fds_in = take && c->fdpass;
 }
 
 void

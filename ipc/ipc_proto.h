@@ -10,7 +10,7 @@
 /* The version of all of this.  A spawner says it in SPAWNER_READY, and
  * a broker refuses one that speaks another (a launcher re-executed from a
  * newer binary on disk, say): bump it with any change of a layout. */
-#define IPC_PROTO_VERSION	7
+#define IPC_PROTO_VERSION	8
 
 /* Explicit numbers: they are the wire format (ipc/msg.c has the layouts,
  * doc/architecture.md the table). */
@@ -94,6 +94,33 @@ enum ipc_type {
 	MSG_DUO_RESULT = 27,	/* helper -> broker: u8 enum mech_outcome,
 				 * str audit detail */
 
+	/* worker -> broker, after a login: the front end's session
+	 * requests (doc/protocol.md); START, FD and CLOSE go on from the
+	 * broker to the session's keeper as they are */
+	MSG_SESSION_ENV = 28,	/* str name, str value */
+	MSG_SESSION_OPEN = 29,	/* str PAM_TTY ("": the default) */
+	MSG_SESSION_FD = 30,	/* fd stdin, stdout or stderr; empty */
+	MSG_SESSION_START = 31,	/* u32 argc, argc x str (0: the login
+				 * shell); the FDs sent just before go with
+				 * it */
+	MSG_SESSION_WAIT = 32,	/* empty: reply when the process ended */
+	MSG_SESSION_CLOSE = 33,	/* empty: hang the session up */
+
+	/* broker <-> session keeper (a PAM helper kept after its login, or
+	 * one begun for a login proven without PAM) */
+	MSG_KEEPER_BEGIN = 34,	/* broker -> helper, as PAM_BEGIN: the user
+				 * is proven; account check, then keep */
+	MSG_KEEPER_OPEN = 35,	/* broker -> keeper: u32 session, str
+				 * service, str PAM_TTY, str credential cache
+				 * ("": none), str state directory, str utmp,
+				 * str wtmp ("": none), u32 n,
+				 * n x str NAME=VALUE */
+	MSG_KEEPER_RESULT = 36,	/* keeper -> broker: u8 enum keeper_step,
+				 * u32 code (0: done; else a PAM code or an
+				 * errno), str detail, u32 pid */
+	MSG_KEEPER_EXIT = 37,	/* keeper -> broker: u32 wait status, str
+				 * the terminal ("": none) */
+
 	MSG_TYPE_END
 };
 
@@ -112,6 +139,22 @@ enum pam_stage {
 	PAM_STAGE_ACCOUNT,
 	PAM_STAGE_CHAUTHTOK,
 };
+
+/* What a KEEPER_RESULT reports on. */
+enum keeper_step {
+	KEEPER_STEP_OPEN = 1,	/* the account check, setcred, open_session */
+	KEEPER_STEP_START,	/* the user's process: pid, or why not */
+};
+
+/* Session requests' bounds: variables given, a NAME=VALUE, the words of
+ * a command and each word, descriptors with a start, a PAM_TTY. */
+#define SESSION_ENV_MAX		16
+#define SESSION_ENV_NAME_MAX	64
+#define SESSION_ENV_LEN		512
+#define SESSION_ARGV_MAX	14
+#define SESSION_ARG_LEN		1024
+#define SESSION_FDS_MAX		3
+#define SESSION_TTY_MAX		64
 
 /* What a mechanism's helper (GSSAPI, SCRAM, Duo) reports last. */
 enum mech_outcome {

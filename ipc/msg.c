@@ -301,6 +301,7 @@ put_pam_begin(struct ipc_writer *w, const void *p)
 
 	ipc_put_str(w, m->user);
 	ipc_put_u8(w, m->may_change);
+	ipc_put_u8(w, m->keep);
 	ipc_put_str(w, m->rhost);
 	ipc_put_str(w, m->ruser);
 }
@@ -312,6 +313,7 @@ get_pam_begin(struct ipc_reader *r, void *p)
 
 	ipc_get_str(r, m->user, sizeof(m->user));
 	m->may_change = ipc_get_u8(r) != 0;
+	m->keep = ipc_get_u8(r) != 0;
 	ipc_get_str(r, m->rhost, sizeof(m->rhost));
 	ipc_get_str(r, m->ruser, sizeof(m->ruser));
 }
@@ -527,6 +529,144 @@ get_duo_result(struct ipc_reader *r, void *p)
 	ipc_get_str(r, m->detail, sizeof(m->detail));
 }
 
+/* --- session requests and the keeper ------------------------------- */
+
+static void
+put_session_env(struct ipc_writer *w, const void *p)
+{
+	const struct msg_session_env *m = p;
+
+	ipc_put_str(w, m->name);
+	ipc_put_str(w, m->value);
+}
+
+static void
+get_session_env(struct ipc_reader *r, void *p)
+{
+	struct msg_session_env *m = p;
+
+	ipc_get_str(r, m->name, sizeof(m->name));
+	ipc_get_str(r, m->value, sizeof(m->value));
+}
+
+static void
+put_session_open(struct ipc_writer *w, const void *p)
+{
+	const struct msg_session_open *m = p;
+
+	ipc_put_str(w, m->tty);
+}
+
+static void
+get_session_open(struct ipc_reader *r, void *p)
+{
+	struct msg_session_open *m = p;
+
+	ipc_get_str(r, m->tty, sizeof(m->tty));
+}
+
+static void
+put_session_start(struct ipc_writer *w, const void *p)
+{
+	const struct msg_session_start *m = p;
+	uint32_t i;
+
+	ipc_put_u32(w, m->argc);
+	for (i = 0; i < m->argc && i < SESSION_ARGV_MAX; i++)
+		ipc_put_str(w, m->arg[i]);
+}
+
+static void
+get_session_start(struct ipc_reader *r, void *p)
+{
+	struct msg_session_start *m = p;
+	uint32_t i;
+
+	if ((m->argc = ipc_get_u32(r)) > SESSION_ARGV_MAX)
+		r->bad = true;
+	for (i = 0; i < m->argc && !r->bad; i++)
+		ipc_get_str(r, m->arg[i], sizeof(m->arg[i]));
+}
+
+static void
+put_keeper_open(struct ipc_writer *w, const void *p)
+{
+	const struct msg_keeper_open *m = p;
+	uint32_t i;
+
+	ipc_put_u32(w, m->session);
+	ipc_put_str(w, m->service);
+	ipc_put_str(w, m->tty);
+	ipc_put_str(w, m->ccache);
+	ipc_put_str(w, m->state_dir);
+	ipc_put_str(w, m->utmp);
+	ipc_put_str(w, m->wtmp);
+	ipc_put_u32(w, m->nenv);
+	for (i = 0; i < m->nenv && i < SESSION_ENV_MAX; i++)
+		ipc_put_str(w, m->env[i]);
+}
+
+static void
+get_keeper_open(struct ipc_reader *r, void *p)
+{
+	struct msg_keeper_open *m = p;
+	uint32_t i;
+
+	m->session = ipc_get_u32(r);
+	ipc_get_str(r, m->service, sizeof(m->service));
+	ipc_get_str(r, m->tty, sizeof(m->tty));
+	ipc_get_str(r, m->ccache, sizeof(m->ccache));
+	ipc_get_str(r, m->state_dir, sizeof(m->state_dir));
+	ipc_get_str(r, m->utmp, sizeof(m->utmp));
+	ipc_get_str(r, m->wtmp, sizeof(m->wtmp));
+	if ((m->nenv = ipc_get_u32(r)) > SESSION_ENV_MAX)
+		r->bad = true;
+	for (i = 0; i < m->nenv && !r->bad; i++)
+		ipc_get_str(r, m->env[i], sizeof(m->env[i]));
+}
+
+static void
+put_keeper_result(struct ipc_writer *w, const void *p)
+{
+	const struct msg_keeper_result *m = p;
+
+	ipc_put_u8(w, m->step);
+	ipc_put_u32(w, m->code);
+	ipc_put_str(w, m->detail);
+	ipc_put_u32(w, m->pid);
+}
+
+static void
+get_keeper_result(struct ipc_reader *r, void *p)
+{
+	struct msg_keeper_result *m = p;
+
+	m->step = ipc_get_u8(r);
+	if (m->step != KEEPER_STEP_OPEN && m->step != KEEPER_STEP_START)
+		r->bad = true;
+	m->code = ipc_get_u32(r);
+	ipc_get_str(r, m->detail, sizeof(m->detail));
+	m->pid = ipc_get_u32(r);
+}
+
+static void
+put_keeper_exit(struct ipc_writer *w, const void *p)
+{
+	const struct msg_keeper_exit *m = p;
+
+	ipc_put_u32(w, m->status);
+	ipc_put_str(w, m->tty);
+}
+
+static void
+get_keeper_exit(struct ipc_reader *r, void *p)
+{
+	struct msg_keeper_exit *m = p;
+
+	m->status = ipc_get_u32(r);
+	ipc_get_str(r, m->tty, sizeof(m->tty));
+}
+
 /* ------------------------------------------------------------------- */
 
 /* Every message type: its name and its layout (NULL: empty). */
@@ -566,6 +706,22 @@ static const struct codec {
 	    get_scram_result },
 	[MSG_DUO_BEGIN] = { "DUO_BEGIN", put_duo_begin, get_duo_begin },
 	[MSG_DUO_RESULT] = { "DUO_RESULT", put_duo_result, get_duo_result },
+	[MSG_SESSION_ENV] = { "SESSION_ENV", put_session_env,
+	    get_session_env },
+	[MSG_SESSION_OPEN] = { "SESSION_OPEN", put_session_open,
+	    get_session_open },
+	[MSG_SESSION_FD] = { "SESSION_FD", NULL, NULL },
+	[MSG_SESSION_START] = { "SESSION_START", put_session_start,
+	    get_session_start },
+	[MSG_SESSION_WAIT] = { "SESSION_WAIT", NULL, NULL },
+	[MSG_SESSION_CLOSE] = { "SESSION_CLOSE", NULL, NULL },
+	[MSG_KEEPER_BEGIN] = { "KEEPER_BEGIN", put_pam_begin, get_pam_begin },
+	[MSG_KEEPER_OPEN] = { "KEEPER_OPEN", put_keeper_open,
+	    get_keeper_open },
+	[MSG_KEEPER_RESULT] = { "KEEPER_RESULT", put_keeper_result,
+	    get_keeper_result },
+	[MSG_KEEPER_EXIT] = { "KEEPER_EXIT", put_keeper_exit,
+	    get_keeper_exit },
 };
 
 static const struct codec *

@@ -94,9 +94,10 @@ struct msg_context {
 	char command[CONTEXT_COMMAND_MAX];	/* "": none */
 };
 
-struct msg_pam_begin {
+struct msg_pam_begin {			/* PAM_BEGIN and KEEPER_BEGIN */
 	char user[USER_NAME_MAX];
 	bool may_change;		/* an expired password, in the dialog */
+	bool keep;			/* proven: wait to become the keeper */
 	char rhost[MSG_HOST_MAX];	/* PAM_RHOST; "": none */
 	char ruser[USER_NAME_MAX];	/* PAM_RUSER; "": none */
 };
@@ -158,6 +159,44 @@ struct msg_duo_result {
 	char detail[96];		/* for the audit log: "duo:allow:push" */
 };
 
+struct msg_session_env {
+	char name[SESSION_ENV_NAME_MAX];
+	char value[SESSION_ENV_LEN];
+};
+
+struct msg_session_open {
+	char tty[SESSION_TTY_MAX];	/* PAM_TTY; "": the default */
+};
+
+struct msg_session_start {		/* argc 0: the login shell */
+	uint32_t argc;
+	char arg[SESSION_ARGV_MAX][SESSION_ARG_LEN];
+};
+
+struct msg_keeper_open {
+	uint32_t session;		/* the broker's, for the keeper's log */
+	char service[64];		/* the policy's service */
+	char tty[SESSION_TTY_MAX];	/* PAM_TTY */
+	char ccache[HELPER_PATH_MAX];	/* delegated credentials; "": none */
+	char state_dir[HELPER_PATH_MAX];	/* live sessions' files */
+	char utmp[HELPER_PATH_MAX];	/* utmp and wtmp files; "": none */
+	char wtmp[HELPER_PATH_MAX];
+	uint32_t nenv;
+	char env[SESSION_ENV_MAX][SESSION_ENV_LEN];	/* NAME=VALUE */
+};
+
+struct msg_keeper_result {
+	uint8_t step;			/* enum keeper_step */
+	uint32_t code;			/* 0, a PAM code (open), an errno */
+	char detail[128];		/* for the log: "open_session:..." */
+	uint32_t pid;			/* started: the user's process */
+};
+
+struct msg_keeper_exit {
+	uint32_t status;		/* as waitpid gives it */
+	char tty[SESSION_TTY_MAX];	/* the terminal's name; "": none */
+};
+
 /* Queues a message of type on c, encoded from m (NULL for the empty
  * ones), with fd (or -1), which the channel then owns: 0, or -1 with
  * errno (ERANGE: it does not fit a message, or m does not go with type;
@@ -215,6 +254,13 @@ MSG_TYPED(scram_begin, MSG_SCRAM_BEGIN, msg_scram_begin)
 MSG_TYPED(scram_result, MSG_SCRAM_RESULT, msg_scram_result)
 MSG_TYPED(duo_begin, MSG_DUO_BEGIN, msg_duo_begin)
 MSG_TYPED(duo_result, MSG_DUO_RESULT, msg_duo_result)
+MSG_TYPED(session_env, MSG_SESSION_ENV, msg_session_env)
+MSG_TYPED(session_open, MSG_SESSION_OPEN, msg_session_open)
+MSG_TYPED(session_start, MSG_SESSION_START, msg_session_start)
+MSG_TYPED(keeper_begin, MSG_KEEPER_BEGIN, msg_pam_begin)
+MSG_TYPED(keeper_open, MSG_KEEPER_OPEN, msg_keeper_open)
+MSG_TYPED(keeper_result, MSG_KEEPER_RESULT, msg_keeper_result)
+MSG_TYPED(keeper_exit, MSG_KEEPER_EXIT, msg_keeper_exit)
 
 #undef MSG_TYPED
 

@@ -49,9 +49,30 @@ name_user_valid(const char *user)
 bool
 name_text_valid(const char *text)
 {
-	size_t len = strlen(text);
+	return name_text_fits(text, CONTEXT_COMMAND_MAX);
+}
 
-	return len < CONTEXT_COMMAND_MAX && text_clean(text, len, false);
+bool
+name_text_fits(const char *text, size_t cap)
+{
+	size_t len = strnlen(text, cap);
+
+	return len < cap && text_clean(text, len, false);
+}
+
+bool
+name_env_valid(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (len == 0 || len >= SESSION_ENV_NAME_MAX ||
+	    (name[0] >= '0' && name[0] <= '9'))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+			return false;
+	return true;
 }
 
 bool

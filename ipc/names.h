@@ -4,6 +4,7 @@
 #define LB_NAMES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* 1..USER_NAME_MAX-1 bytes of UTF-8 without C0 or C1 control characters,
  * Unicode formatting characters (bidi overrides, zero-width), '/', ':' or
@@ -18,6 +19,14 @@ bool name_mech_valid(const char *mech);
  * user name may not hold but '/' and ':': a command line to show (a
  * context's command); "" is none. */
 bool name_text_valid(const char *text);
+
+/* The same for 0..cap-1 bytes: a session's variable value, terminal
+ * name or command word. */
+bool name_text_fits(const char *text, size_t cap);
+
+/* An environment variable's name: 1..SESSION_ENV_NAME_MAX-1 upper-case
+ * letters, digits and '_', not beginning with a digit. */
+bool name_env_valid(const char *name);
 
 /* A single IPv4 or IPv6 address in its usual text form (no prefix). */
 bool name_address_valid(const char *addr);

@@ -84,7 +84,8 @@ spawner_child_first(int sock, struct ipc_msg *m)
 	struct ipc_chan *chan;
 	int rc;
 
-	if ((chan = ipc_chan_new(sock, false)) == NULL)
+	/* The broker may pass descriptors (a session keeper's stdio). */
+	if ((chan = ipc_chan_new(sock, true)) == NULL)
 		_exit(1);
 	if ((rc = ipc_chan_wait(chan, m, -1)) == 0)
 		_exit(0);

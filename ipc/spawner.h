@@ -34,7 +34,7 @@ int spawner_prepare(void);
  * after saying so on stderr. */
 int spawner_zygote_check(const char *prog);
 
-/* In a helper child: its channel to the broker (not passing
+/* In a helper child: its channel to the broker (which may pass it
  * descriptors) and the broker's first message, without a descriptor,
  * into m.  The child exits 0 when the broker dropped it unused (end of
  * stream), 1 on anything else. */

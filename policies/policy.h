@@ -85,6 +85,21 @@ struct policy_duo {
 	unsigned timeout_ms;		/* duo-timeout: the whole attempt */
 };
 
+/* What a front end may ask of a login's session (broker/keeper.c). */
+#define POLICY_COMMANDS_MAX	8
+struct policy_sessions {
+	bool enabled;			/* sessions yes */
+	bool outlive_client;		/* session-outlives-client yes: the
+					 * front end's leaving does not end it */
+	unsigned per_user;		/* sessions-per-user: live at once */
+	unsigned max;			/* sessions-max: of the service */
+	struct policy_names env;	/* session-env: the variables a front
+					 * end may set */
+	size_t ncommands;		/* session-command: besides the login
+					 * shell, what may be started */
+	char commands[POLICY_COMMANDS_MAX][POLICY_PATH_MAX];
+};
+
 struct policy_service {
 	char name[POLICY_NAME_MAX];
 	unsigned line;
@@ -103,6 +118,7 @@ struct policy_service {
 	char gss_principal[POLICY_PATH_MAX];
 	struct policy_names realms;
 	struct policy_duo duo;
+	struct policy_sessions sessions;
 	size_t nrules;
 	struct policy_rule rules[POLICY_RULES_MAX];
 };
@@ -191,6 +207,14 @@ bool policy_rule_acts_for(const struct policy_rule *r, const char *user);
 /* Whether any rule of the service names any of mechs, at any step. */
 bool policy_service_uses(const struct policy_service *svc,
     policy_mechs mechs);
+
+/* Whether a front end of svc may set the variable name in a session. */
+bool policy_session_env_allowed(const struct policy_service *svc,
+    const char *name);
+
+/* Whether a front end of svc may start path as a session's command. */
+bool policy_session_command_allowed(const struct policy_service *svc,
+    const char *path);
 
 /* "SERVICE:LINE", the rule's name in logs, into buf[cap]. */
 void policy_rule_name(const struct policy_service *svc,

@@ -112,6 +112,27 @@ policy_service_uses(const struct policy_service *svc, policy_mechs mechs)
 	return false;
 }
 
+bool
+policy_session_env_allowed(const struct policy_service *svc,
+    const char *name)
+{
+	/* An empty list holds as a condition; here it allows nothing. */
+	return svc->sessions.env.n > 0 &&
+	    names_hold(&svc->sessions.env, &name, 1);
+}
+
+bool
+policy_session_command_allowed(const struct policy_service *svc,
+    const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < svc->sessions.ncommands; i++)
+		if (strcmp(svc->sessions.commands[i], path) == 0)
+			return true;
+	return false;
+}
+
 policy_mechs
 policy_first_mechs(const struct policy_service *svc,
     const struct policy_net *from, const char *remote_user)

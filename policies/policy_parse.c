@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
+
 #define LINE_MAX_LEN	1024
 #define WORDS_MAX	64
 
@@ -227,6 +229,22 @@ st_lockout(struct parser *ps)
 		report(ps, ps->w[8].col, "unexpected '%s'", ps->w[8].s);
 }
 
+/* The variables a front end may pass a session unless session-env says
+ * otherwise: what a display manager or a terminal tells a session about
+ * itself (greetd's and login(1)'s). */
+static void
+session_env_default(struct policy_names *env)
+{
+	static const char *const names[POLICY_LIST_MAX] = {
+		"XDG_SESSION_TYPE", "XDG_SESSION_CLASS", "XDG_SESSION_DESKTOP",
+		"XDG_CURRENT_DESKTOP", "XDG_SEAT", "XDG_VTNR", "TERM", "LANG",
+	};
+
+	for (env->n = 0; env->n < POLICY_LIST_MAX; env->n++)
+		snprintf(env->name[env->n], sizeof(env->name[0]), "%s",
+		    names[env->n]);
+}
+
 /* Top level: "service NAME {". */
 static void
 st_service(struct parser *ps)
@@ -271,6 +289,9 @@ st_service(struct parser *ps)
 	svc->password_change = true;
 	snprintf(svc->keytab, sizeof(svc->keytab), "/etc/krb5.keytab");
 	svc->duo.timeout_ms = 60000;
+	svc->sessions.per_user = 8;
+	svc->sessions.max = 256;
+	session_env_default(&svc->sessions.env);
 	ps->svc = svc;
 	ps->peer_seen = ps->allow_seen = false;
 }
@@ -373,13 +394,17 @@ choice(struct parser *ps, const struct word *w, const char *yes,
 	*out = is(w, yes);
 }
 
-/* "password-change", "duo-auto", "duo-sync": yes or no. */
+/* "password-change", "duo-auto", "duo-sync", "sessions",
+ * "session-outlives-client": yes or no. */
 static void
 st_switch(struct parser *ps)
 {
 	struct policy_service *svc = ps->svc;
 	bool *out = is(&ps->w[0], "password-change") ? &svc->password_change :
-	    is(&ps->w[0], "duo-auto") ? &svc->duo.autopush : &svc->duo.sync;
+	    is(&ps->w[0], "duo-auto") ? &svc->duo.autopush :
+	    is(&ps->w[0], "duo-sync") ? &svc->duo.sync :
+	    is(&ps->w[0], "sessions") ? &svc->sessions.enabled :
+	    &svc->sessions.outlive_client;
 
 	choice(ps, &ps->w[1], "yes", "no", out);
 }
@@ -477,6 +502,40 @@ st_gss_principal(struct parser *ps)
 	}
 	snprintf(ps->svc->gss_principal, sizeof(ps->svc->gss_principal),
 	    "%s", w->s);
+}
+
+/* "session-command PATH": one more program a front end may start. */
+static void
+st_session_command(struct parser *ps)
+{
+	struct policy_sessions *ss = &ps->svc->sessions;
+
+	if (ss->ncommands == POLICY_COMMANDS_MAX) {
+		report(ps, ps->w[1].col, "more than %d session commands",
+		    POLICY_COMMANDS_MAX);
+		return;
+	}
+	path_word(ps, &ps->w[1], ss->commands[ss->ncommands++]);
+}
+
+/* "session-env NAME,NAME": these variables, and no other. */
+static void
+st_session_env(struct parser *ps)
+{
+	struct policy_names *env = &ps->svc->sessions.env;
+	size_t i;
+
+	env->n = 0;
+	if (name_list(ps, &ps->w[1], env) == -1)
+		return;
+	for (i = 0; i < env->n; i++) {
+		if (!name_env_valid(env->name[i])) {
+			report(ps, ps->w[1].col, "invalid variable name "
+			    "'%s' (upper-case letters, digits, '_')",
+			    env->name[i]);
+			return;
+		}
+	}
 }
 
 static void
@@ -689,6 +748,10 @@ st_service_number(struct parser *ps)
 		duration(ps, w, 100, 3600000, &svc->prompt_timeout_ms);
 	else if (is(&ps->w[0], "duo-timeout"))
 		duration(ps, w, 1000, 600000, &svc->duo.timeout_ms);
+	else if (is(&ps->w[0], "sessions-per-user"))
+		number(ps, w, 1, 65536, &svc->sessions.per_user);
+	else if (is(&ps->w[0], "sessions-max"))
+		number(ps, w, 1, 65536, &svc->sessions.max);
 	else
 		duration(ps, w, 100, 86400000, &svc->session_timeout_ms);
 }
@@ -725,6 +788,12 @@ static const struct statement service_statements[] = {
 	{ "duo-sync", 1, 1, st_switch },
 	{ "duo-failmode", 1, 1, st_duo_failmode },
 	{ "duo-timeout", 1, 1, st_service_number },
+	{ "sessions", 1, 1, st_switch },
+	{ "session-outlives-client", 1, 1, st_switch },
+	{ "session-command", 1, 1, st_session_command },
+	{ "session-env", 1, 1, st_session_env },
+	{ "sessions-per-user", 1, 1, st_service_number },
+	{ "sessions-max", 1, 1, st_service_number },
 	{ "allow", 0, WORDS_MAX, st_allow },
 	{ "deny", 0, WORDS_MAX, st_deny },
 	{ "}", 0, 0, st_end_service },

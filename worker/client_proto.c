@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base64.h"
 #include "mech.h"
@@ -333,6 +334,158 @@ req_context(struct wsession *ws, const struct line_words *req)
 		ws->state = WS_WAIT_BROKER;
 }
 
+void
+ws_on_fds(struct wsession *ws, const int *fds, size_t n, bool truncated)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (ws->nfds == SESSION_FDS_MAX) {
+			close(fds[i]);
+			ws->fds_overflow = true;
+			continue;
+		}
+		ws->fds[ws->nfds++] = fds[i];
+	}
+	ws->fds_overflow |= truncated;
+}
+
+void
+ws_drop_fds(struct wsession *ws)
+{
+	while (ws->nfds > 0)
+		close(ws->fds[--ws->nfds]);
+	ws->fds_overflow = false;
+}
+
+/* A session request goes to the broker, which answers it. */
+static void
+send_session(struct wsession *ws, uint32_t type, const void *m)
+{
+	send_broker(ws, type, m);
+	if (ws->state != WS_CLOSING)
+		ws->state = WS_WAIT_BROKER;
+}
+
+/* "session env NAME=VALUE": a variable for the user's process; which
+ * names are allowed is the broker's to say. */
+static void
+session_env(struct wsession *ws, const struct line_words *req)
+{
+	static struct msg_session_env m;
+	const char *eq;
+
+	if (req->n != 3 || (eq = strchr(req->w[2], '=')) == NULL ||
+	    (size_t)(eq - req->w[2]) >= sizeof(m.name)) {
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Expected NAME=VALUE");
+		return;
+	}
+	snprintf(m.name, sizeof(m.name), "%.*s", (int)(eq - req->w[2]),
+	    req->w[2]);
+	if (!name_env_valid(m.name) || !name_text_fits(eq + 1,
+	    sizeof(m.value))) {
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Invalid variable");
+		return;
+	}
+	snprintf(m.value, sizeof(m.value), "%s", eq + 1);
+	send_session(ws, MSG_SESSION_ENV, &m);
+}
+
+/* "session open [TTY]": PAM's session, with PAM_TTY. */
+static void
+session_open(struct wsession *ws, const struct line_words *req)
+{
+	struct msg_session_open m;
+	const char *tty = req->n == 3 ? req->w[2] : "";
+
+	if (req->n > 3 || !name_text_fits(tty, sizeof(m.tty)) ||
+	    strchr(tty, ' ') != NULL) {
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Invalid terminal name");
+		return;
+	}
+	snprintf(m.tty, sizeof(m.tty), "%s", tty);
+	send_session(ws, MSG_SESSION_OPEN, &m);
+}
+
+/* "session start [PATH [ARG...]]", with the client's descriptors for
+ * stdin, stdout and stderr: the login shell, or a command. */
+static void
+session_start(struct wsession *ws, const struct line_words *req)
+{
+	static struct msg_session_start m;
+	size_t i;
+
+	if (ws->fds_overflow) {
+		ws_drop_fds(ws);
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "At most 3 descriptors");
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	for (i = 2; i < req->n; i++) {
+		if (!name_text_fits(req->w[i], sizeof(m.arg[0])) ||
+		    (i == 2 && req->w[i][0] != '/')) {
+			ws_drop_fds(ws);
+			ws_reply(ws, REPLY_MISSING_ARGUMENT, i == 2 ?
+			    "The command must be an absolute path" :
+			    "Invalid argument");
+			return;
+		}
+		snprintf(m.arg[m.argc++], sizeof(m.arg[0]), "%s", req->w[i]);
+	}
+	/* Each descriptor in a message of its own, the start last. */
+	for (i = 0; i < ws->nfds && ws->state != WS_CLOSING; i++)
+		if (msg_send(ws->broker, MSG_SESSION_FD, 0, ws->fds[i],
+		    NULL) == -1) {
+			ws_reply(ws, REPLY_SYSTEM_ERROR, "Internal error");
+			ws->state = WS_CLOSING;
+		}
+	/* The channel owns (or closed) every one of them now. */
+	ws->nfds = 0;
+	send_session(ws, MSG_SESSION_START, &m);
+}
+
+static void
+session_wait(struct wsession *ws, const struct line_words *req)
+{
+	send_session(ws, MSG_SESSION_WAIT, NULL);
+}
+
+static void
+session_close(struct wsession *ws, const struct line_words *req)
+{
+	send_session(ws, MSG_SESSION_CLOSE, NULL);
+}
+
+/* "session VERB ...": what a logged-in front end asks of its session. */
+static void
+req_session(struct wsession *ws, const struct line_words *req)
+{
+	static const struct {
+		const char *verb;
+		void (*handle)(struct wsession *, const struct line_words *);
+		bool more;		/* takes words after the verb */
+	} verbs[] = {
+		{ "env", session_env, true },
+		{ "open", session_open, true },
+		{ "start", session_start, true },
+		{ "wait", session_wait, false },
+		{ "close", session_close, false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].verb, req->w[1]) == 0)
+			break;
+	if (i == sizeof(verbs) / sizeof(verbs[0]))
+		ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Unknown session request");
+	else if (!verbs[i].more && req->n > 2)
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Wrong number of arguments");
+	else if (ws->state != WS_LOGGED_IN)
+		ws_reply(ws, REPLY_NOT_PERMITTED, "Not logged in");
+	else
+		verbs[i].handle(ws, req);
+}
+
 /* The worker ends the connection itself: the broker is told first, so
  * that it takes the going for no failure. */
 static void
@@ -366,6 +519,7 @@ static const struct request {
 	{ "login", 2, 3, req_login, 2, "Invalid user name" },
 	{ "pass", 0, ROUND_MAX_PROMPTS, req_pass, 0, NULL },
 	{ "quit", 0, 0, req_quit, 0, NULL },
+	{ "session", 1, LINE_MAX_WORDS - 1, req_session, 0, NULL },
 };
 
 /* The request of a line's first word, or NULL. */
@@ -392,6 +546,7 @@ static const char *const line_errors[] = {
 void
 ws_on_bad_line(struct wsession *ws, enum line_status why)
 {
+	ws_drop_fds(ws);
 	ws_reply(ws, REPLY_UNKNOWN_COMMAND, line_errors[why]);
 }
 
@@ -425,12 +580,24 @@ ws_on_line(struct wsession *ws, const char *line, size_t len)
 		ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Unknown command");
 		goto out;
 	}
+	/* Descriptors go with "session start" alone. */
+	if (ws->nfds > 0 || ws->fds_overflow) {
+		if (strcmp(r->verb, "session") != 0 || req.n < 2 ||
+		    strcmp(req.w[1], "start") != 0) {
+			ws_drop_fds(ws);
+			ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Descriptors come "
+			    "only with session start");
+			goto out;
+		}
+	}
 	nargs = req.n - 1;
 	if (nargs < r->min_args || nargs > r->max_args)
 		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Wrong number of arguments");
 	else
 		r->handle(ws, &req);
 out:
+	/* Descriptors the request did not take are not kept for another. */
+	ws_drop_fds(ws);
 	/* The words may hold a password. */
 	explicit_bzero(req.store, sizeof(req.store));
 }
@@ -535,9 +702,10 @@ on_result(struct wsession *ws, const struct ipc_msg *in)
 	else
 		ws_reply(ws, (int)m.code, m.text);
 	/* 200 logs in only as the end of an authentication; it also
-	 * acknowledges a context. */
-	ws->state = m.code == REPLY_OK && ws->dialog != NULL ? WS_LOGGED_IN :
-	    WS_IDLE;
+	 * acknowledges a context.  A session request's answer leaves the
+	 * connection logged in. */
+	ws->logged_in |= m.code == REPLY_OK && ws->dialog != NULL;
+	ws->state = ws->logged_in ? WS_LOGGED_IN : WS_IDLE;
 	ws->dialog = NULL;
 	return 0;
 }

@@ -51,6 +51,12 @@ struct wsession {
 	char chain_user[USER_NAME_MAX];
 	bool context_closed;	/* a context or a login was sent: no context */
 	uint32_t attempt;	/* AUTH_BEGINs sent: the broker's count */
+	bool logged_in;		/* a login completed: session requests */
+	/* Descriptors the client sent, for its next request, which must be
+	 * "session start"; more than SESSION_FDS_MAX: none is passed. */
+	size_t nfds;
+	bool fds_overflow;
+	int fds[SESSION_FDS_MAX];
 	size_t outlen;
 	bool out_full;		/* a reply did not fit: nothing more goes */
 	char out[WS_OUT_MAX];
@@ -66,6 +72,15 @@ int ws_start(struct wsession *ws, const struct ipc_msg *assign);
 
 /* True when the next request line may be handled now. */
 bool ws_wants_request(const struct wsession *ws);
+
+/* Descriptors that came with the client's bytes (n of them; truncated:
+ * the kernel dropped more): kept for the next request line, which passes
+ * them on with "session start" or closes them. */
+void ws_on_fds(struct wsession *ws, const int *fds, size_t n,
+    bool truncated);
+
+/* Closes descriptors no request took. */
+void ws_drop_fds(struct wsession *ws);
 
 /* Handles one request line (terminator removed). */
 void ws_on_line(struct wsession *ws, const char *line, size_t len);

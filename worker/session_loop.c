@@ -88,16 +88,54 @@ handle_lines(void)
 	return handled;
 }
 
+/* Hands the descriptors of one read to the protocol, which keeps them
+ * for the request they came with. */
+static void
+take_fds(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	int fds[SESSION_FDS_MAX];
+	size_t n;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (n > SESSION_FDS_MAX)
+			n = SESSION_FDS_MAX;	/* the buffer holds no more */
+		memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+		ws_on_fds(&ws, fds, n, false);
+	}
+	if (mh->msg_flags & MSG_CTRUNC)
+		ws_on_fds(&ws, NULL, 0, true);
+}
+
 static void
 read_client(int fd)
 {
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(SESSION_FDS_MAX * sizeof(int))];
+	} cmsg;
+	struct iovec iov;
+	struct msghdr mh;
 	size_t room;
 	char *space = line_reader_space(&in, &room);
 	ssize_t n;
 
 	if (room == 0)
 		return;
-	n = recv(fd, space, room, 0);
+	iov = (struct iovec){ space, room };
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cmsg.buf;
+	mh.msg_controllen = sizeof(cmsg.buf);
+	/* More descriptors than the buffer holds are closed by the kernel
+	 * (MSG_CTRUNC): a client cannot make us hold more. */
+	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	if (n > 0)
+		take_fds(&mh);
 	if (n == 0)
 		client_gone();
 	if (n == -1) {

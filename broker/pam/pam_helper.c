@@ -9,6 +9,7 @@
 #include "ipc_chan.h"
 #include "ipc_proto.h"
 #include "msg.h"
+#include "session_keeper.h"
 #include "spawner.h"
 
 static struct ipc_chan *broker;
@@ -113,44 +114,64 @@ pam_stack_load(struct pam_stack *stack, const char *service)
 	stack->start_rc = pam_start(service, NULL, &conv, &stack->ph);
 }
 
+static struct msg_pam_begin begin;
+
 /* The code only: the broker names it.  Nothing here may call into libpam
  * beyond the transaction itself (pam_strerror, for one, makes a preloaded
- * pam_wrapper set itself up again in every helper). */
+ * pam_wrapper set itself up again in every helper).  A success where
+ * the broker keeps sessions leaves the helper waiting to keep it. */
 static _Noreturn void
 report(pam_handle_t *ph, int rc, enum pam_stage stage)
 {
 	struct msg_pam_result m = { (uint32_t)rc, (uint8_t)stage };
 
-	if (msg_send_pam_result(broker, 0, -1, &m) == 0)
-		(void)ipc_chan_flush_wait(broker, 5000);
+	if (msg_send_pam_result(broker, 0, -1, &m) == 0 &&
+	    ipc_chan_flush_wait(broker, 5000) == 0 && rc == PAM_SUCCESS &&
+	    begin.keep && ph != NULL)
+		session_keeper_run(broker, ph, &begin, true);
 	if (ph != NULL)
 		pam_end(ph, rc);
 	_exit(0);
+}
+
+/* PAM_USER and the front end's context, as sshd and login set them:
+ * modules such as pam_access and pam_faillock read it. */
+static int
+set_items(pam_handle_t *ph)
+{
+	int rc = pam_set_item(ph, PAM_USER, begin.user);
+
+	if (rc == PAM_SUCCESS && begin.rhost[0] != '\0')
+		rc = pam_set_item(ph, PAM_RHOST, begin.rhost);
+	if (rc == PAM_SUCCESS && begin.ruser[0] != '\0')
+		rc = pam_set_item(ph, PAM_RUSER, begin.ruser);
+	return rc;
 }
 
 void
 pam_helper_main(int sock, void *arg)
 {
 	struct pam_stack *stack = arg;
-	struct msg_pam_begin begin;
 	struct ipc_msg m;
 	int rc;
 
 	broker = spawner_child_first(sock, &m);
+	/* A login proven without PAM: this helper keeps its session, its
+	 * account checked when the session opens. */
+	if (m.hdr.type == MSG_KEEPER_BEGIN) {
+		if (msg_read_keeper_begin(&m, &begin) == -1 ||
+		    stack->start_rc != PAM_SUCCESS ||
+		    set_items(stack->ph) != PAM_SUCCESS)
+			_exit(1);
+		session_keeper_run(broker, stack->ph, &begin, false);
+	}
 	if (msg_read_pam_begin(&m, &begin) == -1)
 		_exit(1);
 	if (stack->start_rc != PAM_SUCCESS)
 		report(NULL, stack->start_rc, PAM_STAGE_START);
 	/* This process's copy of the zygote's handle: one user, one
 	 * transaction, then the process is gone. */
-	rc = pam_set_item(stack->ph, PAM_USER, begin.user);
-	/* The front end's context, as sshd and login set it: modules such
-	 * as pam_access and pam_faillock read it. */
-	if (rc == PAM_SUCCESS && begin.rhost[0] != '\0')
-		rc = pam_set_item(stack->ph, PAM_RHOST, begin.rhost);
-	if (rc == PAM_SUCCESS && begin.ruser[0] != '\0')
-		rc = pam_set_item(stack->ph, PAM_RUSER, begin.ruser);
-	if (rc != PAM_SUCCESS)
+	if ((rc = set_items(stack->ph)) != PAM_SUCCESS)
 		report(stack->ph, rc, PAM_STAGE_START);
 	/* Empty passwords are refused, as sshd's PermitEmptyPasswords no. */
 	rc = pam_authenticate(stack->ph, PAM_DISALLOW_NULL_AUTHTOK);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utmpx.h>
 
 #include "lockout.h"
 
@@ -42,6 +43,10 @@ config_defaults(struct config *c)
 	    "/etc/loginbroker/scram");
 	snprintf(c->duo_path, sizeof(c->duo_path), "%s", LB_DUO_PATH);
 	snprintf(c->duo_file, sizeof(c->duo_file), "/etc/loginbroker/duo.conf");
+	snprintf(c->sessions_dir, sizeof(c->sessions_dir),
+	    "/run/loginbroker/sessions");
+	snprintf(c->utmp_file, sizeof(c->utmp_file), "%s", _PATH_UTMPX);
+	snprintf(c->wtmp_file, sizeof(c->wtmp_file), "%s", _PATH_WTMPX);
 	snprintf(c->worker_user, sizeof(c->worker_user), "loginbroker");
 	c->worker_fallback_id = 64999;
 	c->spare_workers = 2;
@@ -86,6 +91,9 @@ static const struct key keys[] = {
 	STR("scram_file", scram_file),
 	STR("duo_path", duo_path),
 	STR("duo_file", duo_file),
+	STR("sessions_dir", sessions_dir),
+	STR("utmp_file", utmp_file),
+	STR("wtmp_file", wtmp_file),
 	STR("worker_user", worker_user),
 	UINT("worker_fallback_id", worker_fallback_id, 1, UINT32_MAX - 1),
 	UINT("spare_workers", spare_workers, 1, 16),

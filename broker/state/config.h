@@ -36,6 +36,9 @@ struct config {
 	char scram_file[CONFIG_PATH_MAX];	/* SCRAM stored keys */
 	char duo_path[CONFIG_PATH_MAX];	/* the Duo zygote program */
 	char duo_file[CONFIG_PATH_MAX];	/* Duo's ikey, skey and host */
+	char sessions_dir[CONFIG_PATH_MAX];	/* keepers' live sessions */
+	char utmp_file[CONFIG_PATH_MAX];	/* a terminal's login record; */
+	char wtmp_file[CONFIG_PATH_MAX];	/* "": none written */
 	char worker_user[64];
 	uint32_t worker_fallback_id;
 	unsigned spare_workers;

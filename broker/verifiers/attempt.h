@@ -83,4 +83,12 @@ void attempt_verified_data(struct attempt *a, enum verdict v,
  * refused or the connection ends. */
 void attempt_credentials(struct attempt *a, const char *path);
 
+/* The verifier's PAM helper proved the user and waits to keep the
+ * login's session (verify_pam.c): before it says the attempt succeeded,
+ * it hands the helper's channel and pidfd to the session, which holds
+ * them while the login goes on (keeper.h). */
+struct ipc_chan;
+void attempt_keep_helper(struct attempt *a, struct ipc_chan *chan,
+    int pidfd);
+
 #endif

@@ -73,11 +73,14 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 		return;
 	}
 	run->pidfd = child->pidfd;
-	if ((run->chan = ipc_chan_new(child->fd, false)) == NULL) {
+	/* Descriptors go to a helper (a keeper's session's), never from
+	 * one. */
+	if ((run->chan = ipc_chan_new(child->fd, true)) == NULL) {
 		close(child->fd);
 		attempt_verified(run->a, VERDICT_ERROR, "out of memory");
 		return;
 	}
+	ipc_chan_take_fds(run->chan, false);
 	run->ev = (struct event){ .fd = child->fd, .cb = on_helper,
 	    .ctx = run };
 	if (event_add(&run->ev, EPOLLIN) == -1) {
@@ -128,6 +131,18 @@ helper_run_finished(struct helper_run *run)
 	if (run->pidfd != -1)
 		close(run->pidfd);
 	run->pidfd = -1;
+}
+
+void
+helper_run_hand_over(struct helper_run *run, struct ipc_chan **chan,
+    int *pidfd)
+{
+	event_del(&run->ev);
+	*chan = run->chan;
+	*pidfd = run->pidfd;
+	run->chan = NULL;
+	run->pidfd = -1;
+	run->helpers = NULL;
 }
 
 /* A killed helper whose end someone waits for. */

@@ -59,6 +59,12 @@ int helper_run_send(struct helper_run *run, uint32_t type, const void *m,
 /* The helper gave its last word and exits by itself: it is not killed. */
 void helper_run_finished(struct helper_run *run);
 
+/* The helper lives on beyond the attempt (a PAM helper that keeps the
+ * login's session): its channel and pidfd become the caller's, and the
+ * run lets go of it. */
+void helper_run_hand_over(struct helper_run *run, struct ipc_chan **chan,
+    int *pidfd);
+
 /* Stops watching the helper and kills it unless it finished; then, once
  * it has exited (at once when it finished, or when it cannot be
  * watched), calls gone(ctx) unless gone is NULL: what a killed helper was

@@ -43,13 +43,17 @@ verifier_exists(const char *mech)
 	return verifier_of(mech_by_name(mech)) != NULL;
 }
 
-/* The mechanisms p names anywhere. */
+/* The mechanisms p names anywhere; a service with sessions needs the
+ * PAM verifier too (its keepers come from the PAM zygote). */
 static policy_mechs
 named(const struct policy *p)
 {
 	policy_mechs all = 0;
 	size_t i, j, k;
 
+	for (i = 0; i < p->nservices; i++)
+		if (p->services[i].sessions.enabled)
+			all |= 1u << MECH_PASSWORD;
 	for (i = 0; i < p->nservices; i++)
 		for (j = 0; j < p->services[i].nrules; j++)
 			for (k = 0; k < p->services[i].rules[j].nsteps; k++)

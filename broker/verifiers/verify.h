@@ -91,4 +91,8 @@ const struct verifier *verifier_of(int m);
 /* Whether this build verifies a mechanism (policy_hooks.mech_available). */
 bool verifier_exists(const char *mech);
 
+/* A PAM return code's name ("PAM_AUTH_ERR"), for the audit log: the
+ * broker itself never calls into libpam. */
+const char *pam_code_name(uint32_t rc);
+
 #endif

@@ -44,9 +44,7 @@ struct pam_run {
 	struct msg_answers answers;	/* one slot per message of conv */
 };
 
-/* PAM's return codes by name, for the audit log: the broker itself never
- * calls into libpam. */
-static const char *
+const char *
 pam_code_name(uint32_t rc)
 {
 	static const char *const names[] = {
@@ -230,15 +228,26 @@ on_result(struct helper_run *h, const struct ipc_msg *in)
 		[PAM_STAGE_CHAUTHTOK] = "chauthtok",
 	};
 	struct msg_pam_result m;
+	enum verdict v;
+	struct ipc_chan *chan;
 	char detail[128];
+	int pidfd;
 
 	if (run->in_conv || msg_read_pam_result(in, &m) == -1)
 		return -1;
 	snprintf(detail, sizeof(detail), "%s:%s", stages[m.stage],
 	    pam_code_name(m.code));
-	/* The helper ends the transaction (pam_end) and exits by itself. */
-	helper_run_finished(&run->helper);
-	attempt_verified(run->a, pam_verdict((int)m.code, m.stage), detail);
+	v = pam_verdict((int)m.code, m.stage);
+	/* Proven where sessions are offered: the helper waits to keep the
+	 * session with the handle that authenticated.  Else it ends the
+	 * transaction (pam_end) and exits by itself. */
+	if (v == VERDICT_OK && run->a->svc->sessions.enabled) {
+		helper_run_hand_over(&run->helper, &chan, &pidfd);
+		attempt_keep_helper(run->a, chan, pidfd);
+	} else {
+		helper_run_finished(&run->helper);
+	}
+	attempt_verified(run->a, v, detail);
 	return 0;
 }
 
@@ -251,11 +260,13 @@ static const struct helper_msg helper_msgs[] = {
 /* The PAM zygote program (config pam_path), set by pam_prepare. */
 static const char *pam_path;
 
-/* Whether a service's rules name a mechanism verified through PAM. */
+/* Whether a service's rules name a mechanism verified through PAM, or
+ * its logins' sessions need its PAM stack. */
 static bool
 uses_pam(const struct policy_service *svc)
 {
-	return policy_service_uses(svc, (1u << MECH_PASSWORD) |
+	return svc->sessions.enabled || policy_service_uses(svc,
+	    (1u << MECH_PASSWORD) |
 	    (1u << MECH_KBDINT) | (1u << MECH_PLAIN));
 }
 
@@ -319,6 +330,7 @@ send_begin(struct helper_run *h)
 	/* plain cannot ask for a new password. */
 	m.may_change = run->a->svc->password_change &&
 	    run->dialog != DIALOG_NONE;
+	m.keep = run->a->svc->sessions.enabled;
 	snprintf(m.rhost, sizeof(m.rhost), "%s", run->a->remote_host);
 	snprintf(m.ruser, sizeof(m.ruser), "%s", run->a->remote_user);
 	(void)helper_run_send(h, MSG_PAM_BEGIN, &m, "PAM_BEGIN too long");

@@ -90,6 +90,12 @@ rec_arm(struct session *s, uint64_t at_ms)
 }
 
 static void
+rec_take_fds(struct session *s)
+{
+	ipc_chan_take_fds(s->worker, true);
+}
+
+static void
 rec_release(struct session *s)
 {
 	kills++;
@@ -98,7 +104,8 @@ rec_release(struct session *s)
 }
 
 static const struct session_io recording = {
-	rec_now, rec_attach, rec_send, rec_arm, rec_release,
+	.now = rec_now, .attach = rec_attach, .send = rec_send,
+	.arm = rec_arm, .take_fds = rec_take_fds, .release = rec_release,
 };
 
 /* --- the worker's and the helper's ends ------------------------------- */

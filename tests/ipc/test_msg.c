@@ -38,8 +38,8 @@ static const struct msg_auth_begin begin = { "plain", "alice", true };
 static const struct msg_answers answers = { 2, { "s3cret", "" } };
 static const struct msg_context context = { "2001:db8::7", "jdoe",
     "sudo systemctl restart nginx" };
-static const struct msg_pam_begin pam_begin = { "alice", true, "192.0.2.1",
-    "jdoe" };
+static const struct msg_pam_begin pam_begin = { "alice", true, true,
+    "192.0.2.1", "jdoe" };
 static const struct msg_pam_conv pam_conv = { 2,
     { PROMPT_INFO, PROMPT_SECRET }, { "Welcome", "Password: " } };
 static const struct msg_pam_result pam_result = { 7, PAM_STAGE_AUTHENTICATE };
@@ -58,6 +58,16 @@ static const struct msg_duo_begin duo_begin = { "alice",
     "192.0.2.7", "sudo -i", DUO_BEGIN_AUTO | DUO_BEGIN_SYNC, true, 60000 };
 static const struct msg_duo_result duo_result = { MECH_OUTCOME_FAILOPEN,
     "duo:failopen:unreachable" };
+static const struct msg_session_env session_env = { "XDG_SEAT", "seat0" };
+static const struct msg_session_open session_open = { "tty1" };
+static const struct msg_session_start session_start = { 3,
+    { "/bin/sh", "-c", "id -u" } };
+static const struct msg_keeper_open keeper_open = { 7, "console", "tty1",
+    "", "/run/loginbroker/sessions", "/var/run/utmp", "/var/log/wtmp", 2,
+    { "TERM=linux", "LANG=C.UTF-8" } };
+static const struct msg_keeper_result keeper_result = { KEEPER_STEP_START,
+    0, "", 4242 };
+static const struct msg_keeper_exit keeper_exit = { 0x100, "pts/3" };
 
 /* One sample of every message, as its sender fills it (NULL: empty). */
 static const struct sample {
@@ -92,6 +102,16 @@ static const struct sample {
 	{ MSG_SCRAM_RESULT, &scram_result, sizeof(scram_result) },
 	{ MSG_DUO_BEGIN, &duo_begin, sizeof(duo_begin) },
 	{ MSG_DUO_RESULT, &duo_result, sizeof(duo_result) },
+	{ MSG_SESSION_ENV, &session_env, sizeof(session_env) },
+	{ MSG_SESSION_OPEN, &session_open, sizeof(session_open) },
+	{ MSG_SESSION_FD, NULL, 0 },
+	{ MSG_SESSION_START, &session_start, sizeof(session_start) },
+	{ MSG_SESSION_WAIT, NULL, 0 },
+	{ MSG_SESSION_CLOSE, NULL, 0 },
+	{ MSG_KEEPER_BEGIN, &pam_begin, sizeof(pam_begin) },
+	{ MSG_KEEPER_OPEN, &keeper_open, sizeof(keeper_open) },
+	{ MSG_KEEPER_RESULT, &keeper_result, sizeof(keeper_result) },
+	{ MSG_KEEPER_EXIT, &keeper_exit, sizeof(keeper_exit) },
 };
 
 #define NSAMPLES	(sizeof(samples) / sizeof(samples[0]))

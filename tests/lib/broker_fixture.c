@@ -93,6 +93,17 @@ write_test_services(const struct broker_fixture *b)
 	    "auth     required %s\naccount  required %s\n",
 	    env("LB_SLOW_MODULE"), module, module);
 	write_file(path, text);
+	/* "session" and "sessfail": every call recorded in DIR/record. */
+	snprintf(path, sizeof(path), "%s/services/lbtest-session", b->dir);
+	snprintf(text, sizeof(text), "auth     required %s record=%s/record\n"
+	    "account  required %s\nsession  required %s record=%s/record\n",
+	    module, b->dir, module, module, b->dir);
+	write_file(path, text);
+	snprintf(path, sizeof(path), "%s/services/lbtest-sessfail", b->dir);
+	snprintf(text, sizeof(text), "auth     required %s\n"
+	    "account  required %s\nsession  required %s sessfail\n",
+	    module, module, module);
+	write_file(path, text);
 	for (i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
 		snprintf(path, sizeof(path), "%s/services/lbtest-%s", b->dir,
 		    services[i].name);
@@ -278,9 +289,13 @@ broker_write_config(const struct broker_fixture *b, const char *extra)
 	    "gss_path %s\n"
 	    "ccache_dir %s/ccache\n"
 	    "scram_path %s\n"
-	    "scram_file %s/scram\n",
+	    "scram_file %s/scram\n"
+	    "sessions_dir %s/sessions\n"
+	    "utmp_file %s/utmp\n"
+	    "wtmp_file %s/wtmp\n",
 	    extra != NULL ? extra : "", b->sock, b->dir, b->dir,
-	    env("LB_GSS"), b->dir, env("LB_SCRAM"), b->dir);
+	    env("LB_GSS"), b->dir, env("LB_SCRAM"), b->dir, b->dir, b->dir,
+	    b->dir);
 	assert_true(n > 0 && (size_t)n < sizeof(text));
 	len = (size_t)n;
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {

@@ -1,0 +1,321 @@
+/*
+ * test_keeper.c: completing the login (issue 15): the broker opens the
+ * PAM session and starts the user's process through the login's keeper.
+ * The real loginbrokerd, PAM through pam_wrapper with pam_lbtest
+ * recording every session call, users through nss_wrapper, the client
+ * library as the front end.  Needs root.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "broker_fixture.h"
+#include "loginbroker.h"
+#include "testlib.h"
+
+static struct broker_fixture broker;
+
+/* A service on pam_lbtest's recording stack: password logins (pw),
+ * sessions, /bin/sh allowed, with more lines. */
+static const char *
+session_policy(const char *pam_service, const char *more)
+{
+	static char text[2048];
+
+	char lines[1024];
+
+	snprintf(lines, sizeof(lines), "  allow password\n%s", more);
+	snprintf(text, sizeof(text), "%s", broker_service("console",
+	    pam_service, lines));
+	return text;
+}
+
+static int
+answer_pw(const struct lb_prompt *p, char *answer, size_t cap, void *arg)
+{
+	snprintf(answer, cap, "%s", (const char *)arg);
+	return 0;
+}
+
+/* A connection on which alice is logged in with password pw. */
+static struct lb_conn *
+logged_in(const char *user)
+{
+	struct lb_conn *c = lb_open(broker.sock, 0);
+
+	assert_non_null(c);
+	assert_int_equal(lb_login(c, "password", user, answer_pw, "pw"),
+	    LB_OK);
+	return c;
+}
+
+/* Everything fd gives until its end, into buf[cap]. */
+static size_t
+read_all(int fd, char *buf, size_t cap)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len + 1 < cap && (n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	return len;
+}
+
+/* The recording module's lines, in order. */
+static void
+read_record(char *buf, size_t cap)
+{
+	char path[160];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/record", broker.dir);
+	fd = open(path, O_RDONLY);
+	if (fd == -1) {
+		buf[0] = '\0';
+		return;
+	}
+	read_all(fd, buf, cap);
+	close(fd);
+}
+
+/* Runs command (a /bin/sh -c script) in alice's session with stdout and
+ * stderr a pipe: its exit status; its output in out[cap]. */
+static int
+run_session(struct lb_conn *c, const char *script, char *out, size_t cap)
+{
+	const char *argv[] = { "/bin/sh", "-c", script, NULL };
+	int p[2], fds[2], status = -1;
+
+	assert_int_equal(pipe(p), 0);
+	fds[0] = open("/dev/null", O_RDONLY);
+	fds[1] = p[1];
+	assert_int_equal(lb_session_start(c, argv, fds, 2), LB_OK);
+	close(fds[0]);
+	close(p[1]);
+	read_all(p[0], out, cap);
+	close(p[0]);
+	assert_int_equal(lb_session_wait(c, &status), LB_OK);
+	return status;
+}
+
+/* After a password login, the command runs as the user, with the PAM
+ * session's variable, the front end's allowed one and login(1)'s; the
+ * session opens before and closes after it, once each, in PAM's order. */
+static void
+test_command_runs_as_the_user_in_the_pam_session(void **state)
+{
+	char out[8192], rec[2048];
+	struct lb_conn *c;
+
+	NEED_ROOT();
+	broker_start(&broker, session_policy("lbtest-session",
+	    "  sessions yes\n  session-command /bin/sh\n"), NULL);
+	c = logged_in("alice");
+	assert_int_equal(lb_session_env(c, "XDG_SEAT", "seat0"), LB_OK);
+	assert_int_equal(lb_session_open(c, "tty7"), LB_OK);
+	assert_int_equal(run_session(c, "id -u; id -G; pwd; env", out,
+	    sizeof(out)), 0);
+	/* id -u, id -G: alice's uid and groups, her own and admins. */
+	if (test_lines_matching(out, "1001") != 1 ||
+	    test_lines_matching(out, "1001 2000") != 1)
+		fail_msg("the session said: %s", out);
+	assert_int_equal(test_lines_matching(out, "LBTEST_SESSION=open"), 1);
+	assert_int_equal(test_lines_matching(out, "XDG_SEAT=seat0"), 1);
+	assert_int_equal(test_lines_matching(out, "USER=alice"), 1);
+	assert_int_equal(test_lines_matching(out, "LOGNAME=alice"), 1);
+	assert_int_equal(test_lines_matching(out, "HOME=/home/alice"), 1);
+	assert_int_equal(test_lines_matching(out, "SHELL=/bin/sh"), 1);
+	assert_int_equal(test_lines_matching(out, "PATH=/usr/local/bin:*"),
+	    1);
+	/* No home: "/" and a word about it. */
+	assert_int_equal(test_lines_matching(out, "/"), 1);
+	assert_int_equal(test_lines_matching(out, "No directory /home/alice*"),
+	    1);
+	lb_close(c);
+	read_record(rec, sizeof(rec));
+	assert_string_equal(rec,
+	    "setcred-establish tty=tty7 seat=seat0 uid=0\n"
+	    "open tty=tty7 seat=seat0 uid=0\n"
+	    "close tty=tty7 seat=seat0 uid=0\n"
+	    "setcred-delete tty=tty7 seat=seat0 uid=0\n");
+	broker_log_expect(&broker, "audit: session=1 service=console "
+	    "user=alice tty=tty7 outcome=session-ended status=\"exit 0\" *",
+	    1);
+	broker_stop(&broker);
+}
+
+/* The process's end reaches the front end as its wait status. */
+static void
+test_exit_status_reaches_the_front_end(void **state)
+{
+	char out[256];
+	struct lb_conn *c;
+	int status;
+
+	NEED_ROOT();
+	broker_start(&broker, session_policy("lbtest-session",
+	    "  sessions yes\n  session-command /bin/sh\n"), NULL);
+	c = logged_in("alice");
+	assert_int_equal(lb_session_open(c, NULL), LB_OK);
+	status = run_session(c, "exit 7", out, sizeof(out));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 7);
+	lb_close(c);
+	c = logged_in("alice");
+	assert_int_equal(lb_session_open(c, NULL), LB_OK);
+	status = run_session(c, "kill -TERM $$", out, sizeof(out));
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGTERM);
+	lb_close(c);
+	broker_log_expect(&broker, "audit: * outcome=session-ended "
+	    "status=\"signal 15\" *", 1);
+	broker_stop(&broker);
+}
+
+/* Refusals: before the login, a service without sessions, a command not
+ * allowed, a variable not allowed, a second open, a start before the
+ * open.  Each answered, audited, and nothing started. */
+static void
+test_session_requests_out_of_place_are_refused(void **state)
+{
+	char rec[1024];
+	struct lb_conn *c;
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, session_policy("lbtest-session",
+	    "  sessions yes\n"), NULL);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "session open\r\n", 502, "502 \"Not logged in\"\r\n");
+	raw_expect(fd, "session frobnicate\r\n", 500, NULL);
+	close(fd);
+	c = logged_in("alice");
+	assert_int_equal(lb_session_env(c, "LD_PRELOAD", "/tmp/evil.so"),
+	    LB_REFUSED);
+	assert_int_equal(lb_session_start(c, NULL, NULL, 0), LB_REFUSED);
+	assert_string_equal(lb_last_text(c),
+	    "Not permitted: open the session first");
+	assert_int_equal(lb_session_open(c, "tty3"), LB_OK);
+	assert_int_equal(lb_session_open(c, "tty3"), LB_REFUSED);
+	assert_int_equal(lb_session_start(c, (const char *const[]){
+	    "/bin/sh", "-c", "touch /tmp/lbtest-must-not-exist", NULL },
+	    NULL, 0), LB_REFUSED);
+	assert_string_equal(lb_last_text(c),
+	    "Not permitted: command not allowed");
+	lb_close(c);
+	assert_int_equal(access("/tmp/lbtest-must-not-exist", F_OK), -1);
+	/* The opened, never started session was closed with the
+	 * connection. */
+	broker_log_expect(&broker, "audit: * outcome=session-refused:env", 1);
+	broker_log_expect(&broker, "audit: * outcome=session-refused:command",
+	    1);
+	broker_log_expect(&broker, "audit: * outcome=session-refused:twice",
+	    1);
+	read_record(rec, sizeof(rec));
+	assert_int_equal(test_lines_matching(rec, "open *"), 1);
+	broker_stop(&broker);
+
+	/* No "sessions yes": refused, and no keeper kept. */
+	broker_start(&broker, session_policy("lbtest-session", ""), NULL);
+	c = logged_in("alice");
+	assert_int_equal(lb_session_open(c, NULL), LB_REFUSED);
+	assert_string_equal(lb_last_text(c), "Not permitted: no sessions here");
+	lb_close(c);
+	broker_log_expect(&broker, "audit: * outcome=session-refused:disabled",
+	    1);
+	broker_stop(&broker);
+}
+
+/* PAM refuses the session: 505, the reason in the log, nothing runs. */
+static void
+test_open_session_failure_is_505(void **state)
+{
+	struct lb_conn *c;
+
+	NEED_ROOT();
+	broker_start(&broker, session_policy("lbtest-sessfail",
+	    "  sessions yes\n"), NULL);
+	c = logged_in("alice");
+	assert_int_equal(lb_session_open(c, NULL), LB_UNAVAILABLE);
+	assert_int_equal(lb_last_code(c), 505);
+	lb_close(c);
+	broker_log_expect(&broker, "session 1: session of alice not opened: "
+	    "open_session:PAM_SESSION_ERR", 1);
+	broker_stop(&broker);
+}
+
+/* The broker is stopped and started again while a session runs: the session goes on, and
+ * its keeper still closes it when the process ends; meanwhile the state
+ * directory shows it (loginbrokerctl sessions). */
+static void
+test_session_survives_a_broker_restart(void **state)
+{
+	const char *argv[] = { "/bin/sh", "-c", "read x; echo done", NULL };
+	char rec[1024], out[4096];
+	const char *ctl_args[] = { "sessions", NULL };
+	struct lb_conn *c;
+	int in[2], fds[2];
+
+	NEED_ROOT();
+	broker_start(&broker, session_policy("lbtest-session",
+	    "  sessions yes\n  session-command /bin/sh\n"
+	    "  session-outlives-client yes\n"), NULL);
+	c = logged_in("alice");
+	assert_int_equal(lb_session_open(c, NULL), LB_OK);
+	assert_int_equal(pipe(in), 0);
+	fds[0] = in[0];
+	fds[1] = open("/dev/null", O_WRONLY);
+	assert_int_equal(lb_session_start(c, argv, fds, 2), LB_OK);
+	close(in[0]);
+	close(fds[1]);
+	assert_int_equal(run_ctl(&broker, ctl_args, out, sizeof(out)), 0);
+	assert_int_equal(test_lines_matching(out, "*alice*console*"), 1);
+	lb_close(c);
+	broker_restart(&broker);
+	read_record(rec, sizeof(rec));
+	assert_int_equal(test_lines_matching(rec, "close *"), 0);
+	/* The process still reads its stdin: end it. */
+	assert_int_equal(write(in[1], "x\n", 2), 2);
+	close(in[1]);
+	for (int i = 0; i < 100 && test_lines_matching(rec, "close *") == 0;
+	    i++) {
+		struct timespec ts = { 0, 50000000 };
+
+		nanosleep(&ts, NULL);
+		read_record(rec, sizeof(rec));
+	}
+	assert_int_equal(test_lines_matching(rec, "close *"), 1);
+	assert_int_equal(test_lines_matching(rec, "setcred-delete *"), 1);
+	assert_int_equal(run_ctl(&broker, ctl_args, out, sizeof(out)), 0);
+	assert_int_equal(test_lines_matching(out, "*alice*"), 0);
+	broker_stop(&broker);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		BROKER_TEST(test_command_runs_as_the_user_in_the_pam_session,
+		    &broker),
+		BROKER_TEST(test_exit_status_reaches_the_front_end, &broker),
+		BROKER_TEST(test_session_requests_out_of_place_are_refused,
+		    &broker),
+		BROKER_TEST(test_open_session_failure_is_505, &broker),
+		BROKER_TEST(test_session_survives_a_broker_restart, &broker),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
