@@ -6,6 +6,8 @@
  * library as the front end.  Needs root.
  */
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <utmpx.h>
 
 #include <cmocka.h>
 
@@ -304,6 +307,140 @@ test_session_survives_a_broker_restart(void **state)
 	broker_stop(&broker);
 }
 
+/* Reads the pty's output into buf (appending at *len) until it holds
+ * want, or fails after 10 s or at its end. */
+static void
+expect_pty(int master, char *buf, size_t cap, size_t *len, const char *want)
+{
+	struct pollfd pfd = { master, POLLIN, 0 };
+	ssize_t n = 0;
+
+	while (strstr(buf, want) == NULL) {
+		if (*len + 1 >= cap || poll(&pfd, 1, 10000) != 1 ||
+		    (n = read(master, buf + *len, cap - 1 - *len)) <= 0)
+			fail_msg("no \"%s\" from the console; it said: %s",
+			    want, buf);
+		*len += (size_t)n;
+		buf[*len] = '\0';
+	}
+}
+
+static void
+touch_in_dir(const char *name)
+{
+	char path[160];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", broker.dir, name);
+	assert_true((fd = open(path, O_WRONLY | O_CREAT, 0644)) >= 0);
+	close(fd);
+}
+
+/* Whether the wtmp file holds a record of type for user (any, for "")
+ * on line. */
+static bool
+wtmp_has(short type, const char *user, const char *line)
+{
+	char path[160];
+	struct utmpx ut;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/wtmp", broker.dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	while (!found && fread(&ut, sizeof(ut), 1, f) == 1)
+		found = ut.ut_type == type &&
+		    strncmp(ut.ut_user, user, sizeof(ut.ut_user)) == 0 &&
+		    strncmp(ut.ut_line, line, sizeof(ut.ut_line)) == 0;
+	fclose(f);
+	return found;
+}
+
+/* loginbroker --login on a terminal, as agetty runs it: it asks for the
+ * name and the password, and the shell the broker starts has that
+ * terminal as its own; its exit status is the program's, the terminal's
+ * login is in wtmp, and the PAM session carried it as PAM_TTY. */
+static void
+test_console_login_gives_a_shell_on_its_terminal(void **state)
+{
+	char out[16384] = "", name[64], want[80], rec[1024];
+	size_t len = 0;
+	int master, slave, status;
+	pid_t pid;
+
+	NEED_ROOT();
+	broker_start(&broker, session_policy("lbtest-session",
+	    "  sessions yes\n"), NULL);
+	/* As login(1), the keeper writes the records where the files
+	 * exist. */
+	touch_in_dir("utmp");
+	touch_in_dir("wtmp");
+	assert_true((master = posix_openpt(O_RDWR | O_NOCTTY)) >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	snprintf(name, sizeof(name), "%s", ptsname(master));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* A session of its own whose controlling terminal is the
+		 * pty, as agetty leaves it. */
+		if (setsid() == -1 || (slave = open(name, O_RDWR)) == -1)
+			_exit(126);
+		dup2(slave, 0);
+		dup2(slave, 1);
+		dup2(slave, 2);
+		setenv("TERM", "dumb", 1);
+		execl(getenv("LB_CLI"), "loginbroker", "--login", "-s",
+		    broker.sock, (char *)NULL);
+		_exit(127);
+	}
+	expect_pty(master, out, sizeof(out), &len, "login: ");
+	test_write_all(master, "alice\n", 6);
+	expect_pty(master, out, sizeof(out), &len, "Password: ");
+	test_write_all(master, "pw\n", 3);
+	expect_pty(master, out, sizeof(out), &len, "$ ");
+	test_write_all(master, "tty; echo MARK-$((6*7)); exit 3\n", 32);
+	expect_pty(master, out, sizeof(out), &len, "MARK-42");
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(master);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 3)
+		fail_msg("status 0x%x; the console said: %s", status, out);
+	/* The shell's tty is the console's. */
+	snprintf(want, sizeof(want), "%s\r\n", name);
+	if (strstr(out, want) == NULL)
+		fail_msg("no %s from tty; the console said: %s", name, out);
+	assert_true(wtmp_has(USER_PROCESS, "alice", name + 5));
+	assert_true(wtmp_has(DEAD_PROCESS, "", name + 5));
+	read_record(rec, sizeof(rec));
+	snprintf(want, sizeof(want), "open tty=%s *", name + 5);
+	assert_int_equal(test_lines_matching(rec, want), 1);
+	broker_stop(&broker);
+}
+
+/* The front end leaves: where sessions end with it (the default), the
+ * session is hung up and closed. */
+static void
+test_session_ends_with_its_front_end_by_default(void **state)
+{
+	const char *argv[] = { "/bin/sh", "-c", "sleep 60", NULL };
+	char rec[1024];
+	struct lb_conn *c;
+
+	NEED_ROOT();
+	broker_start(&broker, session_policy("lbtest-session",
+	    "  sessions yes\n  session-command /bin/sh\n"), NULL);
+	c = logged_in("alice");
+	assert_int_equal(lb_session_open(c, NULL), LB_OK);
+	assert_int_equal(lb_session_start(c, argv, NULL, 0), LB_OK);
+	lb_close(c);
+	broker_log_expect(&broker, "audit: * outcome=session-ended "
+	    "status=\"signal 1\" *", 1);
+	read_record(rec, sizeof(rec));
+	assert_int_equal(test_lines_matching(rec, "close *"), 1);
+	broker_stop(&broker);
+}
+
 int
 main(void)
 {
@@ -315,6 +452,10 @@ main(void)
 		    &broker),
 		BROKER_TEST(test_open_session_failure_is_505, &broker),
 		BROKER_TEST(test_session_survives_a_broker_restart, &broker),
+		BROKER_TEST(test_console_login_gives_a_shell_on_its_terminal,
+		    &broker),
+		BROKER_TEST(test_session_ends_with_its_front_end_by_default,
+		    &broker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -117,6 +117,18 @@ static const struct sample {
 #define NSAMPLES	(sizeof(samples) / sizeof(samples[0]))
 
 static struct ipc_chan *a, *b;
+/* Whether type's layout is empty (its sample is NULL). */
+static bool
+msg_encoded_empty(uint32_t type)
+{
+	size_t i;
+
+	for (i = 0; i < NSAMPLES; i++)
+		if (samples[i].type == type)
+			return samples[i].m == NULL;
+	return false;
+}
+
 static uint8_t decoded[sizeof(struct msg_pam_conv) +
     sizeof(struct msg_answers)];
 
@@ -161,8 +173,8 @@ read_raw(uint32_t type, const uint8_t *data, size_t len)
 	    .len = len, .fd = -1 };
 
 	memset(decoded, 0, sizeof(decoded));
-	return msg_read(&in, type, type == MSG_SPAWN ||
-	    type == MSG_AUTH_ABORT ? NULL : decoded);
+	/* The empty ones decode into nothing. */
+	return msg_read(&in, type, msg_encoded_empty(type) ? NULL : decoded);
 }
 
 static void
@@ -201,7 +213,9 @@ test_cut_or_padded_payloads_are_refused(void **state)
 		ipc_writer_init(&w, buf, IPC_PAYLOAD_MAX);
 		msg_encode(&w, samples[i].type, samples[i].m);
 		assert_true(ipc_writer_ok(&w));
-		assert_int_equal(read_raw(samples[i].type, buf, w.len), 0);
+		if (read_raw(samples[i].type, buf, w.len) != 0)
+			fail_msg("%s whole was refused",
+			    msg_name(samples[i].type));
 		for (len = 0; len < w.len; len++)
 			if (read_raw(samples[i].type, buf, len) != -1)
 				fail_msg("%s cut to %zu bytes was taken",
