@@ -242,6 +242,39 @@ test_session_requests_out_of_place_are_refused(void **state)
 	broker_stop(&broker);
 }
 
+/* sessions-per-user and sessions-max count the sessions open now. */
+static void
+test_session_limits_hold(void **state)
+{
+	struct lb_conn *a, *b, *c, *d;
+
+	NEED_ROOT();
+	broker_start(&broker, session_policy("lbtest-session",
+	    "  sessions yes\n  sessions-per-user 1\n  sessions-max 2\n"),
+	    NULL);
+	a = logged_in("alice");
+	assert_int_equal(lb_session_open(a, NULL), LB_OK);
+	b = logged_in("alice");
+	assert_int_equal(lb_session_open(b, NULL), LB_REFUSED);
+	assert_string_equal(lb_last_text(b), "Not permitted: too many "
+	    "sessions");
+	c = logged_in("bob");
+	assert_int_equal(lb_session_open(c, NULL), LB_OK);
+	d = logged_in("carol");
+	assert_int_equal(lb_session_open(d, NULL), LB_REFUSED);
+	lb_close(d);
+	lb_close(c);
+	/* Alice's first ends: she may open one again. */
+	lb_close(a);
+	broker_log_expect(&broker, "session 1: logged-in connection closed",
+	    1);
+	assert_int_equal(lb_session_open(b, NULL), LB_OK);
+	lb_close(b);
+	broker_log_expect(&broker, "audit: * outcome=session-refused:limit",
+	    2);
+	broker_stop(&broker);
+}
+
 /* PAM refuses the session: 505, the reason in the log, nothing runs. */
 static void
 test_open_session_failure_is_505(void **state)
@@ -305,6 +338,28 @@ test_session_survives_a_broker_restart(void **state)
 	assert_int_equal(run_ctl(&broker, ctl_args, out, sizeof(out)), 0);
 	assert_int_equal(test_lines_matching(out, "*alice*"), 0);
 	broker_stop(&broker);
+}
+
+/* Sends text with n descriptors attached (SCM_RIGHTS). */
+static void
+send_with_fds(int fd, const char *text, const int *fds, size_t n)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(8 * sizeof(int))];
+	} cmsg;
+	struct iovec iov = { (void *)text, strlen(text) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cmsg.buf,
+	    .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	memset(&cmsg, 0, sizeof(cmsg));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	assert_int_equal(sendmsg(fd, &mh, 0), (ssize_t)strlen(text));
 }
 
 /* Reads the pty's output into buf (appending at *len) until it holds
@@ -441,6 +496,129 @@ test_session_ends_with_its_front_end_by_default(void **state)
 	broker_stop(&broker);
 }
 
+/* A login proven without PAM (unix: the peer's uid) gets a keeper of
+ * its own from the PAM zygote, which checks the account before it opens
+ * the session, as sshd does after a GSSAPI login. */
+static void
+test_login_without_pam_is_checked_then_kept(void **state)
+{
+	char rec[1024];
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, broker_service("console", "lbtest-session",
+	    "  allow unix\n  sessions yes\n"), NULL);
+	fd = raw_connect_greeted_as(&broker, 1001, 1001);
+	raw_expect(fd, "login unix alice\r\n", 200, NULL);
+	raw_expect(fd, "session open tty2\r\n", 200, NULL);
+	close(fd);
+	read_record(rec, sizeof(rec));
+	for (int i = 0; i < 100 && test_lines_matching(rec, "close *") == 0;
+	    i++) {
+		struct timespec ts = { 0, 20000000 };
+
+		nanosleep(&ts, NULL);
+		read_record(rec, sizeof(rec));
+	}
+	assert_string_equal(rec,
+	    "setcred-establish tty=tty2 seat=- uid=0\n"
+	    "open tty=tty2 seat=- uid=0\n"
+	    "close tty=tty2 seat=- uid=0\n"
+	    "setcred-delete tty=tty2 seat=- uid=0\n");
+	broker_stop(&broker);
+
+	/* An account PAM refuses: 513, and no session. */
+	broker_start(&broker, broker_service("console", "lbtest-denied",
+	    "  allow unix\n  sessions yes\n"), NULL);
+	fd = raw_connect_greeted_as(&broker, 1001, 1001);
+	raw_expect(fd, "login unix alice\r\n", 200, NULL);
+	raw_expect(fd, "session open\r\n", 513, NULL);
+	close(fd);
+	broker_log_expect(&broker, "session 1: session of alice not opened: "
+	    "account:PAM_PERM_DENIED", 1);
+	broker_stop(&broker);
+}
+
+/* A hostile client: descriptors with a request that takes none, too
+ * many, of the wrong kind; a command word with a control character.
+ * Each refused, the connection still usable, nothing started. */
+static void
+test_hostile_client_descriptors_are_refused(void **state)
+{
+	static const char start[] = "session start\r\n";
+	char reply[512];
+	int fd, dir, nul[4], i;
+
+	NEED_ROOT();
+	broker_start(&broker, session_policy("lbtest-session",
+	    "  sessions yes\n"), NULL);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login password alice\r\n", 301, NULL);
+	raw_expect(fd, "pass pw\r\n", 200, NULL);
+	for (i = 0; i < 4; i++)
+		assert_true((nul[i] = open("/dev/null", O_RDWR)) >= 0);
+	/* With "lsauth": not a request that takes them. */
+	send_with_fds(fd, "lsauth\r\n", nul, 1);
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 500);
+	assert_non_null(strstr(reply, "Descriptors come only with session "
+	    "start"));
+	/* Four with a start: none is passed. */
+	send_with_fds(fd, start, nul, 4);
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 501);
+	raw_expect(fd, "session start /bin/sh \"a\x01b\"\r\n", 501, NULL);
+	raw_expect(fd, "session open tty1\r\n", 200, NULL);
+	/* A directory is no stdin. */
+	assert_true((dir = open("/", O_RDONLY | O_DIRECTORY)) >= 0);
+	send_with_fds(fd, start, &dir, 1);
+	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 505);
+	close(dir);
+	for (i = 0; i < 4; i++)
+		close(nul[i]);
+	close(fd);
+	broker_log_expect(&broker, "session 1: alice's process not started: "
+	    "descriptor of the wrong kind", 1);
+	broker_stop(&broker);
+}
+
+/* A compromised worker: descriptors before the login, more than three
+ * after it, a start of a command the policy does not allow: killed, or
+ * refused by the broker's own check. */
+static void
+test_compromised_worker_gets_no_session_out_of_place(void **state)
+{
+	static const struct {
+		const char *orders, *why, *state;
+	} cases[] = {
+		{ "fd 1\n", "*", "idle" },
+		{ "begin password alice\nwait\npass pw\nwait\nfd 4\n",
+		    "unexpected SESSION_FD", "logged-in" },
+		{ "open\n", "message type 29 out of sequence", "idle" },
+	};
+	static const char orders[] = "begin password alice\nwait\npass pw\n"
+	    "wait\nopen\nwait\nstart /usr/bin/id\nwait\n";
+	size_t i;
+	int fd;
+
+	NEED_ROOT();
+	broker_start(&broker, session_policy("lbtest-session",
+	    "  sessions yes\n"), getenv("LB_EVIL_WORKER"));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fd = raw_connect_greeted(&broker);
+		raw_send(fd, cases[i].orders, strlen(cases[i].orders));
+		broker_expect_violation(&broker, (unsigned)i + 1,
+		    cases[i].state, cases[i].why);
+		close(fd);
+	}
+	/* Logged in, it starts what the policy does not name: the broker
+	 * refuses it. */
+	fd = raw_connect_greeted(&broker);
+	raw_send(fd, orders, strlen(orders));
+	broker_log_expect(&broker, "audit: session=4 * "
+	    "outcome=session-refused:command", 1);
+	close(fd);
+	broker_stop(&broker);
+}
+
 int
 main(void)
 {
@@ -451,10 +629,17 @@ main(void)
 		BROKER_TEST(test_session_requests_out_of_place_are_refused,
 		    &broker),
 		BROKER_TEST(test_open_session_failure_is_505, &broker),
+		BROKER_TEST(test_session_limits_hold, &broker),
 		BROKER_TEST(test_session_survives_a_broker_restart, &broker),
 		BROKER_TEST(test_console_login_gives_a_shell_on_its_terminal,
 		    &broker),
 		BROKER_TEST(test_session_ends_with_its_front_end_by_default,
+		    &broker),
+		BROKER_TEST(test_login_without_pam_is_checked_then_kept,
+		    &broker),
+		BROKER_TEST(test_hostile_client_descriptors_are_refused,
+		    &broker),
+		BROKER_TEST(test_compromised_worker_gets_no_session_out_of_place,
 		    &broker),
 	};
 

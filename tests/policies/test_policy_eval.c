@@ -264,6 +264,58 @@ test_act_for_grants_only_the_named_users(void **state)
 	policy_unref(p);
 }
 
+/* Sessions: off unless "sessions yes"; the default variables, or only
+ * those session-env names; the login shell always (the broker's), other
+ * commands only by their exact path; the limits' defaults. */
+static void
+test_sessions_allow_only_what_the_policy_names(void **state)
+{
+	static const char text[] =
+	    "service plain {\n"
+	    "\tpeer uid 1\n"
+	    "\tallow password\n"
+	    "}\n"
+	    "service greeter {\n"
+	    "\tpeer any\n"
+	    "\tallow password\n"
+	    "\tsessions yes\n"
+	    "\tsession-outlives-client yes\n"
+	    "\tsession-env XDG_SESSION_TYPE,LANG\n"
+	    "\tsession-command /usr/bin/startplasma-wayland\n"
+	    "\tsession-command /usr/bin/sway\n"
+	    "\tsessions-per-user 2\n"
+	    "}\n";
+	static const struct policy_hooks hooks = { NULL, NULL, NULL };
+	struct policy_errors errs;
+	struct policy *p = policy_parse("t", text, sizeof(text) - 1, &hooks,
+	    &errs);
+	const struct policy_service *plain, *greeter;
+
+	assert_non_null(p);
+	plain = &p->services[0];
+	greeter = &p->services[1];
+	assert_false(plain->sessions.enabled);
+	assert_false(plain->sessions.outlive_client);
+	assert_int_equal(plain->sessions.per_user, 8);
+	assert_int_equal(plain->sessions.max, 256);
+	assert_true(policy_session_env_allowed(plain, "XDG_SEAT"));
+	assert_true(policy_session_env_allowed(plain, "TERM"));
+	assert_false(policy_session_env_allowed(plain, "LD_PRELOAD"));
+	assert_false(policy_session_command_allowed(plain, "/bin/sh"));
+
+	assert_true(greeter->sessions.enabled);
+	assert_true(greeter->sessions.outlive_client);
+	assert_int_equal(greeter->sessions.per_user, 2);
+	assert_true(policy_session_env_allowed(greeter, "LANG"));
+	assert_false(policy_session_env_allowed(greeter, "TERM"));
+	assert_true(policy_session_command_allowed(greeter,
+	    "/usr/bin/sway"));
+	assert_false(policy_session_command_allowed(greeter,
+	    "/usr/bin/sway2"));
+	assert_false(policy_session_command_allowed(greeter, "/usr/bin"));
+	policy_unref(p);
+}
+
 /* Conditions together must all hold; remote-user needs a context. */
 static void
 test_conditions_combine_and_remote_user_matches(void **state)
@@ -314,6 +366,8 @@ main(void)
 		cmocka_unit_test(test_first_mechanisms_follow_the_context),
 		cmocka_unit_test(test_conditions_combine_and_remote_user_matches),
 		cmocka_unit_test(test_act_for_grants_only_the_named_users),
+		cmocka_unit_test(
+		    test_sessions_allow_only_what_the_policy_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,6 +89,16 @@ static const struct {
 	{ SERVICE("keytab etc/krb5.keytab"),
 	    "p:3:8: expected an absolute path of at most 255 bytes, got "
 	    "'etc/krb5.keytab'\n" },
+	{ SERVICE("sessions maybe"),
+	    "p:3:10: expected 'yes' or 'no', got 'maybe'\n" },
+	{ SERVICE("session-command bin/sh"),
+	    "p:3:17: expected an absolute path of at most 255 bytes, got "
+	    "'bin/sh'\n" },
+	{ SERVICE("session-env TERM,ld_preload"),
+	    "p:3:13: invalid variable name 'ld_preload' (upper-case letters, "
+	    "digits, '_')\n" },
+	{ SERVICE("sessions-per-user 0"),
+	    "p:3:19: expected a number from 1 to 65536, got '0'\n" },
 	{ SERVICE("duo-failmode open"),
 	    "p:3:14: expected 'safe' or 'secure', got 'open'\n" },
 	{ SERVICE("duo-auto 1"),

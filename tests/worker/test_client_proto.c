@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -74,8 +75,9 @@ setup(void **state)
 	int sv[2];
 
 	test_socketpair(sv);
-	fx.worker_end = ipc_chan_new(sv[0], false);
-	fx.broker_end = ipc_chan_new(sv[1], false);
+	/* Descriptors pass, as a session's stdio does. */
+	fx.worker_end = ipc_chan_new(sv[0], true);
+	fx.broker_end = ipc_chan_new(sv[1], true);
 	ws_init(&fx.ws, fx.worker_end);
 	assert_int_equal(ws_start(&fx.ws, from_broker(MSG_ASSIGN, &a)), 0);
 	return 0;
@@ -447,6 +449,110 @@ test_context_goes_to_the_broker_and_does_not_log_in(void **state)
 	assert_string_equal(request("lsauth"), "200 password\r\n");
 }
 
+/* Logs alice in with password, as the broker would answer. */
+static void
+log_in(void)
+{
+	struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
+	struct msg_reply ok = { .code = REPLY_OK, .text = "Logged in" };
+	const struct ipc_msg *m;
+
+	assert_string_equal(request("login password alice"), "");
+	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
+	broker_says(MSG_PROMPT, &prompt, "301 \"Password: \"\r\n");
+	assert_string_equal(request("pass pw"), "");
+	assert_int_equal(broker_gets(&m), MSG_AUTH_ANSWER);
+	broker_says(MSG_RESULT, &ok, "200 \"Logged in\"\r\n");
+	assert_int_equal(fx.ws.state, WS_LOGGED_IN);
+}
+
+/* Whether fd is open. */
+static bool
+fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
+}
+
+/* Session requests: after the login only, checked here for their form
+ * (which variables and commands is the broker's word), each answered by
+ * the broker with the connection still logged in. */
+static void
+test_session_requests_come_after_the_login_and_are_checked(void **state)
+{
+	struct msg_reply set = { .code = REPLY_OK, .text = "Set" };
+	struct msg_session_env env;
+	const struct ipc_msg *m;
+
+	assert_string_equal(request("session open"),
+	    "502 \"Not logged in\"\r\n");
+	assert_int_equal(broker_gets(&m), -1);
+	log_in();
+	assert_string_equal(request("session env NAME"),
+	    "501 \"Expected NAME=VALUE\"\r\n");
+	assert_string_equal(request("session env 1X=y"),
+	    "501 \"Invalid variable\"\r\n");
+	assert_string_equal(request("session env X=\"a\x01\""),
+	    "501 \"Invalid variable\"\r\n");
+	assert_string_equal(request("session start sh"),
+	    "501 \"The command must be an absolute path\"\r\n");
+	assert_string_equal(request("session wait now"),
+	    "501 \"Wrong number of arguments\"\r\n");
+	assert_string_equal(request("session open \"tty 1\""),
+	    "501 \"Invalid terminal name\"\r\n");
+	assert_string_equal(request("session dance"),
+	    "500 \"Unknown session request\"\r\n");
+	assert_int_equal(broker_gets(&m), -1);
+	assert_string_equal(request("session env XDG_SEAT=seat0"), "");
+	assert_int_equal(fx.ws.state, WS_WAIT_BROKER);
+	assert_int_equal(broker_gets(&m), MSG_SESSION_ENV);
+	assert_int_equal(msg_read_session_env(m, &env), 0);
+	assert_string_equal(env.name, "XDG_SEAT");
+	assert_string_equal(env.value, "seat0");
+	broker_says(MSG_RESULT, &set, "200 Set\r\n");
+	assert_int_equal(fx.ws.state, WS_LOGGED_IN);
+}
+
+/* Descriptors go with "session start" alone, at most three, each in a
+ * SESSION_FD before the start; with anything else they are closed. */
+static void
+test_descriptors_go_with_session_start_only(void **state)
+{
+	static struct msg_session_start start;
+	const struct ipc_msg *m;
+	int p[2], q[2], i;
+
+	log_in();
+	assert_int_equal(pipe(p), 0);
+	ws_on_fds(&fx.ws, p, 2, false);
+	assert_string_equal(request("lsauth"),
+	    "500 \"Descriptors come only with session start\"\r\n");
+	assert_false(fd_open(p[0]) || fd_open(p[1]));
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe(q), 0);
+	ws_on_fds(&fx.ws, p, 2, false);
+	ws_on_fds(&fx.ws, q, 2, false);
+	assert_string_equal(request("session start"),
+	    "501 \"At most 3 descriptors\"\r\n");
+	for (i = 0; i < 2; i++)
+		assert_false(fd_open(p[i]) || fd_open(q[i]));
+	assert_int_equal(broker_gets(&m), -1);
+
+	assert_int_equal(pipe(p), 0);
+	ws_on_fds(&fx.ws, p, 2, false);
+	assert_string_equal(request("session start /bin/sh -c \"id -u\""),
+	    "");
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(broker_gets(&m), MSG_SESSION_FD);
+		assert_true(m->fd >= 0);
+		close(m->fd);
+	}
+	assert_int_equal(broker_gets(&m), MSG_SESSION_START);
+	assert_int_equal(msg_read_session_start(m, &start), 0);
+	assert_int_equal(start.argc, 3);
+	assert_string_equal(start.arg[2], "id -u");
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -467,6 +573,8 @@ main(void)
 		T(test_partial_success_holds_the_chain),
 		T(test_context_goes_to_the_broker_and_does_not_log_in),
 		T(test_longest_round_fits_the_output),
+		T(test_session_requests_come_after_the_login_and_are_checked),
+		T(test_descriptors_go_with_session_start_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
