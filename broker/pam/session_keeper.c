@@ -28,6 +28,9 @@
 #define ENV_MAX		(128 + SESSION_ENV_MAX + 8)
 /* How long a hung-up session has to end before it is killed. */
 #define HANGUP_GRACE_MS	5000
+/* The session modules' messages kept for the user's terminal (the last
+ * login, the message of the day), as login(1) shows them. */
+#define NOTES_MAX	32
 
 /* The user as the passwd database has them, copied at the open. */
 struct user {
@@ -54,7 +57,31 @@ static struct {
 	char tty_line[SESSION_TTY_MAX];	/* its name under /dev */
 	struct stat tty_was;		/* its owner and mode before */
 	pid_t child;
+	size_t nnotes;
+	char notes[NOTES_MAX][CONV_MAX_TEXT];
 } k = { .term = -1 };
+
+/* The conversation once the login is proven: nobody is asked anything
+ * more (a prompt fails), and messages wait for the user's stdout. */
+static int
+keeper_conversation(int n, const struct pam_message **msg,
+    struct pam_response **resp, void *data)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (msg[i]->msg_style != PAM_TEXT_INFO &&
+		    msg[i]->msg_style != PAM_ERROR_MSG)
+			return PAM_CONV_ERR;
+		if (k.nnotes < NOTES_MAX && msg[i]->msg != NULL)
+			snprintf(k.notes[k.nnotes++], sizeof(k.notes[0]), "%s",
+			    msg[i]->msg);
+	}
+	if (resp != NULL && (*resp = calloc((size_t)n, sizeof(**resp))) ==
+	    NULL)
+		return PAM_BUF_ERR;
+	return PAM_SUCCESS;
+}
 
 static void
 say(uint8_t step, int code, const char *detail, pid_t pid)
@@ -187,6 +214,12 @@ open_session(bool authenticated)
 	int rc;
 	uint32_t i;
 
+	static const struct pam_conv conv = { keeper_conversation, NULL };
+
+	if ((rc = pam_set_item(k.ph, PAM_CONV, &conv)) != PAM_SUCCESS) {
+		say(KEEPER_STEP_OPEN, rc, "conversation", 0);
+		finish();
+	}
 	if (!authenticated &&
 	    (rc = pam_acct_mgmt(k.ph, PAM_DISALLOW_NULL_AUTHTOK)) !=
 	    PAM_SUCCESS) {
@@ -300,6 +333,7 @@ become_user(int in, int out, int err, int status, char *const *argv,
 	uid_t r, e, s;
 	gid_t rg, eg, sg;
 	int sig, saved;
+	size_t i;
 
 	sigemptyset(&none);
 	for (sig = 1; sig < NSIG; sig++)
@@ -325,6 +359,8 @@ become_user(int in, int out, int err, int status, char *const *argv,
 		errno = EPERM;
 		goto fail;
 	}
+	for (i = 0; i < k.nnotes; i++)
+		dprintf(1, "%s\n", k.notes[i]);
 	if (chdir(k.user.home) == -1) {
 		dprintf(2, "No directory %s; starting in /\n", k.user.home);
 		if (chdir("/") == -1)

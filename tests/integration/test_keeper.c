@@ -619,6 +619,105 @@ test_compromised_worker_gets_no_session_out_of_place(void **state)
 	broker_stop(&broker);
 }
 
+/* --- the real stack -------------------------------------------------- */
+
+static char real_user[32];
+
+/* Runs a shell command line of the test's own (no input from outside):
+ * its exit status. */
+static int
+sh(const char *cmd)
+{
+	int status = system(cmd);
+
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Debian's /etc/pam.d/login with its @include lines expanded, as the
+ * text of a PAM service file. */
+static void
+debian_login_stack(char *out, size_t cap)
+{
+	char line[512], name[101], path[128];
+	size_t len = 0;
+	FILE *f, *inc;
+
+	assert_non_null(f = fopen("/etc/pam.d/login", "r"));
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "@include %100s", name) == 1) {
+			snprintf(path, sizeof(path), "/etc/pam.d/%s", name);
+			assert_non_null(inc = fopen(path, "r"));
+			while (fgets(line, sizeof(line), inc) != NULL &&
+			    len + strlen(line) < cap)
+				len += (size_t)snprintf(out + len, cap - len,
+				    "%s", line);
+			fclose(inc);
+			continue;
+		}
+		if (len + strlen(line) < cap)
+			len += (size_t)snprintf(out + len, cap - len, "%s",
+			    line);
+	}
+	fclose(f);
+}
+
+/* The throwaway user goes, whatever the test did. */
+static int
+remove_real_user(void **state)
+{
+	char cmd[128];
+
+	if (real_user[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "userdel -r -f %s 2>/dev/null",
+		    real_user);
+		(void)sh(cmd);
+		real_user[0] = '\0';
+	}
+	return broker_teardown(state);
+}
+
+/* A login through a copy of Debian's own login stack (pam_unix against
+ * /etc/shadow, pam_env, pam_limits, pam_lastlog, pam_loginuid, ...) for
+ * a user the test creates: the command runs as that user in the home
+ * directory, and lastlog shows the login. */
+static void
+test_debian_login_stack_opens_a_real_session(void **state)
+{
+	static char stack[16384];
+	char cmd[256], out[4096], want[160];
+	struct lb_conn *c;
+
+	NEED_ROOT();
+	snprintf(real_user, sizeof(real_user), "lbreal%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "useradd -m -s /bin/sh %s && "
+	    "echo %s:Real-pw-42 | chpasswd", real_user, real_user);
+	assert_int_equal(sh(cmd), 0);
+	debian_login_stack(stack, sizeof(stack));
+	broker.with.system_users = true;
+	broker_start(&broker, session_policy("lbtest-login",
+	    "  sessions yes\n  session-command /bin/sh\n"), NULL);
+	broker_pam_service(&broker, "lbtest-login", stack);
+	broker.with.system_users = true;
+	broker_restart(&broker);
+
+	c = lb_open(broker.sock, 0);
+	assert_non_null(c);
+	assert_int_equal(lb_login(c, "password", real_user, answer_pw,
+	    "Real-pw-42"), LB_OK);
+	assert_int_equal(lb_session_open(c, "pts/99"), LB_OK);
+	assert_int_equal(run_session(c, "id -un; pwd", out, sizeof(out)), 0);
+	lb_close(c);
+	snprintf(want, sizeof(want), "%s\n/home/%s\n", real_user, real_user);
+	if (strstr(out, want) == NULL)
+		fail_msg("the session said: %s", out);
+	/* pam_lastlog recorded the login on its PAM_TTY. */
+	snprintf(cmd, sizeof(cmd), "lastlog -u %s | grep -q 'pts/99'",
+	    real_user);
+	assert_int_equal(sh(cmd), 0);
+	broker_stop(&broker);
+}
+
 int
 main(void)
 {
@@ -641,6 +740,9 @@ main(void)
 		    &broker),
 		BROKER_TEST(test_compromised_worker_gets_no_session_out_of_place,
 		    &broker),
+		cmocka_unit_test_prestate_setup_teardown(
+		    test_debian_login_stack_opens_a_real_session, NULL,
+		    remove_real_user, &broker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -225,9 +225,15 @@ launch_broker(struct broker_fixture *b)
 		logfd = open(b->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (logfd == -1 || dup2(logfd, 1) == -1 || dup2(logfd, 2) == -1)
 			_exit(127);
-		/* Real PAM on a private stack. */
-		use_fixture_nss("libpam_wrapper.so libnss_wrapper.so", passwd,
-		    group);
+		/* Real PAM on a private stack, for the fixture's users or
+		 * the system's. */
+		if (b->with.system_users) {
+			setenv("LD_PRELOAD", "libpam_wrapper.so", 1);
+			setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
+		} else {
+			use_fixture_nss("libpam_wrapper.so libnss_wrapper.so",
+			    passwd, group);
+		}
 		setenv("PAM_WRAPPER", "1", 1);
 		setenv("PAM_WRAPPER_SERVICE_DIR", svc, 1);
 		/* Sanitizer builds: pam_wrapper must not dlopen libpam with
@@ -422,6 +428,16 @@ broker_reload(struct broker_fixture *b, const char *extra_config,
 		sleep_ms(10);
 	}
 	fail_msg("no \"%s\" in %s after SIGHUP", expect, b->log);
+}
+
+void
+broker_pam_service(const struct broker_fixture *b, const char *name,
+    const char *text)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/services/%s", b->dir, name);
+	write_file(path, text);
 }
 
 const char *

@@ -21,6 +21,8 @@ struct broker_fixture {
 					 * 0: the test's own */
 		bool plain_chroot;	/* in a chroot whose / is no mount
 					 * point */
+		bool system_users;	/* the system's users (no
+					 * nss_wrapper), for a real stack */
 	} with;
 };
 
@@ -61,6 +63,10 @@ void broker_write_config(const struct broker_fixture *b, const char *extra);
  * log has one more line containing expect. */
 void broker_reload(struct broker_fixture *b, const char *extra_config,
     const char *expect);
+
+/* Writes text as PAM service name's stack for the broker's next start. */
+void broker_pam_service(const struct broker_fixture *b, const char *name,
+    const char *text);
 
 /* A service block admitting any peer, on pam_service, with more lines
  * (each ending in a newline); a static buffer. */
