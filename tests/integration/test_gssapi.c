@@ -424,6 +424,48 @@ test_delegated_credentials_live_as_long_as_the_connection(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* A session after a login with delegation: the user's process finds the
+ * forwarded ticket through KRB5CCNAME, in a cache of its own that goes
+ * when the session ends. */
+static void
+test_a_session_gets_the_delegated_ticket(void **state)
+{
+	const char *argv[] = { "/bin/sh", "-c",
+	    "echo \"cache=$KRB5CCNAME\"; klist", NULL };
+	char out[4096] = "", path[HELPER_PATH_MAX];
+	const char *cache;
+	struct lb_conn *c;
+	size_t len = 0;
+	ssize_t n;
+	int p[2], status;
+
+	NEED_ROOT();
+	/* The keeper's stack: pam_lbtest's account and session. */
+	start_gss(NULL, "\tallow gssapi-with-mic\n\tsessions yes\n"
+	    "\tsession-command /bin/sh\n\tpam-service lbtest-session\n");
+	use_ticket("alice");
+	assert_int_equal(gss_login("alice", LB_DELEGATE, &c), LB_OK);
+	assert_int_equal(lb_session_open(c, NULL), LB_OK);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(lb_session_start(c, argv, &p[1], 1), LB_OK);
+	close(p[1]);
+	while (len + 1 < sizeof(out) &&
+	    (n = read(p[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(p[0]);
+	assert_int_equal(lb_session_wait(c, &status), LB_OK);
+	assert_int_equal(status, 0);
+	lb_close(c);
+	if ((cache = strstr(out, "cache=FILE:")) == NULL ||
+	    sscanf(cache, "cache=FILE:%255s", path) != 1 ||
+	    strncmp(path, "/tmp/krb5cc_1001_", 17) != 0 ||
+	    strstr(out, "alice@" REALM) == NULL)
+		fail_msg("the session said: %s", out);
+	/* Gone with the session. */
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 /* The same login through a non-blocking connection: LB_EAGAIN until
  * the socket is ready, then the same call again. */
 static void
@@ -1122,6 +1164,7 @@ main(void)
 		T(test_a_ticket_logs_in_as_its_local_user),
 		T(test_the_cli_logs_in_with_the_callers_ticket),
 		T(test_delegated_credentials_live_as_long_as_the_connection),
+		T(test_a_session_gets_the_delegated_ticket),
 		T(test_a_nonblocking_client_logs_in),
 		T(test_a_strict_acceptor_takes_only_its_principal),
 		T(test_a_keytab_without_the_current_key_refuses),
