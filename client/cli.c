@@ -57,10 +57,12 @@ show(FILE *f, const char *text)
 		    *text, f);
 }
 
-/* Reads one line into buf without its newline; echo off when secret and
- * stdin is a terminal.  0, or -1 at end of input. */
+/* Shows prompt and reads one line into buf without its newline; echo off
+ * when secret and stdin is a terminal, before the prompt shows (as
+ * getpass(3): what is typed once it shows is never echoed, nor thrown
+ * away).  0, or -1 at end of input. */
 static int
-read_answer(char *buf, size_t cap, int secret)
+read_answer(const char *prompt, char *buf, size_t cap, int secret)
 {
 	struct termios saved, quiet;
 	int tty = isatty(STDIN_FILENO), hidden = 0;
@@ -71,9 +73,11 @@ read_answer(char *buf, size_t cap, int secret)
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		hidden = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
 	}
+	show(stderr, prompt);
+	fflush(stderr);
 	ok = fgets(buf, (int)cap, stdin);
 	if (hidden)
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	/* Nothing echoed the answer's newline: end the prompt's line. */
 	if (hidden || !tty)
 		fputc('\n', stderr);
@@ -102,9 +106,7 @@ interact(struct lb_interact *need, char (*answers)[LB_ANSWER_MAX + 1])
 		}
 		if (n == LB_ASK_MAX)
 			return -1;
-		show(stderr, need->prompt);
-		fflush(stderr);
-		if (read_answer(answers[n], LB_ANSWER_MAX + 1,
+		if (read_answer(need->prompt, answers[n], LB_ANSWER_MAX + 1,
 		    need->id == LB_INTERACT_PASS ||
 		    need->id == LB_INTERACT_NOECHOPROMPT) == -1)
 			return -1;

@@ -455,6 +455,9 @@ test_console_login_gives_a_shell_on_its_terminal(void **state)
 	expect_pty(master, out, sizeof(out), &len, "Password: ");
 	test_write_all(master, "pw\n", 3);
 	expect_pty(master, out, sizeof(out), &len, "$ ");
+	/* Echo was off before the prompt showed: the password typed at
+	 * once is neither shown nor lost. */
+	assert_null(strstr(out, "Password: pw"));
 	test_write_all(master, "tty; echo MARK-$((6*7)); exit 3\n", 32);
 	expect_pty(master, out, sizeof(out), &len, "MARK-42");
 	assert_int_equal(waitpid(pid, &status, 0), pid);
