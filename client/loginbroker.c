@@ -120,7 +120,8 @@ conn_queue_fds(struct lb_conn *c, const char *const *words, size_t n,
 		return LB_REFUSED;
 	if ((rc = conn_queue(c, words, n)) != LB_OK)
 		return rc;
-	memcpy(c->out_fds, fds, nfds * sizeof(int));
+	if (nfds > 0)
+		memcpy(c->out_fds, fds, nfds * sizeof(int));
 	c->nout_fds = nfds;
 	return LB_OK;
 }
