@@ -94,6 +94,21 @@ read_record(char *buf, size_t cap)
 	close(fd);
 }
 
+/* The record once it has a close_session line (5 s at most). */
+static void
+wait_closed(char *buf, size_t cap)
+{
+	struct timespec ts = { 0, 50000000 };
+	int i;
+
+	read_record(buf, cap);
+	for (i = 0; i < 100 && test_lines_matching(buf, "close *") == 0;
+	    i++) {
+		nanosleep(&ts, NULL);
+		read_record(buf, cap);
+	}
+}
+
 /* Runs command (a /bin/sh -c script) in alice's session with stdout and
  * stderr a pipe: its exit status; its output in out[cap]. */
 static int
@@ -326,13 +341,7 @@ test_session_survives_a_broker_restart(void **state)
 	/* The process still reads its stdin: end it. */
 	assert_int_equal(write(in[1], "x\n", 2), 2);
 	close(in[1]);
-	for (int i = 0; i < 100 && test_lines_matching(rec, "close *") == 0;
-	    i++) {
-		struct timespec ts = { 0, 50000000 };
-
-		nanosleep(&ts, NULL);
-		read_record(rec, sizeof(rec));
-	}
+	wait_closed(rec, sizeof(rec));
 	assert_int_equal(test_lines_matching(rec, "close *"), 1);
 	assert_int_equal(test_lines_matching(rec, "setcred-delete *"), 1);
 	assert_int_equal(run_ctl(&broker, ctl_args, out, sizeof(out)), 0);
@@ -515,14 +524,7 @@ test_login_without_pam_is_checked_then_kept(void **state)
 	raw_expect(fd, "login unix alice\r\n", 200, NULL);
 	raw_expect(fd, "session open tty2\r\n", 200, NULL);
 	close(fd);
-	read_record(rec, sizeof(rec));
-	for (int i = 0; i < 100 && test_lines_matching(rec, "close *") == 0;
-	    i++) {
-		struct timespec ts = { 0, 20000000 };
-
-		nanosleep(&ts, NULL);
-		read_record(rec, sizeof(rec));
-	}
+	wait_closed(rec, sizeof(rec));
 	assert_string_equal(rec,
 	    "setcred-establish tty=tty2 seat=- uid=0\n"
 	    "open tty=tty2 seat=- uid=0\n"
@@ -589,9 +591,7 @@ test_hostile_client_descriptors_are_refused(void **state)
 static void
 test_compromised_worker_gets_no_session_out_of_place(void **state)
 {
-	static const struct {
-		const char *orders, *why, *state;
-	} cases[] = {
+	static const struct violation_case cases[] = {
 		{ "fd 1\n", "*", "idle" },
 		{ "begin password alice\nwait\npass pw\nwait\nfd 4\n",
 		    "unexpected SESSION_FD", "logged-in" },
@@ -599,19 +599,13 @@ test_compromised_worker_gets_no_session_out_of_place(void **state)
 	};
 	static const char orders[] = "begin password alice\nwait\npass pw\n"
 	    "wait\nopen\nwait\nstart /usr/bin/id\nwait\n";
-	size_t i;
 	int fd;
 
 	NEED_ROOT();
 	broker_start(&broker, session_policy("lbtest-session",
 	    "  sessions yes\n"), getenv("LB_EVIL_WORKER"));
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		fd = raw_connect_greeted(&broker);
-		raw_send(fd, cases[i].orders, strlen(cases[i].orders));
-		broker_expect_violation(&broker, (unsigned)i + 1,
-		    cases[i].state, cases[i].why);
-		close(fd);
-	}
+	broker_expect_violations(&broker, cases,
+	    sizeof(cases) / sizeof(cases[0]));
 	/* Logged in, it starts what the policy does not name: the broker
 	 * refuses it. */
 	fd = raw_connect_greeted(&broker);

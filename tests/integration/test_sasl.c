@@ -553,27 +553,17 @@ test_unix_success_leaves_the_lockout_count(void **state)
 static void
 test_worker_sending_an_initial_response_out_of_place_is_killed(void **state)
 {
-	static const struct {
-		const char *orders, *why, *state;
-	} cases[] = {
+	static const struct violation_case cases[] = {
 		{ "initial password alice\n", "initial response to password",
 		    "idle" },
 		{ "initial plain alice\ndata x\n", "AUTH_DATA to a prompt",
 		    "prompting" },
 	};
-	size_t i;
-	int fd;
 
 	NEED_ROOT();
 	broker_start(&broker, SASL_POLICY, getenv("LB_EVIL_WORKER"));
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		fd = raw_connect_greeted(&broker);
-		/* The worker may be killed before it says "done". */
-		raw_send(fd, cases[i].orders, strlen(cases[i].orders));
-		broker_expect_violation(&broker, (unsigned)i + 1,
-		    cases[i].state, cases[i].why);
-		close(fd);
-	}
+	broker_expect_violations(&broker, cases,
+	    sizeof(cases) / sizeof(cases[0]));
 }
 
 int

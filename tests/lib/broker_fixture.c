@@ -838,6 +838,23 @@ broker_expect_violation(const struct broker_fixture *b, unsigned id,
 	broker_log_expect(b, want, 1);
 }
 
+void
+broker_expect_violations(const struct broker_fixture *b,
+    const struct violation_case *cases, size_t n)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		fd = raw_connect_greeted(b);
+		/* The worker may be killed before it says "done". */
+		raw_send(fd, cases[i].orders, strlen(cases[i].orders));
+		broker_expect_violation(b, (unsigned)i + 1, cases[i].state,
+		    cases[i].why);
+		close(fd);
+	}
+}
+
 pid_t
 session_worker_pid(const struct broker_fixture *b, unsigned id)
 {

@@ -151,6 +151,17 @@ void broker_scram_set(const struct broker_fixture *b, const char *user,
 void broker_expect_violation(const struct broker_fixture *b, unsigned id,
     const char *state, const char *why);
 
+/* A compromised worker's orders (tests/fixtures/evil_worker.c) and the
+ * violation they must end in. */
+struct violation_case {
+	const char *orders, *why, *state;
+};
+
+/* Each case's orders on a fresh connection (the broker's sessions 1, 2,
+ * ... in order), each expected to end in its violation. */
+void broker_expect_violations(const struct broker_fixture *b,
+    const struct violation_case *cases, size_t n);
+
 /* The worker process serving a session that waits at a prompt now: the
  * pid the broker logged for session id. */
 pid_t session_worker_pid(const struct broker_fixture *b, unsigned id);
