@@ -10,8 +10,10 @@
 
 /* The most a session holds in the broker: the client's socket, the
  * worker's channel, pidfd and timer, and during an attempt the PAM
- * helper's channel and pidfd. */
-#define FD_PER_SESSION	6
+ * helper's channel and pidfd; once logged in with sessions, instead of
+ * those two, its keeper's channel and a start's three descriptors on
+ * their way. */
+#define FD_PER_SESSION	8
 
 /* Raises RLIMIT_NOFILE's soft limit to the hard one: the limit now in
  * force, or 0 when it cannot be read. */

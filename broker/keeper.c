@@ -42,7 +42,8 @@ struct keeper {
 	TAILQ_ENTRY(keeper) entry;
 	enum keeper_state state;
 	struct keeper_owner owner;	/* .said NULL: none */
-	bool waiting;			/* the owner waits for the end */
+	bool owed;			/* a request waits for its answer */
+	bool open_asked;		/* the open was asked for */
 	bool released;			/* no owner will come back */
 	struct spawn_ctl *helpers;	/* KS_TAKING */
 	struct spawn_wait wait;
@@ -62,9 +63,13 @@ TAILQ_HEAD(keeper_list, keeper);
 static struct keeper_list keepers = TAILQ_HEAD_INITIALIZER(keepers);
 static struct keeper_list graveyard = TAILQ_HEAD_INITIALIZER(graveyard);
 
+/* Answers the request in flight, once. */
 static void
 say(struct keeper *k, uint32_t code, const char *text)
 {
+	if (!k->owed)
+		return;
+	k->owed = false;
 	if (k->owner.said != NULL)
 		k->owner.said(k->owner.ctx, code, text);
 }
@@ -131,10 +136,7 @@ ended(struct keeper *k, const char *outcome, const char *status)
 	if (was_open)
 		audit_session_end(&e);
 	snprintf(k->end_text, sizeof(k->end_text), "%s", status);
-	if (k->waiting) {
-		k->waiting = false;
-		say(k, REPLY_OK, k->end_text);
-	}
+	say(k, REPLY_OK, k->end_text);
 	if (k->released)
 		keeper_free(k);
 }
@@ -148,10 +150,7 @@ lost(struct keeper *k, const char *why)
 
 	log_msg(LOG_ERR, "session %u: keeper of %s in state %s: %s",
 	    k->open.session, k->user, state_names[was], why);
-	if (was == KS_OPENING || was == KS_STARTING || k->waiting) {
-		k->waiting = false;
-		say(k, REPLY_SYSTEM_ERROR, "Session keeper lost");
-	}
+	say(k, REPLY_SYSTEM_ERROR, "Session keeper lost");
 	ended(k, "keeper-lost", "unknown");
 }
 
@@ -401,7 +400,13 @@ keeper_set_owner(struct keeper *k, const struct keeper_owner *owner)
 bool
 keeper_opened(const struct keeper *k)
 {
-	return k->state >= KS_OPENING;
+	return k->open_asked;
+}
+
+bool
+keeper_lost(const struct keeper *k)
+{
+	return k->state == KS_ENDED;
 }
 
 bool
@@ -415,6 +420,7 @@ keeper_open(struct keeper *k, const struct msg_keeper_open *m)
 {
 	if (&k->open != m)
 		k->open = *m;
+	k->open_asked = k->owed = true;
 	if (k->state == KS_TAKING) {
 		k->open_pending = true;
 		return;
@@ -433,6 +439,7 @@ keeper_start(struct keeper *k, int *fds, size_t n,
 {
 	size_t i;
 
+	k->owed = true;
 	if (k->state != KS_OPEN) {
 		for (i = 0; i < n; i++)
 			close(fds[i]);
@@ -453,10 +460,9 @@ keeper_start(struct keeper *k, int *fds, size_t n,
 void
 keeper_wait(struct keeper *k)
 {
+	k->owed = true;
 	if (k->state == KS_ENDED)
 		say(k, REPLY_OK, k->end_text);
-	else
-		k->waiting = true;
 }
 
 void
@@ -471,7 +477,7 @@ void
 keeper_release(struct keeper *k, bool hang_up)
 {
 	k->owner = (struct keeper_owner){ 0 };
-	k->waiting = false;
+	k->owed = false;
 	k->released = true;
 	if (k->state == KS_RUNNING || k->state == KS_STARTING) {
 		if (hang_up && k->chan != NULL)
@@ -493,6 +499,17 @@ keeper_count(const char *service, const char *user)
 		n += k->state >= KS_OPENING && k->state != KS_ENDED &&
 		    strcmp(k->service, service) == 0 &&
 		    (user == NULL || strcmp(k->user, user) == 0);
+	return n;
+}
+
+unsigned
+keeper_count_released(void)
+{
+	const struct keeper *k;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(k, &keepers, entry)
+		n += k->released;
 	return n;
 }
 

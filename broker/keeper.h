@@ -43,10 +43,11 @@ struct keeper *keeper_take(struct spawn_ctl *helpers,
 /* Sets (or with NULL clears) who hears the keeper's answers. */
 void keeper_set_owner(struct keeper *k, const struct keeper_owner *owner);
 
-/* Whether the keeper's session was opened, its process started, or has
- * ended. */
+/* Whether the keeper's session was asked to open, its process started;
+ * whether the keeper has ended (or can no longer be reached). */
 bool keeper_opened(const struct keeper *k);
 bool keeper_started(const struct keeper *k);
+bool keeper_lost(const struct keeper *k);
 
 /* The requests, each answered once through the owner: open the PAM
  * session; start the process with n descriptors (owned by the keeper from
@@ -65,6 +66,10 @@ void keeper_release(struct keeper *k, bool hang_up);
 /* Live keepers (an open or opening session) of service, and of user in
  * it. */
 unsigned keeper_count(const char *service, const char *user);
+
+/* Keepers whose front end has left (their sessions outlive it): each
+ * holds a descriptor, and counts against max_sessions. */
+unsigned keeper_count_released(void);
 
 /* At shutdown: lets go of every keeper without hanging any up; each
  * closes its session when its process ends. */

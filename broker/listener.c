@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "config.h"
 #include "event.h"
+#include "keeper.h"
 #include "log.h"
 #include "policy_live.h"
 #include "reply.h"
@@ -75,7 +76,8 @@ admit(int fd, const struct ucred *peer)
 		    "refused-peer");
 		return;
 	}
-	if (session_count() >= conf->max_sessions) {
+	/* Sessions that outlive their front end hold a descriptor each. */
+	if (session_count() + keeper_count_released() >= conf->max_sessions) {
 		refuse(fd, peer, BUSY_LINE, "max_sessions", "refused-busy");
 		return;
 	}

@@ -958,7 +958,9 @@ decide(struct session *s, enum verdict v, const char *detail,
 	 * may be sending the client's answer as the result goes to it. */
 	s->answer_may_cross = s->state == SS_PROMPTING || s->initial_pending;
 	if (s->refusal != NULL) {
-		drop_credentials(s);	/* nothing kept for a refusal */
+		/* Nothing kept for a refusal: credentials, a PAM helper. */
+		drop_credentials(s);
+		session_requests_end(s, false);
 		fail_later(s, s->refusal);
 		s->refusal = NULL;
 		return;

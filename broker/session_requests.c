@@ -143,7 +143,10 @@ keeper_for(struct session *s)
 	struct msg_pam_begin begin = { .keep = true };
 	struct spawn_ctl *helpers;
 
-	if (s->keeper != NULL && s->act_for[0] != '\0') {
+	/* Kept for another user than the login's (act-for), or gone before
+	 * its open: a fresh one. */
+	if (s->keeper != NULL && (s->act_for[0] != '\0' ||
+	    keeper_lost(s->keeper))) {
 		keeper_release(s->keeper, false);
 		s->keeper = NULL;
 	}
