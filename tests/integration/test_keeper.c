@@ -308,7 +308,8 @@ test_open_session_failure_is_505(void **state)
 	broker_stop(&broker);
 }
 
-/* The broker is stopped and started again while a session runs: the session goes on, and
+/* The broker is stopped and started again, then killed and started,
+ * while a session runs: the session goes on, and
  * its keeper still closes it when the process ends; meanwhile the state
  * directory shows it (loginbrokerctl sessions). */
 static void
@@ -335,6 +336,12 @@ test_session_survives_a_broker_restart(void **state)
 	assert_int_equal(run_ctl(&broker, ctl_args, out, sizeof(out)), 0);
 	assert_int_equal(test_lines_matching(out, "*alice*console*"), 1);
 	lb_close(c);
+	broker_restart(&broker);
+	/* Killed outright, too: nothing of the session hangs on the
+	 * broker's own end. */
+	assert_int_equal(kill(broker.pid, SIGKILL), 0);
+	assert_int_equal(waitpid(broker.pid, NULL, 0), broker.pid);
+	broker.pid = 0;
 	broker_restart(&broker);
 	read_record(rec, sizeof(rec));
 	assert_int_equal(test_lines_matching(rec, "close *"), 0);
