@@ -56,7 +56,8 @@ void helper_run_start(struct helper_run *run, struct attempt *a,
 int helper_run_send(struct helper_run *run, uint32_t type, const void *m,
     const char *limit_detail);
 
-/* The helper gave its last word and exits by itself: it is not killed. */
+/* The helper gave its last word and exits by itself: it is not killed
+ * (a PAM helper, which ends its transaction with pam_end). */
 void helper_run_finished(struct helper_run *run);
 
 /* The helper lives on beyond the attempt (a PAM helper that keeps the

@@ -241,7 +241,8 @@ on_result(struct helper_run *h, const struct ipc_msg *in)
 		v = VERDICT_ERROR;
 		break;
 	}
-	helper_run_finished(h);
+	/* Nothing of its own to end: it is killed with the attempt, so
+	 * that one taken over cannot linger after its last word. */
 	attempt_verified(run->a, v, m.detail);
 	return 0;
 }

@@ -99,7 +99,8 @@ on_result(struct helper_run *h, const struct ipc_msg *in)
 		v = VERDICT_FAILED;
 		snprintf(m.detail, sizeof(m.detail), "authzid-refused");
 	}
-	helper_run_finished(h);
+	/* Nothing of its own to end: it is killed with the attempt, so
+	 * that one taken over cannot linger after its last word. */
 	attempt_verified_data(run->a, v, m.detail, m.final.bytes,
 	    v == VERDICT_OK ? m.final.len : 0);
 	return 0;

@@ -432,6 +432,20 @@ wtmp_has(short type, const char *user, const char *line)
  * name and the password, and the shell the broker starts has that
  * terminal as its own; its exit status is the program's, the terminal's
  * login is in wtmp, and the PAM session carried it as PAM_TTY. */
+static pid_t console_pid;
+
+/* The console program goes, whatever the test did. */
+static int
+stop_console(void **state)
+{
+	if (console_pid > 0) {
+		kill(console_pid, SIGKILL);
+		(void)waitpid(console_pid, NULL, 0);
+		console_pid = 0;
+	}
+	return broker_teardown(state);
+}
+
 static void
 test_console_login_gives_a_shell_on_its_terminal(void **state)
 {
@@ -451,7 +465,7 @@ test_console_login_gives_a_shell_on_its_terminal(void **state)
 	assert_int_equal(grantpt(master), 0);
 	assert_int_equal(unlockpt(master), 0);
 	snprintf(name, sizeof(name), "%s", ptsname(master));
-	pid = fork();
+	console_pid = pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		/* A session of its own whose controlling terminal is the
@@ -477,6 +491,7 @@ test_console_login_gives_a_shell_on_its_terminal(void **state)
 	test_write_all(master, "tty; echo MARK-$((6*7)); exit 3\n", 32);
 	expect_pty(master, out, sizeof(out), &len, "MARK-42");
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	console_pid = 0;
 	close(master);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 3)
 		fail_msg("status 0x%x; the console said: %s", status, out);
@@ -734,8 +749,9 @@ main(void)
 		BROKER_TEST(test_open_session_failure_is_505, &broker),
 		BROKER_TEST(test_session_limits_hold, &broker),
 		BROKER_TEST(test_session_survives_a_broker_restart, &broker),
-		BROKER_TEST(test_console_login_gives_a_shell_on_its_terminal,
-		    &broker),
+		cmocka_unit_test_prestate_setup_teardown(
+		    test_console_login_gives_a_shell_on_its_terminal, NULL,
+		    stop_console, &broker),
 		BROKER_TEST(test_session_ends_with_its_front_end_by_default,
 		    &broker),
 		BROKER_TEST(test_login_without_pam_is_checked_then_kept,
