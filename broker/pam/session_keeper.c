@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -406,17 +407,20 @@ record_login(short type)
 		updwtmpx(k.open.wtmp, &ut);
 }
 
-/* A terminal among the descriptors: made the user's (mode 0620 to the
- * tty group, as login(1)), its name for PAM_TTY-less records. */
-static void
+/* A terminal on stdin: made the user's (mode 0620 to the tty group, as
+ * login(1)), its name for the login records.  0, or -1 for /dev/tty,
+ * /dev/console or /dev/ptmx (major 5): aliases, whose own node a chown
+ * would hand over. */
+static int
 take_terminal(int fd)
 {
 	struct group *tty = getgrnam("tty");
 	char *name;
 
-	if (!isatty(fd) || fstat(fd, &k.tty_was) == -1 ||
-	    (name = ttyname(fd)) == NULL)
-		return;
+	if (!isatty(fd) || fstat(fd, &k.tty_was) == -1)
+		return 0;
+	if (major(k.tty_was.st_rdev) == 5 || (name = ttyname(fd)) == NULL)
+		return -1;
 	k.term = fd;
 	snprintf(k.tty_line, sizeof(k.tty_line), "%s",
 	    strncmp(name, "/dev/", 5) == 0 ? name + 5 : name);
@@ -424,6 +428,14 @@ take_terminal(int fd)
 	    -1 || fchmod(fd, tty != NULL ? 0620 : 0600) == -1)
 		syslog(LOG_WARNING, "session %u: terminal %s: %s",
 		    k.open.session, name, strerror(errno));
+	return 0;
+}
+
+static _Noreturn void
+wrong_kind(void)
+{
+	say(KEEPER_STEP_START, EINVAL, "descriptor of the wrong kind", 0);
+	finish();
 }
 
 /* SESSION_START: the process, with the descriptors that came before it
@@ -440,11 +452,8 @@ start(const struct msg_session_start *m)
 	ssize_t n;
 
 	for (i = 0; i < k.nfds; i++)
-		if (!fd_kind_ok(k.fds[i])) {
-			say(KEEPER_STEP_START, EINVAL, "descriptor of the wrong "
-			    "kind", 0);
-			finish();
-		}
+		if (!fd_kind_ok(k.fds[i]))
+			wrong_kind();
 	if (k.nfds == 0 && (nul = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
 		say(KEEPER_STEP_START, errno, "/dev/null", 0);
 		finish();
@@ -452,7 +461,8 @@ start(const struct msg_session_start *m)
 	io[0] = k.nfds > 0 ? k.fds[0] : nul;
 	io[1] = k.nfds > 1 ? k.fds[1] : io[0];
 	io[2] = k.nfds > 2 ? k.fds[2] : io[1];
-	take_terminal(io[0]);
+	if (take_terminal(io[0]) == -1)
+		wrong_kind();
 	if (m->argc == 0) {
 		/* The login shell, as a login shell: "-sh". */
 		base = strrchr(k.user.shell, '/');

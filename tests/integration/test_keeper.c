@@ -574,7 +574,8 @@ test_hostile_client_descriptors_are_refused(void **state)
 {
 	static const char start[] = "session start\r\n";
 	char reply[512];
-	int fd, dir, nul[4], i;
+	struct stat st;
+	int fd, bad[2], nul[4], i;
 
 	NEED_ROOT();
 	broker_start(&broker, session_policy("lbtest-session",
@@ -593,17 +594,27 @@ test_hostile_client_descriptors_are_refused(void **state)
 	send_with_fds(fd, start, nul, 4);
 	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 501);
 	raw_expect(fd, "session start /bin/sh \"a\x01b\"\r\n", 501, NULL);
-	raw_expect(fd, "session open tty1\r\n", 200, NULL);
-	/* A directory is no stdin. */
-	assert_true((dir = open("/", O_RDONLY | O_DIRECTORY)) >= 0);
-	send_with_fds(fd, start, &dir, 1);
-	assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 505);
-	close(dir);
 	for (i = 0; i < 4; i++)
 		close(nul[i]);
 	close(fd);
-	broker_log_expect(&broker, "session 1: alice's process not started: "
-	    "descriptor of the wrong kind", 1);
+	/* A directory is no stdin, nor is /dev/ptmx (an alias, whose own
+	 * node a chown to the user would hand over). */
+	assert_true((bad[0] = open("/", O_RDONLY | O_DIRECTORY)) >= 0);
+	assert_true((bad[1] = open("/dev/ptmx", O_RDWR | O_NOCTTY)) >= 0);
+	for (i = 0; i < 2; i++) {
+		fd = raw_connect_greeted(&broker);
+		raw_expect(fd, "login password alice\r\n", 301, NULL);
+		raw_expect(fd, "pass pw\r\n", 200, NULL);
+		raw_expect(fd, "session open tty1\r\n", 200, NULL);
+		send_with_fds(fd, start, &bad[i], 1);
+		assert_int_equal(raw_reply(fd, reply, sizeof(reply)), 505);
+		close(bad[i]);
+		close(fd);
+	}
+	broker_log_expect(&broker, "session *: alice's process not started: "
+	    "descriptor of the wrong kind", 2);
+	assert_int_equal(stat("/dev/ptmx", &st), 0);
+	assert_int_equal(st.st_uid, 0);
 	broker_stop(&broker);
 }
 
