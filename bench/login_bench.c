@@ -7,6 +7,11 @@
  *       (the default), plain or scram-sha-256: the password answers each.
  *   login_bench inprocess SERVICE COUNT USER PASSWORD
  *       the same PAM transactions in this process, no broker: the baseline.
+ *   login_bench session SOCKET COUNT USER PASSWORD yes|no
+ *       COUNT password logins one after another on blocking connections,
+ *       each then (yes) opening a session and running the user's login
+ *       shell on /dev/null to its end, or (no) closing at once: what a
+ *       session costs on top of its login.
  *   login_bench flood SOCKET CLIENTS COUNT PREFIX
  *       COUNT wrong passwords the same way, each for a new user PREFIXn:
  *       what fills the lockout table (each failure, 506 or 515, counts).
@@ -184,12 +189,48 @@ run_inprocess(const char *service, long count, const char *user)
 	return 0;
 }
 
+/* One login, and with a session its whole life: 0, or -1. */
+static int
+login_once(const char *sock, const char *user, bool session)
+{
+	struct lb_conn *c = lb_open(sock, 0);
+	int rc, status = 0;
+
+	if (c == NULL)
+		return -1;
+	rc = lb_login(c, "password", user, answer, NULL);
+	if (rc == LB_OK && session && ((rc = lb_session_open(c, NULL)) !=
+	    LB_OK || (rc = lb_session_start(c, NULL, NULL, 0)) != LB_OK ||
+	    (rc = lb_session_wait(c, &status)) != LB_OK))
+		fprintf(stderr, "session: %s\n", lb_last_text(c));
+	lb_close(c);
+	return rc == LB_OK && status == 0 ? 0 : -1;
+}
+
+static int
+run_sessions(const char *sock, long count, const char *user, bool session)
+{
+	struct samples s = { 0 };
+	uint64_t t0 = now_ns(), t;
+	long i;
+
+	for (i = 0; i < count; i++) {
+		t = now_ns();
+		if (login_once(sock, user, session) == -1)
+			return 1;
+		samples_add(&s, now_ns() - t);
+	}
+	print(session ? "session" : "login", 1, &s, now_ns() - t0);
+	return 0;
+}
+
 static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: login_bench broker SOCKET CLIENTS COUNT USER "
 	    "PASSWORD [MECH]\n       login_bench inprocess SERVICE COUNT USER "
-	    "PASSWORD\n       login_bench flood SOCKET CLIENTS COUNT PREFIX\n");
+	    "PASSWORD\n       login_bench session SOCKET COUNT USER PASSWORD "
+	    "yes|no\n       login_bench flood SOCKET CLIENTS COUNT PREFIX\n");
 	exit(2);
 }
 
@@ -216,6 +257,14 @@ main(int argc, char **argv)
 		if (clients < 1 || clients > CLIENTS_MAX || count < 1)
 			usage();
 		return run_broker(argv[2], clients, count, argv[5]);
+	}
+	if (argc == 7 && strcmp(argv[1], "session") == 0) {
+		count = atol(argv[3]);
+		password = argv[5];
+		if (count < 1)
+			usage();
+		return run_sessions(argv[2], count, argv[4],
+		    strcmp(argv[6], "yes") == 0);
 	}
 	if (argc == 6 && strcmp(argv[1], "inprocess") == 0) {
 		count = atol(argv[3]);

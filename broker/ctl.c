@@ -238,27 +238,27 @@ scram_set_cmd(int argc, char **argv)
 	return rc;
 }
 
-/* The value of " key=" in a keeper's state line (broker/pam/
- * session_keeper.c writes it), into out[cap]; "-" when missing. */
+/* The value of the tab-separated field "key=" in a keeper's state line
+ * (broker/pam/session_keeper.c writes it), quoted as the log quotes
+ * (a user name may hold a space), into out[cap]; "-" when missing. */
 static const char *
 state_field(const char *line, const char *key, char *out, size_t cap)
 {
-	char pat[32];
+	char pat[32], value[USER_NAME_MAX];
 	const char *v;
 	size_t len;
 
 	snprintf(pat, sizeof(pat), "%s=", key);
 	for (v = line; (v = strstr(v, pat)) != NULL; v++)
-		if (v == line || v[-1] == ' ')
+		if (v == line || v[-1] == '\t')
 			break;
-	if (v == NULL) {
-		snprintf(out, cap, "-");
-		return out;
-	}
+	if (v == NULL)
+		return log_quote("", out, cap);
 	v += strlen(pat);
-	len = strcspn(v, " \n");
-	snprintf(out, cap, "%.*s", (int)(len < cap ? len : cap - 1), v);
-	return out;
+	len = strcspn(v, "\t\n");
+	snprintf(value, sizeof(value), "%.*s", (int)(len < sizeof(value) ?
+	    len : sizeof(value) - 1), v);
+	return log_quote(value, out, cap);
 }
 
 /* The live user sessions, from the files their keepers keep in
@@ -266,7 +266,8 @@ state_field(const char *line, const char *key, char *out, size_t cap)
 static int
 sessions_list_cmd(int argc, char **argv)
 {
-	char path[CONFIG_PATH_MAX + 300], line[1024], f[5][256];
+	char path[CONFIG_PATH_MAX + 300], line[2048];
+	char f[5][LOG_QUOTED_MAX(USER_NAME_MAX)];
 	struct dirent *d;
 	time_t started;
 	DIR *dir;
@@ -295,8 +296,9 @@ sessions_list_cmd(int argc, char **argv)
 		/* A keeper that died without its cleanup left a stale file. */
 		if (kill((pid_t)keeper, 0) == -1 && errno == ESRCH)
 			continue;
-		started = (time_t)strtoll(state_field(line, "started", f[4],
-		    sizeof(f[4])), NULL, 10);
+		if ((started = (time_t)strtoll(state_field(line, "started",
+		    f[4], sizeof(f[4])), NULL, 10)) <= 0)
+			continue;
 		strftime(f[4], sizeof(f[4]), "%Y-%m-%d %H:%M:%S",
 		    localtime(&started));
 		printf("%-8ld %-8s %-16s %-12s %-12s %s\n", keeper,

@@ -44,6 +44,7 @@ struct keeper {
 	struct keeper_owner owner;	/* .said NULL: none */
 	bool owed;			/* a request waits for its answer */
 	bool open_asked;		/* the open was asked for */
+	bool start_asked;		/* the start was asked for */
 	bool released;			/* no owner will come back */
 	struct spawn_ctl *helpers;	/* KS_TAKING */
 	struct spawn_wait wait;
@@ -83,6 +84,12 @@ keeper_free(struct keeper *k)
 		return;
 	if (k->state == KS_TAKING)
 		spawn_ctl_cancel(k->helpers, &k->wait);
+	/* Delegated credentials the keeper never got are ours to remove. */
+	if (k->state == KS_TAKING && k->open_pending &&
+	    k->open.ccache[0] != '\0' && unlink(k->open.ccache) == -1 &&
+	    errno != ENOENT)
+		log_msg(LOG_ERR, "session %u: %s: %s", k->open.session,
+		    k->open.ccache, strerror(errno));
 	if (k->chan != NULL) {
 		event_del(&k->ev);
 		ipc_chan_free(k->chan);
@@ -366,7 +373,7 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 		lost(k, "out of memory");
 		return;
 	}
-	ipc_chan_take_fds(chan, false);
+	ipc_chan_take_fds(chan, 0);
 	if (watch(k, chan) == -1) {
 		lost(k, "cannot watch");
 		return;
@@ -412,7 +419,7 @@ keeper_lost(const struct keeper *k)
 bool
 keeper_started(const struct keeper *k)
 {
-	return k->state >= KS_STARTING;
+	return k->start_asked;
 }
 
 void
@@ -439,7 +446,7 @@ keeper_start(struct keeper *k, int *fds, size_t n,
 {
 	size_t i;
 
-	k->owed = true;
+	k->owed = k->start_asked = true;
 	if (k->state != KS_OPEN) {
 		for (i = 0; i < n; i++)
 			close(fds[i]);
@@ -496,7 +503,7 @@ keeper_count(const char *service, const char *user)
 	unsigned n = 0;
 
 	TAILQ_FOREACH(k, &keepers, entry)
-		n += k->state >= KS_OPENING && k->state != KS_ENDED &&
+		n += k->open_asked && k->state != KS_ENDED &&
 		    strcmp(k->service, service) == 0 &&
 		    (user == NULL || strcmp(k->user, user) == 0);
 	return n;

@@ -56,7 +56,7 @@ loop_attach(struct session *s, const struct spawn_child *c)
 		return -1;
 	}
 	/* It is given the client; it gives us nothing. */
-	ipc_chan_take_fds(s->worker, false);
+	ipc_chan_take_fds(s->worker, 0);
 	s->worker_ev = (struct event){ .fd = c->fd, .cb = on_worker,
 	    .ctx = s };
 	return event_add(&s->worker_ev, EPOLLIN);
@@ -103,7 +103,7 @@ loop_arm(struct session *s, uint64_t at_ms)
 static void
 loop_take_fds(struct session *s)
 {
-	ipc_chan_take_fds(s->worker, true);
+	ipc_chan_take_fds(s->worker, SESSION_FDS_MAX);
 }
 
 static void

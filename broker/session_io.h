@@ -29,7 +29,8 @@ struct session_io {
 	/* Wakes the session (session_on_deadline) at at_ms; 0: never. */
 	int (*arm)(struct session *s, uint64_t at_ms);
 	/* From now on takes descriptors from the worker (a session's
-	 * stdin, stdout and stderr), which it refused until then. */
+	 * stdin, stdout and stderr, at most SESSION_FDS_MAX in flight),
+	 * which it refused until then. */
 	void (*take_fds)(struct session *s);
 	/* SIGKILLs the worker and lets go of it and the timer: a worker
 	 * that closed its channel may still be running. */

@@ -59,13 +59,21 @@ refuse(struct session *s, uint32_t code, const char *text, const char *why)
 }
 
 /* The session's state for a request, or NULL after refusing it (the
- * service has no sessions, or no memory). */
+ * service has no sessions, the peer is no trusted front end, no
+ * memory). */
 static struct user_session *
 usable(struct session *s)
 {
 	if (!s->svc->sessions.enabled) {
 		refuse(s, REPLY_NOT_PERMITTED, "Not permitted: no sessions "
 		    "here", "session-refused:disabled");
+		return NULL;
+	}
+	/* What a session claims (its terminal, its seat) is a front end's
+	 * word, as the context is: only a trusted one may say it. */
+	if (!policy_peer_trusted(s->svc, s->peer.uid, s->peer.gid)) {
+		refuse(s, REPLY_NOT_PERMITTED, "Not permitted: not a trusted "
+		    "front end", "session-refused:trusted-peer");
 		return NULL;
 	}
 	if (s->us == NULL && (s->us = calloc(1, sizeof(*s->us))) == NULL) {
@@ -170,7 +178,8 @@ on_open(struct session *s, const struct ipc_msg *in)
 	struct keeper *k;
 
 	if (msg_read_session_open(in, &m) == -1 ||
-	    !name_text_fits(m.tty, sizeof(m.tty))) {
+	    !name_text_fits(m.tty, sizeof(m.tty)) ||
+	    strchr(m.tty, ' ') != NULL) {
 		session_violation(s, "malformed SESSION_OPEN");
 		return;
 	}
@@ -194,6 +203,7 @@ on_open(struct session *s, const struct ipc_msg *in)
 		return;
 	}
 	us->open.session = s->id;
+	us->open.peer_uid = s->peer.uid;
 	snprintf(us->open.service, sizeof(us->open.service), "%s",
 	    s->svc->name);
 	snprintf(us->open.tty, sizeof(us->open.tty), "%s",
@@ -251,7 +261,9 @@ on_start(struct session *s, const struct ipc_msg *in)
 		}
 	if ((us = usable(s)) == NULL)
 		return;
-	if (s->keeper == NULL || !keeper_opened(s->keeper)) {
+	/* Not opened, or its open failed. */
+	if (s->keeper == NULL || !keeper_opened(s->keeper) ||
+	    (keeper_lost(s->keeper) && !keeper_started(s->keeper))) {
 		refuse(s, REPLY_NOT_PERMITTED, "Not permitted: open the "
 		    "session first", "session-refused:not-open");
 		return;

@@ -33,7 +33,7 @@ struct wfd {
 struct ipc_chan {
 	int fd;
 	bool fdpass;
-	bool fds_in;		/* descriptors from the peer are taken */
+	size_t fds_in;		/* descriptors from the peer taken at once */
 	bool broken;		/* the peer sent garbage: refuse everything */
 	uint32_t pid;
 	size_t rlen;		/* bytes in rbuf */
@@ -57,7 +57,7 @@ ipc_chan_new(int fd, bool fdpass)
 		return NULL;
 	c->fd = fd;
 	c->fdpass = fdpass;
-	c->fds_in = fdpass;
+	c->fds_in = fdpass ? IPC_CHAN_FDS : 0;
 	c->broken = false;
 	c->pid = (uint32_t)getpid();
 	c->rlen = c->rtaken = c->nrfds = 0;
@@ -66,9 +66,9 @@ ipc_chan_new(int fd, bool fdpass)
 }
 
 void
-ipc_chan_take_fds(struct ipc_chan *c, bool take)
+ipc_chan_take_fds(struct ipc_chan *c, size_t max)
 {
-	c->fds_in = take && c->fdpass;
+	c->fds_in = c->fdpass ? (max < IPC_CHAN_FDS ? max : IPC_CHAN_FDS) : 0;
 }
 
 void
@@ -144,7 +144,7 @@ take_fds(struct ipc_chan *c, struct msghdr *mh, size_t lo, size_t hi)
 		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < n; i++) {
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
-			if (!c->fds_in || c->nrfds == IPC_CHAN_FDS) {
+			if (c->nrfds >= c->fds_in) {
 				close(fd);
 				c->broken = true;
 				continue;

@@ -42,11 +42,11 @@ struct ipc_msg {
  * fdpass the channel sends and accepts descriptors.  NULL on ENOMEM. */
 struct ipc_chan *ipc_chan_new(int fd, bool fdpass);
 
-/* With take false, from now on a descriptor from the peer breaks the
- * channel (and is closed): for a peer that may only be given
- * descriptors, so that it cannot park any in our unread bytes.  With
- * take true (a channel made with fdpass), they are taken again. */
-void ipc_chan_take_fds(struct ipc_chan *c, bool take);
+/* From now on at most max descriptors from the peer wait in the channel
+ * at once (a channel made with fdpass; at most IPC_CHAN_FDS); one more
+ * breaks the channel (and is closed).  0: a peer that may only be given
+ * descriptors cannot park any in our unread bytes. */
+void ipc_chan_take_fds(struct ipc_chan *c, size_t max);
 
 /* Closes the socket and every queued descriptor and wipes the buffers. */
 void ipc_chan_free(struct ipc_chan *c);

@@ -110,8 +110,8 @@ enum ipc_type {
 	 * one begun for a login proven without PAM) */
 	MSG_KEEPER_BEGIN = 34,	/* broker -> helper, as PAM_BEGIN: the user
 				 * is proven; account check, then keep */
-	MSG_KEEPER_OPEN = 35,	/* broker -> keeper: u32 session, str
-				 * service, str PAM_TTY, str credential cache
+	MSG_KEEPER_OPEN = 35,	/* broker -> keeper: u32 session, u32 the
+				 * front end's uid, str service, str PAM_TTY, str credential cache
 				 * ("": none), str state directory, str utmp,
 				 * str wtmp ("": none), u32 n,
 				 * n x str NAME=VALUE */

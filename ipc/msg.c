@@ -595,6 +595,7 @@ put_keeper_open(struct ipc_writer *w, const void *p)
 	uint32_t i;
 
 	ipc_put_u32(w, m->session);
+	ipc_put_u32(w, m->peer_uid);
 	ipc_put_str(w, m->service);
 	ipc_put_str(w, m->tty);
 	ipc_put_str(w, m->ccache);
@@ -613,6 +614,7 @@ get_keeper_open(struct ipc_reader *r, void *p)
 	uint32_t i;
 
 	m->session = ipc_get_u32(r);
+	m->peer_uid = ipc_get_u32(r);
 	ipc_get_str(r, m->service, sizeof(m->service));
 	ipc_get_str(r, m->tty, sizeof(m->tty));
 	ipc_get_str(r, m->ccache, sizeof(m->ccache));

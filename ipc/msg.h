@@ -175,6 +175,7 @@ struct msg_session_start {		/* argc 0: the login shell */
 
 struct msg_keeper_open {
 	uint32_t session;		/* the broker's, for the keeper's log */
+	uint32_t peer_uid;		/* the front end's: a terminal's owner */
 	char service[64];		/* the policy's service */
 	char tty[SESSION_TTY_MAX];	/* PAM_TTY */
 	char ccache[HELPER_PATH_MAX];	/* delegated credentials; "": none */

@@ -17,6 +17,11 @@
 #include "client_proto.h"
 #include "clock.h"
 
+/* Room for a session's descriptors, rounded up by CMSG_SPACE: what one
+ * read may bring, each one counted. */
+#define CMSG_FDS_BUF	CMSG_SPACE(SESSION_FDS_MAX * sizeof(int))
+#define CMSG_FDS_MAX	((CMSG_FDS_BUF - CMSG_LEN(0)) / sizeof(int))
+
 static struct wsession ws;
 static struct line_reader in;
 static uint32_t session;
@@ -94,16 +99,17 @@ static void
 take_fds(struct msghdr *mh)
 {
 	struct cmsghdr *cm;
-	int fds[SESSION_FDS_MAX];
+	int fds[CMSG_FDS_MAX];
 	size_t n;
 
 	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
 		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		if (n > SESSION_FDS_MAX)
-			n = SESSION_FDS_MAX;	/* the buffer holds no more */
+		if (n > CMSG_FDS_MAX)
+			n = CMSG_FDS_MAX;	/* the buffer holds no more */
 		memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+		/* Past SESSION_FDS_MAX: closed there, and the start refused. */
 		ws_on_fds(&ws, fds, n, false);
 	}
 	if (mh->msg_flags & MSG_CTRUNC)
@@ -115,7 +121,7 @@ read_client(int fd)
 {
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(SESSION_FDS_MAX * sizeof(int))];
+		char buf[CMSG_FDS_BUF];
 	} cmsg;
 	struct iovec iov;
 	struct msghdr mh;

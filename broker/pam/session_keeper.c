@@ -98,10 +98,13 @@ say(uint8_t step, int code, const char *detail, pid_t pid)
 	}
 }
 
+static void give_back_terminal(void);
+
 /* Everything the open set up, undone in reverse; then the process ends. */
 static _Noreturn void
 finish(void)
 {
+	give_back_terminal();
 	if (k.session_open) {
 		(void)pam_close_session(k.ph, 0);
 		(void)pam_setcred(k.ph, PAM_DELETE_CRED);
@@ -109,6 +112,9 @@ finish(void)
 	pam_end(k.ph, PAM_SUCCESS);
 	if (k.ccache[0] != '\0')
 		(void)unlink(k.ccache);
+	/* Delegated credentials the session never took (its open failed). */
+	else if (k.open.ccache[0] != '\0')
+		(void)unlink(k.open.ccache);
 	if (k.state_file[0] != '\0')
 		(void)unlink(k.state_file);
 	_exit(0);
@@ -179,32 +185,49 @@ fail:
 	return -1;
 }
 
-/* The live session's file in the state directory, one line
- * (loginbrokerctl sessions reads it); gone when the session ends. */
+/* The live session's file in the state directory, one line of
+ * tab-separated KEY=VALUE fields (no value holds a tab: names and
+ * terminals are free of control characters), which loginbrokerctl
+ * sessions reads; gone when the session ends.  The directory must be
+ * root's and writable by no one else. */
 static void
 write_state(void)
 {
+	char name[16];
+	struct stat st;
 	FILE *f;
-	int fd;
+	int dir, fd = -1;
 
 	if (k.open.state_dir[0] == '\0')
 		return;
 	(void)mkdir(k.open.state_dir, 0700);
-	snprintf(k.state_file, sizeof(k.state_file), "%s/%d",
-	    k.open.state_dir, (int)getpid());
-	if ((fd = open(k.state_file, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 ||
-	    (f = fdopen(fd, "w")) == NULL) {
-		if (fd != -1)
-			close(fd);
-		k.state_file[0] = '\0';
-		return;
+	if ((dir = open(k.open.state_dir, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1 || fstat(dir, &st) == -1 ||
+	    st.st_uid != 0 || (st.st_mode & 022) != 0) {
+		syslog(LOG_ERR, "session %u: sessions_dir %s: not a directory "
+		    "of root's that only root may write", k.open.session,
+		    k.open.state_dir);
+		goto out;
 	}
-	fprintf(f, "keeper=%d pid=%d user=%s service=%s tty=%s started=%lld\n",
-	    (int)getpid(), (int)k.child, k.user.name, k.open.service,
-	    k.tty_line[0] != '\0' ? k.tty_line : k.open.tty,
+	snprintf(name, sizeof(name), "%d", (int)getpid());
+	/* A stale file of a keeper that had this pid. */
+	(void)unlinkat(dir, name, 0);
+	if ((fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1 || (f = fdopen(fd, "w")) == NULL)
+		goto out;
+	fd = -1;
+	fprintf(f, "keeper=%d\tpid=%d\tuser=%s\tservice=%s\ttty=%s\t"
+	    "started=%lld\n", (int)getpid(), (int)k.child, k.user.name,
+	    k.open.service, k.tty_line[0] != '\0' ? k.tty_line : k.open.tty,
 	    (long long)time(NULL));
-	fclose(f);
+	if (fclose(f) == 0)
+		snprintf(k.state_file, sizeof(k.state_file), "%s/%s",
+		    k.open.state_dir, name);
+out:
+	if (fd != -1)
+		close(fd);
+	if (dir != -1)
+		close(dir);
 }
 
 /* KEEPER_OPEN: the account (unless PAM authenticated it), PAM_TTY and
@@ -238,6 +261,12 @@ open_session(bool authenticated)
 		rc = pam_putenv(k.ph, k.open.env[i]);
 	if (rc != PAM_SUCCESS) {
 		say(KEEPER_STEP_OPEN, rc, "items", 0);
+		finish();
+	}
+	/* The user's groups first, as login(1): pam_group and the like add
+	 * to them, and the user's process inherits the lot. */
+	if (initgroups(k.user.name, k.user.gid) == -1) {
+		say(KEEPER_STEP_OPEN, PAM_SYSTEM_ERR, "initgroups", 0);
 		finish();
 	}
 	if ((rc = pam_setcred(k.ph, PAM_ESTABLISH_CRED)) != PAM_SUCCESS) {
@@ -350,9 +379,9 @@ become_user(int in, int out, int err, int status, char *const *argv,
 	if ((status > 3 && close_range(3, (unsigned)status - 1, 0) == -1) ||
 	    close_range((unsigned)status + 1, ~0u, 0) == -1)
 		goto fail;
-	/* Groups, then gid, then uid: each checked, none left behind. */
-	if (initgroups(k.user.name, k.user.gid) == -1 ||
-	    setresgid(k.user.gid, k.user.gid, k.user.gid) == -1 ||
+	/* The groups are the keeper's (initgroups and PAM's); then gid,
+	 * then uid, each checked, none left behind. */
+	if (setresgid(k.user.gid, k.user.gid, k.user.gid) == -1 ||
 	    setresuid(k.user.uid, k.user.uid, k.user.uid) == -1 ||
 	    getresuid(&r, &e, &s) == -1 || getresgid(&rg, &eg, &sg) == -1 ||
 	    r != k.user.uid || e != r || s != r || rg != k.user.gid ||
@@ -407,19 +436,32 @@ record_login(short type)
 		updwtmpx(k.open.wtmp, &ut);
 }
 
+/* Whether a terminal is an alias of another, whose own node a chown
+ * would hand over: /dev/tty, /dev/console, /dev/ptmx (major 5) and
+ * /dev/tty0 (4:0, the console in front). */
+static bool
+terminal_alias(dev_t rdev)
+{
+	return major(rdev) == 5 || (major(rdev) == 4 && minor(rdev) == 0);
+}
+
 /* A terminal on stdin: made the user's (mode 0620 to the tty group, as
- * login(1)), its name for the login records.  0, or -1 for /dev/tty,
- * /dev/console or /dev/ptmx (major 5): aliases, whose own node a chown
- * would hand over. */
+ * login(1)), its name for the login records.  0, or -1 for an alias, one
+ * not open for reading and writing, or one neither root's nor the front
+ * end's own. */
 static int
 take_terminal(int fd)
 {
 	struct group *tty = getgrnam("tty");
 	char *name;
+	int fl;
 
 	if (!isatty(fd) || fstat(fd, &k.tty_was) == -1)
 		return 0;
-	if (major(k.tty_was.st_rdev) == 5 || (name = ttyname(fd)) == NULL)
+	if (terminal_alias(k.tty_was.st_rdev) ||
+	    (fl = fcntl(fd, F_GETFL)) == -1 || (fl & O_ACCMODE) != O_RDWR ||
+	    (k.tty_was.st_uid != 0 && k.tty_was.st_uid != k.open.peer_uid) ||
+	    (name = ttyname(fd)) == NULL)
 		return -1;
 	k.term = fd;
 	snprintf(k.tty_line, sizeof(k.tty_line), "%s",
@@ -436,6 +478,22 @@ wrong_kind(void)
 {
 	say(KEEPER_STEP_START, EINVAL, "descriptor of the wrong kind", 0);
 	finish();
+}
+
+/* The terminal goes back to its owner and mode, and is hung up: a
+ * process of the session still holding it loses it before anyone else
+ * types there. */
+static void
+give_back_terminal(void)
+{
+	if (k.term == -1)
+		return;
+	if (fchown(k.term, k.tty_was.st_uid, k.tty_was.st_gid) == -1 ||
+	    fchmod(k.term, k.tty_was.st_mode & 07777) == -1)
+		syslog(LOG_WARNING, "session %u: terminal %s not given back: "
+		    "%s", k.open.session, k.tty_line, strerror(errno));
+	(void)ioctl(k.term, TIOCVHANGUP, 0);
+	k.term = -1;
 }
 
 /* SESSION_START: the process, with the descriptors that came before it
@@ -513,6 +571,21 @@ hang_up(uint64_t *kill_at)
 	    1000000 + HANGUP_GRACE_MS;
 }
 
+/* Takes what the broker sent and has arrived: a hang-up is all it may
+ * say now (anything else is dropped). */
+static void
+broker_said(uint64_t *kill_at)
+{
+	struct ipc_msg m;
+
+	while (k.broker != NULL && ipc_chan_get(k.broker, &m) == 1) {
+		if (m.fd != -1)
+			close(m.fd);
+		if (m.hdr.type == MSG_SESSION_CLOSE && *kill_at == 0)
+			hang_up(kill_at);
+	}
+}
+
 /* Waits for the user's process; the broker may hang it up, may go away
  * (the session goes on), and SIGTERM or SIGHUP hang it up too. */
 static int
@@ -521,9 +594,9 @@ run(void)
 	struct pollfd pfd[3];
 	struct signalfd_siginfo si;
 	struct timespec now;
-	struct ipc_msg m;
 	uint64_t kill_at = 0, now_ms;
 	sigset_t set;
+	ssize_t n;
 	int pidfd, sigfd, status, timeout;
 
 	sigemptyset(&set);
@@ -536,6 +609,8 @@ run(void)
 		(void)waitpid(k.child, &status, 0);
 		return status;
 	}
+	/* A hang-up may have come with the start, in the same read. */
+	broker_said(&kill_at);
 	for (;;) {
 		pfd[0] = (struct pollfd){ pidfd, POLLIN, 0 };
 		pfd[1] = (struct pollfd){ sigfd, POLLIN, 0 };
@@ -565,17 +640,13 @@ run(void)
 			continue;
 		/* The broker's end is no hang-up: it was stopped or
 		 * restarted, and the session goes on without it. */
-		if (ipc_chan_read(k.broker) <= 0 && errno != EAGAIN) {
+		n = ipc_chan_read(k.broker);
+		if (n == 0 || (n == -1 && errno != EAGAIN)) {
 			ipc_chan_free(k.broker);
 			k.broker = NULL;
 			continue;
 		}
-		while (k.broker != NULL && ipc_chan_get(k.broker, &m) == 1) {
-			if (m.fd != -1)
-				close(m.fd);
-			if (m.hdr.type == MSG_SESSION_CLOSE && kill_at == 0)
-				hang_up(&kill_at);
-		}
+		broker_said(&kill_at);
 	}
 	while (waitpid(k.child, &status, 0) == -1 && errno == EINTR)
 		;
@@ -590,11 +661,7 @@ ended(int status)
 	struct msg_keeper_exit e = { .status = (uint32_t)status };
 
 	record_login(DEAD_PROCESS);
-	if (k.term != -1 && (fchown(k.term, k.tty_was.st_uid,
-	    k.tty_was.st_gid) == -1 || fchmod(k.term,
-	    k.tty_was.st_mode & 07777) == -1))
-		syslog(LOG_WARNING, "session %u: terminal %s not given back: "
-		    "%s", k.open.session, k.tty_line, strerror(errno));
+	give_back_terminal();
 	snprintf(e.tty, sizeof(e.tty), "%s", k.tty_line);
 	if (k.broker != NULL && msg_send_keeper_exit(k.broker, 0, -1,
 	    &e) == 0 && ipc_chan_flush_wait(k.broker, 5000) == 0) {

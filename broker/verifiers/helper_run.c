@@ -80,7 +80,7 @@ got_helper(struct spawn_wait *w, const struct spawn_child *child)
 		attempt_verified(run->a, VERDICT_ERROR, "out of memory");
 		return;
 	}
-	ipc_chan_take_fds(run->chan, false);
+	ipc_chan_take_fds(run->chan, 0);
 	run->ev = (struct event){ .fd = child->fd, .cb = on_helper,
 	    .ctx = run };
 	if (event_add(&run->ev, EPOLLIN) == -1) {

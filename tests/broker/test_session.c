@@ -92,7 +92,7 @@ rec_arm(struct session *s, uint64_t at_ms)
 static void
 rec_take_fds(struct session *s)
 {
-	ipc_chan_take_fds(s->worker, true);
+	ipc_chan_take_fds(s->worker, SESSION_FDS_MAX);
 }
 
 static void

@@ -442,7 +442,8 @@ test_a_session_gets_the_delegated_ticket(void **state)
 	NEED_ROOT();
 	/* The keeper's stack: pam_lbtest's account and session. */
 	start_gss(NULL, "\tallow gssapi-with-mic\n\tsessions yes\n"
-	    "\tsession-command /bin/sh\n\tpam-service lbtest-session\n");
+	    "\tsession-command /bin/sh\n\tpam-service lbtest-session\n"
+	    "\ttrusted-peer any\n");
 	use_ticket("alice");
 	assert_int_equal(gss_login("alice", LB_DELEGATE, &c), LB_OK);
 	assert_int_equal(lb_session_open(c, NULL), LB_OK);

@@ -30,8 +30,9 @@
 
 static struct broker_fixture broker;
 
-/* A service on pam_lbtest's recording stack: password logins (pw),
- * sessions, /bin/sh allowed, with more lines. */
+/* A service on pam_stack (pam_lbtest's recording one, say) whose peers
+ * are all trusted front ends, allowing password logins (pw), with more
+ * lines. */
 static const char *
 session_policy(const char *pam_service, const char *more)
 {
@@ -39,7 +40,8 @@ session_policy(const char *pam_service, const char *more)
 
 	char lines[1024];
 
-	snprintf(lines, sizeof(lines), "  allow password\n%s", more);
+	snprintf(lines, sizeof(lines), "  trusted-peer any\n"
+	    "  allow password\n%s", more);
 	snprintf(text, sizeof(text), "%s", broker_service("console",
 	    pam_service, lines));
 	return text;
@@ -246,6 +248,20 @@ test_session_requests_out_of_place_are_refused(void **state)
 	assert_int_equal(test_lines_matching(rec, "open *"), 1);
 	broker_stop(&broker);
 
+	/* A peer that is no trusted front end may claim no terminal or
+	 * seat: refused. */
+	broker_start(&broker, broker_service("console", "lbtest-session",
+	    "  trusted-peer uid 4242\n  allow password\n  sessions yes\n"),
+	    NULL);
+	c = logged_in("alice");
+	assert_int_equal(lb_session_open(c, "tty1"), LB_REFUSED);
+	assert_string_equal(lb_last_text(c),
+	    "Not permitted: not a trusted front end");
+	lb_close(c);
+	broker_log_expect(&broker,
+	    "audit: * outcome=session-refused:trusted-peer", 1);
+	broker_stop(&broker);
+
 	/* No "sessions yes": refused, and no keeper kept. */
 	broker_start(&broker, session_policy("lbtest-session", ""), NULL);
 	c = logged_in("alice");
@@ -302,6 +318,11 @@ test_open_session_failure_is_505(void **state)
 	c = logged_in("alice");
 	assert_int_equal(lb_session_open(c, NULL), LB_UNAVAILABLE);
 	assert_int_equal(lb_last_code(c), 505);
+	/* Nothing can start in it, nor be waited for. */
+	assert_int_equal(lb_session_start(c, NULL, NULL, 0), LB_REFUSED);
+	assert_string_equal(lb_last_text(c),
+	    "Not permitted: open the session first");
+	assert_int_equal(lb_session_wait(c, NULL), LB_REFUSED);
 	lb_close(c);
 	broker_log_expect(&broker, "session 1: session of alice not opened: "
 	    "open_session:PAM_SESSION_ERR", 1);
@@ -541,7 +562,7 @@ test_login_without_pam_is_checked_then_kept(void **state)
 
 	NEED_ROOT();
 	broker_start(&broker, broker_service("console", "lbtest-session",
-	    "  allow unix\n  sessions yes\n"), NULL);
+	    "  trusted-peer any\n  allow unix\n  sessions yes\n"), NULL);
 	fd = raw_connect_greeted_as(&broker, 1001, 1001);
 	raw_expect(fd, "login unix alice\r\n", 200, NULL);
 	raw_expect(fd, "session open tty2\r\n", 200, NULL);
@@ -556,7 +577,7 @@ test_login_without_pam_is_checked_then_kept(void **state)
 
 	/* An account PAM refuses: 513, and no session. */
 	broker_start(&broker, broker_service("console", "lbtest-denied",
-	    "  allow unix\n  sessions yes\n"), NULL);
+	    "  trusted-peer any\n  allow unix\n  sessions yes\n"), NULL);
 	fd = raw_connect_greeted_as(&broker, 1001, 1001);
 	raw_expect(fd, "login unix alice\r\n", 200, NULL);
 	raw_expect(fd, "session open\r\n", 513, NULL);

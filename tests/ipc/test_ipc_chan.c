@@ -336,7 +336,7 @@ test_refused_descriptor_breaks_the_channel_at_once(void **state)
 
 	test_socketpair(sv);
 	rx = ipc_chan_new(sv[1], true);
-	ipc_chan_take_fds(rx, false);
+	ipc_chan_take_fds(rx, 0);
 	/* Half a header: the message is not even complete. */
 	before = send_header_with_fd(sv[0], IPC_HDR_SIZE + 8, IPC_HDR_SIZE / 2);
 	assert_int_equal(ipc_chan_read(rx), IPC_HDR_SIZE / 2);

@@ -62,7 +62,8 @@ static const struct msg_session_env session_env = { "XDG_SEAT", "seat0" };
 static const struct msg_session_open session_open = { "tty1" };
 static const struct msg_session_start session_start = { 3,
     { "/bin/sh", "-c", "id -u" } };
-static const struct msg_keeper_open keeper_open = { 7, "console", "tty1",
+static const struct msg_keeper_open keeper_open = { 7, 1000, "console",
+    "tty1",
     "", "/run/loginbroker/sessions", "/var/run/utmp", "/var/log/wtmp", 2,
     { "TERM=linux", "LANG=C.UTF-8" } };
 static const struct msg_keeper_result keeper_result = { KEEPER_STEP_START,
