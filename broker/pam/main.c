@@ -52,6 +52,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "loginbroker-pam: cannot set up\n");
 		return 1;
 	}
+	/* pam_loginbroker refuses to run here: a stack of the broker's own
+	 * that named it would hand each login back to the broker. */
+	if (setenv("LOGINBROKER_PAM_HELPER", "1", 1) == -1) {
+		fprintf(stderr, "loginbroker-pam: cannot set up\n");
+		return 1;
+	}
 	pam_stack_load(&stack, service);
 	spawner_run(chan, sigfd, (unsigned)spares, pam_helper_main, &stack);
 }

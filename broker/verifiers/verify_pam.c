@@ -20,6 +20,7 @@
 #include "attempt.h"
 #include "config.h"
 #include "helper_run.h"
+#include "log.h"
 #include "msg.h"
 #include "policy.h"
 #include "verify.h"
@@ -270,6 +271,96 @@ uses_pam(const struct policy_service *svc)
 	    (1u << MECH_KBDINT) | (1u << MECH_PLAIN));
 }
 
+/* The directory this process's libpam reads stacks from: pam_wrapper's
+ * when it is in force (the tests), else the system's. */
+static const char *
+pam_config_dir(void)
+{
+	const char *dir = getenv("PAM_WRAPPER_SERVICE_DIR");
+
+	return getenv("PAM_WRAPPER") != NULL && dir != NULL ? dir :
+	    "/etc/pam.d";
+}
+
+/* Whether the stack file name (in the PAM directory), or a file it
+ * @includes (depth levels down), names pam_loginbroker. */
+static bool
+stack_names_module(const char *name, int depth)
+{
+	char path[512], line[1024], inc[256];
+	bool found = false;
+	FILE *f;
+
+	if (strchr(name, '/') != NULL)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", pam_config_dir(), name);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "#")] = '\0';
+		if (sscanf(line, " @include %255s", inc) == 1)
+			found = depth > 0 && stack_names_module(inc, depth - 1);
+		else
+			found = strstr(line, "pam_loginbroker") != NULL;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The PAM mechanism whose verifier checks a service's stack: the first
+ * it uses (password for one that uses PAM for sessions alone), so that
+ * each is checked once. */
+static int
+checking_mech(const struct policy_service *svc)
+{
+	static const int mechs[] = { MECH_PASSWORD, MECH_KBDINT, MECH_PLAIN };
+	size_t i;
+
+	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
+		if (policy_service_uses(svc, 1u << mechs[i]))
+			return mechs[i];
+	return MECH_PASSWORD;
+}
+
+/* A PAM service of the broker's own that names pam_loginbroker would
+ * hand each login back to the broker (the module refuses to run there):
+ * said at -n and at every start and reload, for mech's services. */
+static void
+check_stacks(const struct policy *p, int mech)
+{
+	size_t i;
+
+	for (i = 0; i < p->nservices; i++)
+		if (uses_pam(&p->services[i]) &&
+		    checking_mech(&p->services[i]) == mech &&
+		    stack_names_module(p->services[i].pam_service, 2))
+			log_msg(LOG_WARNING, "service %s: its PAM service %s "
+			    "names pam_loginbroker, which refuses to run in "
+			    "the broker's own stacks: its logins fail",
+			    p->services[i].name, p->services[i].pam_service);
+}
+
+static int
+password_check(const struct config *conf, const struct policy *p)
+{
+	check_stacks(p, MECH_PASSWORD);
+	return 0;
+}
+
+static int
+kbdint_check(const struct config *conf, const struct policy *p)
+{
+	check_stacks(p, MECH_KBDINT);
+	return 0;
+}
+
+static int
+plain_check(const struct config *conf, const struct policy *p)
+{
+	check_stacks(p, MECH_PLAIN);
+	return 0;
+}
+
 /* Whether the zygotes of p's PAM services are ready (verifier.prepared). */
 static int
 pam_prepared(const struct policy *p)
@@ -454,6 +545,7 @@ plain_answer(struct attempt *a, const struct msg_answers *ans)
 }
 
 const struct verifier verify_password = {
+	.check = password_check,
 	.prepare = pam_prepare,
 	.prepared = pam_prepared,
 	.begin = password_begin,
@@ -462,6 +554,7 @@ const struct verifier verify_password = {
 };
 
 const struct verifier verify_kbdint = {
+	.check = kbdint_check,
 	.prepare = pam_prepare,
 	.prepared = pam_prepared,
 	.begin = kbdint_begin,
@@ -470,6 +563,7 @@ const struct verifier verify_kbdint = {
 };
 
 const struct verifier verify_plain = {
+	.check = plain_check,
 	.prepare = pam_prepare,
 	.prepared = pam_prepared,
 	.begin = plain_begin,

@@ -3,11 +3,13 @@
 # another's: the worker no credential library, the broker and
 # loginbrokerctl neither libpam nor Kerberos, loginbrokerctl none of the
 # daemon, the PAM zygote libpam, the GSSAPI zygote Kerberos, the SCRAM
-# zygote GNU SASL and the Duo zygote libduo.  TAP output.
+# zygote GNU SASL and the Duo zygote libduo; pam_loginbroker.so libpam
+# alone, exporting the PAM entry points alone.  TAP output.
 #   linkage.sh LOGINBROKERCTL LOGINBROKERD LOGINBROKER-WORKER LOGINBROKER-PAM
 #              LOGINBROKER-GSS LOGINBROKER-SCRAM LOGINBROKER-DUO
+#              PAM_LOGINBROKER.SO
 set -u
-ctl=$1 brokerd=$2 worker=$3 pam=$4 gss=$5 scram=$6 duo=$7
+ctl=$1 brokerd=$2 worker=$3 pam=$4 gss=$5 scram=$6 duo=$7 module=$8
 n=0 failed=0
 
 check() {
@@ -39,6 +41,10 @@ defines() {
 	return 1
 }
 
+check "pam_loginbroker.so links libpam, nothing else" \
+    '[ "$(libs "$module" | sed "s/libaudit //; s/libcap-ng //")" = "libpam " ]'
+check "pam_loginbroker.so exports the PAM entry points alone" \
+    '[ "$(nm -D --defined-only "$module" | awk "{ print \$3 }" | sort | tr "\n" " ")" = "pam_sm_acct_mgmt pam_sm_authenticate pam_sm_setcred " ]'
 check "the worker links libseccomp and libcap, nothing else" \
     '[ "$(libs "$worker")" = "libcap libseccomp " ]'
 check "loginbrokerd does not link libpam" \
