@@ -48,47 +48,6 @@ write_app_service(const char *dir, const char *socket, const char *args)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* Runs path with argv on PAM directory dir (pam_wrapper), input on its
- * stdin: its exit status, what it said into out[cap]. */
-static int
-run_in_pam_dir(const char *dir, const char *path, const char *const *argv,
-    const char *input, char *out, size_t cap)
-{
-	int in[2], outp[2], status;
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
-
-	assert_int_equal(pipe(in), 0);
-	assert_int_equal(pipe(outp), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(outp[1], 1);
-		dup2(outp[1], 2);
-		close(in[1]);
-		close(outp[0]);
-		setenv("PAM_WRAPPER", "1", 1);
-		setenv("PAM_WRAPPER_SERVICE_DIR", dir, 1);
-		setenv("LD_PRELOAD", "libpam_wrapper.so", 1);
-		setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
-		execvp(path, (char *const *)argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(outp[1]);
-	test_write_all(in[1], input, strlen(input));
-	close(in[1]);
-	while (len + 1 < cap && (n = read(outp[0], out + len,
-	    cap - 1 - len)) > 0)
-		len += (size_t)n;
-	out[len] = '\0';
-	close(outp[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* pamtester -v lbmod USER authenticate acct_mgmt, answering from input,
  * must end with status and say want (NULL: anything). */
 static void

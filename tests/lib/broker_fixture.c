@@ -723,11 +723,13 @@ raw_expect_closed(int fd)
 		    strerror(errno));
 }
 
-/* Runs path with argv, stdin_text on its stdin, its output into out;
- * with the fixture's NSS when nss is set.  Its exit status. */
+/* Runs path (searched in PATH when it has no '/') with argv, stdin_text
+ * on its stdin, its output into out; with the fixture's NSS when nss is
+ * set, with PAM through pam_wrapper on pam_dir unless it is NULL.  Its
+ * exit status. */
 static int
 run_program(const char *path, const char *const *argv, bool nss,
-    const char *stdin_text, char *out, size_t cap)
+    const char *pam_dir, const char *stdin_text, char *out, size_t cap)
 {
 	int in[2], outp[2], status;
 	char passwd[256], group[256];
@@ -748,7 +750,13 @@ run_program(const char *path, const char *const *argv, bool nss,
 		close(outp[0]);
 		if (nss)
 			use_fixture_nss("libnss_wrapper.so", passwd, group);
-		execv(path, (char *const *)argv);
+		if (pam_dir != NULL) {
+			setenv("PAM_WRAPPER", "1", 1);
+			setenv("PAM_WRAPPER_SERVICE_DIR", pam_dir, 1);
+			setenv("LD_PRELOAD", "libpam_wrapper.so", 1);
+			setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
+		}
+		execvp(path, (char *const *)argv);
 		_exit(127);
 	}
 	close(in[0]);
@@ -767,6 +775,13 @@ run_program(const char *path, const char *const *argv, bool nss,
 }
 
 int
+run_in_pam_dir(const char *pam_dir, const char *path,
+    const char *const *argv, const char *stdin_text, char *out, size_t cap)
+{
+	return run_program(path, argv, false, pam_dir, stdin_text, out, cap);
+}
+
+int
 run_cli(const struct broker_fixture *b, const char *const *args,
     const char *stdin_text, char *out, size_t cap)
 {
@@ -779,7 +794,8 @@ run_cli(const struct broker_fixture *b, const char *const *args,
 	while (*args != NULL && n < 15)
 		argv[n++] = *args++;
 	argv[n] = NULL;
-	return run_program(env("LB_CLI"), argv, false, stdin_text, out, cap);
+	return run_program(env("LB_CLI"), argv, false, NULL, stdin_text, out,
+	    cap);
 }
 
 int
@@ -787,7 +803,8 @@ run_check(const char *path, char *out, size_t cap)
 {
 	const char *argv[] = { "loginbrokerd", "-n", "-c", path, NULL };
 
-	return run_program(env("LB_BROKERD"), argv, true, NULL, out, cap);
+	return run_program(env("LB_BROKERD"), argv, true, NULL, NULL, out,
+	    cap);
 }
 
 int
@@ -812,7 +829,8 @@ run_ctl_input(const struct broker_fixture *b, const char *const *args,
 	while (*args != NULL && n < 15)
 		argv[n++] = *args++;
 	argv[n] = NULL;
-	return run_program(env("LB_CTL"), argv, true, stdin_text, out, cap);
+	return run_program(env("LB_CTL"), argv, true, NULL, stdin_text, out,
+	    cap);
 }
 
 void

@@ -123,6 +123,12 @@ void broker_login_once(const struct broker_fixture *b);
  * silence). */
 void raw_expect_closed(int fd);
 
+/* Runs path (from PATH when it has no '/') with argv, PAM through
+ * pam_wrapper on the PAM directory pam_dir, stdin_text on its stdin: its
+ * exit status; its stdout and stderr go to out[cap]. */
+int run_in_pam_dir(const char *pam_dir, const char *path,
+    const char *const *argv, const char *stdin_text, char *out, size_t cap);
+
 /* Runs the loginbroker CLI with stdin_text and returns its exit status;
  * its stdout and stderr go to out[cap]. */
 int run_cli(const struct broker_fixture *b, const char *const *args,
