@@ -19,6 +19,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -256,6 +258,204 @@ test_the_broker_s_own_stack_refuses_the_module(void **state)
 	broker_stop(&broker);
 }
 
+/* --- OpenSSH sshd and a libssh2 client -------------------------------- */
+
+static char ssh_user[32];
+static pid_t sshd_pid;
+
+/* sshd and the throwaway user go, whatever the test did. */
+static int
+stop_sshd(void **state)
+{
+	char cmd[96];
+
+	if (sshd_pid > 0) {
+		kill(sshd_pid, SIGTERM);
+		(void)waitpid(sshd_pid, NULL, 0);
+		sshd_pid = 0;
+	}
+	if (ssh_user[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "userdel -f %s 2>/dev/null",
+		    ssh_user);
+		(void)!system(cmd);
+		ssh_user[0] = '\0';
+	}
+	return broker_teardown(state);
+}
+
+/* A TCP port on 127.0.0.1 that nothing listens on now. */
+static int
+free_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd, port;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Whether something accepts on 127.0.0.1:port. */
+static bool
+listening(int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* A private sshd on 127.0.0.1:port with its own host key, running as
+ * "lbsshd" (a link: sshd's PAM service is its program's name) on the
+ * test's PAM directory, whose lbsshd stack is pam_loginbroker. */
+static void
+start_sshd(int port)
+{
+	char dir[160], cmd[512], config[200], prog[200], stack[600], log[200];
+	char asan[256], preload[300];
+	FILE *f, *p;
+	int i;
+
+	snprintf(dir, sizeof(dir), "%s/ssh", broker.dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	(void)mkdir("/run/sshd", 0755);
+	snprintf(cmd, sizeof(cmd), "ssh-keygen -q -t ed25519 -N '' -f "
+	    "%s/hostkey", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(prog, sizeof(prog), "%s/lbsshd", dir);
+	assert_int_equal(symlink("/usr/sbin/sshd", prog), 0);
+	snprintf(config, sizeof(config), "%s/sshd_config", dir);
+	assert_non_null(f = fopen(config, "w"));
+	fprintf(f, "Port %d\nListenAddress 127.0.0.1\nHostKey %s/hostkey\n"
+	    "PidFile none\nUsePAM yes\nKbdInteractiveAuthentication yes\n"
+	    "PasswordAuthentication no\nPubkeyAuthentication no\n"
+	    "AuthorizedKeysFile none\nUseDNS no\nLogLevel VERBOSE\n", port,
+	    dir);
+	assert_int_equal(fclose(f), 0);
+	snprintf(stack, sizeof(stack), "auth     required %s socket=%s\n"
+	    "account  required %s socket=%s\n", getenv("LB_PAM_MODULE"),
+	    broker.sock, getenv("LB_PAM_MODULE"), broker.sock);
+	snprintf(cmd, sizeof(cmd), "%s/lbsshd", app_dir());
+	assert_non_null(f = fopen(cmd, "w"));
+	fputs(stack, f);
+	assert_int_equal(fclose(f), 0);
+	snprintf(log, sizeof(log), "%s/sshd.log", dir);
+	/* A sanitizer build's module needs its runtime first in an
+	 * uninstrumented sshd. */
+	snprintf(cmd, sizeof(cmd), "ldd %s | awk '/libasan/ { print $3 }'",
+	    getenv("LB_PAM_MODULE"));
+	assert_non_null(p = popen(cmd, "r"));
+	if (fgets(asan, sizeof(asan), p) == NULL)
+		asan[0] = '\0';
+	pclose(p);
+	asan[strcspn(asan, "\n")] = '\0';
+	snprintf(preload, sizeof(preload), "%s%slibpam_wrapper.so", asan,
+	    asan[0] != '\0' ? " " : "");
+	sshd_pid = fork();
+	assert_true(sshd_pid >= 0);
+	if (sshd_pid == 0) {
+		setenv("PAM_WRAPPER", "1", 1);
+		setenv("PAM_WRAPPER_SERVICE_DIR", app_dir(), 1);
+		setenv("LD_PRELOAD", preload, 1);
+		/* By its absolute path: sshd re-executes itself. */
+		execl(prog, prog, "-D", "-f", config, "-E", log,
+		    (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 500 && !listening(port); i++)
+		usleep(10000);
+	assert_true(listening(port));
+}
+
+/* The libssh2 client logs user in with answers: its exit status and
+ * what it printed (rounds, prompts) into out[cap]. */
+static int
+ssh_login(int port, const char *user, const char *a1, const char *a2,
+    char *out, size_t cap)
+{
+	char portstr[16];
+	const char *argv[] = { "ssh_kbdint_client", portstr, user, a1, a2,
+	    NULL };
+
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	return run_in_pam_dir(app_dir(), getenv("LB_SSH_CLIENT"), argv, "",
+	    out, cap);
+}
+
+/* Lines of sshd's log that contain needle. */
+static unsigned
+sshd_log_count(const char *needle)
+{
+	char path[200], line[1024];
+	unsigned n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ssh/sshd.log", broker.dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* OpenSSH's sshd with UsePAM and keyboard-interactive, its PAM stack
+ * pam_loginbroker, a libssh2 client as the person: the broker's prompt
+ * is the round the client sees; a right and a wrong password; password
+ * then keyboard-interactive as two rounds of one exchange, and a wrong
+ * second answer; sshd's log names the user, the broker's audit line the
+ * address sshd gave PAM. */
+static void
+test_sshd_logs_in_through_the_module(void **state)
+{
+	char out[4096], want[160], cmd[128];
+	int port = free_port();
+
+	NEED_ROOT();
+	snprintf(ssh_user, sizeof(ssh_user), "lbssh%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "useradd -M -d /nonexistent -s /bin/sh %s",
+	    ssh_user);
+	assert_int_equal(system(cmd), 0);
+	broker_start(&broker, broker_service("sshd", "lbtest-plain",
+	    "\ttrusted-peer uid 0\n\tallow password\n"), NULL);
+	start_sshd(port);
+
+	if (ssh_login(port, ssh_user, "pw", "", out, sizeof(out)) != 0 ||
+	    strstr(out, "prompt: Password:  (echo 0)") == NULL)
+		fail_msg("ssh client: %s", out);
+	assert_int_equal(ssh_login(port, ssh_user, "wrong", "", out,
+	    sizeof(out)), 1);
+	snprintf(want, sizeof(want), "Accepted keyboard-interactive/pam for %s "
+	    "from 127.0.0.1", ssh_user);
+	assert_int_equal(sshd_log_count(want), 1);
+	snprintf(want, sizeof(want), "audit: * rhost=127.0.0.1 ruser=- user=%s "
+	    "mech=password * outcome=success *", ssh_user);
+	broker_log_expect(&broker, want, 1);
+
+	broker_reload(&broker, broker_service("sshd", "lbtest-plain",
+	    "\ttrusted-peer uid 0\n"
+	    "\tallow password then keyboard-interactive\n"), "reloaded ");
+	if (ssh_login(port, ssh_user, "pw", "pw", out, sizeof(out)) != 0 ||
+	    test_lines_matching(out, "prompt: Password:  (echo 0)") != 2)
+		fail_msg("ssh client: %s", out);
+	assert_int_equal(ssh_login(port, ssh_user, "pw", "wrong", out,
+	    sizeof(out)), 1);
+	snprintf(want, sizeof(want), "audit: * user=%s "
+	    "mech=keyboard-interactive step=2 * outcome=success *", ssh_user);
+	broker_log_expect(&broker, want, 1);
+	broker_stop(&broker);
+}
+
 int
 main(void)
 {
@@ -267,6 +467,9 @@ main(void)
 		BROKER_TEST(test_a_silent_or_garbled_broker_fails_cleanly,
 		    &broker),
 		BROKER_TEST(test_the_broker_s_own_stack_refuses_the_module,
+		    &broker),
+		cmocka_unit_test_prestate_setup_teardown(
+		    test_sshd_logs_in_through_the_module, NULL, stop_sshd,
 		    &broker),
 	};
 
