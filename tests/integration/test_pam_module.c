@@ -50,21 +50,31 @@ write_app_service(const char *dir, const char *socket, const char *args)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* pamtester -v lbmod USER authenticate acct_mgmt, answering from input,
- * must end with status and say want (NULL: anything). */
+/* pamtester -v lbmod USER OP acct_mgmt (OP: authenticate, with its
+ * flags), answering from input, must end with status and say want
+ * (NULL: anything) and not say unwanted (NULL: nothing). */
 static void
-expect_pamtester(const char *dir, const char *user, const char *input,
-    int status, const char *want)
+expect_pamtester_op(const char *op, const char *dir, const char *user,
+    const char *input, int status, const char *want, const char *unwanted)
 {
-	const char *argv[] = { "pamtester", "-v", "lbmod", user,
-	    "authenticate", "acct_mgmt", NULL };
+	const char *argv[] = { "pamtester", "-v", "lbmod", user, op,
+	    "acct_mgmt", NULL };
 	char out[4096];
 	int got = run_in_pam_dir(dir, "pamtester", argv, input, out,
 	    sizeof(out));
 
-	if (got != status || (want != NULL && strstr(out, want) == NULL))
+	if (got != status || (want != NULL && strstr(out, want) == NULL) ||
+	    (unwanted != NULL && strstr(out, unwanted) != NULL))
 		fail_msg("pamtester ended with %d (wanted %d), saying: %s",
 		    got, status, out);
+}
+
+static void
+expect_pamtester(const char *dir, const char *user, const char *input,
+    int status, const char *want)
+{
+	expect_pamtester_op("authenticate", dir, user, input, status, want,
+	    NULL);
 }
 
 /* The application's directory, beside the broker's. */
@@ -127,6 +137,22 @@ test_two_factors_in_one_authenticate(void **state)
 	expect_pamtester(app_dir(), "alice", "alice-pw\n", 0, NULL);
 	broker_log_expect(&broker, "audit: * mech=keyboard-interactive * "
 	    "outcome=success *", 1);
+	broker_stop(&broker);
+}
+
+/* The broker's messages reach the application as PAM_TEXT_INFO, and not
+ * at all under PAM_SILENT; its prompts come either way. */
+static void
+test_messages_are_shown_unless_silent(void **state)
+{
+	NEED_ROOT();
+	broker_start(&broker, broker_service("s", "lbtest-info",
+	    "\tallow password\n"), NULL);
+	write_app_service(app_dir(), broker.sock, "");
+	expect_pamtester_op("authenticate", app_dir(), "alice", "pw\n", 0,
+	    "Welcome to the test realm", NULL);
+	expect_pamtester_op("authenticate(PAM_SILENT)", app_dir(), "alice",
+	    "pw\n", 0, "Password: ", "Welcome to the test realm");
 	broker_stop(&broker);
 }
 
@@ -462,6 +488,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		BROKER_TEST(test_password_right_and_wrong, &broker),
 		BROKER_TEST(test_two_factors_in_one_authenticate, &broker),
+		BROKER_TEST(test_messages_are_shown_unless_silent, &broker),
 		BROKER_TEST(test_no_broker_is_authinfo_unavailable, &broker),
 		BROKER_TEST(test_an_expired_account_fails_acct_mgmt, &broker),
 		BROKER_TEST(test_a_silent_or_garbled_broker_fails_cleanly,
