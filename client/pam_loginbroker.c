@@ -34,6 +34,12 @@
 /* What the broker's helpers set in their environment: this module must
  * never run inside the broker's own PAM transactions. */
 #define HELPER_ENV		"LOGINBROKER_PAM_HELPER"
+/* The most lines one reply may have (a 305's instruction may take a line
+ * a character, ROUND_INSTRUCTION_MAX of them) and the most prompts and
+ * messages one factor may show (16 PAM calls of 32 messages, one at a
+ * time): a server that goes on past them is not believed. */
+#define REPLY_LINES_MAX		(ROUND_INSTRUCTION_MAX + 2 * ROUND_MAX_PROMPTS)
+#define FACTOR_EXCHANGES_MAX	(LOGIN_MAX_ROUNDS * CONV_MAX_MESSAGES)
 /* pam_set_data's name for what acct_mgmt reports. */
 #define ACCOUNT_DATA		"pam_loginbroker_account"
 
@@ -209,12 +215,12 @@ static int
 read_reply(struct conn *c, struct reply *r)
 {
 	const char *w0, *text, *words[3] = { "", "", "" };
-	size_t i, n;
+	size_t i, n, lines = 0;
 	bool more;
 
 	memset(r, 0, sizeof(*r));
 	do {
-		if (next_line(c) == -1)
+		if (++lines > REPLY_LINES_MAX || next_line(c) == -1)
 			return -1;
 		w0 = c->words.w[0];
 		if (w0[0] < '2' || w0[0] > '5' || w0[1] < '0' || w0[1] > '9' ||
@@ -369,11 +375,14 @@ factor(pam_handle_t *ph, struct conn *c, const char *mech, const char *user,
     int flags, struct reply *r)
 {
 	const char *login[] = { "login", mech, user };
+	unsigned exchanges = 0;
 	int rc;
 
 	if (send_words(c, login, 3) == -1 || read_reply(c, r) == -1)
 		return PAM_AUTHINFO_UNAVAIL;
 	while (r->code >= REPLY_PROMPT_SECRET && r->code <= REPLY_ROUND) {
+		if (++exchanges > FACTOR_EXCHANGES_MAX)
+			return PAM_AUTHINFO_UNAVAIL;
 		if ((rc = answer(ph, c, r, flags)) != 0)
 			return rc;
 		if (read_reply(c, r) == -1)

@@ -169,11 +169,13 @@ test_no_broker_is_authinfo_unavailable(void **state)
 }
 
 /* A listening socket at path that a child serves: each connection gets
- * reply (NULL: nothing, the connection held open); the child's pid. */
+ * reply (NULL: nothing, the connection held open), then again and again
+ * the unit again (NULL: nothing more); the child's pid. */
 static pid_t
-fake_broker(const char *path, const char *reply)
+fake_broker(const char *path, const char *reply, const char *again)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char drain[4096];
 	int fd, c;
 	pid_t pid;
 
@@ -188,6 +190,12 @@ fake_broker(const char *path, const char *reply)
 		while ((c = accept(fd, NULL, NULL)) != -1) {
 			if (reply != NULL)
 				(void)!write(c, reply, strlen(reply));
+			/* What the module answers is read and dropped, so
+			 * that only the module's bounds end this. */
+			while (again != NULL && write(c, again,
+			    strlen(again)) > 0)
+				(void)!recv(c, drain, sizeof(drain),
+				    MSG_DONTWAIT);
 			pause();
 		}
 		_exit(0);
@@ -196,15 +204,36 @@ fake_broker(const char *path, const char *reply)
 	return pid;
 }
 
+/* text repeated n times after head, into buf[cap]. */
+static const char *
+repeated(char *buf, size_t cap, const char *head, const char *text,
+    unsigned n)
+{
+	size_t len = (size_t)snprintf(buf, cap, "%s", head);
+
+	while (n-- > 0 && len + strlen(text) < cap)
+		len += (size_t)snprintf(buf + len, cap - len, "%s", text);
+	return buf;
+}
+
 /* A broker that says nothing (the per-reply timeout ends the wait), or
- * garbage, or a line over the protocol's bound: PAM_AUTHINFO_UNAVAIL,
- * nothing believed. */
+ * garbage, a line over the protocol's bound, prompts without end, a
+ * reply of endless continuation lines (the bound on a reply's lines ends
+ * it): PAM_AUTHINFO_UNAVAIL, nothing believed, nothing hung. */
 static void
 test_a_silent_or_garbled_broker_fails_cleanly(void **state)
 {
-	static char long_line[LONG_LINE];
-	const char *replies[] = { NULL, "999 what\r\n", "201 1 1\r\n200 "
-	    "\"unbalanced\r\n", long_line };
+	static char long_line[LONG_LINE], answers[2048];
+	static const struct {
+		const char *reply, *again;
+	} cases[] = {
+		{ NULL, NULL },
+		{ "999 what\r\n", NULL },
+		{ "201 1 1\r\n200 \"unbalanced\r\n", NULL },
+		{ long_line, NULL },
+		{ "201 1 1\r\n200 password\r\n", "301 x\r\n" },
+		{ "201 1 1\r\n", "200-x\r\n" },
+	};
 	char path[160];
 	size_t i;
 	pid_t pid;
@@ -214,11 +243,12 @@ test_a_silent_or_garbled_broker_fails_cleanly(void **state)
 	memset(long_line, 'x', sizeof(long_line) - 3);
 	memcpy(long_line, "201 ", 4);
 	memcpy(long_line + sizeof(long_line) - 3, "\r\n", 3);
-	for (i = 0; i < sizeof(replies) / sizeof(replies[0]); i++) {
+	repeated(answers, sizeof(answers), "", "x\n", 600);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(path, sizeof(path), "%s/fake%zu", broker.dir, i);
-		pid = fake_broker(path, replies[i]);
+		pid = fake_broker(path, cases[i].reply, cases[i].again);
 		write_app_service(app_dir(), path, "timeout=1");
-		expect_pamtester(app_dir(), "alice", "alice-pw\n", 1,
+		expect_pamtester(app_dir(), "alice", answers, 1,
 		    "Authentication service cannot retrieve authentication "
 		    "info");
 		kill(pid, SIGKILL);
