@@ -480,9 +480,10 @@ wrong_kind(void)
 	finish();
 }
 
-/* The terminal goes back to its owner and mode, and is hung up: a
- * process of the session still holding it loses it before anyone else
- * types there. */
+/* The terminal goes back to its owner and mode.  It is not hung up
+ * here: that would throw away what the session wrote last and its front
+ * end has not read yet (a pty's); revoking it before the next login is
+ * the next getty's vhangup, as after login(1). */
 static void
 give_back_terminal(void)
 {
@@ -492,7 +493,6 @@ give_back_terminal(void)
 	    fchmod(k.term, k.tty_was.st_mode & 07777) == -1)
 		syslog(LOG_WARNING, "session %u: terminal %s not given back: "
 		    "%s", k.open.session, k.tty_line, strerror(errno));
-	(void)ioctl(k.term, TIOCVHANGUP, 0);
 	k.term = -1;
 }
 
