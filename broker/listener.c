@@ -1,4 +1,5 @@
-/* listener.c: accept, check the peer, start a session. */
+/* listener.c: accept, check the peer, start a session, on the socket of
+ * each front end. */
 #include "listener.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <stdint.h>
 
 #include "audit.h"
 #include "config.h"
@@ -23,7 +25,11 @@
 #include "session.h"
 
 static const struct config *conf;
-static struct event listen_ev = { .fd = -1 };
+/* By enum front_end; fd -1: that front end is off. */
+static struct event listen_ev[FRONT_COUNT] = {
+	[FRONT_LINE] = { .fd = -1 },
+	[FRONT_GREETD] = { .fd = -1 },
+};
 /* Held in reserve: out of descriptors, it is given up to accept one
  * connection and refuse it, instead of leaving it queued and the
  * listener readable for ever (an epoll busy loop). */
@@ -34,81 +40,119 @@ static int spare_fd = -1;
 static struct event rest_ev = { .fd = -1 };
 
 void
-listener_refuse(int fd, const char *line)
+listener_tell(int fd, enum front_end front, int code, const char *text)
 {
-	(void)!send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+	char out[160];
+	uint32_t len;
+	int n;
+
+	/* greetd's error: its u32 length in native byte order, then JSON. */
+	if (front == FRONT_GREETD) {
+		n = snprintf(out + sizeof(len), sizeof(out) - sizeof(len),
+		    "{\"type\":\"error\",\"error_type\":\"error\","
+		    "\"description\":\"%s\"}", text);
+		len = (uint32_t)n;
+		memcpy(out, &len, sizeof(len));
+		n += (int)sizeof(len);
+	} else {
+		n = snprintf(out, sizeof(out), "%03d \"%s\"\r\n", code, text);
+	}
+	if (n > 0 && (size_t)n < sizeof(out))
+		(void)!send(fd, out, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+void
+listener_refuse(int fd, enum front_end front, int code, const char *text)
+{
+	listener_tell(fd, front, code, text);
 	close(fd);
 }
 
-#define BUSY_LINE	"511 \"Too many sessions, try again later\"\r\n"
+#define BUSY_TEXT	"Too many sessions, try again later"
 
 static void
-refuse(int fd, const struct ucred *peer, const char *line,
-    const char *rule, const char *outcome)
+refuse(int fd, enum front_end front, const struct ucred *peer, int code,
+    const char *text, const char *rule, const char *outcome)
 {
-	listener_refuse(fd, line);
+	listener_refuse(fd, front, code, text);
 	audit_refused(peer, rule, outcome);
 }
 
 /* The greeting is the same for every client and needs nothing from it, so
  * the broker sends it at once while a worker is being assigned: the
- * client's first request then finds its worker ready. */
+ * client's first request then finds its worker ready.  A greeter speaks
+ * first: it gets none. */
 static int
-greet(int fd)
+greet(int fd, enum front_end front)
 {
 	static const char greeting[] = PROTO_GREETING;
 
+	if (front == FRONT_GREETD)
+		return 0;
 	return send(fd, greeting, sizeof(greeting) - 1,
 	    MSG_NOSIGNAL | MSG_DONTWAIT) == sizeof(greeting) - 1 ? 0 : -1;
 }
 
-/* The policy in force picks the service by the peer's credentials; the
- * session keeps that policy for its whole life. */
+/* The policy in force picks the service by the peer's credentials,
+ * whichever socket it came in on; the session keeps that policy for its
+ * whole life. */
 static void
-admit(int fd, const struct ucred *peer)
+admit(int fd, enum front_end front, const struct ucred *peer)
 {
 	struct policy *p = policy_live();
 	const struct policy_service *svc;
 	char rule[AUDIT_RULE_MAX];
 
 	if ((svc = policy_service_for_peer(p, peer->uid, peer->gid)) == NULL) {
-		refuse(fd, peer, "502 \"Permission denied\"\r\n", "no-service",
-		    "refused-peer");
+		refuse(fd, front, peer, REPLY_NOT_PERMITTED,
+		    "Permission denied", "no-service", "refused-peer");
 		return;
 	}
 	/* Sessions that outlive their front end hold a descriptor each. */
 	if (session_count() + keeper_count_released() >= conf->max_sessions) {
-		refuse(fd, peer, BUSY_LINE, "max_sessions", "refused-busy");
+		refuse(fd, front, peer, REPLY_BUSY, BUSY_TEXT, "max_sessions",
+		    "refused-busy");
 		return;
 	}
 	if (svc->connections_per_peer != 0 && session_count_peer(svc->name,
 	    peer->uid) >= svc->connections_per_peer) {
 		snprintf(rule, sizeof(rule), "%s:connections-per-peer",
 		    svc->name);
-		refuse(fd, peer, "511 \"Too many sessions for this peer, try "
-		    "again later\"\r\n", rule, "refused-busy");
+		refuse(fd, front, peer, REPLY_BUSY, "Too many sessions for "
+		    "this peer, try again later", rule, "refused-busy");
 		return;
 	}
-	if (greet(fd) == -1)
+	if (greet(fd, front) == -1)
 		close(fd);
 	else
-		session_new(conf, p, svc, fd, peer);
+		session_new(conf, p, svc, fd, front, peer);
 }
 
 /* Out of descriptors: the spare makes room to take one connection and
  * refuse it with 511, then is taken back.  True when it did. */
 static bool
-shed_one(int listen_fd)
+shed_one(int listen_fd, enum front_end front)
 {
 	int fd = -1;
 
 	if (spare_fd != -1) {
 		close(spare_fd);
 		if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) != -1)
-			listener_refuse(fd, BUSY_LINE);
+			listener_refuse(fd, front, REPLY_BUSY, BUSY_TEXT);
 	}
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	return fd != -1;
+}
+
+/* Sets what every open listener waits for. */
+static void
+listen_for(uint32_t events)
+{
+	int f;
+
+	for (f = 0; f < FRONT_COUNT; f++)
+		if (listen_ev[f].fd != -1)
+			event_mod(&listen_ev[f], events);
 }
 
 /* Stops accepting for REST_MS: the connection stays queued, and the
@@ -121,7 +165,7 @@ rest(void)
 	log_msg(LOG_WARNING, "accept: out of descriptors and no spare: not "
 	    "accepting for %d ms", REST_MS);
 	if (timerfd_settime(rest_ev.fd, 0, &its, NULL) == 0)
-		event_mod(&listen_ev, 0);
+		listen_for(0);
 }
 
 static void
@@ -130,12 +174,13 @@ on_rested(struct event *ev, uint32_t events)
 	uint64_t expirations;
 
 	(void)!read(ev->fd, &expirations, sizeof(expirations));
-	event_mod(&listen_ev, EPOLLIN);
+	listen_for(EPOLLIN);
 }
 
 static void
 on_accept(struct event *ev, uint32_t events)
 {
+	enum front_end front = (enum front_end)(ev - listen_ev);
 	struct ucred peer;
 	socklen_t len = sizeof(peer);
 	int fd;
@@ -144,7 +189,7 @@ on_accept(struct event *ev, uint32_t events)
 	for (int i = 0; i < 32; i++) {
 		fd = accept4(ev->fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd == -1 && (errno == EMFILE || errno == ENFILE)) {
-			if (!shed_one(ev->fd)) {
+			if (!shed_one(ev->fd, front)) {
 				rest();
 				return;
 			}
@@ -162,20 +207,20 @@ on_accept(struct event *ev, uint32_t events)
 			close(fd);
 			continue;
 		}
-		admit(fd, &peer);
+		admit(fd, front, &peer);
 	}
 }
 
-int
-listener_open(const struct config *c)
+/* Binds and listens on one socket, replacing a stale socket but never any
+ * other file: the listening descriptor, or -1 after logging why. */
+static int
+bind_one(const struct config_socket *cs)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
 	int fd;
 
-	conf = c;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", c->socket_path);
-	/* Replace a stale socket, never any other file. */
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", cs->path);
 	if (lstat(sun.sun_path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			log_msg(LOG_ERR, "%s exists and is not a socket",
@@ -188,38 +233,62 @@ listener_open(const struct config *c)
 	    0)) == -1)
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chown(sun.sun_path, c->socket_owner, c->socket_group) == -1 ||
-	    chmod(sun.sun_path, c->socket_mode) == -1 ||
-	    listen(fd, 128) == -1) {
+	    chown(sun.sun_path, cs->owner, cs->group) == -1 ||
+	    chmod(sun.sun_path, cs->mode) == -1 || listen(fd, 128) == -1) {
 		close(fd);
 		goto fail;
 	}
+	return fd;
+fail:
+	log_msg(LOG_ERR, "%s: %s", sun.sun_path, strerror(errno));
+	return -1;
+}
+
+int
+listener_open(const struct config *c)
+{
+	int f;
+
+	conf = c;
 	if ((spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
 	    (rest_ev.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
 	    TFD_CLOEXEC)) == -1) {
-		close(fd);
+		log_msg(LOG_ERR, "listener: %s", strerror(errno));
 		goto fail;
 	}
 	rest_ev.cb = on_rested;
-	if (event_add(&rest_ev, EPOLLIN) == -1) {
-		close(fd);
+	if (event_add(&rest_ev, EPOLLIN) == -1)
 		goto fail;
+	for (f = 0; f < FRONT_COUNT; f++) {
+		if (c->listen[f].path[0] == '\0')
+			continue;
+		listen_ev[f].cb = on_accept;
+		if ((listen_ev[f].fd = bind_one(&c->listen[f])) == -1 ||
+		    event_add(&listen_ev[f], EPOLLIN) == -1)
+			goto fail;
 	}
-	listen_ev = (struct event){ .fd = fd, .cb = on_accept, .ctx = NULL };
-	return event_add(&listen_ev, EPOLLIN);
+	if (listen_ev[FRONT_GREETD].fd != -1)
+		log_msg(LOG_INFO, "greeters (greetd's protocol) on %s",
+		    c->listen[FRONT_GREETD].path);
+	return 0;
 fail:
-	log_msg(LOG_ERR, "%s: %s", sun.sun_path, strerror(errno));
+	listener_close();
 	return -1;
 }
 
 void
 listener_close(void)
 {
-	if (listen_ev.fd == -1)
-		return;
-	event_del(&listen_ev);
-	close(listen_ev.fd);
-	listen_ev.fd = -1;
+	int f;
+
+	for (f = 0; f < FRONT_COUNT; f++) {
+		if (listen_ev[f].fd == -1)
+			continue;
+		event_del(&listen_ev[f]);
+		close(listen_ev[f].fd);
+		listen_ev[f].fd = -1;
+		unlink(conf->listen[f].path);
+	}
 	if (spare_fd != -1)
 		close(spare_fd);
 	spare_fd = -1;
@@ -228,5 +297,4 @@ listener_close(void)
 		close(rest_ev.fd);
 		rest_ev.fd = -1;
 	}
-	unlink(conf->socket_path);
 }

@@ -207,8 +207,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (socket_path != NULL)
-		snprintf(conf.socket_path, sizeof(conf.socket_path), "%s",
-		    socket_path);
+		snprintf(conf.listen[FRONT_LINE].path,
+		    sizeof(conf.listen[FRONT_LINE].path), "%s", socket_path);
 	if (worker_path != NULL)
 		snprintf(conf.worker_path, sizeof(conf.worker_path), "%s",
 		    worker_path);
@@ -255,7 +255,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	session_init(workers);
-	log_msg(LOG_INFO, "listening on %s", conf.socket_path);
+	log_msg(LOG_INFO, "listening on %s", conf.listen[FRONT_LINE].path);
 
 	while (!stopping) {
 		if (event_dispatch(-1) == -1) {

@@ -27,7 +27,6 @@
 
 /* How long a worker may take to write its last reply and go. */
 #define CLOSE_GRACE_MS	2000
-#define SYSTEM_ERROR_LINE	"505 \"System error\"\r\n"
 
 static struct session_list live = TAILQ_HEAD_INITIALIZER(live);
 static struct session_list graveyard = TAILQ_HEAD_INITIALIZER(graveyard);
@@ -70,14 +69,15 @@ static void violation(struct session *s, const char *fmt, ...)
 
 void
 session_new(const struct config *conf, struct policy *p,
-    const struct policy_service *svc, int client_fd,
+    const struct policy_service *svc, int client_fd, enum front_end front,
     const struct ucred *peer)
 {
 	struct session *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		log_msg(LOG_ERR, "cannot start a session: %s", strerror(errno));
-		listener_refuse(client_fd, SYSTEM_ERROR_LINE);
+		listener_refuse(client_fd, front, REPLY_SYSTEM_ERROR,
+		    "System error");
 		return;
 	}
 	s->id = next_id++;
@@ -88,6 +88,7 @@ session_new(const struct config *conf, struct policy *p,
 	s->svc = svc;
 	s->offer = policy_first_mechs(svc, NULL, NULL);
 	s->client_fd = client_fd;
+	s->front = front;
 	s->worker_pidfd = -1;
 	s->worker_wait.ready = got_worker;
 	s->worker_ev.fd = -1;
@@ -214,7 +215,8 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	int fd;
 
 	if (c == NULL) {
-		listener_refuse(s->client_fd, SYSTEM_ERROR_LINE);
+		listener_refuse(s->client_fd, s->front, REPLY_SYSTEM_ERROR,
+		    "System error");
 		s->client_fd = -1;
 		session_end(s, LOG_ERR, "no worker can be started");
 		return;
@@ -228,6 +230,7 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	    s->id, (int)c->pid, (unsigned)s->peer.uid, (int)s->peer.pid);
 	m.idle_timeout_ms = s->conf->idle_timeout_ms;
 	offer_names(s->offer, &m.offer);
+	m.front = s->front;
 	/* The channel owns this copy of the client's socket from here on;
 	 * the broker keeps its own only to say 505 if the worker dies. */
 	set_state(s, SS_IDLE);
@@ -718,15 +721,13 @@ session_on_message(struct session *s, const struct ipc_msg *m)
 void
 session_on_worker_gone(struct session *s)
 {
-	static const char failed[] = SYSTEM_ERROR_LINE;
-
 	if (attempt_undecided(s))
 		record_attempt(s, "aborted");
 	/* Gone without CLOSE or LEAVING: the client left, or the worker
 	 * died.  A client still there is told, not just hung up on. */
 	if (s->state != SS_CLOSING && s->client_fd != -1)
-		(void)!send(s->client_fd, failed, sizeof(failed) - 1,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		listener_tell(s->client_fd, s->front, REPLY_SYSTEM_ERROR,
+		    "System error");
 	session_end(s, LOG_DEBUG, s->logged_in ?
 	    "logged-in connection closed" : "connection closed");
 }

@@ -57,6 +57,7 @@ struct session {
 	const struct policy_service *svc;
 
 	int client_fd;			/* until a worker has it */
+	enum front_end front;		/* the protocol the client speaks */
 	struct spawn_wait worker_wait;
 	pid_t worker_pid;
 	int worker_pidfd;		/* -1 once it needs no killing */
@@ -139,10 +140,11 @@ void session_on_worker_gone(struct session *s);
 void session_on_deadline(struct session *s);
 
 /* Creates a session of service svc (of policy p, which the session
- * references) for an accepted client (the session owns client_fd) and
+ * references) for an accepted client that speaks front's protocol (the
+ * session owns client_fd) and
  * gives it to a ready worker, now or as soon as there is one. */
 void session_new(const struct config *conf, struct policy *p,
-    const struct policy_service *svc, int client_fd,
+    const struct policy_service *svc, int client_fd, enum front_end front,
     const struct ucred *peer);
 
 /* A session request is answered: code and text to the client, and the

@@ -10,7 +10,7 @@
 /* The version of all of this.  A spawner says it in SPAWNER_READY, and
  * a broker refuses one that speaks another (a launcher re-executed from a
  * newer binary on disk, say): bump it with any change of a layout. */
-#define IPC_PROTO_VERSION	8
+#define IPC_PROTO_VERSION	9
 
 /* Explicit numbers: they are the wire format (ipc/msg.c has the layouts,
  * doc/architecture.md the table). */
@@ -24,7 +24,8 @@ enum ipc_type {
 
 	/* broker -> worker */
 	MSG_ASSIGN = 5,		/* fd client; peerid session; u32 idle timeout
-				 * ms, u32 n, n x str mechanism */
+				 * ms, u32 n, n x str mechanism, u8 enum
+				 * front_end */
 	MSG_PROMPT = 6,		/* u8 enum prompt_kind, str text */
 	MSG_ROUND = 7,		/* str name, str instruction, u32 n,
 				 * n x (u8 echo, str prompt) */
@@ -122,6 +123,16 @@ enum ipc_type {
 				 * the terminal ("": none) */
 
 	MSG_TYPE_END
+};
+
+/* The protocol a client speaks, by the socket it came in on: the line
+ * protocol (doc/protocol.md), or greetd's IPC for greeters
+ * (doc/greetd.md).  The worker parses either; the broker only writes its
+ * few fixed refusals in the client's own. */
+enum front_end {
+	FRONT_LINE,
+	FRONT_GREETD,
+	FRONT_COUNT
 };
 
 /* How a prompt is shown; the PAM message styles map onto these. */

@@ -100,6 +100,7 @@ put_assign(struct ipc_writer *w, const void *p)
 
 	ipc_put_u32(w, m->idle_timeout_ms);
 	put_mechs(w, &m->offer);
+	ipc_put_u8(w, m->front);
 }
 
 static void
@@ -109,6 +110,8 @@ get_assign(struct ipc_reader *r, void *p)
 
 	m->idle_timeout_ms = ipc_get_u32(r);
 	get_mechs(r, &m->offer);
+	if ((m->front = ipc_get_u8(r)) >= FRONT_COUNT)
+		r->bad = true;
 }
 
 static bool

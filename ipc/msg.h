@@ -42,6 +42,7 @@ struct msg_child_exit {
 struct msg_assign {			/* with the client; peerid: session */
 	uint32_t idle_timeout_ms;
 	struct msg_mechs offer;
+	uint8_t front;			/* enum front_end: how it speaks */
 };
 
 struct msg_prompt {

@@ -47,6 +47,10 @@ ws_reply_words(struct wsession *ws, int code, bool more,
 	char head[8];
 	size_t i;
 
+	if (ws->reply_to != NULL) {
+		ws->reply_to(ws, code, more, words, n);
+		return;
+	}
 	line_out_init(&o, ws->out + ws->outlen, sizeof(ws->out) - ws->outlen);
 	snprintf(head, sizeof(head), "%03d%c", code, more ? '-' : ' ');
 	if (n == 0 && !more)
@@ -486,14 +490,18 @@ req_session(struct wsession *ws, const struct line_words *req)
 		verbs[i].handle(ws, req);
 }
 
-/* The worker ends the connection itself: the broker is told first, so
- * that it takes the going for no failure. */
+void
+ws_leave(struct wsession *ws)
+{
+	send_broker(ws, MSG_LEAVING, NULL);
+	ws->state = WS_CLOSING;
+}
+
 static void
 leave(struct wsession *ws, int code, const char *text)
 {
 	ws_reply(ws, code, text);
-	send_broker(ws, MSG_LEAVING, NULL);
-	ws->state = WS_CLOSING;
+	ws_leave(ws);
 }
 
 static void
@@ -551,12 +559,42 @@ ws_on_bad_line(struct wsession *ws, enum line_status why)
 }
 
 void
+ws_request(struct wsession *ws, const struct line_words *req)
+{
+	const struct request *r = find_request(req);
+	size_t nargs;
+
+	if (req->n == 0) {
+		ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Empty line");
+		return;
+	}
+	if (r == NULL) {
+		ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Unknown command");
+		return;
+	}
+	/* Descriptors go with "session start" alone. */
+	if (ws->nfds > 0 || ws->fds_overflow) {
+		if (strcmp(r->verb, "session") != 0 || req->n < 2 ||
+		    strcmp(req->w[1], "start") != 0) {
+			ws_drop_fds(ws);
+			ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Descriptors come "
+			    "only with session start");
+			return;
+		}
+	}
+	nargs = req->n - 1;
+	if (nargs < r->min_args || nargs > r->max_args)
+		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Wrong number of arguments");
+	else
+		r->handle(ws, req);
+}
+
+void
 ws_on_line(struct wsession *ws, const char *line, size_t len)
 {
 	static struct line_words req;
 	const struct request *r;
 	enum line_status st;
-	size_t nargs;
 
 	st = line_split(line, len, &req);
 	r = st == LINE_OK || st == LINE_BAD_UTF8 ? find_request(&req) : NULL;
@@ -568,38 +606,26 @@ ws_on_line(struct wsession *ws, const char *line, size_t len)
 		ws_reply(ws, REPLY_BAD_USERNAME, r->bad_user);
 		goto out;
 	}
-	if (st != LINE_OK) {
+	if (st != LINE_OK)
 		ws_on_bad_line(ws, st);
-		goto out;
-	}
-	if (req.n == 0) {
-		ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Empty line");
-		goto out;
-	}
-	if (r == NULL) {
-		ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Unknown command");
-		goto out;
-	}
-	/* Descriptors go with "session start" alone. */
-	if (ws->nfds > 0 || ws->fds_overflow) {
-		if (strcmp(r->verb, "session") != 0 || req.n < 2 ||
-		    strcmp(req.w[1], "start") != 0) {
-			ws_drop_fds(ws);
-			ws_reply(ws, REPLY_UNKNOWN_COMMAND, "Descriptors come "
-			    "only with session start");
-			goto out;
-		}
-	}
-	nargs = req.n - 1;
-	if (nargs < r->min_args || nargs > r->max_args)
-		ws_reply(ws, REPLY_MISSING_ARGUMENT, "Wrong number of arguments");
 	else
-		r->handle(ws, &req);
+		ws_request(ws, &req);
 out:
 	/* Descriptors the request did not take are not kept for another. */
 	ws_drop_fds(ws);
 	/* The words may hold a password. */
 	explicit_bzero(req.store, sizeof(req.store));
+}
+
+void
+ws_abandon(struct wsession *ws)
+{
+	if (ws->state != WS_DIALOG)
+		return;
+	send_broker(ws, MSG_AUTH_ABORT, NULL);
+	ws->dialog = NULL;
+	if (ws->state != WS_CLOSING)
+		ws->state = WS_IDLE;
 }
 
 void
@@ -626,6 +652,7 @@ ws_start(struct wsession *ws, const struct ipc_msg *assign)
 		return -1;
 	ws->idle_timeout_ms = m.idle_timeout_ms;
 	ws->offer = m.offer;
+	ws->front = (enum front_end)m.front;
 	/* The broker has greeted the client already (listener.c). */
 	ws->state = WS_IDLE;
 	return 0;
@@ -731,8 +758,9 @@ on_close(struct wsession *ws, const struct ipc_msg *in)
 
 	if (msg_read_close(in, &m) == -1)
 		return -1;
-	ws_reply(ws, (int)m.code, m.text);
+	/* Closing first: a front end that holds replies sends this one. */
 	ws->state = WS_CLOSING;
+	ws_reply(ws, (int)m.code, m.text);
 	return 0;
 }
 

@@ -18,6 +18,13 @@
 #include "msg.h"
 
 struct mech_dialog;
+struct wsession;
+
+/* Takes each reply line (its code, whether more lines of the reply
+ * follow, its words) for a front end that words replies its own way
+ * (greetd's JSON) instead of as protocol lines in out. */
+typedef void ws_reply_fn(struct wsession *ws, int code, bool more,
+    const char *const *words, size_t n);
 
 enum wstate {
 	WS_GREETING,	/* until ws_start: the client is not read */
@@ -45,6 +52,8 @@ struct wsession {
 	size_t answers_expected;		/* by the pending prompt */
 	bool data_expected;			/* pass carries data (300) */
 	uint32_t idle_timeout_ms;
+	enum front_end front;			/* from ASSIGN */
+	ws_reply_fn *reply_to;			/* NULL: lines in out */
 	/* What the broker lets the client begin now, and the user a chain
 	 * in progress continues as ("": none). */
 	struct msg_mechs offer;
@@ -85,6 +94,14 @@ void ws_drop_fds(struct wsession *ws);
 /* Handles one request line (terminator removed). */
 void ws_on_line(struct wsession *ws, const char *line, size_t len);
 
+/* Handles one request already in words (a front end's translation): as a
+ * line that split into them. */
+void ws_request(struct wsession *ws, const struct line_words *req);
+
+/* Abandons the authentication whose prompt is out, as a new login would
+ * (the broker counts it): the session is idle again.  Nothing else. */
+void ws_abandon(struct wsession *ws);
+
 /* Answers a line the reader refused (too long). */
 void ws_on_bad_line(struct wsession *ws, enum line_status why);
 
@@ -94,6 +111,11 @@ int ws_on_broker(struct wsession *ws, const struct ipc_msg *m);
 
 /* The client said nothing for idle_timeout_ms. */
 void ws_on_idle_timeout(struct wsession *ws);
+
+/* The worker ends the connection once what is queued has gone: the
+ * broker is told first (LEAVING), so that it takes the going for no
+ * failure. */
+void ws_leave(struct wsession *ws);
 
 /* The client hung up: the broker is told (LEAVING), so that it does not
  * take the worker's end for a failure. */
@@ -112,7 +134,8 @@ void ws_sanitize(char *s);
  * for mechanisms whose steps are plain data). */
 void ws_reply_data(struct wsession *ws, const struct msg_data *d);
 
-/* Queues one reply line with the given words (no text sanitising). */
+/* Queues one reply line with the given words (no text sanitising), or
+ * hands it to reply_to. */
 void ws_reply_words(struct wsession *ws, int code, bool more,
     const char *const *words, size_t n);
 

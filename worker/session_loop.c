@@ -16,14 +16,20 @@
 
 #include "client_proto.h"
 #include "clock.h"
+#include "front.h"
 
 /* Room for a session's descriptors, rounded up by CMSG_SPACE: what one
  * read may bring, each one counted. */
 #define CMSG_FDS_BUF	CMSG_SPACE(SESSION_FDS_MAX * sizeof(int))
 #define CMSG_FDS_MAX	((CMSG_FDS_BUF - CMSG_LEN(0)) / sizeof(int))
 
+static const struct front *const fronts[FRONT_COUNT] = {
+	[FRONT_LINE] = &front_line,
+	[FRONT_GREETD] = &front_greetd,
+};
+
 static struct wsession ws;
-static struct line_reader in;
+static const struct front *front = &front_line;
 static uint32_t session;
 
 /* Ends the worker.  _exit: no atexit handlers may run confined. */
@@ -33,7 +39,7 @@ finish(int status, const char *why)
 	if (why != NULL)
 		fprintf(stderr, "worker %d session %u: %s\n", (int)getpid(),
 		    session, why);
-	line_reader_reset(&in);
+	front->reset();
 	_exit(status);
 }
 
@@ -67,34 +73,20 @@ flush_client(int fd)
 	return true;
 }
 
-/* Handles buffered request lines while the protocol wants them: true
- * when it handled any. */
+/* Handles buffered requests while the protocol wants them: true when it
+ * handled any. */
 static bool
-handle_lines(void)
+handle_requests(void)
 {
-	enum line_status st;
-	const char *line;
 	bool handled = false;
-	size_t len;
 
-	while (ws.outlen == 0 && ws_wants_request(&ws)) {
-		st = line_reader_next(&in, &line, &len);
-		if (st == LINE_NEED_MORE)
-			break;
-		if (st == LINE_OK)
-			ws_on_line(&ws, line, len);
-		else
-			ws_on_bad_line(&ws, st);
-		/* Its answer is in the IPC message now: wipe it while the
-		 * login is pending, not when the next line comes. */
-		line_reader_done(&in);
+	while (ws.outlen == 0 && ws_wants_request(&ws) && front->handle(&ws))
 		handled = true;
-	}
 	return handled;
 }
 
 /* Hands the descriptors of one read to the protocol, which keeps them
- * for the request they came with. */
+ * for the request they came with; one that passes none closes them. */
 static void
 take_fds(struct msghdr *mh)
 {
@@ -112,7 +104,9 @@ take_fds(struct msghdr *mh)
 		/* Past SESSION_FDS_MAX: closed there, and the start refused. */
 		ws_on_fds(&ws, fds, n, false);
 	}
-	if (mh->msg_flags & MSG_CTRUNC)
+	if (!front->takes_fds)
+		ws_drop_fds(&ws);
+	else if (mh->msg_flags & MSG_CTRUNC)
 		ws_on_fds(&ws, NULL, 0, true);
 }
 
@@ -126,7 +120,7 @@ read_client(int fd)
 	struct iovec iov;
 	struct msghdr mh;
 	size_t room;
-	char *space = line_reader_space(&in, &room);
+	char *space = front->space(&room);
 	ssize_t n;
 
 	if (room == 0)
@@ -149,7 +143,7 @@ read_client(int fd)
 			return;
 		client_gone();
 	}
-	line_reader_added(&in, (size_t)n);
+	front->added((size_t)n);
 }
 
 static void
@@ -181,9 +175,10 @@ session_loop(struct ipc_chan *broker, int client_fd,
 
 	session = assign->hdr.peerid;
 	ws_init(&ws, broker);
-	line_reader_reset(&in);
 	if (ws_start(&ws, assign) == -1)
 		finish(1, "malformed ASSIGN from the broker");
+	front = fronts[ws.front];
+	front->start(&ws);
 	if (fcntl(client_fd, F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(ipc_chan_fd(broker), F_SETFL, O_NONBLOCK) == -1)
 		finish(1, "cannot make descriptors non-blocking");
@@ -195,7 +190,7 @@ session_loop(struct ipc_chan *broker, int client_fd,
 		while (flush_client(client_fd)) {
 			/* Only a whole request restarts the idle clock: a
 			 * client dribbling a byte at a time does not. */
-			if (handle_lines())
+			if (handle_requests())
 				idle_deadline = 0;
 			if (ws.outlen == 0)
 				break;

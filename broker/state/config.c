@@ -26,9 +26,10 @@ void
 config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->socket_path, sizeof(c->socket_path),
+	snprintf(c->listen[FRONT_LINE].path, sizeof(c->listen[0].path),
 	    "/run/loginbroker/socket");
-	c->socket_mode = 0660;
+	c->listen[FRONT_LINE].mode = 0660;
+	c->listen[FRONT_GREETD].mode = 0660;
 	snprintf(c->lockout_file, sizeof(c->lockout_file),
 	    "/var/lib/loginbroker/lockout");
 	snprintf(c->totp_file, sizeof(c->totp_file), "/etc/loginbroker/totp");
@@ -74,10 +75,14 @@ struct key {
 #define OF(n, t, f)	{ n, t, offsetof(struct config, f), 0, 0, 0 }
 
 static const struct key keys[] = {
-	STR("socket", socket_path),
-	OF("socket_owner", K_OWNER, socket_owner),
-	OF("socket_group", K_GROUP, socket_group),
-	OF("socket_mode", K_MODE, socket_mode),
+	STR("socket", listen[FRONT_LINE].path),
+	OF("socket_owner", K_OWNER, listen[FRONT_LINE].owner),
+	OF("socket_group", K_GROUP, listen[FRONT_LINE].group),
+	OF("socket_mode", K_MODE, listen[FRONT_LINE].mode),
+	STR("greetd_socket", listen[FRONT_GREETD].path),
+	OF("greetd_socket_owner", K_OWNER, listen[FRONT_GREETD].owner),
+	OF("greetd_socket_group", K_GROUP, listen[FRONT_GREETD].group),
+	OF("greetd_socket_mode", K_MODE, listen[FRONT_GREETD].mode),
 	STR("lockout_file", lockout_file),
 	UINT("lockout_users", lockout_users, LOCKOUT_USERS_MIN,
 	    LOCKOUT_USERS_MAX),
@@ -199,8 +204,18 @@ config_set(void *ctx, const char *key, const char *value, bool *bad_key)
 int
 config_check(const struct config *c)
 {
-	if (c->socket_path[0] != '/') {
+	if (c->listen[FRONT_LINE].path[0] != '/') {
 		fprintf(stderr, "socket: must be an absolute path\n");
+		return -1;
+	}
+	if (c->listen[FRONT_GREETD].path[0] != '\0' &&
+	    c->listen[FRONT_GREETD].path[0] != '/') {
+		fprintf(stderr, "greetd_socket: must be an absolute path\n");
+		return -1;
+	}
+	if (strcmp(c->listen[FRONT_LINE].path,
+	    c->listen[FRONT_GREETD].path) == 0) {
+		fprintf(stderr, "greetd_socket: must differ from socket\n");
 		return -1;
 	}
 	return 0;

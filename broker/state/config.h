@@ -18,11 +18,18 @@
 
 #define CONFIG_PATH_MAX		256
 
+/* A socket the broker listens on: its path ("": none), owner, group
+ * and mode. */
+struct config_socket {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	uid_t owner;
+	gid_t group;
+	mode_t mode;
+};
+
 struct config {
-	char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	uid_t socket_owner;
-	gid_t socket_group;
-	mode_t socket_mode;
+	/* By enum front_end: the line protocol's socket, greetd's. */
+	struct config_socket listen[FRONT_COUNT];
 	char lockout_file[CONFIG_PATH_MAX];	/* broker-only state */
 	unsigned lockout_users;		/* tracked at once */
 	char totp_file[CONFIG_PATH_MAX];	/* liboath users file */

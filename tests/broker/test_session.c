@@ -199,7 +199,7 @@ new_session(void)
 	current = NULL;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 	    client), 0);
-	session_new(&conf, policy, &policy->services[0], client[0], &peer);
+	session_new(&conf, policy, &policy->services[0], client[0], FRONT_LINE, &peer);
 	close(client[1]);
 	assert_non_null(current);
 	/* A copy: the fake closes its own end when it makes the next. */

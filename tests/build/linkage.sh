@@ -45,8 +45,8 @@ check "pam_loginbroker.so links libpam, nothing else" \
     '[ "$(libs "$module" | sed "s/libaudit //; s/libcap-ng //")" = "libpam " ]'
 check "pam_loginbroker.so exports the PAM entry points alone" \
     '[ "$(nm -D --defined-only "$module" | awk "{ print \$3 }" | sort | tr "\n" " ")" = "pam_sm_acct_mgmt pam_sm_authenticate pam_sm_setcred " ]'
-check "the worker links libseccomp and libcap, nothing else" \
-    '[ "$(libs "$worker")" = "libcap libseccomp " ]'
+check "the worker links libseccomp, libcap and json-c, nothing else" \
+    '[ "$(libs "$worker")" = "libcap libjson-c libseccomp " ]'
 check "loginbrokerd does not link libpam" \
     '! libs "$brokerd" | grep -q libpam'
 check "loginbrokerd runs no PAM code" \

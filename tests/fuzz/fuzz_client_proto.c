@@ -92,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct msg_assign assign = { 1000,
 	    { 4, { "password", "keyboard-interactive", "scram-sha-256",
-	    "plain" } } };
+	    "plain" } }, FRONT_LINE };
 	struct ipc_chan *worker, *broker;
 	struct ipc_msg m;
 	enum line_status st;

@@ -138,7 +138,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 	    client) == -1)
 		return 0;
-	session_new(&conf, policy, &policy->services[0], client[0], &peer);
+	session_new(&conf, policy, &policy->services[0], client[0], FRONT_LINE, &peer);
 	settle();
 	while (size - off >= 3) {
 		fd = fake_peer_fd(data[off] & 1 ? FAKE_HELPER :

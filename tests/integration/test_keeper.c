@@ -399,24 +399,6 @@ send_with_fds(int fd, const char *text, const int *fds, size_t n)
 	assert_int_equal(sendmsg(fd, &mh, 0), (ssize_t)strlen(text));
 }
 
-/* Reads the pty's output into buf (appending at *len) until it holds
- * want, or fails after 10 s or at its end. */
-static void
-expect_pty(int master, char *buf, size_t cap, size_t *len, const char *want)
-{
-	struct pollfd pfd = { master, POLLIN, 0 };
-	ssize_t n = 0;
-
-	while (strstr(buf, want) == NULL) {
-		if (*len + 1 >= cap || poll(&pfd, 1, 10000) != 1 ||
-		    (n = read(master, buf + *len, cap - 1 - *len)) <= 0)
-			fail_msg("no \"%s\" from the console; it said: %s",
-			    want, buf);
-		*len += (size_t)n;
-		buf[*len] = '\0';
-	}
-}
-
 static void
 touch_in_dir(const char *name)
 {
@@ -470,9 +452,12 @@ stop_console(void **state)
 static void
 test_console_login_gives_a_shell_on_its_terminal(void **state)
 {
+	const char *argv[] = { getenv("LB_CLI"), "--login", "-s", broker.sock,
+	    NULL };
+	const char *env[] = { "TERM=dumb", NULL };
 	char out[16384] = "", name[64], want[80], rec[1024];
 	size_t len = 0;
-	int master, slave, status;
+	int master, status;
 	pid_t pid;
 
 	NEED_ROOT();
@@ -482,35 +467,18 @@ test_console_login_gives_a_shell_on_its_terminal(void **state)
 	 * exist. */
 	touch_in_dir("utmp");
 	touch_in_dir("wtmp");
-	assert_true((master = posix_openpt(O_RDWR | O_NOCTTY)) >= 0);
-	assert_int_equal(grantpt(master), 0);
-	assert_int_equal(unlockpt(master), 0);
-	snprintf(name, sizeof(name), "%s", ptsname(master));
-	console_pid = pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		/* A session of its own whose controlling terminal is the
-		 * pty, as agetty leaves it. */
-		if (setsid() == -1 || (slave = open(name, O_RDWR)) == -1)
-			_exit(126);
-		dup2(slave, 0);
-		dup2(slave, 1);
-		dup2(slave, 2);
-		setenv("TERM", "dumb", 1);
-		execl(getenv("LB_CLI"), "loginbroker", "--login", "-s",
-		    broker.sock, (char *)NULL);
-		_exit(127);
-	}
-	expect_pty(master, out, sizeof(out), &len, "login: ");
+	console_pid = pid = test_spawn_on_pty(argv, env, &master, name,
+	    sizeof(name));
+	test_expect_pty(master, out, sizeof(out), &len, "login: ");
 	test_write_all(master, "alice\n", 6);
-	expect_pty(master, out, sizeof(out), &len, "Password: ");
+	test_expect_pty(master, out, sizeof(out), &len, "Password: ");
 	test_write_all(master, "pw\n", 3);
-	expect_pty(master, out, sizeof(out), &len, "$ ");
+	test_expect_pty(master, out, sizeof(out), &len, "$ ");
 	/* Echo was off before the prompt showed: the password typed at
 	 * once is neither shown nor lost. */
 	assert_null(strstr(out, "Password: pw"));
 	test_write_all(master, "tty; echo MARK-$((6*7)); exit 3\n", 32);
-	expect_pty(master, out, sizeof(out), &len, "MARK-42");
+	test_expect_pty(master, out, sizeof(out), &len, "MARK-42");
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	console_pid = 0;
 	close(master);

@@ -4,7 +4,6 @@
  * the enrolled secret, the chain's order and user held, a front end's
  * context, lockout across a restart, and reload under load.
  */
-#include <liboath/oath.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -98,43 +97,6 @@ hang_up(int fd)
 	fail_msg("the broker did not see the connection close");
 }
 
-/* Enrolls user with the administrator's command; the URI it prints. */
-static void
-enroll(const char *user, char *uri, size_t cap)
-{
-	const char *args[] = { "totp", "enroll", user, NULL };
-
-	char pattern[128];
-
-	assert_int_equal(run_ctl(&broker, args, uri, cap), 0);
-	snprintf(pattern, sizeof(pattern), "otpauth://totp/loginbroker:%s"
-	    "?secret=*", user);
-	assert_int_equal(test_lines_matching(uri, pattern), 1);
-}
-
-/* The code an authenticator app shows now (offset in time steps), from
- * the secret in the broker's users file. */
-static void
-totp_code(const char *user, int offset, char code[7])
-{
-	char path[256], line[256], hex[64], name[64];
-	char secret[32];
-	size_t len = sizeof(secret);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/totp", broker.dir);
-	assert_non_null(f = fopen(path, "r"));
-	hex[0] = '\0';
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "%*s %63s - %63s", name, hex) == 2 &&
-		    strcmp(name, user) == 0)
-			break;
-	fclose(f);
-	assert_int_equal(oath_hex2bin(hex, secret, &len), OATH_OK);
-	assert_int_equal(oath_totp_generate(secret, len, time(NULL) +
-	    offset * 30, 30, 0, 6, code), OATH_OK);
-}
-
 /* "pass CODE\r\n" for user's current code. */
 static const char *
 pass_code(const char *user, int offset)
@@ -142,7 +104,7 @@ pass_code(const char *user, int offset)
 	static char line[32];
 	char code[7];
 
-	totp_code(user, offset, code);
+	broker_totp_code(&broker, user, offset, code);
 	snprintf(line, sizeof(line), "pass %s\r\n", code);
 	return line;
 }
@@ -224,7 +186,7 @@ test_greeter_admin_needs_password_then_totp(void **state)
 
 	NEED_ROOT();
 	start_example("greeter", "");
-	enroll("alice", uri, sizeof(uri));
+	broker_totp_enroll(&broker, "alice", uri, sizeof(uri));
 	fd = raw_connect_greeted_as(&broker, LIGHTDM, LIGHTDM);
 	raw_expect(fd, "login password alice\r\n", 301, NULL);
 	/* Partial success: the only mechanism that may come next. */
@@ -281,7 +243,7 @@ test_chain_cannot_be_skipped_or_reordered(void **state)
 
 	NEED_ROOT();
 	start_example("console", "");
-	enroll("alice", uri, sizeof(uri));
+	broker_totp_enroll(&broker, "alice", uri, sizeof(uri));
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	/* The second factor first: not offered. */
 	raw_expect(fd, "lsauth\r\n", 200, "200 password\r\n");
@@ -305,8 +267,8 @@ test_chain_cannot_switch_user(void **state)
 
 	NEED_ROOT();
 	start_example("console", "");
-	enroll("alice", uri, sizeof(uri));
-	enroll("bob", uri, sizeof(uri));
+	broker_totp_enroll(&broker, "alice", uri, sizeof(uri));
+	broker_totp_enroll(&broker, "bob", uri, sizeof(uri));
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	raw_expect(fd, "login password alice\r\n", 301, NULL);
 	raw_expect(fd, "pass alice-pw\r\n", 306, "306 totp\r\n");
@@ -354,7 +316,7 @@ test_totp_window_is_one_step_each_way_and_a_code_is_used_once(void **state)
 	broker_start(&broker, "totp_window 1\n"
 	    "service s {\n\tpeer any\n\tattempts 10\n\tallow totp\n}\n",
 	    NULL);
-	enroll("alice", uri, sizeof(uri));
+	broker_totp_enroll(&broker, "alice", uri, sizeof(uri));
 	wait_for_a_fresh_step(10);
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	try_code(fd, pass_code("alice", -2), 506);
@@ -387,7 +349,7 @@ test_remote_shell_context_picks_the_rule(void **state)
 
 	NEED_ROOT();
 	start_example("remote-shell", "");
-	enroll("bob", uri, sizeof(uri));
+	broker_totp_enroll(&broker, "bob", uri, sizeof(uri));
 	/* From the management network: one factor. */
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	raw_expect(fd, "context 10.1.2.3 jdoe\r\n", 200,
@@ -503,9 +465,9 @@ test_cli_context_picks_the_rule_and_reaches_the_audit(void **state)
 
 	NEED_ROOT();
 	broker_start(&broker, CONTEXT_POLICY, NULL);
-	enroll("bob", uri, sizeof(uri));
+	broker_totp_enroll(&broker, "bob", uri, sizeof(uri));
 	wait_for_a_fresh_step(5);
-	totp_code("bob", 0, code);
+	broker_totp_code(&broker, "bob", 0, code);
 	snprintf(input, sizeof(input), "bob-pw\n%s\n", code);
 	assert_int_equal(run_cli(&broker, chain, input, out, sizeof(out)), 0);
 	assert_string_equal(out, "Password: \nPartial success; next: totp\n"
@@ -967,7 +929,7 @@ test_chain_locked_meanwhile_fails_at_its_next_answer(void **state)
 
 	NEED_ROOT();
 	start_example("greeter", "");
-	enroll("alice", uri, sizeof(uri));
+	broker_totp_enroll(&broker, "alice", uri, sizeof(uri));
 	waiting = raw_connect_greeted_as(&broker, LIGHTDM, LIGHTDM);
 	raw_expect(waiting, "login password alice\r\n", 301, NULL);
 	raw_expect(waiting, "pass alice-pw\r\n", 306, NULL);
@@ -1038,7 +1000,7 @@ test_forty_simultaneous_valid_totp_codes_are_all_accepted(void **state)
 	    "\tconnections-per-peer 40\n\tallow totp\n}\n", NULL);
 	for (i = 0; i < 40; i++) {
 		snprintf(user, sizeof(user), "user%02d", i);
-		enroll(user, uri, sizeof(uri));
+		broker_totp_enroll(&broker, user, uri, sizeof(uri));
 	}
 	for (i = 0; i < 40; i++) {
 		snprintf(line, sizeof(line), "login totp user%02d\r\n", i);
@@ -1071,7 +1033,7 @@ test_valid_code_waits_for_the_users_file_lock(void **state)
 	NEED_ROOT();
 	broker_start(&broker, "service s {\n\tpeer any\n\tallow totp\n}\n",
 	    NULL);
-	enroll("alice", uri, sizeof(uri));
+	broker_totp_enroll(&broker, "alice", uri, sizeof(uri));
 	fd = raw_connect_greeted(&broker);
 	raw_expect(fd, "login totp alice\r\n", 302, NULL);
 	snprintf(lock, sizeof(lock), "%s/totp.lock", broker.dir);
@@ -1175,7 +1137,7 @@ test_reload_keeps_sessions_on_their_policy(void **state)
 
 	NEED_ROOT();
 	broker_start(&broker, TWO_FACTORS, NULL);
-	enroll("alice", uri, sizeof(uri));
+	broker_totp_enroll(&broker, "alice", uri, sizeof(uri));
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	raw_expect(fd, "login password alice\r\n", 301, NULL);
 	raw_expect(fd, "pass alice-pw\r\n", 306, NULL);

@@ -25,7 +25,7 @@ static const struct msg_spawner_ready ready = { IPC_PROTO_VERSION };
 static const struct msg_spare spare = { 4242 };
 static const struct msg_child_exit child_exit = { 4242, 0x0900 };
 static const struct msg_assign assign = { 60000,
-    { 3, { "password", "keyboard-interactive", "totp" } } };
+    { 3, { "password", "keyboard-interactive", "totp" } }, FRONT_GREETD };
 static const struct msg_prompt prompt = { PROMPT_VISIBLE, "Code: " };
 static const struct msg_round kbd_round = { "name", "one\ntwo", 2,
     { true, false }, { "Code: ", "Password: " } };

@@ -1,5 +1,6 @@
 /* broker_fixture.c: start, drive and stop the real broker. */
 #include "broker_fixture.h"
+#include "testlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <liboath/oath.h>
 
 /* Paths come from meson (tests/meson.build). */
 static const char *
@@ -281,6 +283,8 @@ broker_write_config(const struct broker_fixture *b, const char *extra)
 	/* The fixture's settings, each unless the test's lines set it. */
 	const char *const defaults[][2] = {
 		{ "socket_mode ", "0666" },
+		{ "greetd_socket ", b->greetd_sock },
+		{ "greetd_socket_mode ", "0666" },
 		{ "failure_delay_ms ", "50" },
 		{ "duo_path ", env("LB_DUO") },
 	};
@@ -337,6 +341,8 @@ prepare_broker(struct broker_fixture *b, const char *extra_config,
 	assert_non_null(mkdtemp(b->dir));
 	chmod(b->dir, 0755);
 	snprintf(b->sock, sizeof(b->sock), "%s/sock", b->dir);
+	snprintf(b->greetd_sock, sizeof(b->greetd_sock), "%s/greetd.sock",
+	    b->dir);
 	snprintf(b->log, sizeof(b->log), "%s/log", b->dir);
 	snprintf(b->worker, sizeof(b->worker), "%s", worker != NULL ? worker :
 	    env("LB_WORKER"));
@@ -525,13 +531,13 @@ broker_log_count(const struct broker_fixture *b, const char *needle)
 /* A connection with a 5 s receive timeout, or -1; no cmocka calls, so
  * that a forked child may use it. */
 static int
-connect_socket(const struct broker_fixture *b)
+connect_socket(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct timeval tv = { 5, 0 };
 	int fd;
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", b->sock);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
@@ -586,6 +592,12 @@ broker_log_expect(const struct broker_fixture *b, const char *pattern,
 int
 raw_connect_as(const struct broker_fixture *b, uid_t uid, gid_t gid)
 {
+	return raw_connect_path_as(b->sock, uid, gid);
+}
+
+int
+raw_connect_path_as(const char *path, uid_t uid, gid_t gid)
+{
 	char byte = 0, cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &byte, 1 };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
@@ -607,7 +619,7 @@ raw_connect_as(const struct broker_fixture *b, uid_t uid, gid_t gid)
 		close(sv[0]);
 		if (setgroups(0, NULL) == -1 || setresgid(gid, gid, gid) == -1 ||
 		    setresuid(uid, uid, uid) == -1 ||
-		    (fd = connect_socket(b)) == -1)
+		    (fd = connect_socket(path)) == -1)
 			_exit(1);
 		memset(cbuf, 0, sizeof(cbuf));
 		cm = CMSG_FIRSTHDR(&mh);
@@ -631,7 +643,7 @@ raw_connect_as(const struct broker_fixture *b, uid_t uid, gid_t gid)
 int
 raw_connect(const struct broker_fixture *b)
 {
-	int fd = connect_socket(b);
+	int fd = connect_socket(b->sock);
 
 	if (fd == -1)
 		fail_msg("cannot connect to %s: %s", b->sock, strerror(errno));
@@ -892,4 +904,39 @@ broker_login_once(const struct broker_fixture *b)
 	raw_expect(fd, "login password alice\r\n", 301, NULL);
 	raw_expect(fd, "pass alice-pw\r\n", 200, NULL);
 	close(fd);
+}
+
+void
+broker_totp_enroll(const struct broker_fixture *b, const char *user,
+    char *uri, size_t cap)
+{
+	const char *args[] = { "totp", "enroll", user, NULL };
+	char pattern[128];
+
+	assert_int_equal(run_ctl(b, args, uri, cap), 0);
+	snprintf(pattern, sizeof(pattern), "otpauth://totp/loginbroker:%s"
+	    "?secret=*", user);
+	assert_int_equal(test_lines_matching(uri, pattern), 1);
+}
+
+void
+broker_totp_code(const struct broker_fixture *b, const char *user,
+    int offset, char code[7])
+{
+	char path[256], line[256], hex[64], name[64];
+	char secret[32];
+	size_t len = sizeof(secret);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/totp", b->dir);
+	assert_non_null(f = fopen(path, "r"));
+	hex[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%*s %63s - %63s", name, hex) == 2 &&
+		    strcmp(name, user) == 0)
+			break;
+	fclose(f);
+	assert_int_equal(oath_hex2bin(hex, secret, &len), OATH_OK);
+	assert_int_equal(oath_totp_generate(secret, len, time(NULL) +
+	    offset * 30, 30, 0, 6, code), OATH_OK);
 }

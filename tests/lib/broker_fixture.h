@@ -12,6 +12,7 @@
 struct broker_fixture {
 	char dir[64];
 	char sock[96];
+	char greetd_sock[96];	/* greetd's protocol */
 	char log[128];
 	char worker[256];
 	pid_t pid;
@@ -56,7 +57,8 @@ void broker_restart(struct broker_fixture *b);
 /* Writes extra lines, then the test settings: the socket, the state
  * files and the delegated credentials' directory in the test directory,
  * the GSSAPI and SCRAM zygotes of the build, and, unless extra sets them,
- * socket_mode 0666, failure_delay_ms 50 and the build's Duo zygote. */
+ * socket_mode 0666, a greetd socket of mode 0666, failure_delay_ms 50 and
+ * the build's Duo zygote. */
 void broker_write_config(const struct broker_fixture *b, const char *extra);
 
 /* Rewrites the configuration with extra, sends SIGHUP and waits until the
@@ -96,6 +98,9 @@ int raw_connect(const struct broker_fixture *b);
 
 /* The same, connected by a process with these ids (SO_PEERCRED). */
 int raw_connect_as(const struct broker_fixture *b, uid_t uid, gid_t gid);
+
+/* The same on the socket at path (greetd's, say). */
+int raw_connect_path_as(const char *path, uid_t uid, gid_t gid);
 
 /* A connection (as root, or as uid/gid) that has read the greeting
  * "201 1 1"; aborts otherwise. */
@@ -167,6 +172,16 @@ struct violation_case {
  * ... in order), each expected to end in its violation. */
 void broker_expect_violations(const struct broker_fixture *b,
     const struct violation_case *cases, size_t n);
+
+/* Enrolls user for totp with loginbrokerctl; the URI it prints, in
+ * uri[cap]. */
+void broker_totp_enroll(const struct broker_fixture *b, const char *user,
+    char *uri, size_t cap);
+
+/* The code an authenticator app shows now (offset in 30 s steps) for
+ * user's secret in the broker's totp file. */
+void broker_totp_code(const struct broker_fixture *b, const char *user,
+    int offset, char code[7]);
 
 /* The worker process serving a session that waits at a prompt now: the
  * pid the broker logged for session id. */

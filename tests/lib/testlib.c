@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fnmatch.h>
+#include <poll.h>
 #include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -234,4 +235,58 @@ test_memory_holds(pid_t pid, const char *needle)
 	close(mem);
 	fclose(maps);
 	return found;
+}
+
+pid_t
+test_spawn_on_pty(const char *const *argv, const char *const *env,
+    int *master, char *name, size_t cap)
+{
+	int slave, held, started[2];
+	char byte;
+	pid_t pid;
+
+	assert_true((*master = posix_openpt(O_RDWR | O_NOCTTY)) >= 0);
+	assert_int_equal(grantpt(*master), 0);
+	assert_int_equal(unlockpt(*master), 0);
+	snprintf(name, cap, "%s", ptsname(*master));
+	/* A master whose terminal nobody holds reads as hung up: the test
+	 * holds it until the program has it (its exec closes the pipe). */
+	assert_true((held = open(name, O_RDWR | O_NOCTTY)) >= 0);
+	assert_int_equal(pipe2(started, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid > 0) {
+		close(started[1]);
+		(void)!read(started[0], &byte, 1);
+		close(started[0]);
+		close(held);
+		return pid;
+	}
+	close(held);
+	if (setsid() == -1 || (slave = open(name, O_RDWR)) == -1)
+		_exit(126);
+	dup2(slave, 0);
+	dup2(slave, 1);
+	dup2(slave, 2);
+	for (; env != NULL && *env != NULL; env++)
+		putenv((char *)*env);
+	execv(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+void
+test_expect_pty(int master, char *buf, size_t cap, size_t *len,
+    const char *want)
+{
+	struct pollfd pfd = { master, POLLIN, 0 };
+	ssize_t n = 0;
+
+	while (strstr(buf, want) == NULL) {
+		if (*len + 1 >= cap || poll(&pfd, 1, 10000) != 1 ||
+		    (n = read(master, buf + *len, cap - 1 - *len)) <= 0)
+			fail_msg("no \"%s\" on the terminal; it said: %s",
+			    want, buf);
+		*len += (size_t)n;
+		buf[*len] = '\0';
+	}
 }

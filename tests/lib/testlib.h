@@ -59,4 +59,17 @@ unsigned test_example_line(const char *name, const char *text);
  * regions over 1 GiB (a sanitizer's shadow) are skipped. */
 bool test_memory_holds(pid_t pid, const char *needle);
 
+/* Runs argv[0] (a path) with env's NAME=VALUE strings added (NULL-ended;
+ * env may be NULL) in a session of its own whose controlling terminal is
+ * a new pty, stdio on it, as agetty leaves a console: its pid.  *master
+ * is the pty's master for the test to read and type on; name[cap] the
+ * terminal's path. */
+pid_t test_spawn_on_pty(const char *const *argv, const char *const *env,
+    int *master, char *name, size_t cap);
+
+/* Reads the pty's output into buf[cap] (appending at *len, NUL-ended)
+ * until it holds want; fails the test after 10 s or at its end. */
+void test_expect_pty(int master, char *buf, size_t cap, size_t *len,
+    const char *want);
+
 #endif

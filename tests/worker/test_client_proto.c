@@ -71,7 +71,7 @@ raw_from_broker(uint32_t type, const void *data, size_t len)
 static int
 setup(void **state)
 {
-	struct msg_assign a = { 1000, { 2, { "password", "otp" } } };
+	struct msg_assign a = { 1000, { 2, { "password", "otp" } }, FRONT_LINE };
 	int sv[2];
 
 	test_socketpair(sv);
@@ -325,7 +325,7 @@ static void
 test_broker_message_out_of_state_is_refused(void **state)
 {
 	struct msg_prompt prompt = { PROMPT_SECRET, "Password: " };
-	struct msg_assign again = { 1000, { 0, { "" } } };
+	struct msg_assign again = { 1000, { 0, { "" } }, FRONT_LINE };
 
 	/* No login asked for a prompt; ASSIGN never comes after the start. */
 	assert_int_equal(ws_on_broker(&fx.ws, from_broker(MSG_PROMPT,
