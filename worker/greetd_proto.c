@@ -333,13 +333,6 @@ on_login_outcome(struct wsession *ws, int code)
 		g.due = DUE_LOGIN;
 		return;
 	}
-	if (code == REPLY_DATA) {
-		/* Data steps have no place in greetd's messages. */
-		ws_abandon(ws);
-		g.state = GS_IDLE;
-		put_error(ws, "This mechanism cannot be used from a greeter");
-		return;
-	}
 	if (code == REPLY_OK) {
 		g.state = GS_LOGGED_IN;
 		put(ws, GREETD_SUCCESS, PROMPT_INFO, "");

@@ -110,24 +110,31 @@ test_password_right_and_wrong(void **state)
 	broker_stop(&broker);
 }
 
-/* Two factors (password then keyboard-interactive): the 306 leads to the
- * next mechanism in the same pam_authenticate, its round one more
- * conversation call; mech= names them when the broker offers several. */
+/* Two factors (password then totp): the 306 leads to the next mechanism
+ * in the same pam_authenticate, its prompt one more conversation call;
+ * mech= names them when the broker offers several. */
 static void
 test_two_factors_in_one_authenticate(void **state)
 {
+	char uri[512], code[8], input[64];
+
 	NEED_ROOT();
 	broker_start(&broker, broker_service("s", "loginbroker",
-	    "\tallow password then keyboard-interactive\n"), NULL);
+	    "\tallow password then totp\n"), NULL);
 	write_app_service(app_dir(), broker.sock, "");
-	expect_pamtester(app_dir(), "alice", "alice-pw\nalice-pw\n", 0,
-	    PAMTESTER_OK);
+	broker_totp_enroll(&broker, "alice", uri, sizeof(uri));
+	broker_totp_code(&broker, "alice", 0, code);
+	snprintf(input, sizeof(input), "alice-pw\n%s\n", code);
+	expect_pamtester(app_dir(), "alice", input, 0, "Verification code: ");
 	broker_log_expect(&broker, "audit: * mech=password step=1 * "
 	    "outcome=partial *", 1);
-	broker_log_expect(&broker, "audit: * mech=keyboard-interactive step=2 "
-	    "* outcome=success *", 1);
-	/* The second factor wrong: the whole authentication fails. */
-	expect_pamtester(app_dir(), "alice", "alice-pw\nwrong\n", 1, NULL);
+	broker_log_expect(&broker, "audit: * mech=totp step=2 * "
+	    "outcome=success *", 1);
+	/* The second factor wrong (the code used): the whole authentication
+	 * fails. */
+	expect_pamtester(app_dir(), "alice", input, 1, NULL);
+	broker_log_expect(&broker, "audit: * mech=totp step=2 * "
+	    "outcome=failure * detail=replayed-code*", 1);
 	broker_stop(&broker);
 
 	/* mech= picks each factor's mechanism. */
@@ -468,13 +475,12 @@ sshd_log_count(const char *needle)
 /* OpenSSH's sshd with UsePAM and keyboard-interactive, its PAM stack
  * pam_loginbroker, a libssh2 client as the person: the broker's prompt
  * is the round the client sees; a right and a wrong password; password
- * then keyboard-interactive as two rounds of one exchange, and a wrong
- * second answer; sshd's log names the user, the broker's audit line the
- * address sshd gave PAM. */
+ * then totp as two rounds of one exchange, and a wrong code; sshd's log
+ * names the user, the broker's audit line the address sshd gave PAM. */
 static void
 test_sshd_logs_in_through_the_module(void **state)
 {
-	char out[4096], want[160], cmd[128];
+	char out[4096], want[160], cmd[128], uri[512], code[8], wrong[8];
 	int port = free_port();
 
 	NEED_ROOT();
@@ -500,14 +506,23 @@ test_sshd_logs_in_through_the_module(void **state)
 
 	broker_reload(&broker, broker_service("sshd", "lbtest-plain",
 	    "\ttrusted-peer uid 0\n"
-	    "\tallow password then keyboard-interactive\n"), "reloaded ");
-	if (ssh_login(port, ssh_user, "pw", "pw", out, sizeof(out)) != 0 ||
-	    test_lines_matching(out, "prompt: Password:  (echo 0)") != 2)
+	    "\tallow password then totp\n"), "reloaded ");
+	broker_totp_enroll(&broker, ssh_user, uri, sizeof(uri));
+	broker_totp_code(&broker, ssh_user, 0, code);
+	if (ssh_login(port, ssh_user, "pw", code, out, sizeof(out)) != 0 ||
+	    test_lines_matching(out, "prompt: Password:  (echo 0)") != 1 ||
+	    test_lines_matching(out, "prompt: Verification code:  (echo 1)")
+	    != 1)
 		fail_msg("ssh client: %s", out);
-	assert_int_equal(ssh_login(port, ssh_user, "pw", "wrong", out,
+	/* A code that is not the one of now (nor, used, that one). */
+	snprintf(wrong, sizeof(wrong), "%06d", (atoi(code) + 1) % 1000000);
+	assert_int_equal(ssh_login(port, ssh_user, "pw", wrong, out,
 	    sizeof(out)), 1);
-	snprintf(want, sizeof(want), "audit: * user=%s "
-	    "mech=keyboard-interactive step=2 * outcome=success *", ssh_user);
+	snprintf(want, sizeof(want), "audit: * user=%s mech=totp step=2 * "
+	    "outcome=success *", ssh_user);
+	broker_log_expect(&broker, want, 1);
+	snprintf(want, sizeof(want), "audit: * user=%s mech=totp step=2 * "
+	    "outcome=failure *", ssh_user);
 	broker_log_expect(&broker, want, 1);
 	broker_stop(&broker);
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "client_proto.h"
+#include "front.h"
 #include "ipc_payload.h"
 #include "mech.h"
 #include "msg.h"
@@ -555,6 +556,208 @@ test_descriptors_go_with_session_start_only(void **state)
 
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* --- greetd's front end, over the same session ---------------------- */
+
+/* As setup, for a greeter: its front end takes the session's replies. */
+static int
+setup_greeter(void **state)
+{
+	setup(state);
+	front_greetd.start(&fx.ws);
+	return 0;
+}
+
+static int
+teardown_greeter(void **state)
+{
+	front_greetd.reset();
+	return teardown(state);
+}
+
+/* What the front end does now, as the session loop runs it: what is due,
+ * or the buffered request.  The reply's JSON ("": none), cleared. */
+static const char *
+greeter_reply(void)
+{
+	static char out[WS_OUT_MAX + 1];
+	uint32_t len;
+
+	while (fx.ws.outlen == 0 && ws_wants_request(&fx.ws) &&
+	    front_greetd.handle(&fx.ws))
+		continue;
+	if (fx.ws.outlen == 0)
+		return "";
+	memcpy(&len, fx.ws.out, sizeof(len));
+	assert_int_equal(fx.ws.outlen, sizeof(len) + len);
+	memcpy(out, fx.ws.out + sizeof(len), len);
+	out[len] = '\0';
+	fx.ws.outlen = 0;
+	return out;
+}
+
+/* A greeter's request frame; the reply. */
+static const char *
+greeter_says(const char *json)
+{
+	uint32_t len = (uint32_t)strlen(json);
+	size_t room;
+	char *space = front_greetd.space(&room);
+
+	assert_true(room >= sizeof(len) + len);
+	memcpy(space, &len, sizeof(len));
+	memcpy(space + sizeof(len), json, len);
+	front_greetd.added(sizeof(len) + len);
+	return greeter_reply();
+}
+
+/* A broker message; the reply to the greeter. */
+static const char *
+broker_tells_greeter(uint32_t type, const void *m)
+{
+	assert_int_equal(ws_on_broker(&fx.ws, from_broker(type, m)), 0);
+	return greeter_reply();
+}
+
+/* The broker gets AUTH_BEGIN of mech for user. */
+static void
+broker_gets_begin(const char *mech, const char *user)
+{
+	struct msg_auth_begin b;
+	const struct ipc_msg *m;
+
+	assert_int_equal(broker_gets(&m), MSG_AUTH_BEGIN);
+	assert_int_equal(msg_read_auth_begin(m, &b), 0);
+	assert_string_equal(b.mech, mech);
+	assert_string_equal(b.user, user);
+}
+
+/* The broker gets AUTH_ANSWER with n answers, the first first. */
+static void
+broker_gets_answers(uint32_t n, const char *first)
+{
+	static struct msg_answers a;
+	const struct ipc_msg *m;
+
+	assert_int_equal(broker_gets(&m), MSG_AUTH_ANSWER);
+	assert_int_equal(msg_read_auth_answer(m, &a), 0);
+	assert_int_equal(a.n, n);
+	if (n > 0)
+		assert_string_equal(a.text[0], first);
+}
+
+#define G_CREATE	"{\"type\":\"create_session\",\"username\":\"alice\"}"
+#define G_ACK		"{\"type\":\"post_auth_message_response\"}"
+#define G_ANSWER(a)	"{\"type\":\"post_auth_message_response\"," \
+	"\"response\":\"" a "\"}"
+#define G_MESSAGE(kind, text) "{\"type\":\"auth_message\"," \
+	"\"auth_message_type\":\"" kind "\",\"auth_message\":\"" text "\"}"
+
+/* create_session is a login of the first mechanism that prompts; each
+ * prompt an auth_message, each response a pass; a partial success goes on
+ * to the next factor's login unasked; 200 is success. */
+static void
+test_greeter_login_maps_onto_the_session(void **state)
+{
+	struct msg_prompt pw = { PROMPT_SECRET, "Password: " };
+	struct msg_prompt code = { PROMPT_VISIBLE, "Verification code: " };
+	struct msg_offer next = { "alice", { 1, { "password" } } };
+	struct msg_reply partial = { .code = REPLY_PARTIAL, .text = "password" };
+	struct msg_reply ok = { .code = REPLY_OK, .text = "Logged in" };
+
+	assert_string_equal(greeter_says(G_CREATE), "");
+	broker_gets_begin("password", "alice");
+	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &pw),
+	    G_MESSAGE("secret", "Password: "));
+	assert_string_equal(greeter_says(G_ANSWER("pw")), "");
+	broker_gets_answers(1, "pw");
+	assert_int_equal(ws_on_broker(&fx.ws, from_broker(MSG_OFFER, &next)),
+	    0);
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &partial), "");
+	broker_gets_begin("password", "alice");
+	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &code),
+	    G_MESSAGE("visible", "Verification code: "));
+	assert_string_equal(greeter_says(G_ANSWER("123456")), "");
+	broker_gets_answers(1, "123456");
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &ok),
+	    "{\"type\":\"success\"}");
+	assert_string_equal(greeter_says(G_CREATE),
+	    "{\"type\":\"error\",\"error_type\":\"error\",\"description\":"
+	    "\"Already logged in\"}");
+}
+
+/* A round's instruction is an info message and each prompt one of its
+ * own; the answers go to the broker together, after the last.  A round
+ * with nothing to show is answered at once, with nothing. */
+static void
+test_a_round_is_one_message_at_a_time(void **state)
+{
+	static struct msg_round r = { "", "Read this\nand this", 2,
+	    { false, true }, { "Password: ", "Code: " } };
+	static struct msg_round none = { "", "", 0, { false }, { "" } };
+
+	fx.ws.offer = (struct msg_mechs){ 1, { "keyboard-interactive" } };
+	assert_string_equal(greeter_says(G_CREATE), "");
+	broker_gets_begin("keyboard-interactive", "alice");
+	assert_string_equal(broker_tells_greeter(MSG_ROUND, &r),
+	    G_MESSAGE("info", "Read this\\nand this"));
+	assert_string_equal(greeter_says(G_ACK),
+	    G_MESSAGE("secret", "Password: "));
+	assert_string_equal(greeter_says(G_ANSWER("pw")),
+	    G_MESSAGE("visible", "Code: "));
+	assert_string_equal(greeter_says(G_ANSWER("123456")), "");
+	{
+		static struct msg_answers a;
+		const struct ipc_msg *m;
+
+		assert_int_equal(broker_gets(&m), MSG_AUTH_ANSWER);
+		assert_int_equal(msg_read_auth_answer(m, &a), 0);
+		assert_int_equal(a.n, 2);
+		assert_string_equal(a.text[0], "pw");
+		assert_string_equal(a.text[1], "123456");
+	}
+	assert_string_equal(broker_tells_greeter(MSG_ROUND, &none), "");
+	broker_gets_answers(0, NULL);
+}
+
+/* An outcome while a prompt is out (its verifier failed) is held: the
+ * greeter's answer gets it, and goes nowhere, so request and reply stay
+ * in step. */
+static void
+test_an_outcome_during_a_prompt_answers_the_next_request(void **state)
+{
+	struct msg_prompt pw = { PROMPT_SECRET, "Password: " };
+	struct msg_reply failed = { .code = REPLY_AUTH_FAILED,
+	    .text = "Authentication failed" };
+	const struct ipc_msg *m;
+
+	assert_string_equal(greeter_says(G_CREATE), "");
+	broker_gets_begin("password", "alice");
+	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &pw),
+	    G_MESSAGE("secret", "Password: "));
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &failed), "");
+	assert_string_equal(greeter_says(G_ANSWER("pw")),
+	    "{\"type\":\"error\",\"error_type\":\"auth_error\","
+	    "\"description\":\"Authentication failed\"}");
+	assert_int_equal(broker_gets(&m), -1);
+}
+
+/* Mechanisms of data steps cannot be shown to a person: a greeter is
+ * told, and nothing reaches the broker. */
+static void
+test_no_mechanism_a_greeter_can_answer(void **state)
+{
+	const struct ipc_msg *m;
+
+	fx.ws.offer = (struct msg_mechs){ 1, { "scram-sha-256" } };
+	assert_string_equal(greeter_says(G_CREATE),
+	    "{\"type\":\"error\",\"error_type\":\"error\",\"description\":"
+	    "\"No mechanism a greeter can answer\"}");
+	assert_int_equal(broker_gets(&m), -1);
+}
+
+#define G(f)	cmocka_unit_test_setup_teardown(f, setup_greeter, \
+	teardown_greeter)
+
 int
 main(void)
 {
@@ -575,6 +778,10 @@ main(void)
 		T(test_longest_round_fits_the_output),
 		T(test_session_requests_come_after_the_login_and_are_checked),
 		T(test_descriptors_go_with_session_start_only),
+		G(test_greeter_login_maps_onto_the_session),
+		G(test_a_round_is_one_message_at_a_time),
+		G(test_an_outcome_during_a_prompt_answers_the_next_request),
+		G(test_no_mechanism_a_greeter_can_answer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
