@@ -228,7 +228,12 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	}
 	log_msg(LOG_DEBUG, "session %u: worker %d for peer uid %u pid %d",
 	    s->id, (int)c->pid, (unsigned)s->peer.uid, (int)s->peer.pid);
-	m.idle_timeout_ms = s->conf->idle_timeout_ms;
+	/* A greeter holds its connection while nobody is at the screen:
+	 * no idle clock, and its login time begins with its first login. */
+	m.idle_timeout_ms = s->front == FRONT_GREETD ? 0 :
+	    s->conf->idle_timeout_ms;
+	if (s->front == FRONT_GREETD)
+		s->grace_deadline = 0;
 	offer_names(s->offer, &m.offer);
 	m.front = s->front;
 	/* The channel owns this copy of the client's socket from here on;
@@ -419,6 +424,8 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 		violation(s, "initial response to %s", s->mech);
 		return;
 	}
+	if (s->grace_deadline == 0 && !s->logged_in)
+		s->grace_deadline = io->now() + s->svc->session_timeout_ms;
 	/* An initial response follows the begin: if the attempt ends before
 	 * it is awaited, it is ignored as an answer that crossed. */
 	s->answer_may_cross = s->initial_pending = begin.initial;

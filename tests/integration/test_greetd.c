@@ -396,6 +396,30 @@ test_cancel_and_timeout_keep_request_and_reply_in_step(void **state)
 	broker_stop(&broker);
 }
 
+/* A greeter waits at its screen for as long as nobody comes, past the
+ * idle timeout and the service's session-timeout; once a login begins,
+ * that login has the session-timeout. */
+static void
+test_a_greeter_waits_without_a_clock_until_a_login_begins(void **state)
+{
+	char got[256], config[4096];
+	int fd;
+
+	NEED_ROOT();
+	snprintf(config, sizeof(config), "idle_timeout_ms 200\n%s",
+	    greeter_policy("password", "lbtest-plain",
+	    "\tsession-timeout 400ms\n\tprompt-timeout 5s\n"));
+	broker_start(&broker, config, NULL);
+	fd = greeter_connect();
+	nanosleep(&(struct timespec){ 0, 900000000 }, NULL);
+	greetd_expect(fd, CREATE("alice"), MESSAGE("secret", "Password: "));
+	assert_true(greetd_recv(fd, got, sizeof(got)));
+	assert_string_equal(got, ERROR("error", "Login time exceeded"));
+	greetd_expect_end(fd);
+	close(fd);
+	broker_stop(&broker);
+}
+
 /* Frames no greeter sends: each gets an error reply and the connection
  * goes on (a length over the bound: an error, then the end); descriptors
  * sent along are closed, not kept; the broker serves on, with no worker
@@ -555,6 +579,8 @@ main(void)
 		GREETD_TEST(test_greeter_sees_each_prompt_as_an_auth_message),
 		GREETD_TEST(
 		    test_cancel_and_timeout_keep_request_and_reply_in_step),
+		GREETD_TEST(
+		    test_a_greeter_waits_without_a_clock_until_a_login_begins),
 		GREETD_TEST(
 		    test_malformed_frames_get_errors_and_the_broker_serves_on),
 		GREETD_TEST(test_a_refused_greeter_gets_a_greetd_error),
