@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "base64.h"
 #include "client_proto.h"
+#include "fuzz_session.h"
 #include "line.h"
 #include "mech.h"
 #include "msg.h"
@@ -99,19 +99,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *line;
 	size_t len, room, off = 0, n;
 	char *space;
-	int sv[2], mode;
+	int mode;
 
 	if (size < 1 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == -1)
+	    fuzz_session_start(&ws, &assign, &worker, &broker) == -1)
 		return 0;
-	worker = ipc_chan_new(sv[0], false);
-	broker = ipc_chan_new(sv[1], false);
-	ws_init(&ws, worker);
-	/* The broker's ASSIGN, over the channel as the worker gets it. */
-	if (msg_send_assign(broker, 0, -1, &assign) == -1 ||
-	    ipc_chan_flush(broker) != 1 || ipc_chan_read(worker) <= 0 ||
-	    ipc_chan_get(worker, &m) != 1 || ws_start(&ws, &m) == -1)
-		abort();
 	switch ((mode = data[0] % 8)) {
 	case 7:
 		enter_dialog("plain", 0, true);

@@ -12,13 +12,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "client_proto.h"
 #include "front.h"
+#include "fuzz_session.h"
 #include "msg.h"
 #include "reply.h"
 
@@ -166,22 +166,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    { 3, { "scram-sha-256", "password", "keyboard-interactive" } },
 	    FRONT_GREETD };
 	struct ipc_chan *worker, *broker;
-	struct ipc_msg m;
 	size_t room, off = 0, n;
 	unsigned script, k = 0;
 	char *space;
-	int sv[2];
 
 	if (size < 1 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == -1)
+	    fuzz_session_start(&ws, &assign, &worker, &broker) == -1)
 		return 0;
-	worker = ipc_chan_new(sv[0], false);
-	broker = ipc_chan_new(sv[1], false);
-	ws_init(&ws, worker);
-	if (msg_send_assign(broker, 0, -1, &assign) == -1 ||
-	    ipc_chan_flush(broker) != 1 || ipc_chan_read(worker) <= 0 ||
-	    ipc_chan_get(worker, &m) != 1 || ws_start(&ws, &m) == -1)
-		abort();
 	front_greetd.start(&ws);
 	script = data[0];
 	data++, size--;

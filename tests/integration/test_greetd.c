@@ -224,6 +224,20 @@ agreety_status(void)
 	return -1;
 }
 
+/* agreety ends well (0), having started the session: the session
+ * command ran as alice.  out: what the terminal showed, for the failure
+ * message. */
+static void
+expect_agreety_started_the_session(int master, const char *out)
+{
+	int status = agreety_status();
+
+	close(master);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("agreety ended with 0x%x: %s", status, out);
+	expect_session_uid("1001\n");
+}
+
 /* agreety and the session command's directory go, whatever the test
  * did. */
 static int
@@ -256,7 +270,7 @@ test_agreety_retries_a_failure_then_starts_the_session(void **state)
 {
 	char out[16384] = "";
 	size_t len = 0, at, rest;
-	int master, status;
+	int master;
 
 	NEED_ROOT();
 	broker_start(&broker, greeter_policy("password", "lbtest-session",
@@ -275,12 +289,7 @@ test_agreety_retries_a_failure_then_starts_the_session(void **state)
 	test_write_all(master, "alice\n", 6);
 	test_expect_pty(master, out, sizeof(out), &len, "Password: ");
 	test_write_all(master, "pw\n", 3);
-	status = agreety_status();
-	(void)!read(master, out + len, sizeof(out) - 1 - len);
-	close(master);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("agreety ended with 0x%x: %s", status, out);
-	expect_session_uid("1001\n");
+	expect_agreety_started_the_session(master, out);
 	broker_log_expect(&broker, "audit: * service=greeter * user=alice "
 	    "mech=password * outcome=failure *", 1);
 	broker_log_expect(&broker, "audit: * service=greeter * user=alice "
@@ -298,7 +307,7 @@ test_agreety_answers_password_then_totp(void **state)
 {
 	char out[16384] = "", uri[512], code[8];
 	size_t len = 0;
-	int master, status;
+	int master;
 
 	NEED_ROOT();
 	broker_start(&broker, greeter_policy("password then totp",
@@ -314,11 +323,7 @@ test_agreety_answers_password_then_totp(void **state)
 	broker_totp_code(&broker, "alice", 0, code);
 	strcat(code, "\n");
 	test_write_all(master, code, strlen(code));
-	status = agreety_status();
-	close(master);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("agreety ended with 0x%x: %s", status, out);
-	expect_session_uid("1001\n");
+	expect_agreety_started_the_session(master, out);
 	broker_log_expect(&broker, "audit: * mech=password step=1 * "
 	    "outcome=partial *", 1);
 	broker_log_expect(&broker, "audit: * mech=totp step=2 * "
