@@ -128,6 +128,11 @@ set_state(struct session *s, enum session_state st)
 	    io->now() + s->svc->prompt_timeout_ms : 0;
 	if (st == SS_LOGGED_IN || st == SS_CLOSING)
 		s->grace_deadline = 0;
+	/* A greeter's connection waits for the next person without a
+	 * clock: its login time runs from a login's first step (at
+	 * AUTH_BEGIN) until the login ends. */
+	if (s->front == FRONT_GREETD && st == SS_IDLE && s->step == 0)
+		s->grace_deadline = 0;
 	if (st == SS_CLOSING)
 		s->close_deadline = io->now() + CLOSE_GRACE_MS;
 	arm_timer(s);
@@ -228,12 +233,7 @@ got_worker(struct spawn_wait *w, const struct spawn_child *c)
 	}
 	log_msg(LOG_DEBUG, "session %u: worker %d for peer uid %u pid %d",
 	    s->id, (int)c->pid, (unsigned)s->peer.uid, (int)s->peer.pid);
-	/* A greeter holds its connection while nobody is at the screen:
-	 * no idle clock, and its login time begins with its first login. */
-	m.idle_timeout_ms = s->front == FRONT_GREETD ? 0 :
-	    s->conf->idle_timeout_ms;
-	if (s->front == FRONT_GREETD)
-		s->grace_deadline = 0;
+	m.idle_timeout_ms = s->conf->idle_timeout_ms;
 	offer_names(s->offer, &m.offer);
 	m.front = s->front;
 	/* The channel owns this copy of the client's socket from here on;

@@ -5,8 +5,10 @@
  * (doc/protocol.md) itself with the framing of ipc/line.c: libloginbroker
  * would pull Kerberos and GNU SASL into every process that loads PAM.
  * Every prompt goes through the application's conversation; nothing is
- * written to stdout or stderr; every read waits at most timeout= seconds.
+ * written to stdout or stderr; a connect, a request and a whole reply
+ * each take at most timeout= seconds.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -22,8 +24,10 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "clock.h"
 #include "ipc_proto.h"
 #include "line.h"
+#include "mechs.h"
 #include "reply.h"
 
 #define DEFAULT_SOCKET		"/run/loginbroker/socket"
@@ -50,59 +54,89 @@ struct args {
 	const char *mechs[CHAIN_STEPS_MAX];
 };
 
-/* One whole reply: its code and its lines' words after the code. */
+/* The texts a reply keeps: a round's name and prompts; a list's first
+ * entries (lsauth, 306: only the first is used). */
+#define REPLY_TEXTS_MAX		(ROUND_MAX_PROMPTS + 1)
+
+/* One whole reply: its code and its lines' words after the code.  A
+ * prompt's or message's lines (301-304) are one text, joined. */
 struct reply {
 	int code;
-	size_t nlines;
-	char text[ROUND_MAX_PROMPTS + 2][CONV_MAX_TEXT];	/* texts */
-	char tag[ROUND_MAX_PROMPTS + 2][16];		/* 305's tags */
-	char instruction[ROUND_INSTRUCTION_MAX];	/* 305's, joined */
+	size_t nlines, nprompts;
+	char text[REPLY_TEXTS_MAX][CONV_MAX_TEXT];
+	char tag[REPLY_TEXTS_MAX][16];			/* 305's tags */
+	char instruction[CONV_MAX_TEXT];		/* 305's, joined */
 };
 
 struct conn {
 	int fd;
 	int timeout_ms;
+	uint64_t deadline;		/* of the exchange in progress */
 	struct line_reader in;
 	struct line_words words;
 	char out[LINE_MAX_BYTES];
 };
 
+/* A bad argument is logged and left out: the defaults stand. */
 static void
 parse_args(int argc, const char **argv, struct args *a, pam_handle_t *ph)
 {
+	char *end;
+	long v;
 	int i;
 
 	*a = (struct args){ DEFAULT_SOCKET, DEFAULT_TIMEOUT_S * 1000, 0, { 0 } };
 	for (i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "socket=", 7) == 0)
+		if (strncmp(argv[i], "socket=", 7) == 0) {
 			a->socket = argv[i] + 7;
-		else if (strncmp(argv[i], "timeout=", 8) == 0 &&
-		    atoi(argv[i] + 8) > 0 && atoi(argv[i] + 8) <= 3600)
-			a->timeout_ms = atoi(argv[i] + 8) * 1000;
-		else if (strncmp(argv[i], "mech=", 5) == 0 &&
-		    a->nmechs < CHAIN_STEPS_MAX)
-			a->mechs[a->nmechs++] = argv[i] + 5;
-		else
+		} else if (strncmp(argv[i], "timeout=", 8) == 0) {
+			errno = 0;
+			v = strtol(argv[i] + 8, &end, 10);
+			if (errno != 0 || end == argv[i] + 8 || *end != '\0' ||
+			    v < 1 || v > 3600)
+				pam_syslog(ph, LOG_ERR, "%s: expected 1-3600 "
+				    "seconds", argv[i]);
+			else
+				a->timeout_ms = (int)v * 1000;
+		} else if (strncmp(argv[i], "mech=", 5) == 0) {
+			if (a->nmechs == CHAIN_STEPS_MAX)
+				pam_syslog(ph, LOG_ERR, "%s: more than %d "
+				    "factors", argv[i], CHAIN_STEPS_MAX);
+			else
+				a->mechs[a->nmechs++] = argv[i] + 5;
+		} else {
 			pam_syslog(ph, LOG_ERR, "unknown argument %s", argv[i]);
+		}
 	}
 }
 
+/* Starts the clock of one exchange: a connect, a request, a reply. */
+static void
+arm(struct conn *c)
+{
+	c->deadline = clock_now_ms() + (uint64_t)c->timeout_ms;
+}
+
+/* Connects within the timeout (a broker whose backlog is full makes a
+ * blocking connect wait for ever; SO_SNDTIMEO bounds it).  0, or -1. */
 static int
 conn_open(struct conn *c, const struct args *a)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { a->timeout_ms / 1000, 0 };
 
+	c->fd = -1;
+	c->timeout_ms = a->timeout_ms;
+	line_reader_reset(&c->in);
 	if (strlen(a->socket) >= sizeof(sun.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	memcpy(sun.sun_path, a->socket, strlen(a->socket) + 1);
-	c->timeout_ms = a->timeout_ms;
-	line_reader_reset(&c->in);
-	c->fd = -1;
 	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
-	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	if (setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ==
+	    -1 || connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		close(c->fd);
 		c->fd = -1;
 		return -1;
@@ -121,14 +155,16 @@ conn_close(struct conn *c)
 	explicit_bzero(c->out, sizeof(c->out));
 }
 
-/* Waits up to the timeout for fd to be ready for events: 0, or -1. */
+/* Waits until the exchange's deadline for fd to be ready for events: 0,
+ * or -1. */
 static int
 wait_for(const struct conn *c, short events)
 {
 	struct pollfd pfd = { c->fd, events, 0 };
 	int n;
 
-	while ((n = poll(&pfd, 1, c->timeout_ms)) == -1 && errno == EINTR)
+	while ((n = poll(&pfd, 1, clock_poll_timeout(c->deadline))) == -1 &&
+	    errno == EINTR)
 		;
 	if (n == 0)
 		errno = ETIMEDOUT;
@@ -150,6 +186,7 @@ send_words(struct conn *c, const char *const *words, size_t n)
 		line_out_word(&o, words[i]);
 	if (!line_out_end(&o))
 		goto out;
+	arm(c);
 	while (off < o.len) {
 		if (wait_for(c, POLLOUT) == -1)
 			goto out;
@@ -198,27 +235,80 @@ next_line(struct conn *c)
 	}
 }
 
-/* Appends a 305 instruction line to r's instruction, cut at its bound. */
+/* Replaces what could drive the person's terminal (C0 controls, DEL,
+ * C1 controls in UTF-8) by '?': the broker filters its text, but an
+ * impostor at the socket path would not. */
 static void
-add_instruction(struct reply *r, const char *text)
+sanitize(char *s)
 {
-	size_t len = strlen(r->instruction);
+	unsigned char *p = (unsigned char *)s;
 
-	snprintf(r->instruction + len, sizeof(r->instruction) - len, "%s%s",
-	    len > 0 ? "\n" : "", text);
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
 }
 
-/* Reads one reply, every continuation line included: 0, or -1.  A
- * line is "NNN WORD..." or, when more follow, "NNN-WORD...": the code
- * and the first word share one. */
+/* Appends a line of text to buf[cap], a newline between lines, cut at
+ * the bound. */
+static void
+add_line(char *buf, size_t cap, const char *text)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, cap - len, "%s%s", len > 0 ? "\n" : "", text);
+}
+
+/* Keeps one line's text in r by the reply's kind: a prompt's or
+ * message's lines joined, a round's lines by their tags (its prompts
+ * bounded as the protocol bounds them), a list's first entries.  0, or
+ * -1 for a reply no broker sends. */
+static int
+keep_line(struct reply *r, const char *const *words, size_t n)
+{
+	char text[CONV_MAX_TEXT];
+
+	snprintf(text, sizeof(text), "%s", n > 0 ? words[n == 2 &&
+	    r->code == REPLY_ROUND ? 1 : 0] : "");
+	sanitize(text);
+	if (r->code >= REPLY_PROMPT_SECRET && r->code <= REPLY_ERROR_INFO) {
+		r->nlines = 1;
+		add_line(r->text[0], sizeof(r->text[0]), text);
+		return 0;
+	}
+	if (r->code == REPLY_ROUND && n == 2) {
+		if (strcmp(words[0], "instruction") == 0) {
+			add_line(r->instruction, sizeof(r->instruction), text);
+			return 0;
+		}
+		if ((strcmp(words[0], "echo") == 0 ||
+		    strcmp(words[0], "noecho") == 0) &&
+		    ++r->nprompts > ROUND_MAX_PROMPTS)
+			return -1;
+		if (r->nlines == REPLY_TEXTS_MAX)
+			return -1;
+		snprintf(r->tag[r->nlines], sizeof(r->tag[0]), "%s", words[0]);
+	} else if (r->nlines == REPLY_TEXTS_MAX) {
+		return 0;	/* a long list: the rest unused */
+	}
+	snprintf(r->text[r->nlines++], sizeof(r->text[0]), "%s", text);
+	return 0;
+}
+
+/* Reads one reply, every continuation line included, within the
+ * timeout: 0, or -1.  A line is "NNN WORD..." or, when more follow,
+ * "NNN-WORD...": the code and the first word share one. */
 static int
 read_reply(struct conn *c, struct reply *r)
 {
-	const char *w0, *text, *words[3] = { "", "", "" };
+	const char *w0, *words[3] = { "", "", "" };
 	size_t i, n, lines = 0;
 	bool more;
 
 	memset(r, 0, sizeof(*r));
+	arm(c);
 	do {
 		if (++lines > REPLY_LINES_MAX || next_line(c) == -1)
 			return -1;
@@ -236,23 +326,8 @@ read_reply(struct conn *c, struct reply *r)
 			words[n++] = w0 + 4;
 		for (i = 1; i < c->words.n && n < 3; i++)
 			words[n++] = c->words.w[i];
-		/* 305's lines are tagged: "name X", "noecho X"... */
-		if (r->code == REPLY_ROUND && n == 2) {
-			if (strcmp(words[0], "instruction") == 0) {
-				add_instruction(r, words[1]);
-				continue;
-			}
-			if (r->nlines == sizeof(r->text) / sizeof(r->text[0]))
-				return -1;
-			snprintf(r->tag[r->nlines], sizeof(r->tag[0]), "%s",
-			    words[0]);
-			text = words[1];
-		} else {
-			text = n > 0 ? words[0] : "";
-			if (r->nlines == sizeof(r->text) / sizeof(r->text[0]))
-				continue;	/* a long list: the rest unused */
-		}
-		snprintf(r->text[r->nlines++], sizeof(r->text[0]), "%s", text);
+		if (keep_line(r, words, n) == -1)
+			return -1;
 	} while (more);
 	explicit_bzero(&c->words, sizeof(c->words));
 	return 0;
@@ -324,9 +399,11 @@ answer(pam_handle_t *ph, struct conn *c, const struct reply *r, int flags)
 		if (first == 1 && (flags & PAM_SILENT))
 			n = 0;
 	}
+	/* A conversation's own codes (PAM_CONV_AGAIN...) are no result of
+	 * an authentication. */
 	if (n > 0 && (rc = converse(ph, msgs, n, &resp)) != PAM_SUCCESS) {
 		free_responses(resp, n);
-		return rc;
+		return rc == PAM_BUF_ERR ? PAM_BUF_ERR : PAM_CONV_ERR;
 	}
 	for (i = first; i < n; i++) {
 		if (resp == NULL || resp[i].resp == NULL) {
@@ -394,16 +471,25 @@ factor(pam_handle_t *ph, struct conn *c, const char *mech, const char *user,
 }
 
 /* The context a front end passes (PAM_RHOST, PAM_RUSER): 0, or a PAM
- * code when the broker refuses it (the peer must be a trusted-peer). */
+ * code when the broker refuses it (the peer must be a trusted-peer).  The
+ * broker takes an address only: a host name (login -h, sshd's UseDNS) is
+ * left out, and so is the context. */
 static int
 send_context(pam_handle_t *ph, struct conn *c, struct reply *r)
 {
 	const char *rhost = NULL, *ruser = NULL;
 	const char *words[3] = { "context" };
+	unsigned char addr[sizeof(struct in6_addr)];
 
 	if (pam_get_item(ph, PAM_RHOST, (const void **)&rhost) != PAM_SUCCESS ||
 	    rhost == NULL || rhost[0] == '\0')
 		return 0;
+	if (inet_pton(AF_INET, rhost, addr) != 1 &&
+	    inet_pton(AF_INET6, rhost, addr) != 1) {
+		pam_syslog(ph, LOG_NOTICE, "PAM_RHOST %s is not an address: "
+		    "no context passed", rhost);
+		return 0;
+	}
 	(void)pam_get_item(ph, PAM_RUSER, (const void **)&ruser);
 	words[1] = rhost;
 	words[2] = ruser != NULL ? ruser : "";
@@ -419,13 +505,15 @@ send_context(pam_handle_t *ph, struct conn *c, struct reply *r)
 }
 
 /* The mechanism for factor step: mech= when given, else the first the
- * broker offers (lsauth before the first, the 306's list after it). */
+ * broker offers (lsauth before the first, the 306's list after it) that
+ * prompts a person.  0, or -1. */
 static int
 pick_mech(struct conn *c, const struct args *a, size_t step,
     struct reply *r, char *mech, size_t cap)
 {
 	const char *lsauth[] = { "lsauth" };
-	const char *name;
+	const char *name = "";
+	size_t i;
 
 	if (step < a->nmechs) {
 		name = a->mechs[step];
@@ -433,9 +521,9 @@ pick_mech(struct conn *c, const struct args *a, size_t step,
 		if (step == 0 && (send_words(c, lsauth, 1) == -1 ||
 		    read_reply(c, r) == -1 || r->code != REPLY_OK))
 			return -1;
-		if (r->nlines == 0)
-			return -1;
-		name = r->text[0];
+		for (i = 0; i < r->nlines && name[0] == '\0'; i++)
+			if (mech_name_prompts_person(r->text[i]))
+				name = r->text[i];
 	}
 	if (name[0] == '\0' || strlen(name) >= cap)
 		return -1;
@@ -461,28 +549,44 @@ authenticate(pam_handle_t *ph, int flags, const struct args *a,
 		free(c);
 		return PAM_BUF_ERR;
 	}
+	rc = PAM_AUTHINFO_UNAVAIL;
 	if (conn_open(c, a) == -1) {
 		pam_syslog(ph, LOG_ERR, "%s: %s", a->socket, strerror(errno));
-		rc = PAM_AUTHINFO_UNAVAIL;
 		goto out;
 	}
-	rc = PAM_AUTHINFO_UNAVAIL;
 	/* The greeting; 511 instead when the broker is busy. */
-	if (read_reply(c, r) == -1 || r->code != REPLY_GREETING ||
-	    (rc = send_context(ph, c, r)) != 0)
+	if (read_reply(c, r) == -1) {
+		pam_syslog(ph, LOG_ERR, "%s: no greeting: %s", a->socket,
+		    strerror(errno));
+		goto out;
+	}
+	if (r->code != REPLY_GREETING) {
+		pam_syslog(ph, LOG_ERR, "%s: %d %s", a->socket, r->code,
+		    r->text[0]);
+		goto out;
+	}
+	if ((rc = send_context(ph, c, r)) != 0)
 		goto out;
 	for (step = 0; step < CHAIN_STEPS_MAX; step++) {
 		if (pick_mech(c, a, step, r, mech, sizeof(mech)) == -1) {
-			pam_syslog(ph, LOG_ERR, "no mechanism to use");
+			pam_syslog(ph, LOG_ERR, "user %s: no mechanism that "
+			    "prompts a person at factor %zu", user, step + 1);
 			rc = PAM_AUTHINFO_UNAVAIL;
 			goto out;
 		}
-		if ((rc = factor(ph, c, mech, user, flags, r)) != 0)
+		if ((rc = factor(ph, c, mech, user, flags, r)) != 0) {
+			pam_syslog(ph, LOG_ERR, "user %s: %s: %s", user, mech,
+			    rc == PAM_AUTHINFO_UNAVAIL ? "the broker hung up, "
+			    "timed out or replied out of protocol" :
+			    pam_strerror(ph, rc));
 			goto out;
+		}
 		if (r->code != REPLY_PARTIAL)
 			break;
 	}
-	rc = final_result(ph, r->code);
+	/* A chain longer than any policy's is not the broker's. */
+	rc = step == CHAIN_STEPS_MAX ? PAM_AUTHINFO_UNAVAIL :
+	    final_result(ph, r->code);
 	if (rc == PAM_AUTHINFO_UNAVAIL)
 		pam_syslog(ph, LOG_ERR, "user %s: %d %s", user, r->code,
 		    r->text[0]);
@@ -509,6 +613,9 @@ pam_sm_authenticate(pam_handle_t *ph, int flags, int argc, const char **argv)
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	parse_args(argc, argv, &a, ph);
+	/* What an earlier authentication of this handle said of the account
+	 * is not this one's. */
+	(void)pam_set_data(ph, ACCOUNT_DATA, NULL, NULL);
 	if ((rc = pam_get_user(ph, &user, NULL)) != PAM_SUCCESS)
 		return rc;
 	if (user == NULL || user[0] == '\0')

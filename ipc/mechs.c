@@ -1,21 +1,24 @@
-/* mechs.c: the mechanisms' protocol names. */
+/* mechs.c: the mechanisms' protocol names, and who answers them. */
 #include "mechs.h"
 
 #include <string.h>
 
 #include "ipc_proto.h"
 
-static const char *const names[MECH_COUNT] = {
-	[MECH_PASSWORD] = "password",
-	[MECH_KBDINT] = "keyboard-interactive",
-	[MECH_GSSAPI] = "gssapi-with-mic",
-	[MECH_SCRAM_SHA_256] = "scram-sha-256",
-	[MECH_PLAIN] = "plain",
-	[MECH_TOTP] = "totp",
-	[MECH_DUO] = "duo",
-	[MECH_UNIX] = "unix",
+static const struct {
+	const char *name;
+	bool person;		/* prompts a person answers */
+} mechs[MECH_COUNT] = {
+	[MECH_PASSWORD] = { "password", true },
+	[MECH_KBDINT] = { "keyboard-interactive", true },
+	[MECH_GSSAPI] = { "gssapi-with-mic", false },
+	[MECH_SCRAM_SHA_256] = { "scram-sha-256", false },
+	[MECH_PLAIN] = { "plain", false },
+	[MECH_TOTP] = { "totp", true },
+	[MECH_DUO] = { "duo", true },
+	[MECH_UNIX] = { "unix", false },
 #ifdef LB_TEST_MECHANISMS
-	[MECH_ECHO_TEST] = "echo-test",
+	[MECH_ECHO_TEST] = { "echo-test", false },
 #endif
 };
 
@@ -25,7 +28,15 @@ _Static_assert(MECH_COUNT <= MECH_MAX, "MECH_MAX below the mechanisms");
 const char *
 mech_name(int m)
 {
-	return m >= 0 && m < MECH_COUNT ? names[m] : NULL;
+	return m >= 0 && m < MECH_COUNT ? mechs[m].name : NULL;
+}
+
+bool
+mech_name_prompts_person(const char *name)
+{
+	int m = mech_by_name(name);
+
+	return m != -1 && mechs[m].person;
 }
 
 int
@@ -34,7 +45,7 @@ mech_by_name(const char *name)
 	int m;
 
 	for (m = 0; m < MECH_COUNT; m++)
-		if (strcmp(names[m], name) == 0)
+		if (strcmp(mechs[m].name, name) == 0)
 			return m;
 	return -1;
 }

@@ -8,6 +8,8 @@
 #ifndef LB_MECHS_H
 #define LB_MECHS_H
 
+#include <stdbool.h>
+
 enum mech {
 	MECH_PASSWORD,
 	MECH_KBDINT,
@@ -28,5 +30,12 @@ const char *mech_name(int m);
 
 /* The mechanism with that protocol name, or -1. */
 int mech_by_name(const char *name);
+
+/* True when the named mechanism's dialog is prompts a person answers
+ * (password, keyboard-interactive, totp, duo), which a front end that
+ * only relays prompts (a PAM module, a greeter) can run; false for data
+ * a program computes (gssapi-with-mic, scram-sha-256, plain), for unix,
+ * which asks nothing, and for a name this build does not know. */
+bool mech_name_prompts_person(const char *name);
 
 #endif

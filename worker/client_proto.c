@@ -283,11 +283,8 @@ req_pass(struct wsession *ws, const struct line_words *req)
 	 * of the dialog does. */
 	for (i = 1; i < req->n; i++) {
 		if (strlen(req->w[i]) >= CONV_MAX_ANSWER) {
-			send_broker(ws, MSG_AUTH_ABORT, NULL);
+			ws_abandon(ws);
 			ws_reply(ws, REPLY_DIALOG_LIMIT, "Answer too long");
-			ws->dialog = NULL;
-			if (ws->state != WS_CLOSING)
-				ws->state = WS_IDLE;
 			return;
 		}
 	}
@@ -623,6 +620,9 @@ ws_abandon(struct wsession *ws)
 	if (ws->state != WS_DIALOG)
 		return;
 	send_broker(ws, MSG_AUTH_ABORT, NULL);
+	/* Its outcome may be on its way already (a verifier that failed
+	 * meanwhile): it is dropped as a reply to an attempt left. */
+	ws->abandoned = ws->attempt;
 	ws->dialog = NULL;
 	if (ws->state != WS_CLOSING)
 		ws->state = WS_IDLE;
@@ -668,8 +668,10 @@ on_prompt(struct wsession *ws, const struct ipc_msg *in)
 	ws->answers_expected = m.kind == PROMPT_SECRET ||
 	    m.kind == PROMPT_VISIBLE ? 1 : 0;
 	ws->data_expected = false;
-	ws->dialog->show(ws, m.kind, m.text);
+	/* The state first: showing may end the session (a reply that does
+	 * not fit, a front end's choice). */
 	ws->state = WS_DIALOG;
+	ws->dialog->show(ws, m.kind, m.text);
 	return 0;
 }
 
@@ -682,8 +684,8 @@ on_round(struct wsession *ws, const struct ipc_msg *in)
 		return -1;
 	ws->answers_expected = m.n;
 	ws->data_expected = false;
-	ws->dialog->show_round(ws, &m);
 	ws->state = WS_DIALOG;
+	ws->dialog->show_round(ws, &m);
 	return 0;
 }
 
@@ -696,8 +698,8 @@ on_data(struct wsession *ws, const struct ipc_msg *in)
 		return -1;
 	ws->answers_expected = 0;
 	ws->data_expected = true;
-	ws->dialog->show_data(ws, &m);
 	ws->state = WS_DIALOG;
+	ws->dialog->show_data(ws, &m);
 	return 0;
 }
 
@@ -724,16 +726,17 @@ on_result(struct wsession *ws, const struct ipc_msg *in)
 
 	if (msg_read_result(in, &m) == -1)
 		return -1;
+	/* 200 logs in only as the end of an authentication; it also
+	 * acknowledges a context.  A session request's answer leaves the
+	 * connection logged in.  The state first: replying may end the
+	 * session. */
+	ws->logged_in |= m.code == REPLY_OK && ws->dialog != NULL;
+	ws->state = ws->logged_in ? WS_LOGGED_IN : WS_IDLE;
+	ws->dialog = NULL;
 	if (m.final.len > 0)
 		reply_success_data(ws, &m);
 	else
 		ws_reply(ws, (int)m.code, m.text);
-	/* 200 logs in only as the end of an authentication; it also
-	 * acknowledges a context.  A session request's answer leaves the
-	 * connection logged in. */
-	ws->logged_in |= m.code == REPLY_OK && ws->dialog != NULL;
-	ws->state = ws->logged_in ? WS_LOGGED_IN : WS_IDLE;
-	ws->dialog = NULL;
 	return 0;
 }
 
@@ -787,9 +790,10 @@ ws_on_broker(struct wsession *ws, const struct ipc_msg *m)
 {
 	size_t i;
 
-	/* Sent for an attempt the client has since left (a new login
-	 * crossed the broker's reply): nothing to show. */
-	if (m->hdr.type != MSG_CLOSE && m->hdr.peerid < ws->attempt)
+	/* Sent for an attempt the client has since left (a new login, or
+	 * one abandoned, crossed the broker's reply): nothing to show. */
+	if (m->hdr.type != MSG_CLOSE && (m->hdr.peerid < ws->attempt ||
+	    (ws->abandoned != 0 && m->hdr.peerid <= ws->abandoned)))
 		return 0;
 	for (i = 0; i < sizeof(broker_msgs) / sizeof(broker_msgs[0]); i++) {
 		if (broker_msgs[i].type != m->hdr.type)

@@ -60,6 +60,7 @@ struct wsession {
 	char chain_user[USER_NAME_MAX];
 	bool context_closed;	/* a context or a login was sent: no context */
 	uint32_t attempt;	/* AUTH_BEGINs sent: the broker's count */
+	uint32_t abandoned;	/* the last attempt abandoned (0: none) */
 	bool logged_in;		/* a login completed: session requests */
 	/* Descriptors the client sent, for its next request, which must be
 	 * "session start"; more than SESSION_FDS_MAX: none is passed. */

@@ -24,6 +24,9 @@ struct front {
 	 * true when it did.  Called while ws wants a request and no reply
 	 * is unsent. */
 	bool (*handle)(struct wsession *ws);
+	/* True when the client's silence counts against the idle timeout
+	 * now (a greeter waiting for the next person: no). */
+	bool (*idle_clock)(const struct wsession *ws);
 	/* Wipes what is buffered: it may hold a password. */
 	void (*reset)(void);
 	/* The protocol passes descriptors (session start's stdio). */

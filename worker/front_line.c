@@ -43,6 +43,12 @@ line_handle(struct wsession *ws)
 	return true;
 }
 
+static bool
+line_idle_clock(const struct wsession *ws)
+{
+	return true;
+}
+
 static void
 line_reset(void)
 {
@@ -54,6 +60,7 @@ const struct front front_line = {
 	.space = line_space,
 	.added = line_added,
 	.handle = line_handle,
+	.idle_clock = line_idle_clock,
 	.reset = line_reset,
 	.takes_fds = true,
 };

@@ -6,6 +6,8 @@
 
 #include <json-c/json.h>
 
+#include "line.h"
+
 static char why_buf[96];
 
 /* Says what is wrong with a field, for the error reply. */
@@ -35,6 +37,9 @@ copy_string(struct json_object *v, const char *key, char *out, size_t cap,
 	if (len >= cap)
 		return bad_field(key, "too long", why);
 	memcpy(out, s, len + 1);
+	/* The object's copy may be a secret (a response): wiped before
+	 * json-c frees it. */
+	explicit_bzero((char *)s, len);
 	return 0;
 }
 
@@ -199,6 +204,29 @@ out:
 	return rc;
 }
 
+/* text as well-formed UTF-8, which greetd's JSON must be, in out[cap]:
+ * what is not (Latin-1 from a PAM module, a character cut at a bound)
+ * becomes '?'. */
+static const char *
+valid_utf8(const char *text, char *out, size_t cap)
+{
+	size_t len = strlen(text), i = 0, o = 0, n;
+	uint32_t cp;
+
+	while (i < len && o + 4 < cap) {
+		if ((n = line_utf8_next(text + i, len - i, &cp)) == 0) {
+			out[o++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(out + o, text + i, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static const char *const message_types[] = {
 	[PROMPT_SECRET] = "secret",
 	[PROMPT_VISIBLE] = "visible",
@@ -210,7 +238,9 @@ static const char *const message_types[] = {
 static bool
 add_string(struct json_object *o, const char *key, const char *value)
 {
-	struct json_object *v = json_object_new_string(value);
+	static char text[GREETD_TEXT_MAX];
+	struct json_object *v = json_object_new_string(valid_utf8(value, text,
+	    sizeof(text)));
 
 	if (v == NULL || json_object_object_add(o, key, v) != 0) {
 		json_object_put(v);

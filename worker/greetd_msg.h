@@ -20,6 +20,8 @@
 /* The deepest a request nests: its object, the cmd or env array, the
  * strings in it. */
 #define GREETD_DEPTH_MAX	3
+/* The longest text a reply carries; longer is cut. */
+#define GREETD_TEXT_MAX		4096
 /* Each element of env: NAME=VALUE. */
 #define GREETD_ENV_LEN		(SESSION_ENV_NAME_MAX + SESSION_ENV_LEN)
 
@@ -59,8 +61,9 @@ int greetd_parse(const char *json, size_t len, struct greetd_request *out,
     const char **why);
 
 /* Writes one reply frame into out[cap]: type, and for an error or an
- * auth_message its text, for an auth_message its enum prompt_kind.  The
- * frame's length, or 0 when it does not fit. */
+ * auth_message its text (made well-formed UTF-8, at most
+ * GREETD_TEXT_MAX - 1 bytes), for an auth_message its enum prompt_kind.
+ * The frame's length, or 0 when it does not fit. */
 size_t greetd_put_reply(char *out, size_t cap, enum greetd_reply_type type,
     enum prompt_kind kind, const char *text);
 

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "greetd_msg.h"
-#include "mech.h"
+#include "mechs.h"
 #include "reply.h"
 
 /* A request's length word, then its JSON. */
@@ -142,17 +142,15 @@ ask_session(struct wsession *ws, enum job job, char **words, size_t n)
 	ws_request(ws, &req);
 }
 
-/* The first mechanism offered now whose dialog is prompts, which a
- * greeter can show; NULL when there is none (scram, gssapi: data). */
+/* The first mechanism offered now that prompts a person, which a
+ * greeter can show; NULL when there is none. */
 static const char *
 prompting_mech(const struct wsession *ws)
 {
-	const struct mech_dialog *d;
 	size_t i;
 
 	for (i = 0; i < ws->offer.n; i++)
-		if ((d = mech_dialog_find(ws->offer.name[i])) != NULL &&
-		    d->show_data == NULL)
+		if (mech_name_prompts_person(ws->offer.name[i]))
 			return ws->offer.name[i];
 	return NULL;
 }
@@ -325,9 +323,13 @@ on_prompts(struct wsession *ws)
 	show_next(ws);
 }
 
+/* A failure after the first factor ends the connection: the chain
+ * cannot begin again on it (doc/protocol.md, "Partial success"), and what
+ * one person left half done must not pass to the next at the greeter. */
 static void
 on_login_outcome(struct wsession *ws, int code)
 {
+	wipe_answers();
 	if (code == REPLY_PARTIAL) {
 		g.state = GS_BUSY;
 		g.due = DUE_LOGIN;
@@ -338,6 +340,8 @@ on_login_outcome(struct wsession *ws, int code)
 		put(ws, GREETD_SUCCESS, PROMPT_INFO, "");
 		return;
 	}
+	if (ws->chain_user[0] != '\0' && ws->state != WS_CLOSING)
+		ws_leave(ws);
 	tell_outcome(ws, failure_type(code), g.text);
 	g.state = GS_IDLE;
 }
@@ -413,7 +417,10 @@ req_create(struct wsession *ws, const struct greetd_request *r)
 		return;
 	}
 	snprintf(g.user, sizeof(g.user), "%s", r->username);
-	/* A login in progress is abandoned by the new one (counted). */
+	/* A login in progress is abandoned (counted) before the new one,
+	 * which may yet be refused on the spot (an invalid name). */
+	ws_abandon(ws);
+	wipe_answers();
 	begin_login(ws);
 }
 
@@ -469,18 +476,23 @@ req_start(struct wsession *ws, const struct greetd_request *r)
 		put_error(ws, "cmd: too many words");
 		return;
 	}
-	g.step = 0;
+	/* Again after a refused start: the session is open, with the
+	 * variables of the first. */
+	g.step = g.opened ? g.start.nenv : 0;
 	session_step(ws);
 }
 
+/* Cancels the login: at its first factor the connection begins again;
+ * past it, or logged in, the connection ends. */
 static void
 req_cancel(struct wsession *ws, const struct greetd_request *r)
 {
 	put(ws, GREETD_SUCCESS, PROMPT_INFO, "");
-	if (g.state == GS_ASKING)
-		ws_abandon(ws);
+	ws_abandon(ws);
 	wipe_answers();
-	if (g.state == GS_LOGGED_IN || g.state == GS_STARTED)
+	g.held = false;
+	if (g.state == GS_LOGGED_IN || g.state == GS_STARTED ||
+	    ws->chain_user[0] != '\0')
 		ws_leave(ws);
 	g.state = GS_IDLE;
 }
@@ -508,12 +520,12 @@ on_request(struct wsession *ws, const char *json, size_t len)
 		put_error(ws, why);
 	} else if (g.held && r.type != GREETD_CANCEL_SESSION) {
 		put(ws, g.held_type, PROMPT_INFO, g.held_text);
+		g.held = false;
 	} else {
 		for (i = 0; i < sizeof(requests) / sizeof(requests[0]); i++)
 			if (requests[i].type == r.type)
 				requests[i].handle(ws, &r);
 	}
-	g.held = false;
 	explicit_bzero(&r, sizeof(r));
 }
 
@@ -560,6 +572,13 @@ greetd_handle(struct wsession *ws)
 	return true;
 }
 
+/* Nobody at the greeter yet: its connection waits without a clock. */
+static bool
+greetd_idle_clock(const struct wsession *ws)
+{
+	return g.state != GS_IDLE || ws->chain_user[0] != '\0';
+}
+
 static void
 greetd_start(struct wsession *ws)
 {
@@ -593,6 +612,7 @@ const struct front front_greetd = {
 	.space = greetd_space,
 	.added = greetd_added,
 	.handle = greetd_handle,
+	.idle_clock = greetd_idle_clock,
 	.reset = greetd_reset,
 	.takes_fds = false,
 };

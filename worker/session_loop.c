@@ -206,7 +206,7 @@ session_loop(struct ipc_chan *broker, int client_fd,
 		 * next request; while a prompt is out, the service's prompt
 		 * timeout (the broker's) says how long a person may think. */
 		if (ws_wants_request(&ws) && ws.state != WS_DIALOG &&
-		    ws.idle_timeout_ms > 0) {
+		    ws.idle_timeout_ms > 0 && front->idle_clock(&ws)) {
 			if (idle_deadline == 0)
 				idle_deadline = clock_now_ms() +
 				    ws.idle_timeout_ms;

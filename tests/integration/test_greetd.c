@@ -402,8 +402,9 @@ test_cancel_and_timeout_keep_request_and_reply_in_step(void **state)
 }
 
 /* A greeter waits at its screen for as long as nobody comes, past the
- * idle timeout and the service's session-timeout; once a login begins,
- * that login has the session-timeout. */
+ * idle timeout and the service's session-timeout, and again after a
+ * failed first factor; once a login begins, that login has the
+ * session-timeout. */
 static void
 test_a_greeter_waits_without_a_clock_until_a_login_begins(void **state)
 {
@@ -416,6 +417,10 @@ test_a_greeter_waits_without_a_clock_until_a_login_begins(void **state)
 	    "\tsession-timeout 400ms\n\tprompt-timeout 5s\n"));
 	broker_start(&broker, config, NULL);
 	fd = greeter_connect();
+	nanosleep(&(struct timespec){ 0, 900000000 }, NULL);
+	greetd_expect(fd, CREATE("alice"), MESSAGE("secret", "Password: "));
+	greetd_expect(fd, RESPONSE("wrong"), ERROR("auth_error",
+	    "Authentication failed"));
 	nanosleep(&(struct timespec){ 0, 900000000 }, NULL);
 	greetd_expect(fd, CREATE("alice"), MESSAGE("secret", "Password: "));
 	assert_true(greetd_recv(fd, got, sizeof(got)));

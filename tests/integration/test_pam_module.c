@@ -50,19 +50,30 @@ write_app_service(const char *dir, const char *socket, const char *args)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* pamtester -v lbmod USER OP acct_mgmt (OP: authenticate, with its
- * flags), answering from input, must end with status and say want
- * (NULL: anything) and not say unwanted (NULL: nothing). */
+/* pamtester -v [-IITEM] lbmod USER OP acct_mgmt (OP: authenticate, with
+ * its flags; ITEM: a PAM item as name=value, or NULL), answering from
+ * input, must end with status and say want (NULL: anything) and not say
+ * unwanted (NULL: nothing). */
 static void
-expect_pamtester_op(const char *op, const char *dir, const char *user,
-    const char *input, int status, const char *want, const char *unwanted)
+expect_pamtester_op(const char *op, const char *item, const char *dir,
+    const char *user, const char *input, int status, const char *want,
+    const char *unwanted)
 {
-	const char *argv[] = { "pamtester", "-v", "lbmod", user, op,
-	    "acct_mgmt", NULL };
+	char flag[128];
+	const char *argv[8] = { "pamtester", "-v" };
 	char out[4096];
-	int got = run_in_pam_dir(dir, "pamtester", argv, input, out,
-	    sizeof(out));
+	size_t n = 2;
+	int got;
 
+	if (item != NULL) {
+		snprintf(flag, sizeof(flag), "-I%s", item);
+		argv[n++] = flag;
+	}
+	argv[n++] = "lbmod";
+	argv[n++] = user;
+	argv[n++] = op;
+	argv[n++] = "acct_mgmt";
+	got = run_in_pam_dir(dir, "pamtester", argv, input, out, sizeof(out));
 	if (got != status || (want != NULL && strstr(out, want) == NULL) ||
 	    (unwanted != NULL && strstr(out, unwanted) != NULL))
 		fail_msg("pamtester ended with %d (wanted %d), saying: %s",
@@ -73,8 +84,8 @@ static void
 expect_pamtester(const char *dir, const char *user, const char *input,
     int status, const char *want)
 {
-	expect_pamtester_op("authenticate", dir, user, input, status, want,
-	    NULL);
+	expect_pamtester_op("authenticate", NULL, dir, user, input, status,
+	    want, NULL);
 }
 
 /* The application's directory, beside the broker's. */
@@ -156,10 +167,30 @@ test_messages_are_shown_unless_silent(void **state)
 	broker_start(&broker, broker_service("s", "lbtest-info",
 	    "\tallow password\n"), NULL);
 	write_app_service(app_dir(), broker.sock, "");
-	expect_pamtester_op("authenticate", app_dir(), "alice", "pw\n", 0,
-	    "Welcome to the test realm", NULL);
-	expect_pamtester_op("authenticate(PAM_SILENT)", app_dir(), "alice",
-	    "pw\n", 0, "Password: ", "Welcome to the test realm");
+	expect_pamtester_op("authenticate", NULL, app_dir(), "alice", "pw\n",
+	    0, "Welcome to the test realm", NULL);
+	expect_pamtester_op("authenticate(PAM_SILENT)", NULL, app_dir(),
+	    "alice", "pw\n", 0, "Password: ", "Welcome to the test realm");
+	broker_stop(&broker);
+}
+
+/* PAM_RHOST as the broker takes it: an address is the context (the
+ * module's peer must be a trusted-peer), a host name is left out with a
+ * notice and the login goes on without one. */
+static void
+test_rhost_is_passed_only_as_an_address(void **state)
+{
+	NEED_ROOT();
+	broker_start(&broker, broker_service("s", "lbtest-context",
+	    "\ttrusted-peer uid 0\n\tallow password\n"), NULL);
+	write_app_service(app_dir(), broker.sock, "");
+	expect_pamtester_op("authenticate", "rhost=192.0.2.7", app_dir(),
+	    "alice", "pw\n", 0, "rhost=192.0.2.7", NULL);
+	expect_pamtester_op("authenticate", "rhost=host.example", app_dir(),
+	    "alice", "pw\n", 0, "rhost=(none)", NULL);
+	broker_log_expect(&broker, "audit: * rhost=192.0.2.7 * "
+	    "outcome=success *", 1);
+	broker_log_expect(&broker, "audit: * rhost=- * outcome=success *", 1);
 	broker_stop(&broker);
 }
 
@@ -177,9 +208,10 @@ test_no_broker_is_authinfo_unavailable(void **state)
 
 /* A listening socket at path that a child serves: each connection gets
  * reply (NULL: nothing, the connection held open), then again and again
- * the unit again (NULL: nothing more); the child's pid. */
+ * the unit again (NULL: nothing more), pace_ms apart; the child's pid. */
 static pid_t
-fake_broker(const char *path, const char *reply, const char *again)
+fake_broker(const char *path, const char *reply, const char *again,
+    unsigned pace_ms)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char drain[4096];
@@ -200,9 +232,12 @@ fake_broker(const char *path, const char *reply, const char *again)
 			/* What the module answers is read and dropped, so
 			 * that only the module's bounds end this. */
 			while (again != NULL && write(c, again,
-			    strlen(again)) > 0)
+			    strlen(again)) > 0) {
 				(void)!recv(c, drain, sizeof(drain),
 				    MSG_DONTWAIT);
+				if (pace_ms > 0)
+					usleep(pace_ms * 1000);
+			}
 			pause();
 		}
 		_exit(0);
@@ -226,20 +261,26 @@ repeated(char *buf, size_t cap, const char *head, const char *text,
 /* A broker that says nothing (the per-reply timeout ends the wait), or
  * garbage, a line over the protocol's bound, prompts without end, a
  * reply of endless continuation lines (the bound on a reply's lines ends
- * it): PAM_AUTHINFO_UNAVAIL, nothing believed, nothing hung. */
+ * it), a reply dribbled a line every 50 ms (the timeout is the whole
+ * reply's), a round of more prompts than the protocol allows:
+ * PAM_AUTHINFO_UNAVAIL, nothing believed, nothing hung, nothing
+ * overrun. */
 static void
 test_a_silent_or_garbled_broker_fails_cleanly(void **state)
 {
-	static char long_line[LONG_LINE], answers[2048];
+	static char long_line[LONG_LINE], answers[2048], round[1024];
 	static const struct {
 		const char *reply, *again;
+		unsigned pace_ms;
 	} cases[] = {
-		{ NULL, NULL },
-		{ "999 what\r\n", NULL },
-		{ "201 1 1\r\n200 \"unbalanced\r\n", NULL },
-		{ long_line, NULL },
-		{ "201 1 1\r\n200 password\r\n", "301 x\r\n" },
-		{ "201 1 1\r\n", "200-x\r\n" },
+		{ NULL, NULL, 0 },
+		{ "999 what\r\n", NULL, 0 },
+		{ "201 1 1\r\n200 \"unbalanced\r\n", NULL, 0 },
+		{ long_line, NULL, 0 },
+		{ "201 1 1\r\n200 password\r\n", "301 x\r\n", 0 },
+		{ "201 1 1\r\n", "200-x\r\n", 0 },
+		{ "201 1 1\r\n", "200-x\r\n", 50 },
+		{ round, NULL, 0 },
 	};
 	char path[160];
 	size_t i;
@@ -251,9 +292,16 @@ test_a_silent_or_garbled_broker_fails_cleanly(void **state)
 	memcpy(long_line, "201 ", 4);
 	memcpy(long_line + sizeof(long_line) - 3, "\r\n", 3);
 	repeated(answers, sizeof(answers), "", "x\n", 600);
+	/* 17 prompts where 15 are the most. */
+	repeated(round, sizeof(round),
+	    "201 1 1\r\n200 keyboard-interactive\r\n305-name n\r\n",
+	    "305-noecho p\r\n", 16);
+	snprintf(round + strlen(round), sizeof(round) - strlen(round),
+	    "305 noecho p\r\n");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(path, sizeof(path), "%s/fake%zu", broker.dir, i);
-		pid = fake_broker(path, cases[i].reply, cases[i].again);
+		pid = fake_broker(path, cases[i].reply, cases[i].again,
+		    cases[i].pace_ms);
 		write_app_service(app_dir(), path, "timeout=1");
 		expect_pamtester(app_dir(), "alice", answers, 1,
 		    "Authentication service cannot retrieve authentication "
@@ -261,6 +309,15 @@ test_a_silent_or_garbled_broker_fails_cleanly(void **state)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
+	/* A prompt of several lines is one message, whole. */
+	snprintf(path, sizeof(path), "%s/fake-lines", broker.dir);
+	pid = fake_broker(path, "201 1 1\r\n200 password\r\n"
+	    "301-\"Line one\"\r\n301 \"Password: \"\r\n", NULL, 0);
+	write_app_service(app_dir(), path, "timeout=1");
+	expect_pamtester(app_dir(), "alice", answers, 1,
+	    "Line one\nPassword: ");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 	broker_stop(&broker);
 }
 
@@ -534,6 +591,7 @@ main(void)
 		BROKER_TEST(test_password_right_and_wrong, &broker),
 		BROKER_TEST(test_two_factors_in_one_authenticate, &broker),
 		BROKER_TEST(test_messages_are_shown_unless_silent, &broker),
+		BROKER_TEST(test_rhost_is_passed_only_as_an_address, &broker),
 		BROKER_TEST(test_no_broker_is_authinfo_unavailable, &broker),
 		BROKER_TEST(test_an_expired_account_fails_acct_mgmt, &broker),
 		BROKER_TEST(test_a_silent_or_garbled_broker_fails_cleanly,

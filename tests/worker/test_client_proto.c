@@ -741,6 +741,111 @@ test_an_outcome_during_a_prompt_answers_the_next_request(void **state)
 	assert_int_equal(broker_gets(&m), -1);
 }
 
+/* A held outcome waits through a request that does not parse; a result
+ * that crosses cancel_session is for the attempt abandoned and is
+ * dropped, not taken for the broker breaking the protocol. */
+static void
+test_held_and_crossed_outcomes_keep_request_and_reply_in_step(void **state)
+{
+	struct msg_prompt pw = { PROMPT_SECRET, "Password: " };
+	struct msg_reply failed = { .code = REPLY_SYSTEM_ERROR,
+	    .text = "System error" };
+	const struct ipc_msg *m;
+
+	assert_string_equal(greeter_says(G_CREATE), "");
+	broker_gets_begin("password", "alice");
+	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &pw),
+	    G_MESSAGE("secret", "Password: "));
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &failed), "");
+	assert_string_equal(greeter_says("{"),
+	    "{\"type\":\"error\",\"error_type\":\"error\",\"description\":"
+	    "\"Invalid JSON\"}");
+	assert_string_equal(greeter_says(G_ANSWER("pw")),
+	    "{\"type\":\"error\",\"error_type\":\"error\",\"description\":"
+	    "\"System error\"}");
+
+	assert_string_equal(greeter_says(G_CREATE), "");
+	broker_gets_begin("password", "alice");
+	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &pw),
+	    G_MESSAGE("secret", "Password: "));
+	assert_string_equal(greeter_says("{\"type\":\"cancel_session\"}"),
+	    "{\"type\":\"success\"}");
+	assert_int_equal(broker_gets(&m), MSG_AUTH_ABORT);
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &failed), "");
+	assert_int_equal(fx.ws.state, WS_IDLE);
+}
+
+/* A factor after the first that fails ends the connection: the chain
+ * cannot begin again on it, and the next person at the greeter starts
+ * afresh on a new one. */
+static void
+test_a_failure_after_the_first_factor_ends_the_connection(void **state)
+{
+	struct msg_prompt code = { PROMPT_VISIBLE, "Verification code: " };
+	struct msg_offer next = { "alice", { 1, { "password" } } };
+	struct msg_reply partial = { .code = REPLY_PARTIAL, .text = "password" };
+	struct msg_reply failed = { .code = REPLY_AUTH_FAILED,
+	    .text = "Authentication failed" };
+	const struct ipc_msg *m;
+
+	assert_string_equal(greeter_says(G_CREATE), "");
+	broker_gets_begin("password", "alice");
+	assert_int_equal(ws_on_broker(&fx.ws, from_broker(MSG_OFFER, &next)),
+	    0);
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &partial), "");
+	broker_gets_begin("password", "alice");
+	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &code),
+	    G_MESSAGE("visible", "Verification code: "));
+	assert_string_equal(greeter_says(G_ANSWER("000000")), "");
+	broker_gets_answers(1, "000000");
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &failed),
+	    "{\"type\":\"error\",\"error_type\":\"auth_error\","
+	    "\"description\":\"Authentication failed\"}");
+	assert_int_equal(fx.ws.state, WS_CLOSING);
+	assert_int_equal(broker_gets(&m), MSG_LEAVING);
+}
+
+/* start_session: each variable, the open, the start; after a refused
+ * start, another goes straight to the start (the session is open). */
+static void
+test_start_session_opens_once_and_may_start_again(void **state)
+{
+	struct msg_prompt pw = { PROMPT_SECRET, "Password: " };
+	struct msg_reply ok = { .code = REPLY_OK, .text = "OK" };
+	struct msg_reply refused = { .code = REPLY_NOT_PERMITTED,
+	    .text = "Command not permitted" };
+	const char *start = "{\"type\":\"start_session\",\"cmd\":"
+	    "[\"/usr/bin/sway --debug\"],\"env\":[\"XDG_SESSION_TYPE=wayland\"]}";
+	static struct msg_session_start s;
+	const struct ipc_msg *m;
+
+	assert_string_equal(greeter_says(G_CREATE), "");
+	broker_gets_begin("password", "alice");
+	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &pw),
+	    G_MESSAGE("secret", "Password: "));
+	assert_string_equal(greeter_says(G_ANSWER("pw")), "");
+	broker_gets_answers(1, "pw");
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &ok),
+	    "{\"type\":\"success\"}");
+	assert_string_equal(greeter_says(start), "");
+	assert_int_equal(broker_gets(&m), MSG_SESSION_ENV);
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &ok), "");
+	assert_int_equal(broker_gets(&m), MSG_SESSION_OPEN);
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &ok), "");
+	assert_int_equal(broker_gets(&m), MSG_SESSION_START);
+	assert_int_equal(msg_read_session_start(m, &s), 0);
+	assert_int_equal(s.argc, 2);
+	assert_string_equal(s.arg[0], "/usr/bin/sway");
+	assert_string_equal(s.arg[1], "--debug");
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &refused),
+	    "{\"type\":\"error\",\"error_type\":\"error\",\"description\":"
+	    "\"Command not permitted\"}");
+	assert_string_equal(greeter_says(start), "");
+	assert_int_equal(broker_gets(&m), MSG_SESSION_START);
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &ok),
+	    "{\"type\":\"success\"}");
+}
+
 /* Mechanisms of data steps cannot be shown to a person: a greeter is
  * told, and nothing reaches the broker. */
 static void
@@ -782,6 +887,9 @@ main(void)
 		G(test_a_round_is_one_message_at_a_time),
 		G(test_an_outcome_during_a_prompt_answers_the_next_request),
 		G(test_no_mechanism_a_greeter_can_answer),
+		G(test_held_and_crossed_outcomes_keep_request_and_reply_in_step),
+		G(test_a_failure_after_the_first_factor_ends_the_connection),
+		G(test_start_session_opens_once_and_may_start_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
