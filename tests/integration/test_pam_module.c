@@ -206,10 +206,32 @@ test_no_broker_is_authinfo_unavailable(void **state)
 	broker_stop(&broker);
 }
 
-/* A listening socket at path that a child serves: each connection gets
- * reply (NULL: nothing, the connection held open), then again and again
- * the unit again (NULL: nothing more), pace_ms apart; the child's pid. */
-static pid_t
+/* The fake broker running, if any. */
+static pid_t fake_pid;
+
+static void
+stop_fake(void)
+{
+	if (fake_pid > 0) {
+		kill(fake_pid, SIGKILL);
+		(void)waitpid(fake_pid, NULL, 0);
+	}
+	fake_pid = 0;
+}
+
+/* The fake broker goes, whatever the test did. */
+static int
+stop_fake_broker(void **state)
+{
+	stop_fake();
+	return broker_teardown(state);
+}
+
+/* A listening socket at path that a child serves (one at a time: the
+ * last is stopped by stop_fake): each connection gets reply (NULL:
+ * nothing, the connection held open), then again and again the unit
+ * again (NULL: nothing more), pace_ms apart. */
+static void
 fake_broker(const char *path, const char *reply, const char *again,
     unsigned pace_ms)
 {
@@ -243,7 +265,7 @@ fake_broker(const char *path, const char *reply, const char *again,
 		_exit(0);
 	}
 	close(fd);
-	return pid;
+	fake_pid = pid;
 }
 
 /* text repeated n times after head, into buf[cap]. */
@@ -284,7 +306,6 @@ test_a_silent_or_garbled_broker_fails_cleanly(void **state)
 	};
 	char path[160];
 	size_t i;
-	pid_t pid;
 
 	NEED_ROOT();
 	broker_start(&broker, NULL, NULL);
@@ -300,24 +321,22 @@ test_a_silent_or_garbled_broker_fails_cleanly(void **state)
 	    "305 noecho p\r\n");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(path, sizeof(path), "%s/fake%zu", broker.dir, i);
-		pid = fake_broker(path, cases[i].reply, cases[i].again,
+		fake_broker(path, cases[i].reply, cases[i].again,
 		    cases[i].pace_ms);
 		write_app_service(app_dir(), path, "timeout=1");
 		expect_pamtester(app_dir(), "alice", answers, 1,
 		    "Authentication service cannot retrieve authentication "
 		    "info");
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		stop_fake();
 	}
 	/* A prompt of several lines is one message, whole. */
 	snprintf(path, sizeof(path), "%s/fake-lines", broker.dir);
-	pid = fake_broker(path, "201 1 1\r\n200 password\r\n"
+	fake_broker(path, "201 1 1\r\n200 password\r\n"
 	    "301-\"Line one\"\r\n301 \"Password: \"\r\n", NULL, 0);
 	write_app_service(app_dir(), path, "timeout=1");
 	expect_pamtester(app_dir(), "alice", answers, 1,
 	    "Line one\nPassword: ");
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	stop_fake();
 	broker_stop(&broker);
 }
 
@@ -594,8 +613,9 @@ main(void)
 		BROKER_TEST(test_rhost_is_passed_only_as_an_address, &broker),
 		BROKER_TEST(test_no_broker_is_authinfo_unavailable, &broker),
 		BROKER_TEST(test_an_expired_account_fails_acct_mgmt, &broker),
-		BROKER_TEST(test_a_silent_or_garbled_broker_fails_cleanly,
-		    &broker),
+		cmocka_unit_test_prestate_setup_teardown(
+		    test_a_silent_or_garbled_broker_fails_cleanly, NULL,
+		    stop_fake_broker, &broker),
 		BROKER_TEST(test_the_broker_s_own_stack_refuses_the_module,
 		    &broker),
 		cmocka_unit_test_prestate_setup_teardown(
