@@ -651,6 +651,39 @@ broker_gets_answers(uint32_t n, const char *first)
 	"\"response\":\"" a "\"}"
 #define G_MESSAGE(kind, text) "{\"type\":\"auth_message\"," \
 	"\"auth_message_type\":\"" kind "\",\"auth_message\":\"" text "\"}"
+#define G_ERROR(type, text) "{\"type\":\"error\",\"error_type\":\"" \
+	type "\",\"description\":\"" text "\"}"
+#define G_SUCCESS	"{\"type\":\"success\"}"
+
+/* create_session for alice: the broker gets its login, and its password
+ * prompt is shown. */
+static void
+greeter_at_password_prompt(void)
+{
+	struct msg_prompt pw = { PROMPT_SECRET, "Password: " };
+
+	assert_string_equal(greeter_says(G_CREATE), "");
+	broker_gets_begin("password", "alice");
+	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &pw),
+	    G_MESSAGE("secret", "Password: "));
+}
+
+/* The first factor proven, the broker's partial success: the next
+ * factor's login goes unasked, and its code prompt is shown. */
+static void
+greeter_at_second_factor(void)
+{
+	struct msg_prompt code = { PROMPT_VISIBLE, "Verification code: " };
+	struct msg_offer next = { "alice", { 1, { "password" } } };
+	struct msg_reply partial = { .code = REPLY_PARTIAL, .text = "password" };
+
+	assert_int_equal(ws_on_broker(&fx.ws, from_broker(MSG_OFFER, &next)),
+	    0);
+	assert_string_equal(broker_tells_greeter(MSG_RESULT, &partial), "");
+	broker_gets_begin("password", "alice");
+	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &code),
+	    G_MESSAGE("visible", "Verification code: "));
+}
 
 /* create_session is a login of the first mechanism that prompts; each
  * prompt an auth_message, each response a pass; a partial success goes on
@@ -658,31 +691,18 @@ broker_gets_answers(uint32_t n, const char *first)
 static void
 test_greeter_login_maps_onto_the_session(void **state)
 {
-	struct msg_prompt pw = { PROMPT_SECRET, "Password: " };
-	struct msg_prompt code = { PROMPT_VISIBLE, "Verification code: " };
-	struct msg_offer next = { "alice", { 1, { "password" } } };
-	struct msg_reply partial = { .code = REPLY_PARTIAL, .text = "password" };
 	struct msg_reply ok = { .code = REPLY_OK, .text = "Logged in" };
 
-	assert_string_equal(greeter_says(G_CREATE), "");
-	broker_gets_begin("password", "alice");
-	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &pw),
-	    G_MESSAGE("secret", "Password: "));
+	greeter_at_password_prompt();
 	assert_string_equal(greeter_says(G_ANSWER("pw")), "");
 	broker_gets_answers(1, "pw");
-	assert_int_equal(ws_on_broker(&fx.ws, from_broker(MSG_OFFER, &next)),
-	    0);
-	assert_string_equal(broker_tells_greeter(MSG_RESULT, &partial), "");
-	broker_gets_begin("password", "alice");
-	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &code),
-	    G_MESSAGE("visible", "Verification code: "));
+	greeter_at_second_factor();
 	assert_string_equal(greeter_says(G_ANSWER("123456")), "");
 	broker_gets_answers(1, "123456");
 	assert_string_equal(broker_tells_greeter(MSG_RESULT, &ok),
-	    "{\"type\":\"success\"}");
+	    G_SUCCESS);
 	assert_string_equal(greeter_says(G_CREATE),
-	    "{\"type\":\"error\",\"error_type\":\"error\",\"description\":"
-	    "\"Already logged in\"}");
+	    G_ERROR("error", "Already logged in"));
 }
 
 /* A round's instruction is an info message and each prompt one of its
@@ -725,19 +745,14 @@ test_a_round_is_one_message_at_a_time(void **state)
 static void
 test_an_outcome_during_a_prompt_answers_the_next_request(void **state)
 {
-	struct msg_prompt pw = { PROMPT_SECRET, "Password: " };
 	struct msg_reply failed = { .code = REPLY_AUTH_FAILED,
 	    .text = "Authentication failed" };
 	const struct ipc_msg *m;
 
-	assert_string_equal(greeter_says(G_CREATE), "");
-	broker_gets_begin("password", "alice");
-	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &pw),
-	    G_MESSAGE("secret", "Password: "));
+	greeter_at_password_prompt();
 	assert_string_equal(broker_tells_greeter(MSG_RESULT, &failed), "");
 	assert_string_equal(greeter_says(G_ANSWER("pw")),
-	    "{\"type\":\"error\",\"error_type\":\"auth_error\","
-	    "\"description\":\"Authentication failed\"}");
+	    G_ERROR("auth_error", "Authentication failed"));
 	assert_int_equal(broker_gets(&m), -1);
 }
 
@@ -747,29 +762,20 @@ test_an_outcome_during_a_prompt_answers_the_next_request(void **state)
 static void
 test_held_and_crossed_outcomes_keep_request_and_reply_in_step(void **state)
 {
-	struct msg_prompt pw = { PROMPT_SECRET, "Password: " };
 	struct msg_reply failed = { .code = REPLY_SYSTEM_ERROR,
 	    .text = "System error" };
 	const struct ipc_msg *m;
 
-	assert_string_equal(greeter_says(G_CREATE), "");
-	broker_gets_begin("password", "alice");
-	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &pw),
-	    G_MESSAGE("secret", "Password: "));
+	greeter_at_password_prompt();
 	assert_string_equal(broker_tells_greeter(MSG_RESULT, &failed), "");
 	assert_string_equal(greeter_says("{"),
-	    "{\"type\":\"error\",\"error_type\":\"error\",\"description\":"
-	    "\"Invalid JSON\"}");
+	    G_ERROR("error", "Invalid JSON"));
 	assert_string_equal(greeter_says(G_ANSWER("pw")),
-	    "{\"type\":\"error\",\"error_type\":\"error\",\"description\":"
-	    "\"System error\"}");
+	    G_ERROR("error", "System error"));
 
-	assert_string_equal(greeter_says(G_CREATE), "");
-	broker_gets_begin("password", "alice");
-	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &pw),
-	    G_MESSAGE("secret", "Password: "));
+	greeter_at_password_prompt();
 	assert_string_equal(greeter_says("{\"type\":\"cancel_session\"}"),
-	    "{\"type\":\"success\"}");
+	    G_SUCCESS);
 	assert_int_equal(broker_gets(&m), MSG_AUTH_ABORT);
 	assert_string_equal(broker_tells_greeter(MSG_RESULT, &failed), "");
 	assert_int_equal(fx.ws.state, WS_IDLE);
@@ -781,26 +787,17 @@ test_held_and_crossed_outcomes_keep_request_and_reply_in_step(void **state)
 static void
 test_a_failure_after_the_first_factor_ends_the_connection(void **state)
 {
-	struct msg_prompt code = { PROMPT_VISIBLE, "Verification code: " };
-	struct msg_offer next = { "alice", { 1, { "password" } } };
-	struct msg_reply partial = { .code = REPLY_PARTIAL, .text = "password" };
 	struct msg_reply failed = { .code = REPLY_AUTH_FAILED,
 	    .text = "Authentication failed" };
 	const struct ipc_msg *m;
 
 	assert_string_equal(greeter_says(G_CREATE), "");
 	broker_gets_begin("password", "alice");
-	assert_int_equal(ws_on_broker(&fx.ws, from_broker(MSG_OFFER, &next)),
-	    0);
-	assert_string_equal(broker_tells_greeter(MSG_RESULT, &partial), "");
-	broker_gets_begin("password", "alice");
-	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &code),
-	    G_MESSAGE("visible", "Verification code: "));
+	greeter_at_second_factor();
 	assert_string_equal(greeter_says(G_ANSWER("000000")), "");
 	broker_gets_answers(1, "000000");
 	assert_string_equal(broker_tells_greeter(MSG_RESULT, &failed),
-	    "{\"type\":\"error\",\"error_type\":\"auth_error\","
-	    "\"description\":\"Authentication failed\"}");
+	    G_ERROR("auth_error", "Authentication failed"));
 	assert_int_equal(fx.ws.state, WS_CLOSING);
 	assert_int_equal(broker_gets(&m), MSG_LEAVING);
 }
@@ -810,7 +807,6 @@ test_a_failure_after_the_first_factor_ends_the_connection(void **state)
 static void
 test_start_session_opens_once_and_may_start_again(void **state)
 {
-	struct msg_prompt pw = { PROMPT_SECRET, "Password: " };
 	struct msg_reply ok = { .code = REPLY_OK, .text = "OK" };
 	struct msg_reply refused = { .code = REPLY_NOT_PERMITTED,
 	    .text = "Command not permitted" };
@@ -819,14 +815,11 @@ test_start_session_opens_once_and_may_start_again(void **state)
 	static struct msg_session_start s;
 	const struct ipc_msg *m;
 
-	assert_string_equal(greeter_says(G_CREATE), "");
-	broker_gets_begin("password", "alice");
-	assert_string_equal(broker_tells_greeter(MSG_PROMPT, &pw),
-	    G_MESSAGE("secret", "Password: "));
+	greeter_at_password_prompt();
 	assert_string_equal(greeter_says(G_ANSWER("pw")), "");
 	broker_gets_answers(1, "pw");
 	assert_string_equal(broker_tells_greeter(MSG_RESULT, &ok),
-	    "{\"type\":\"success\"}");
+	    G_SUCCESS);
 	assert_string_equal(greeter_says(start), "");
 	assert_int_equal(broker_gets(&m), MSG_SESSION_ENV);
 	assert_string_equal(broker_tells_greeter(MSG_RESULT, &ok), "");
@@ -838,12 +831,11 @@ test_start_session_opens_once_and_may_start_again(void **state)
 	assert_string_equal(s.arg[0], "/usr/bin/sway");
 	assert_string_equal(s.arg[1], "--debug");
 	assert_string_equal(broker_tells_greeter(MSG_RESULT, &refused),
-	    "{\"type\":\"error\",\"error_type\":\"error\",\"description\":"
-	    "\"Command not permitted\"}");
+	    G_ERROR("error", "Command not permitted"));
 	assert_string_equal(greeter_says(start), "");
 	assert_int_equal(broker_gets(&m), MSG_SESSION_START);
 	assert_string_equal(broker_tells_greeter(MSG_RESULT, &ok),
-	    "{\"type\":\"success\"}");
+	    G_SUCCESS);
 }
 
 /* Mechanisms of data steps cannot be shown to a person: a greeter is
@@ -855,8 +847,7 @@ test_no_mechanism_a_greeter_can_answer(void **state)
 
 	fx.ws.offer = (struct msg_mechs){ 1, { "scram-sha-256" } };
 	assert_string_equal(greeter_says(G_CREATE),
-	    "{\"type\":\"error\",\"error_type\":\"error\",\"description\":"
-	    "\"No mechanism a greeter can answer\"}");
+	    G_ERROR("error", "No mechanism a greeter can answer"));
 	assert_int_equal(broker_gets(&m), -1);
 }
 
