@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,17 +35,32 @@
 
 static struct config conf;
 
+/* The usage, on stderr for a mistake (exit 2), on stdout when asked. */
 static _Noreturn void
-usage(void)
+usage_to(FILE *f, int status)
 {
-	fprintf(stderr, "usage: loginbrokerctl [-c config] lockout list\n"
+	fprintf(f, "usage: loginbrokerctl [-c config] lockout list\n"
 	    "       loginbrokerctl [-c config] lockout clear [user]\n"
 	    "       loginbrokerctl [-c config] totp enroll [-f] [-i issuer] "
 	    "user\n"
 	    "       loginbrokerctl [-c config] scram set [-i iterations] "
 	    "user\n"
-	    "       loginbrokerctl [-c config] sessions\n");
-	exit(2);
+	    "       loginbrokerctl [-c config] sessions\n"
+	    "  -c, --config FILE      the broker's configuration (default: "
+	    "built in)\n"
+	    "  -f, --force            totp enroll: replace a secret; enroll "
+	    "a user\n"
+	    "                         the system does not know\n"
+	    "  -i, --issuer NAME      totp enroll: the issuer the app shows\n"
+	    "  -i, --iterations N     scram set: PBKDF2 iterations\n"
+	    "  -h, --help, -V, --version\n");
+	exit(status);
+}
+
+static _Noreturn void
+usage(void)
+{
+	usage_to(stderr, 2);
 }
 
 static int
@@ -52,10 +68,17 @@ lockout_list_cmd(int argc, char **argv)
 {
 	struct lockout_entry *e;
 	time_t now = time(NULL);
+	char why[160];
 	size_t i, n;
 
 	if (argc != 1)
 		usage();
+	/* No table and nowhere to make one: not "no failures". */
+	if (lockout_usable(conf.lockout_file, why, sizeof(why)) == -1) {
+		fprintf(stderr, "loginbrokerctl: lockout_file %s: %s\n",
+		    conf.lockout_file, why);
+		return 1;
+	}
 	if ((e = lockout_list(&n)) == NULL) {
 		fprintf(stderr, "loginbrokerctl: cannot read the lockout "
 		    "table\n");
@@ -135,7 +158,13 @@ totp_enroll_cmd(int argc, char **argv)
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt(argc, argv, "+fi:")) != -1) {
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "issuer", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "+fi:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			replace = true;
@@ -151,6 +180,12 @@ totp_enroll_cmd(int argc, char **argv)
 		usage();
 	if (!name_user_valid(argv[optind])) {
 		fprintf(stderr, "loginbrokerctl: invalid user name\n");
+		return 1;
+	}
+	/* A typo would enroll nobody who can log in. */
+	if (!replace && getpwnam(argv[optind]) == NULL) {
+		fprintf(stderr, "loginbrokerctl: %s: no such user (-f enrolls "
+		    "one the system does not know)\n", argv[optind]);
 		return 1;
 	}
 	if (totp_enroll(conf.totp_file, argv[optind], issuer, replace,
@@ -201,7 +236,12 @@ scram_set_cmd(int argc, char **argv)
 	int ch, rc = 1;
 
 	optind = 1;
-	while ((ch = getopt(argc, argv, "+i:")) != -1) {
+	static const struct option longopts[] = {
+		{ "iterations", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "+i:", longopts, NULL)) != -1) {
 		if (ch != 'i')
 			usage();
 		iter = strtoul(optarg, &end, 10);
@@ -332,10 +372,26 @@ main(int argc, char **argv)
 	size_t i;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "+c:")) != -1) {
-		if (ch != 'c')
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'h':
+			usage_to(stdout, 0);
+		case 'V':
+			printf("loginbrokerctl %s\n", LB_VERSION);
+			return 0;
+		default:
 			usage();
-		config_path = optarg;
+		}
 	}
 	if (argc - optind < 1)
 		usage();

@@ -211,8 +211,27 @@ on_accept(struct event *ev, uint32_t events)
 	}
 }
 
-/* Binds and listens on one socket, replacing a stale socket but never any
- * other file: the listening descriptor, or -1 after logging why. */
+/* Whether something accepts connections on the socket at sun: a broker
+ * already serving there. */
+static bool
+answered(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	bool live;
+
+	if (fd == -1)
+		return false;
+	/* A full backlog (EAGAIN) is a live listener too. */
+	live = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ||
+	    errno == EAGAIN;
+	close(fd);
+	return live;
+}
+
+/* Binds and listens on one socket, replacing a stale socket but never a
+ * live one nor any other file: the listening descriptor, or -1 after
+ * logging why. */
 static int
 bind_one(const struct config_socket *cs)
 {
@@ -225,6 +244,11 @@ bind_one(const struct config_socket *cs)
 		if (!S_ISSOCK(st.st_mode)) {
 			log_msg(LOG_ERR, "%s exists and is not a socket",
 			    sun.sun_path);
+			return -1;
+		}
+		if (answered(&sun)) {
+			log_msg(LOG_ERR, "%s: a broker is listening there "
+			    "already", sun.sun_path);
 			return -1;
 		}
 		unlink(sun.sun_path);

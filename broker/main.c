@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "daemon.h"
 #include "event.h"
 #include "fd_budget.h"
 #include "helper_run.h"
@@ -37,10 +38,11 @@ static struct config conf;
 static struct spawn_ctl *workers;
 static bool stopping;
 
+/* The usage, on stderr for a mistake (exit 2), on stdout when asked. */
 static _Noreturn void
-usage(void)
+usage(FILE *f, int status)
 {
-	fprintf(stderr, "usage: loginbrokerd [-dfn] [-c config] [-s socket] "
+	fprintf(f, "usage: loginbrokerd [-dfn] [-c config] [-s socket] "
 	    "[-w worker] [-p pam]\n"
 	    "  -c, --config FILE   settings and policy (default: built in)\n"
 	    "  -d, --debug         log each session's worker and end\n"
@@ -48,8 +50,9 @@ usage(void)
 	    "  -n, --check         check FILE, print each error, exit\n"
 	    "  -s, --socket PATH   listen on PATH\n"
 	    "  -w, --worker PATH   the loginbroker-worker executable\n"
-	    "  -p, --pam PATH      the loginbroker-pam executable\n");
-	exit(2);
+	    "  -p, --pam PATH      the loginbroker-pam executable\n"
+	    "  -h, --help, -V, --version\n");
+	exit(status);
 }
 
 static void
@@ -69,7 +72,9 @@ on_signal(struct event *ev, uint32_t events)
 				;
 			break;
 		case SIGHUP:
+			daemon_notify("RELOADING=1");
 			policy_live_reload(&conf);
+			daemon_notify("READY=1");
 			break;
 		default:
 			log_msg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
@@ -148,6 +153,22 @@ wait_for_helpers(const struct policy *p)
 	return 0;
 }
 
+/* A path from the command line in place of the file's: -1 after saying
+ * so when it does not fit (a socket path is at most 107 bytes). */
+static int
+override(char *field, size_t cap, const char *option, const char *value)
+{
+	if (value == NULL)
+		return 0;
+	if (strlen(value) >= cap) {
+		fprintf(stderr, "loginbrokerd: %s: longer than %zu bytes\n",
+		    option, cap - 1);
+		return -1;
+	}
+	memcpy(field, value, strlen(value) + 1);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -156,6 +177,7 @@ main(int argc, char **argv)
 	bool foreground = false, check_only = false, debug = false;
 	static struct policy_errors errs;
 	struct policy *policy;
+	char why[512];
 	int ch;
 
 	static const struct option longopts[] = {
@@ -166,12 +188,19 @@ main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "worker", required_argument, NULL, 'w' },
 		{ "pam", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 
-	while ((ch = getopt_long(argc, argv, "c:dfnp:s:w:", longopts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, "c:dfhnp:s:Vw:", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			usage(stdout, 0);
+		case 'V':
+			printf("loginbrokerd %s\n", LB_VERSION);
+			return 0;
 		case 'c':
 			config_path = optarg;
 			break;
@@ -194,11 +223,11 @@ main(int argc, char **argv)
 			worker_path = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr, 2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(stderr, 2);
 
 	config_defaults(&conf);
 	if ((policy = config_read(config_path, &conf, verifier_exists,
@@ -206,16 +235,17 @@ main(int argc, char **argv)
 		policy_errors_print(&errs, stderr);
 		return 1;
 	}
-	if (socket_path != NULL)
-		snprintf(conf.listen[FRONT_LINE].path,
-		    sizeof(conf.listen[FRONT_LINE].path), "%s", socket_path);
-	if (worker_path != NULL)
-		snprintf(conf.worker_path, sizeof(conf.worker_path), "%s",
-		    worker_path);
-	if (pam_path != NULL)
-		snprintf(conf.pam_path, sizeof(conf.pam_path), "%s", pam_path);
-	if (config_check(&conf) == -1)
+	if (override(conf.listen[FRONT_LINE].path,
+	    sizeof(conf.listen[FRONT_LINE].path), "--socket", socket_path) ==
+	    -1 || override(conf.worker_path, sizeof(conf.worker_path),
+	    "--worker", worker_path) == -1 || override(conf.pam_path,
+	    sizeof(conf.pam_path), "--pam", pam_path) == -1)
 		return 1;
+	if (config_check(&conf, policy, why, sizeof(why)) == -1) {
+		fprintf(stderr, "loginbrokerd: %s\n", why);
+		policy_unref(policy);
+		return 1;
+	}
 	if (check_only) {
 		log_init(true, false);
 		if (verifiers_check(&conf, policy) == -1 ||
@@ -235,10 +265,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	log_init(foreground, debug);
-	/* Before any child exists, so that they are all ours to reap. */
-	if (!foreground && daemon(0, 0) == -1) {
-		fprintf(stderr, "loginbrokerd: daemon: %s\n", strerror(errno));
+	if (log_init(foreground, debug) == -1)
+		return 1;
+	/* Before any child exists, so that they are all ours to reap; the
+	 * parent waits until we are set up, and exits with how it went. */
+	if (daemon_start(!foreground) == -1) {
+		fprintf(stderr, "loginbrokerd: detaching: %s\n",
+		    strerror(errno));
 		return 1;
 	}
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -256,6 +289,11 @@ main(int argc, char **argv)
 	}
 	session_init(workers);
 	log_msg(LOG_INFO, "listening on %s", conf.listen[FRONT_LINE].path);
+	if (daemon_ready(conf.pid_file) == -1) {
+		listener_close();
+		return 1;
+	}
+	log_detached();
 
 	while (!stopping) {
 		if (event_dispatch(-1) == -1) {
@@ -265,6 +303,7 @@ main(int argc, char **argv)
 		session_reap();
 		keeper_reap();
 	}
+	daemon_notify("STOPPING=1");
 	listener_close();
 	session_end_all();
 	session_reap();
@@ -274,6 +313,7 @@ main(int argc, char **argv)
 	helper_run_stop_waiting();
 	spawn_ctl_stop(workers);
 	policy_live_clear();
+	daemon_stop();
 	log_msg(LOG_INFO, "stopped");
 	return 0;
 }

@@ -63,6 +63,7 @@ policy_live_reload(const struct config *conf)
 	static struct policy_errors errs;
 	struct config scratch = *conf;
 	struct policy *p;
+	char why[512];
 	size_t i;
 
 	p = config_read(live_path[0] != '\0' ? live_path : NULL, &scratch,
@@ -71,6 +72,15 @@ policy_live_reload(const struct config *conf)
 		for (i = 0; i < errs.n; i++)
 			log_msg(LOG_ERR, "reload: %s", errs.text[i]);
 		log_msg(LOG_ERR, "reload refused: the policy in force stays");
+		return;
+	}
+	/* The new policy with the settings in force (a file's new process
+	 * settings take effect at a restart): a lockout it adds needs the
+	 * lockout file in force. */
+	if (config_check(conf, p, why, sizeof(why)) == -1) {
+		log_msg(LOG_ERR, "reload: %s", why);
+		log_msg(LOG_ERR, "reload refused: the policy in force stays");
+		policy_unref(p);
 		return;
 	}
 	verifiers_on_settled(settle);

@@ -29,7 +29,6 @@ struct user_session {
 };
 
 /* The PAM_TTY of a session whose front end names none, as sshd's "ssh". */
-#define DEFAULT_TTY	"loginbroker"
 
 /* The user the session is for: the one the login completed as. */
 static const char *
@@ -207,7 +206,7 @@ on_open(struct session *s, const struct ipc_msg *in)
 	snprintf(us->open.service, sizeof(us->open.service), "%s",
 	    s->svc->name);
 	snprintf(us->open.tty, sizeof(us->open.tty), "%s",
-	    m.tty[0] != '\0' ? m.tty : DEFAULT_TTY);
+	    m.tty[0] != '\0' ? m.tty : SESSION_TTY_DEFAULT);
 	snprintf(us->open.state_dir, sizeof(us->open.state_dir), "%s",
 	    s->conf->sessions_dir);
 	snprintf(us->open.utmp, sizeof(us->open.utmp), "%s",

@@ -31,20 +31,33 @@ enum exit_code {
 	EXIT_ABORTED = 6,
 };
 
+/* The usage, on stderr for a mistake (exit 2), on stdout when asked. */
 static _Noreturn void
-usage(void)
+usage(FILE *f, int status)
 {
-	fprintf(stderr, "usage: loginbroker [-s socket] [-m mechanism] "
+	fprintf(f, "usage: loginbroker [-s socket] [-m mechanism] "
 	    "[-a address [-r remote-user] [-x command]] [-K] [-H host] "
 	    "user\n"
 	    "       loginbroker [-s socket] [-a address [-r remote-user]] "
 	    "-l\n"
 	    "       loginbroker --login [-s socket] [-m mechanism] [user]\n"
-	    "mechanisms: password (the default), keyboard-interactive, "
-	    "totp, duo,\n"
-	    "            scram-sha-256, plain, unix, gssapi-with-mic "
-	    "(-K, -H)\n");
-	exit(EXIT_USAGE);
+	    "  -s, --socket PATH        the broker's socket\n"
+	    "  -m, --mechanism NAME     password (the default), "
+	    "keyboard-interactive, totp,\n"
+	    "                           duo, scram-sha-256, plain, unix, "
+	    "gssapi-with-mic\n"
+	    "  -a, --address ADDRESS    the person's address (a trusted "
+	    "front end)\n"
+	    "  -r, --remote-user NAME   their remote user name\n"
+	    "  -x, --command TEXT       the command they run\n"
+	    "  -K, --delegate           gssapi-with-mic: forward the "
+	    "ticket\n"
+	    "  -H, --host HOST          gssapi-with-mic: the service's "
+	    "host\n"
+	    "  -l, --list               list the mechanisms offered\n"
+	    "      --login              a console's login program\n"
+	    "  -h, --help, -V, --version\n");
+	exit(status);
 }
 
 /* Shows text safely: a broker sanitises it too, but a terminal deserves
@@ -231,7 +244,17 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "address", required_argument, NULL, 'a' },
+		{ "command", required_argument, NULL, 'x' },
+		{ "delegate", no_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "list", no_argument, NULL, 'l' },
 		{ "login", no_argument, NULL, 'L' },
+		{ "mechanism", required_argument, NULL, 'm' },
+		{ "remote-user", required_argument, NULL, 'r' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char login_user[USER_NAME_MAX_CLI];
@@ -246,9 +269,14 @@ main(int argc, char **argv)
 	/* As sshd names itself: host/ this machine's name. */
 	if (gethostname(gss_host, sizeof(gss_host)) == -1)
 		snprintf(gss_host, sizeof(gss_host), "localhost");
-	while ((ch = getopt_long(argc, argv, "a:H:Klm:r:s:x:", longopts,
+	while ((ch = getopt_long(argc, argv, "a:hH:Klm:r:s:Vx:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			usage(stdout, EXIT_LOGGED_IN);
+		case 'V':
+			printf("loginbroker %s\n", LB_VERSION);
+			return EXIT_LOGGED_IN;
 		case 'L':
 			console = 1;
 			break;
@@ -277,7 +305,7 @@ main(int argc, char **argv)
 			command = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr, EXIT_USAGE);
 		}
 	}
 	if (console && !list && argc - optind <= 1) {
@@ -288,7 +316,7 @@ main(int argc, char **argv)
 			return EXIT_ABORTED;
 	} else if (console || argc - optind != (list ? 0 : 1) ||
 	    ((remote_user != NULL || command != NULL) && address == NULL)) {
-		usage();
+		usage(stderr, EXIT_USAGE);
 	} else if (!list) {
 		snprintf(login_user, sizeof(login_user), "%s", argv[optind]);
 	}

@@ -166,6 +166,8 @@ enum keeper_step {
 #define SESSION_ARG_LEN		1024
 #define SESSION_FDS_MAX		3
 #define SESSION_TTY_MAX		64
+/* PAM_TTY when the front end names no terminal, as sshd sets "ssh". */
+#define SESSION_TTY_DEFAULT	"loginbroker"
 
 /* What a mechanism's helper (GSSAPI, SCRAM, Duo) reports last. */
 enum mech_outcome {

@@ -135,12 +135,15 @@ report(pam_handle_t *ph, int rc, enum pam_stage stage)
 }
 
 /* PAM_USER and the front end's context, as sshd and login set them:
- * modules such as pam_access and pam_faillock read it. */
+ * modules such as pam_access and pam_faillock read it.  PAM_TTY names
+ * the broker until a session names a terminal. */
 static int
 set_items(pam_handle_t *ph)
 {
 	int rc = pam_set_item(ph, PAM_USER, begin.user);
 
+	if (rc == PAM_SUCCESS)
+		rc = pam_set_item(ph, PAM_TTY, SESSION_TTY_DEFAULT);
 	if (rc == PAM_SUCCESS && begin.rhost[0] != '\0')
 		rc = pam_set_item(ph, PAM_RHOST, begin.rhost);
 	if (rc == PAM_SUCCESS && begin.ruser[0] != '\0')

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <utmpx.h>
 
 #include "lockout.h"
@@ -49,6 +51,8 @@ config_defaults(struct config *c)
 	snprintf(c->utmp_file, sizeof(c->utmp_file), "%s", _PATH_UTMPX);
 	snprintf(c->wtmp_file, sizeof(c->wtmp_file), "%s", _PATH_WTMPX);
 	snprintf(c->worker_user, sizeof(c->worker_user), "loginbroker");
+	snprintf(c->pid_file, sizeof(c->pid_file),
+	    "/run/loginbroker/loginbrokerd.pid");
 	c->worker_fallback_id = 64999;
 	c->spare_workers = 2;
 	c->spare_pam_helpers = 2;
@@ -99,6 +103,7 @@ static const struct key keys[] = {
 	STR("sessions_dir", sessions_dir),
 	STR("utmp_file", utmp_file),
 	STR("wtmp_file", wtmp_file),
+	STR("pid_file", pid_file),
 	STR("worker_user", worker_user),
 	UINT("worker_fallback_id", worker_fallback_id, 1, UINT32_MAX - 1),
 	UINT("spare_workers", spare_workers, 1, 16),
@@ -201,21 +206,49 @@ config_set(void *ctx, const char *key, const char *value, bool *bad_key)
 	return value != NULL ? apply(ctx, &keys[i], value) : NULL;
 }
 
-int
-config_check(const struct config *c)
+/* A program the broker starts: a file it may run.  0, or -1 with why. */
+static int
+check_program(const char *key, const char *path, char *why, size_t cap)
 {
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		snprintf(why, cap, "%s %s: %s", key, path, strerror(errno));
+	else if (!S_ISREG(st.st_mode) || access(path, X_OK) == -1)
+		snprintf(why, cap, "%s %s: not an executable file", key, path);
+	else
+		return 0;
+	return -1;
+}
+
+int
+config_check(const struct config *c, const struct policy *p, char *why,
+    size_t cap)
+{
+	char reason[160];
+
 	if (c->listen[FRONT_LINE].path[0] != '/') {
-		fprintf(stderr, "socket: must be an absolute path\n");
+		snprintf(why, cap, "socket: must be an absolute path");
 		return -1;
 	}
 	if (c->listen[FRONT_GREETD].path[0] != '\0' &&
 	    c->listen[FRONT_GREETD].path[0] != '/') {
-		fprintf(stderr, "greetd_socket: must be an absolute path\n");
+		snprintf(why, cap, "greetd_socket: must be an absolute path");
 		return -1;
 	}
 	if (strcmp(c->listen[FRONT_LINE].path,
 	    c->listen[FRONT_GREETD].path) == 0) {
-		fprintf(stderr, "greetd_socket: must differ from socket\n");
+		snprintf(why, cap, "greetd_socket: must differ from socket");
+		return -1;
+	}
+	if (check_program("worker_path", c->worker_path, why, cap) == -1 ||
+	    check_program("pam_path", c->pam_path, why, cap) == -1)
+		return -1;
+	/* A lockout that cannot record a failure would lock nobody. */
+	if (p->lockout_failures > 0 && lockout_usable(c->lockout_file, reason,
+	    sizeof(reason)) == -1) {
+		snprintf(why, cap, "lockout_file %s: %s (the policy's lockout "
+		    "needs it)", c->lockout_file, reason);
 		return -1;
 	}
 	return 0;

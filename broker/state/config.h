@@ -56,6 +56,7 @@ struct config {
 	unsigned max_sessions;
 	unsigned failure_delay_ms;
 	unsigned idle_timeout_ms;	/* client silence while we wait */
+	char pid_file[CONFIG_PATH_MAX];	/* written when detached; "": none */
 };
 
 /* Fills c with the built-in defaults. */
@@ -73,7 +74,11 @@ const char *config_set(void *ctx, const char *key, const char *value,
 struct policy *config_read(const char *path, struct config *conf,
     bool (*mech_available)(const char *), struct policy_errors *errs);
 
-/* Checks cross-field rules: 0 or -1 with a message on stderr. */
-int config_check(const struct config *c);
+/* Checks what the settings must be for the broker to work as the policy
+ * p says: the sockets' paths, the programs it starts, the lockout file a
+ * lockout needs (a control that cannot work must stop the start and the
+ * reload).  0, or -1 with why[cap] saying what is wrong. */
+int config_check(const struct config *c, const struct policy *p, char *why,
+    size_t cap);
 
 #endif

@@ -69,6 +69,47 @@ unmap(void)
 	counted = false;
 }
 
+int
+lockout_usable(const char *p, char *why, size_t cap)
+{
+	char dir[256];
+	struct stat st;
+	char *slash;
+
+	if (stat(p, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			snprintf(why, cap, "not a regular file");
+			return -1;
+		}
+		if (access(p, R_OK | W_OK) == -1) {
+			snprintf(why, cap, "%s", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != ENOENT) {
+		snprintf(why, cap, "%s", strerror(errno));
+		return -1;
+	}
+	/* Made at the first failure: its directory must take it then. */
+	snprintf(dir, sizeof(dir), "%s", p);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir) {
+		snprintf(why, cap, "not an absolute path in a directory");
+		return -1;
+	}
+	*slash = '\0';
+	if (stat(dir, &st) == -1 || (S_ISDIR(st.st_mode) &&
+	    access(dir, W_OK | X_OK) == -1)) {
+		snprintf(why, cap, "directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(why, cap, "%s is not a directory", dir);
+		return -1;
+	}
+	return 0;
+}
+
 void
 lockout_init(const char *p, unsigned users)
 {

@@ -33,6 +33,11 @@ struct lockout_rules {
 	unsigned duration_s;
 };
 
+/* Whether the state file at path can be used: it exists as a file root
+ * may read and write, or its directory exists to make it in.  0, or -1
+ * with why[cap] saying what is wrong.  Makes nothing. */
+int lockout_usable(const char *path, char *why, size_t cap);
+
 /* Uses the state file at path, made on the first failure, for users
  * entries; an existing table of another size is moved to this one.
  * users 0 (loginbrokerctl): the table's own size, never moved. */

@@ -1,21 +1,63 @@
 /* log.c: one line per event, never a secret. */
 #include "log.h"
 
+#include <paths.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
-static bool to_stderr;
+static enum {
+	SINK_STDERR,		/* a terminal's: stamped, the level named */
+	SINK_JOURNAL,		/* systemd's journal on stderr: "<N>" */
+	SINK_SYSLOG,
+} sink;
+static bool stderr_too;		/* a daemon not yet detached */
 static bool with_debug;
 
-void
+/* systemd's JOURNAL_STREAM names stderr when stderr is the journal. */
+static bool
+stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return v != NULL && sscanf(v, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(2, &st) == 0 && st.st_dev == (dev_t)dev &&
+	    st.st_ino == (ino_t)ino;
+}
+
+int
 log_init(bool foreground, bool debug)
 {
-	to_stderr = foreground;
+	struct stat st;
+
 	with_debug = debug;
-	if (!foreground)
-		openlog("loginbrokerd", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	if (foreground) {
+		sink = stderr_is_journal() ? SINK_JOURNAL : SINK_STDERR;
+		return 0;
+	}
+	/* With no syslog socket a daemon's log, the audit trail in it,
+	 * would go nowhere. */
+	if (stat(_PATH_LOG, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "loginbrokerd: no syslog socket at %s: the "
+		    "audit log would be lost; run a syslog daemon, or run in "
+		    "the foreground (-f) with stderr kept\n", _PATH_LOG);
+		return -1;
+	}
+	sink = SINK_SYSLOG;
+	stderr_too = true;
+	openlog("loginbrokerd", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	return 0;
+}
+
+void
+log_detached(void)
+{
+	stderr_too = false;
 }
 
 static bool
@@ -90,10 +132,12 @@ log_msg(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (!to_stderr) {
+	if (sink == SINK_SYSLOG)
 		syslog(prio, "%s", line);
+	if (sink == SINK_JOURNAL)
+		fprintf(stderr, "<%d>%s\n", prio, line);
+	if (sink == SINK_SYSLOG ? !stderr_too : sink != SINK_STDERR)
 		return;
-	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);

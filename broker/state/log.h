@@ -6,9 +6,16 @@
 #include <stddef.h>
 #include <syslog.h>
 
-/* Chooses stderr (with a timestamp) when foreground, else syslog; LOG_DEBUG
- * lines (session lifecycle, worker pids) only with debug. */
-void log_init(bool foreground, bool debug);
+/* Chooses stderr when foreground: stamped lines with their level named,
+ * or, when stderr is systemd's journal (JOURNAL_STREAM), each line with
+ * its syslog priority as "<N>"; else syslog, and stderr too until
+ * log_detached.  LOG_DEBUG lines (session lifecycle, worker pids) only
+ * with debug.  0, or -1 with the reason on stderr: a daemon with no
+ * syslog socket. */
+int log_init(bool foreground, bool debug);
+
+/* A daemon has detached: syslog only from here on. */
+void log_detached(void);
 
 /* A log line's bound: an audit line with every quoted field at its
  * longest fits (audit.c). */

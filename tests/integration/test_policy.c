@@ -117,22 +117,45 @@ pass_code(const char *user, int offset)
 
 /* --- checking ----------------------------------------------------- */
 
+/* An example as an administrator installs it: its lockout's file in a
+ * directory that exists (here a temporary one), the example after. */
+static void
+installed_example(const char *name, const char *dir, char *path,
+    size_t cap)
+{
+	char example[512], line[512];
+	FILE *in, *out;
+
+	snprintf(example, sizeof(example), "%s/%s.conf", getenv("LB_EXAMPLES"),
+	    name);
+	snprintf(path, cap, "%s/%s.conf", dir, name);
+	assert_non_null(in = fopen(example, "r"));
+	assert_non_null(out = fopen(path, "w"));
+	fprintf(out, "lockout_file %s/lockout\n", dir);
+	while (fgets(line, sizeof(line), in) != NULL)
+		fputs(line, out);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
 static void
 test_check_accepts_the_examples_and_locates_errors(void **state)
 {
 	static const char *const names[] = { "greeter", "remote-shell",
 	    "console" };
-	char path[512], out[2048], want[2048];
+	char dir[] = "/tmp/lbcheck.XXXXXX", path[512], out[2048], want[2048];
 	size_t i;
 	FILE *f;
 
+	assert_non_null(mkdtemp(dir));
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s.conf",
-		    getenv("LB_EXAMPLES"), names[i]);
+		installed_example(names[i], dir, path, sizeof(path));
 		assert_int_equal(run_check(path, out, sizeof(out)), 0);
 		snprintf(want, sizeof(want), "%s: OK, 1 service\n", path);
 		assert_string_equal(out, want);
+		unlink(path);
 	}
+	rmdir(dir);
 	snprintf(path, sizeof(path), "/tmp/lbcheck.%d.conf", (int)getpid());
 	assert_non_null(f = fopen(path, "w"));
 	fputs("socket /run/x\nservice s {\n\tpeer user nobody-here\n"
@@ -503,14 +526,14 @@ test_context_reaches_pam_as_rhost_and_ruser(void **state)
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	raw_expect(fd, "context 2001:db8::7 jdoe\r\n", 200, NULL);
 	raw_expect(fd, "login password alice\r\n", 303,
-	    "303 \"rhost=2001:db8::7 ruser=jdoe\"\r\n");
+	    "303 \"rhost=2001:db8::7 ruser=jdoe tty=loginbroker\"\r\n");
 	raw_expect(fd, "pass\r\n", 301, "301 \"Password: \"\r\n");
 	raw_expect(fd, "pass pw\r\n", 200, NULL);
 	hang_up(fd);
 	/* Without a context, PAM has neither. */
 	fd = raw_connect_greeted_as(&broker, 0, 0);
 	raw_expect(fd, "login password alice\r\n", 303,
-	    "303 \"rhost=(none) ruser=(none)\"\r\n");
+	    "303 \"rhost=(none) ruser=(none) tty=loginbroker\"\r\n");
 	hang_up(fd);
 }
 

@@ -277,43 +277,60 @@ spawn_broker(struct broker_fixture *b)
 	fail_msg("loginbrokerd did not listen within 5 s");
 }
 
+/* Whether the test's lines set key (a line that begins "key "). */
+static bool
+sets(const char *extra, const char *key)
+{
+	const char *p;
+
+	for (p = extra; p != NULL && (p = strstr(p, key)) != NULL; p++)
+		if (p == extra || p[-1] == '\n')
+			return true;
+	return false;
+}
+
 void
 broker_write_config(const struct broker_fixture *b, const char *extra)
 {
+	char dir_file[7][192];
 	/* The fixture's settings, each unless the test's lines set it. */
 	const char *const defaults[][2] = {
+		{ "socket ", b->sock },
+		{ "lockout_file ", dir_file[0] },
+		{ "totp_file ", dir_file[1] },
+		{ "gss_path ", env("LB_GSS") },
+		{ "ccache_dir ", dir_file[2] },
+		{ "scram_path ", env("LB_SCRAM") },
+		{ "scram_file ", dir_file[3] },
+		{ "sessions_dir ", dir_file[4] },
+		{ "utmp_file ", dir_file[5] },
+		{ "wtmp_file ", dir_file[6] },
 		{ "socket_mode ", "0666" },
 		{ "greetd_socket ", b->greetd_sock },
 		{ "greetd_socket_mode ", "0666" },
 		{ "failure_delay_ms ", "50" },
 		{ "duo_path ", env("LB_DUO") },
+		{ "worker_path ", env("LB_WORKER") },
+		{ "pam_path ", env("LB_PAM") },
 	};
+	static const char *const in_dir[] = { "lockout", "totp", "ccache",
+	    "scram", "sessions", "utmp", "wtmp" };
 	char path[256], text[8192];
 	size_t i, len;
 	int n;
 
+	for (i = 0; i < sizeof(in_dir) / sizeof(in_dir[0]); i++)
+		snprintf(dir_file[i], sizeof(dir_file[i]), "%s/%s", b->dir,
+		    in_dir[i]);
 	snprintf(path, sizeof(path), "%s/config", b->dir);
 	/* The test's lines first, so that rules keep their line numbers. */
-	n = snprintf(text, sizeof(text),
-	    "%s"
-	    "# written by tests/lib/broker_fixture.c\n"
-	    "socket %s\n"
-	    "lockout_file %s/lockout\n"
-	    "totp_file %s/totp\n"
-	    "gss_path %s\n"
-	    "ccache_dir %s/ccache\n"
-	    "scram_path %s\n"
-	    "scram_file %s/scram\n"
-	    "sessions_dir %s/sessions\n"
-	    "utmp_file %s/utmp\n"
-	    "wtmp_file %s/wtmp\n",
-	    extra != NULL ? extra : "", b->sock, b->dir, b->dir,
-	    env("LB_GSS"), b->dir, env("LB_SCRAM"), b->dir, b->dir, b->dir,
-	    b->dir);
+	n = snprintf(text, sizeof(text), "%s"
+	    "# written by tests/lib/broker_fixture.c\n",
+	    extra != NULL ? extra : "");
 	assert_true(n > 0 && (size_t)n < sizeof(text));
 	len = (size_t)n;
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
-		if (extra != NULL && strstr(extra, defaults[i][0]) != NULL)
+		if (sets(extra, defaults[i][0]))
 			continue;
 		n = snprintf(text + len, sizeof(text) - len, "%s%s\n",
 		    defaults[i][0], defaults[i][1]);
@@ -813,7 +830,8 @@ run_cli(const struct broker_fixture *b, const char *const *args,
 int
 run_check(const char *path, char *out, size_t cap)
 {
-	const char *argv[] = { "loginbrokerd", "-n", "-c", path, NULL };
+	const char *argv[] = { "loginbrokerd", "-n", "-c", path, "-w",
+	    env("LB_WORKER"), "-p", env("LB_PAM"), NULL };
 
 	return run_program(env("LB_BROKERD"), argv, true, NULL, NULL, out,
 	    cap);
@@ -910,7 +928,8 @@ void
 broker_totp_enroll(const struct broker_fixture *b, const char *user,
     char *uri, size_t cap)
 {
-	const char *args[] = { "totp", "enroll", user, NULL };
+	/* -f: a test's users may be the system's, not nss_wrapper's. */
+	const char *args[] = { "totp", "enroll", "-f", user, NULL };
 	char pattern[128];
 
 	assert_int_equal(run_ctl(b, args, uri, cap), 0);

@@ -54,11 +54,10 @@ int broker_teardown(void **state);
  * (state files, log and configuration kept). */
 void broker_restart(struct broker_fixture *b);
 
-/* Writes extra lines, then the test settings: the socket, the state
- * files and the delegated credentials' directory in the test directory,
- * the GSSAPI and SCRAM zygotes of the build, and, unless extra sets them,
- * socket_mode 0666, a greetd socket of mode 0666, failure_delay_ms 50 and
- * the build's Duo zygote. */
+/* Writes extra lines, then the test settings that extra does not set:
+ * the sockets (mode 0666), the state files and the delegated
+ * credentials' directory in the test directory, the build's programs,
+ * failure_delay_ms 50. */
 void broker_write_config(const struct broker_fixture *b, const char *extra);
 
 /* Rewrites the configuration with extra, sends SIGHUP and waits until the
