@@ -1,6 +1,6 @@
 /*
  * mech_kbdint.c: the keyboard-interactive dialog, as in SSH (RFC 4256) and
- * seed 000: the server sends rounds, each a name, an instruction and any
+ * libssh2_userauth_keyboard_interactive_ex(3): the server sends rounds, each a name, an instruction and any
  * number of prompts with their echo flags, and the client answers every
  * prompt of a round in one request.  A round is one 305 reply of tagged
  * lines (doc/protocol.md):

@@ -4,12 +4,14 @@
 # loginbrokerctl neither libpam nor Kerberos, loginbrokerctl none of the
 # daemon, the PAM zygote libpam, the GSSAPI zygote Kerberos, the SCRAM
 # zygote GNU SASL and the Duo zygote libduo; pam_loginbroker.so libpam
-# alone, exporting the PAM entry points alone.  TAP output.
+# alone, exporting the PAM entry points alone; libloginbroker exporting
+# exactly the symbols its map names.  TAP output.
 #   linkage.sh LOGINBROKERCTL LOGINBROKERD LOGINBROKER-WORKER LOGINBROKER-PAM
 #              LOGINBROKER-GSS LOGINBROKER-SCRAM LOGINBROKER-DUO
-#              PAM_LOGINBROKER.SO
+#              PAM_LOGINBROKER.SO LIBLOGINBROKER.SO LIBLOGINBROKER.MAP
 set -u
 ctl=$1 brokerd=$2 worker=$3 pam=$4 gss=$5 scram=$6 duo=$7 module=$8
+lib=$9 libmap=${10}
 n=0 failed=0
 
 check() {
@@ -83,5 +85,13 @@ check "loginbroker-duo links libduo, neither libpam nor Kerberos nor SASL" \
     'libs "$duo" | grep -q libduo && ! libs "$duo" | grep -qE "libpam|libkrb5|libgssapi|libgsasl"'
 check "loginbroker-duo has none of the daemon" \
     '! defines "$duo" session_new event_dispatch verifier_of'
+# The functions a library exports, by name, sorted.
+exported() {
+	nm -D --defined-only "$1" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort
+}
+check "libloginbroker exports exactly the functions its map names" \
+    '[ "$(exported "$lib")" = "$(sed -n "s/^[[:space:]]*\(lb_[a-z_0-9]*\);$/\1/p" "$libmap" | sort)" ]'
+check "libloginbroker exports nothing but lb_ functions" \
+    '! exported "$lib" | grep -qv "^lb_"'
 echo "1..$n"
 exit $failed

@@ -554,7 +554,7 @@ test_nul_byte_and_invalid_utf8_get_500_or_504_for_a_user(void **state)
 	fd = raw_connect_greeted(&broker);
 	raw_send(fd, "login pass\0word alice\r\n", 23);
 	raw_expect(fd, "", 500, "500 \"NUL byte in line\"\r\n");
-	/* Not UTF-8 in the user name alone: 504, as seed 004 says; in any
+	/* Not UTF-8 in the user name alone: 504, as the Dolda Connect protocol says; in any
 	 * other word: 500. */
 	raw_expect(fd, "login password \xc3\x28\r\n", 504,
 	    "504 \"Invalid user name\"\r\n");
