@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * gss_bench: gssapi-with-mic logins, timed, with the caller's ticket
  * (KRB5CCNAME) against the service host@localhost.

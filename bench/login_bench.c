@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * login_bench: password logins, timed.
  *   login_bench broker SOCKET CLIENTS COUNT USER PASSWORD [MECH]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * policy_bench: what the policy costs.  Parses each example policy (what
  * a reload does) and times policy_match over a table of logins (what each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * spawn_bench: what it costs to have a confined worker that has talked to
  * the broker, three ways (doc/architecture.md keeps the figures):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* stats.c: latency samples. */
 #include "stats.h"
 

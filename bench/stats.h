@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* stats.h: latency samples and their summary, for the benchmarks. */
 #ifndef LB_BENCH_STATS_H
 #define LB_BENCH_STATS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * totp_bench: what a TOTP check costs the broker.  liboath's check of a
  * fresh code (which records it: a locked rewrite of the users file with

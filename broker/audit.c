@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* audit.c: attempt records, each field that comes from outside quoted
  * (log_quote) so that no value can end its field or its line. */
 #include "audit.h"

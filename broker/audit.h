@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* audit.h: one audit line per authentication attempt (doc/architecture.md
  * gives the format).  Never a secret. */
 #ifndef LB_AUDIT_H

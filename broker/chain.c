@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* chain.c: match a login against the policy. */
 #include "chain.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * chain.h: the policy's word on one login: which rule decides it, from the
  * user, the user's groups and the front end's context, and whether the

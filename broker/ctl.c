@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loginbrokerctl: the administrator's command for the broker's state
  * files, which it reads and writes under the same locks as the broker:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* daemon.c: detach once ready, pid file, systemd notification. */
 #include "daemon.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * daemon.h: running as a system service.  Detaching only once set up, so
  * that a start's errors still reach the terminal and its exit status; a

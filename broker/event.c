@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* event.c: epoll dispatch. */
 #include "event.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * event.h: the broker's event loop, a thin layer over epoll.  Each source
  * is an embedded struct event whose callback gets the ready events.  The

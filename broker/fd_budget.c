@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fd_budget.c: what the descriptor limit lets the broker carry. */
 #include "fd_budget.h"
 

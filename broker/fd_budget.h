@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fd_budget.h: what the descriptor limit lets the broker carry.  Every
  * session costs descriptors in the broker; one that cannot get them must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* keeper.c: the broker's side of session keepers, one state machine each. */
 #include "keeper.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * keeper.h: the broker's side of a session keeper, the root process that
  * holds one user's PAM session (broker/pam/keeper.c).  It is the PAM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* listener.c: accept, check the peer, start a session, on the socket of
  * each front end. */
 #include "listener.h"

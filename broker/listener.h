@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* listener.h: the broker's client sockets, one per front end (the line
  * protocol's, greetd's): binding each with its owner and mode, and
  * admitting each connection (peer credentials, session cap). */

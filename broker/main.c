@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loginbrokerd: the privileged broker.  It owns the credential stores and
  * the decisions; everything a client sends is parsed by confined workers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* policy_live.c: hold the policy in force, and put a reloaded one in
  * force once its mechanisms are ready. */
 #include "policy_live.h"

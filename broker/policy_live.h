@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * policy_live.h: the policy in force.  Each session holds a reference to
  * the policy it started under; a reload replaces the policy for new

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* session.c: the broker's per-connection state machine. */
 #include "session.h"
 

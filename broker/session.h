@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * session.h: one client connection on the broker side, from accept to
  * close, as an explicit state machine.  The worker's messages are checked

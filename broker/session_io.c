@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* session_io.c: a session's I/O in the broker's event loop. */
 #include "session_io.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * session_io.h: everything a session does outside its own memory, in one
  * small interface: learn the time, take its worker's channel, send to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * session_requests.c: what a logged-in front end asks of the user's
  * session (doc/protocol.md, "Sessions"), checked against the service's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * session_requests.h: a logged-in front end's session requests (the
  * worker's SESSION_* messages), legal in SS_LOGGED_IN: checked against

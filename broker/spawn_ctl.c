@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spawn_ctl.c: ready children from a spawner, and the spawner's life. */
 #include "spawn_ctl.h"
 

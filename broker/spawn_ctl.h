@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * spawn_ctl.h: the broker's side of a spawner (ipc/spawner.h): it starts
  * the spawner process, keeps the ready children it hands over, gives them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spawn_exec.c: fork and exec a spawner program (spawn_exec.h). */
 #include "spawn_exec.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * spawn_exec.h: how the broker starts a spawner program (the worker
  * launcher, a PAM zygote): fork and exec, a fixed descriptor layout, as

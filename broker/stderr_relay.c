@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* stderr_relay.c: bounded, quoted, rate-limited stderr lines. */
 #include "stderr_relay.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stderr_relay.h: what spawners and their children (workers, PAM helpers
  * and the modules they load) write to stderr, into the broker's log.  A

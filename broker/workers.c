@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* workers.c: start the worker launcher; relay what workers write to stderr. */
 #include "workers.h"
 

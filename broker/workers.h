@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* workers.h: the pool of confined workers: the worker launcher, exec'd
  * from loginbroker-worker, and the relay of its stderr into our log. */
 #ifndef LB_WORKERS_H

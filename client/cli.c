@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loginbroker: log a user in through loginbrokerd from a terminal or a
  * script.  Exit codes (doc/protocol.md): 0 logged in, 1 denied, 2 usage,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conn.h: libloginbroker's connection, shared by the request layer
  * (loginbroker.c: the socket, replies, lsauth and context) and the login

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* gss_initiator.c: the Kerberos initiator of gssapi-with-mic. */
 #include "gss_initiator.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * gss_initiator.h: the client side of gssapi-with-mic (doc/protocol.md),
  * for libloginbroker: the Kerberos initiator, fed the broker's data and

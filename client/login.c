@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * login.c: libloginbroker's logins, one engine for all of them.  An
  * attempt sends the login, then reads replies and answers the data of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* loginbroker.c: the client library's requests and replies: one at a
  * time, resumable. */
 #include "loginbroker.h"

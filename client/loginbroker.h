@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loginbroker.h: the client library for loginbroker's protocol.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pam_loginbroker.so: a PAM module that hands the whole authentication to
  * loginbrokerd (doc/pam_loginbroker.8), so that sshd, login, su and

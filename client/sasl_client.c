@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sasl_client.c: scram-sha-256 and plain, by GNU SASL's client. */
 #include "sasl_client.h"
 

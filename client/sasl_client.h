@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sasl_client.h: the SASL mechanisms libloginbroker runs itself
  * (scram-sha-256, plain), by GNU SASL: fed the broker's data, giving the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* session.c: a logged-in front end's session requests (doc/protocol.md,
  * "Sessions"). */
 #include "loginbroker.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * base64.h: RFC 4648 base64, as mechanism data travels in the client
  * protocol (300 DATA, pass DATA).  Decoding accepts only the canonical

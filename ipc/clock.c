@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* clock.c: monotonic milliseconds. */
 #include "clock.h"
 

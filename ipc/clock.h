@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* clock.h: monotonic milliseconds for deadlines, shared by every process. */
 #ifndef LB_CLOCK_H
 #define LB_CLOCK_H

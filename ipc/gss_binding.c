@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* gss_binding.c: the bytes a gssapi-with-mic MIC covers. */
 #include "gss_binding.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * gss_binding.h: what a gssapi-with-mic client signs with its MIC, so that
  * a captured token and MIC prove nothing on another connection or for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ipc_chan.c: buffered message channel with optional descriptor passing. */
 #include "ipc_chan.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ipc_chan.h: a buffered, non-blocking message channel over a UNIX stream
  * socket, in the manner of OpenBSD's imsgbuf.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ipc_frame.c: header encoding and validation. */
 #include "ipc_frame.h"
 

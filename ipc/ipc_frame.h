@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ipc_frame.h: the fixed header that starts every message between
  * loginbroker's processes, modelled on OpenBSD's imsg.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ipc_payload.c: bounded, sticky-error payload writer and reader. */
 #include "ipc_payload.h"
 

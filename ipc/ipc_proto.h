@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ipc_proto.h: every message type between loginbroker's processes, with
  * its direction and payload.  Which message is legal when is decided by

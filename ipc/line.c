@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* line.c: line framing, word splitting and quoting. */
 #include "line.h"
 

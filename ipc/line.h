@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * line.h: the client protocol's text lines, shared by the worker (which
  * parses requests) and the client library (which parses replies).

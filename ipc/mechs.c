@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mechs.c: the mechanisms' protocol names, and who answers them. */
 #include "mechs.h"
 

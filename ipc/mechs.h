@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mechs.h: the one list of authentication mechanisms, by their protocol
  * names, shared by the policy language, the broker's verifiers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* msg.c: the layouts of ipc_proto.h's messages, one table row each. */
 #include "msg.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * msg.h: every message of ipc_proto.h as a C struct, with the one encoder
  * and the one decoder of its layout, used by both ends, the tests and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* names.c: user and mechanism name rules. */
 #include "names.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* names.h: what a user or mechanism name may be, checked by the worker
  * (to reply 504) and again by the broker (which trusts no worker). */
 #ifndef LB_NAMES_H

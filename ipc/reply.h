@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * reply.h: the client protocol's reply codes (doc/protocol.md), shared by
  * the broker (which decides most of them), the worker (which writes them)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spawner.c: fork children, hand their channels over, report their exits. */
 #include "spawner.h"
 

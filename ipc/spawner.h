@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * spawner.h: a process that forks children for the broker and hands each
  * child's channel straight to it, so that the broker talks to its children

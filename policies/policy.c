@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* policy.c: mechanism names, addresses, references, reading the file. */
 #include "policy.h"
 

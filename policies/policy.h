@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * policy.h: who may log in how (doc/policy.md).  A policy is parsed once
  * into fixed-size tables and then only read: the broker holds one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* policy_eval.c: which service a peer gets and which rule decides a login. */
 #include "policy.h"
 

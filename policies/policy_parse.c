@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * policy_parse.c: the policy language (doc/policy.md).  A line is a
  * statement of whitespace-separated words; '#' starts a comment; '{' and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sandbox_drop.c: stage 1, give up the filesystem, root and capabilities. */
 #include "sandbox.h"
 

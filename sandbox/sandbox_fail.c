@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sandbox_fail.c: fail closed. */
 #include "sandbox_fail.h"
 

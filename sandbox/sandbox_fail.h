@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sandbox_fail.h: the fail-closed exit shared by both stages. */
 #ifndef LB_SANDBOX_FAIL_H
 #define LB_SANDBOX_FAIL_H

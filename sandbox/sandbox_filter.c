@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sandbox_filter.c: stage 2, the seccomp allowlists. */
 #include "sandbox.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sandbox_helper.c: confinement for a privileged helper that parses
  * attacker-controlled tokens (the GSSAPI acceptor): it must stay root to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sandbox_ids.c: becoming another user for good. */
 #include "sandbox_ids.h"
 

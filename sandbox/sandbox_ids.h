@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sandbox_ids.h: the steps that make a root process another user for
  * good, shared by sandbox_drop (the worker launcher) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* client_proto.c: requests, replies and the worker's session states. */
 #include "client_proto.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * client_proto.h: the worker's side of the client protocol
  * (doc/protocol.md): one state machine per session that turns request

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * front.h: how a worker takes its client's requests, by the protocol its
  * socket speaks (enum front_end): the line protocol (front_line.c) or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* front_line.c: the line protocol's reading side (doc/protocol.md). */
 #include "front.h"
 

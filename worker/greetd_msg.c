@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* greetd_msg.c: greetd's requests from JSON, its replies to JSON. */
 #include "greetd_msg.h"
 

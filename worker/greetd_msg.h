@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * greetd_msg.h: greetd's IPC messages (greetd-ipc(7)) as typed structs:
  * a greeter's request parsed from its JSON, and a reply written as a

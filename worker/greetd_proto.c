@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * greetd_proto.c: greetd's IPC (greetd-ipc(7)) for greeters, spoken over
  * the line protocol's own session state machine (client_proto.c): each

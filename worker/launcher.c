@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* launcher.c: confine once, then fork a confined child per session. */
 #include "launcher.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * launcher.h: the worker launcher.  Exec'd by the broker (as root, with its
  * channel on fd 3), it confines itself (sandbox stage 1 and the launcher

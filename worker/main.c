@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loginbroker-worker: the unprivileged side.  Started by loginbrokerd
  * only, with its channel on fd 3; links no credential library.

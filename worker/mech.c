@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mech.c: the worker's table of mechanism dialogs. */
 #include "mech.h"
 

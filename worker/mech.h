@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mech.h: a mechanism's dialog on the worker side: how the broker's
  * prompts are shown to the client and how the client's pass requests

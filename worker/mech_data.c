@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mech_data.c: the dialogs of mechanisms whose steps are data rather than
  * questions for a person: gssapi-with-mic, scram-sha-256, and echo-test in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mech_kbdint.c: the keyboard-interactive dialog, as in SSH (RFC 4256) and
  * libssh2_userauth_keyboard_interactive_ex(3): the server sends rounds, each a name, an instruction and any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mech_password.c: the one-message-at-a-time dialog: each prompt or
  * message is one reply (301-304), each answer one pass request.  It

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mech_plain.c: the dialog of plain (RFC 4616): one message, usually the
  * initial response, "[authzid] NUL authcid NUL password".  The worker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * session_loop.c: moves bytes between the client, the protocol state
  * machine and the broker.  One request is handled at a time: the next

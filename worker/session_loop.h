@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* session_loop.h: a confined session worker's event loop. */
 #ifndef LB_SESSION_LOOP_H
 #define LB_SESSION_LOOP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* duo_helper.c: one Duo login, through libduo. */
 #include "duo_helper.h"
 

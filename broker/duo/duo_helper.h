@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * duo_helper.h: one Duo login (libduo's duo_login) in its own process,
  * forked by the Duo zygote (loginbroker-duo).  It waits for the broker's

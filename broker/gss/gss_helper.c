@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* gss_helper.c: one GSSAPI acceptor exchange, its tokens relayed over IPC. */
 #include "gss_helper.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * gss_helper.h: one gssapi-with-mic exchange in its own process, forked
  * by the GSSAPI zygote (loginbroker-gss).  It waits for the broker's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loginbroker-gss: the GSSAPI zygote, exec'd by the broker
  * (broker/verifiers/zygotes.c) with its channel on fd 3.  It confines

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loginbroker-pam: the PAM zygote of one PAM service, exec'd by the
  * broker (broker/verifiers/pam_zygote.c) with its channel on fd 3.  It

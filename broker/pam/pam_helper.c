@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pam_helper.c: one PAM transaction, its conversation relayed over IPC. */
 #include "pam_helper.h"
 

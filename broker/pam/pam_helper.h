@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pam_helper.h: one PAM transaction in its own process, forked by the PAM
  * zygote (pam_zygote.h).  It waits for the broker's BEGIN with the user,

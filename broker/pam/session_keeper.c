@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* session_keeper.c: open, run and close one user's session as root. */
 #include "session_keeper.h"
 

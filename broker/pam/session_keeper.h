@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * session_keeper.h: a PAM helper become the keeper of one user's session
  * (doc/architecture.md, "Sessions").  As root, with the handle that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* scram_helper.c: one SCRAM-SHA-256 server exchange, through GNU SASL. */
 #include "scram_helper.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scram_helper.h: one scram-sha-256 exchange (RFC 5802, RFC 7677) in its
  * own process, forked by the SCRAM zygote (loginbroker-scram).  It waits

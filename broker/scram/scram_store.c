@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* scram_store.c: reading and writing the stored-key file. */
 #include "scram_store.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scram_store.h: the SCRAM-SHA-256 stored keys (config scram_file), one
  * line per user in the format Dovecot's passwd-file uses and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* config.c: defaults and the process settings of the configuration file. */
 #include "config.h"
 
@@ -14,6 +15,9 @@
 
 #include "lockout.h"
 
+#ifndef LB_SYSCONFDIR
+#define LB_SYSCONFDIR "/etc"
+#endif
 #ifndef LB_WORKER_PATH
 #define LB_WORKER_PATH "/usr/libexec/loginbroker-worker"
 #endif
@@ -34,7 +38,8 @@ config_defaults(struct config *c)
 	c->listen[FRONT_GREETD].mode = 0660;
 	snprintf(c->lockout_file, sizeof(c->lockout_file),
 	    "/var/lib/loginbroker/lockout");
-	snprintf(c->totp_file, sizeof(c->totp_file), "/etc/loginbroker/totp");
+	snprintf(c->totp_file, sizeof(c->totp_file), "%s/loginbroker/totp",
+	    LB_SYSCONFDIR);
 	c->totp_window = 1;
 	snprintf(c->worker_path, sizeof(c->worker_path), "%s", LB_WORKER_PATH);
 	snprintf(c->pam_path, sizeof(c->pam_path), "%s", LB_PAM_PATH);
@@ -42,10 +47,11 @@ config_defaults(struct config *c)
 	snprintf(c->ccache_dir, sizeof(c->ccache_dir),
 	    "/run/loginbroker/ccache");
 	snprintf(c->scram_path, sizeof(c->scram_path), "%s", LB_SCRAM_PATH);
-	snprintf(c->scram_file, sizeof(c->scram_file),
-	    "/etc/loginbroker/scram");
+	snprintf(c->scram_file, sizeof(c->scram_file), "%s/loginbroker/scram",
+	    LB_SYSCONFDIR);
 	snprintf(c->duo_path, sizeof(c->duo_path), "%s", LB_DUO_PATH);
-	snprintf(c->duo_file, sizeof(c->duo_file), "/etc/loginbroker/duo.conf");
+	snprintf(c->duo_file, sizeof(c->duo_file), "%s/loginbroker/duo.conf",
+	    LB_SYSCONFDIR);
 	snprintf(c->sessions_dir, sizeof(c->sessions_dir),
 	    "/run/loginbroker/sessions");
 	snprintf(c->utmp_file, sizeof(c->utmp_file), "%s", _PATH_UTMPX);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * config.h: the broker's process settings: built-in defaults, then the
  * top-level "key value" lines of the configuration file (whose services

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lockout.c: the failure and lockout state, a fixed table of slots in
  * lockout_file, mapped shared by the broker and loginbrokerctl.  A user's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lockout.h: failures per user and the lockouts they earn, as
  * pam_faillock keeps them: in a file only root reads, a fixed table of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log.c: one line per event, never a secret. */
 #include "log.h"
 

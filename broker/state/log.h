@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log.h: the broker's log, to syslog or (foreground) to stderr. */
 #ifndef LB_LOG_H
 #define LB_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* totp_enroll.c: add or replace a user's line in the TOTP users file. */
 #include "totp_enroll.h"
 

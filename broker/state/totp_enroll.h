@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * totp_enroll.h: a new TOTP secret for a user, written to the liboath
  * users file the totp verifier reads (verify_totp.c), and its otpauth://

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * attempt.h: one authentication attempt as its verifier sees it: whom it
  * is for, for which service and from where, the verifier's own state,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* helper_run.c: take, watch, dispatch and end an attempt's helper. */
 #include "helper_run.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * helper_run.h: one attempt's helper, as a verifier drives it: a child of
  * a helper zygote (zygotes.h) taken for the attempt, its channel watched

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* verify.c: the broker's table of verifiers. */
 #include "verify.h"
 

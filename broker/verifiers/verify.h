@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * verify.h: a mechanism's verifier, the only broker code that touches
  * that mechanism's secrets.  It runs beside the event loop, never blocking

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * verify_duo.c: the duo mechanism, a second factor through Duo's service
  * (doc/protocol.md).  libduo runs in a helper from the Duo zygote

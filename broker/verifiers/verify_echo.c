@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * verify_echo.c: the verifier of echo-test, a mechanism built only into
  * test builds (-Dtest_mechanisms=true).  It sends 16 random bytes; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * verify_gss.c: the gssapi-with-mic mechanism (doc/protocol.md): a
  * Kerberos login with the ticket the client holds, ended by a MIC over

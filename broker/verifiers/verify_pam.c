@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * verify_pam.c: the verifiers of the password, keyboard-interactive and
  * plain mechanisms: a PAM transaction in a helper from the PAM zygote

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * verify_scram.c: the scram-sha-256 mechanism (RFC 5802, RFC 7677,
  * doc/protocol.md): client-first, server-first, client-final, and the

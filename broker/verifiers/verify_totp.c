@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * verify_totp.c: the totp mechanism (RFC 6238), a second factor that
  * works offline.  liboath does the arithmetic and keeps the users file

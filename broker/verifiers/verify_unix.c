@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * verify_unix.c: the unix mechanism: the connecting process's own uid
  * (SO_PEERCRED, taken by the listener) logs in as the user of that uid,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* zygotes.c: start and find the helper zygotes (loginbroker-*). */
 #include "zygotes.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * zygotes.h: the helper zygotes, privileged spawners (ipc/spawner.h) that
  * load what their helpers need once and fork one helper per attempt from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* zygote_main.c: a helper zygote's start, from exec to serving. */
 #include "zygote_main.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * zygote_main.h: the body of a helper zygote program (loginbroker-scram,
  * loginbroker-duo): it checks that the broker exec'd it, confines itself

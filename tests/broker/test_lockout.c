@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_lockout.c: the lockout table (broker/state/lockout.c) on a file of
  * its own: every entry stays reachable however deletions reorder its

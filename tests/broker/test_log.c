@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_log.c: a value from outside is one log field, whatever it holds. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_mechanisms.c: the one list of mechanisms (ipc/mechs.h) and the
  * tables built on it agree: every mechanism the broker verifies has a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_session.c: the broker's session state machine (broker/session.c)
  * driven without I/O: a recording session_io with a clock the test moves,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_spawn_ctl.c: the broker's side of a spawner against fake spawners
  * (forked here, speaking ipc/spawner.h's protocol): children that cannot

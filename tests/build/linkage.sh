@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # linkage.sh: each program links what its role needs and nothing of
 # another's: the worker no credential library, the broker and
 # loginbrokerctl neither libpam nor Kerberos, loginbrokerctl none of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_client_step.c: the step API (lb_client_start, lb_client_step)
  * against a fake broker that the test forks on a UNIX socket in a

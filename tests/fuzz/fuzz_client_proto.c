@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_client_proto.c: libFuzzer over what a client controls: bytes into
  * the worker's line reader and protocol state machine, in a dialog state

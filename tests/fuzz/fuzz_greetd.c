@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_greetd.c: libFuzzer over what a greeter controls: bytes into the
  * worker's greetd front end (frames, JSON, the requests they map to),

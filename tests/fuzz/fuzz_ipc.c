@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_ipc.c: libFuzzer over what a compromised worker and a compromised
  * helper control: raw bytes into the broker's channels, read by the

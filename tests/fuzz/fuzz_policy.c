@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_policy.c: libFuzzer over the policy parser: any bytes as a
  * configuration file must give a policy or errors, never a crash, an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_session.c: a worker session started as the broker starts one. */
 #include "fuzz_session.h"
 

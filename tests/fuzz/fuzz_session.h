@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_session.h: a worker session for a fuzz target, as the worker has
  * one after the broker's ASSIGN, over a socketpair whose other end plays

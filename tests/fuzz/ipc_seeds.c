@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ipc_seeds.c: writes a seed corpus for fuzz_ipc into DIR: the exchanges
  * of a worker and a PAM or GSSAPI helper that take a session to each of

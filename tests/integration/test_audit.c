@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_audit.c: nothing from outside can forge, flood or hide a line of
  * the broker's log (issue 10, finding 3).  The real loginbrokerd, raw

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_duo.c: the duo mechanism through the real broker and the real
  * libduo, against a fake Duo service of our own on 127.0.0.1

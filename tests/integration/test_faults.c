@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_faults.c: fault injection (issue 10).  8 clients log in 1,000
  * times while a killer SIGKILLs a random worker, PAM helper, PAM zygote

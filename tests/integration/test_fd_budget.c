@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_fd_budget.c: the broker never runs out of descriptors half-way
  * (issue 10, finding 2).  Under a small RLIMIT_NOFILE it serves as many

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_greetd.c: greetd's IPC front end (issue 16, B).  The real greeter
  * agreety (package greetd; never the greetd daemon) on a pty, pointed at

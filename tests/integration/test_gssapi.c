@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_gssapi.c: gssapi-with-mic through the real broker, worker and
  * GSSAPI helper, against a real MIT KDC on loopback

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_kbdint.c: keyboard-interactive rounds and expired passwords through
  * the real loginbrokerd, with PAM conversations scripted by

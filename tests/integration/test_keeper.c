@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_keeper.c: completing the login (issue 15): the broker opens the
  * PAM session and starts the user's process through the login's keeper.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_login.c: the real loginbrokerd, driven by the real CLI, the client
  * library and raw protocol lines.  Needs root (the broker confines its

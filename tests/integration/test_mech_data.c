@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_mech_data.c: mechanism data both ways (300 DATA, pass DATA, and
  * the final data of a success) through the real broker and worker, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_operations.c: loginbrokerd as an administrator runs it (issue
  * 17): a start, a reload and a check that refuse what cannot work (a
@@ -312,6 +313,45 @@ test_ctl_fails_loudly(void **state)
 	broker_stop(&broker);
 }
 
+/* The capabilities the hardening drop-in leaves the broker (its
+ * CapabilityBoundingSet= line) are enough for it to work: its workers
+ * confined, PAM run, a login by password and one by keyboard-interactive
+ * completed, with the bounding set in force. */
+static void
+test_the_hardening_drop_in_s_capabilities_suffice(void **state)
+{
+	static char caps[1024];
+	char path[256], line[1024], status[64];
+	FILE *f;
+	int fd;
+
+	NEED_ROOT();
+	snprintf(path, sizeof(path), "%s/loginbroker-hardening.conf",
+	    getenv("LB_DIST"));
+	assert_non_null(f = fopen(path, "r"));
+	caps[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "CapabilityBoundingSet=%1000[^\n]", caps) == 1)
+			break;
+	fclose(f);
+	assert_true(strstr(caps, "CAP_SETUID") != NULL);
+	broker.with.bounding_set = caps;
+	broker_start(&broker, NULL, NULL);
+	/* CAP_SETUID, 7, kept; CAP_NET_ADMIN, 12, and CAP_SYS_MODULE, 16,
+	 * gone: the set in force is the drop-in's. */
+	assert_non_null(test_proc_status(broker.pid, "CapBnd", status,
+	    sizeof(status)));
+	assert_true((strtoull(status, NULL, 16) & (1ULL << 7)) != 0);
+	assert_true((strtoull(status, NULL, 16) & (1ULL << 12 | 1ULL << 16))
+	    == 0);
+	broker_login_once(&broker);
+	fd = raw_connect_greeted(&broker);
+	raw_expect(fd, "login keyboard-interactive alice\r\n", 305, NULL);
+	raw_expect(fd, "pass alice-pw\r\n", 200, NULL);
+	close(fd);
+	broker_stop(&broker);
+}
+
 /* Each program says its version and its usage when asked, on stdout,
  * with status 0, in long options as in short. */
 static void
@@ -362,6 +402,8 @@ main(void)
 		BROKER_TEST(test_the_journal_gets_each_line_s_priority,
 		    &broker),
 		BROKER_TEST(test_ctl_fails_loudly, &broker),
+		BROKER_TEST(test_the_hardening_drop_in_s_capabilities_suffice,
+		    &broker),
 		cmocka_unit_test(test_every_program_has_help_and_version),
 	};
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_pam_module.c: pam_loginbroker.so (issue 16, A) driven by the real
  * pamtester, through pam_wrapper on a private PAM directory, against the

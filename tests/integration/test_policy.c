@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_policy.c: policies through the real broker: the three examples of
  * policies/examples/, factor chains with TOTP codes computed here from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_sasl.c: the SASL mechanisms through the real broker: scram-sha-256
  * (stored keys, a SCRAM helper running GNU SASL's server), plain (RFC

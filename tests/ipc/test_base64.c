@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_base64.c: RFC 4648 base64, and only its canonical form. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_ipc_chan.c: framing, partial transfers, garbage and descriptors. */
 #include <errno.h>
 #include <fcntl.h>

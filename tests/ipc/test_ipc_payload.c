@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_ipc_payload.c: typed payload fields and their bounds. */
 #include <errno.h>
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_line.c: line framing, word splitting, quoting, UTF-8. */
 #include <setjmp.h>
 #include <stdarg.h>

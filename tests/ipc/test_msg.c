@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_msg.c: every message's one encoder and one decoder (ipc/msg.h):
  * each round-trips through a real channel, every cut or padded payload is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_names.c: which user names the worker and the broker accept. */
 #include <setjmp.h>
 #include <stdarg.h>

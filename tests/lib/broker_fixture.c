@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broker_fixture.c: start, drive and stop the real broker. */
 #include "broker_fixture.h"
 #include "testlib.h"
@@ -17,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -209,6 +212,30 @@ enter_plain_chroot(const char *dir)
 }
 
 /* Starts loginbrokerd in the foreground on the fixture's directory. */
+/* Drops from the bounding set every capability names (blank-separated
+ * CAP_ names) leaves out, as systemd's CapabilityBoundingSet= does: 0,
+ * or -1. */
+static int
+keep_only_capabilities(const char *names)
+{
+	char list[1024], *name, *save;
+	bool keep[CAP_LAST_CAP + 1] = { false };
+	cap_value_t cap;
+
+	snprintf(list, sizeof(list), "%s", names);
+	for (name = strtok_r(list, " ", &save); name != NULL;
+	    name = strtok_r(NULL, " ", &save)) {
+		if (cap_from_name(name, &cap) == -1 || cap > CAP_LAST_CAP)
+			return -1;
+		keep[cap] = true;
+	}
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++)
+		if (!keep[cap] && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+		    errno != EINVAL)
+			return -1;
+	return 0;
+}
+
 static void
 launch_broker(struct broker_fixture *b)
 {
@@ -249,6 +276,9 @@ launch_broker(struct broker_fixture *b)
 		    &(struct rlimit){ b->with.nofile, b->with.nofile }) == -1)
 			_exit(127);
 		if (b->with.plain_chroot && enter_plain_chroot(b->dir) == -1)
+			_exit(127);
+		if (b->with.bounding_set != NULL &&
+		    keep_only_capabilities(b->with.bounding_set) == -1)
 			_exit(127);
 		execl(brokerd, "loginbrokerd", "-d", "-f", "-c", path, "-w",
 		    b->worker, "-p", pam, (char *)NULL);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broker_fixture.h: the real loginbrokerd for integration tests, on a
  * temporary socket, with PAM through pam_wrapper and pam_matrix (no file
@@ -24,6 +25,11 @@ struct broker_fixture {
 					 * point */
 		bool system_users;	/* the system's users (no
 					 * nss_wrapper), for a real stack */
+		const char *bounding_set;	/* capability names, as
+						 * systemd's Capability-
+						 * BoundingSet= takes them:
+						 * the broker keeps those
+						 * alone; NULL: all */
 	} with;
 };
 

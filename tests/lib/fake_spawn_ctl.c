@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fake_spawn_ctl.c: broker/spawn_ctl.h without processes, for fuzz_ipc
  * and test_session.  Every child handed out is one end of a socketpair;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fake_spawn_ctl.h: the caller's end of the children it hands out. */
 #ifndef LB_FAKE_SPAWN_CTL_H
 #define LB_FAKE_SPAWN_CTL_H

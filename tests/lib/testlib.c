@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* testlib.c: small helpers shared by the unit tests. */
 #include "testlib.h"
 

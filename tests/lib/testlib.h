@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* testlib.h: small helpers shared by the unit tests. */
 #ifndef LB_TESTLIB_H
 #define LB_TESTLIB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_policy_eval.c: the example policies (policies/examples/) decide as
  * their comments say: each row is a peer, a user with groups, a remote

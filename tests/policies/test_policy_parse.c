@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_policy_parse.c: broken policies give exact "FILE:LINE:COLUMN:
  * message" errors, every one in a file, and nothing half-parsed is

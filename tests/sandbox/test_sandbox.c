@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_sandbox.c: a confined child tries what a compromised worker would,
  * and each attempt must end exactly as designed.  Needs root (CI runs as

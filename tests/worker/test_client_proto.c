@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_client_proto.c: the worker's protocol state machine, driven line by
  * line, with the broker's side of its channel played by the test through

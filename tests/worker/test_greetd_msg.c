@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_greetd_msg.c: greetd's requests parsed from JSON and replies
  * written as frames (worker/greetd_msg.h), request by request.
