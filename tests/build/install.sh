@@ -62,6 +62,17 @@ check "the manual pages and the examples" \
     /man1/loginbroker.1 /man8/loginbrokerctl.8 /man3/libloginbroker.3 \
     /man7/loginbroker-protocol.7 /man8/pam_loginbroker.8 \
     /examples/greeter.conf /doc/loginbroker/loginbroker-hardening.conf'
+# Benchmarks are built when asked for (bench/run asks), else not at all.
+bench_targets() {
+	meson introspect "$build" --targets | python3 -c 'import json, sys
+print(sum("bench" in t["name"] for t in json.load(sys.stdin)))'
+}
+bench_option() {
+	meson introspect "$build" --buildoptions | python3 -c 'import json, sys
+print([o["value"] for o in json.load(sys.stdin) if o["name"] == "bench"][0])'
+}
+check "benchmarks are built only with -Dbench=true" \
+    '[ "$(bench_option)" = True ] || [ "$(bench_targets)" = 0 ]'
 check "nothing for tests or benchmarks" \
     '[ -z "$(find "$dest" -name "test_*" -o -name "*_bench" -o \
     -name "evil_*" -o -name "fuzz_*" -o -name "pam_lbtest*")" ]'
