@@ -11,19 +11,10 @@
 #   install.sh BUILD-DIR
 set -u
 build=$1
-n=0 failed=0
 dest=$(mktemp -d /tmp/lbinstall.XXXXXX)
 trap 'rm -rf "$dest"' EXIT
 
-check() {
-	n=$((n + 1))
-	if eval "$2"; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		failed=1
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # The one installed file whose path ends in $1, or nothing.
 found() {
@@ -121,5 +112,4 @@ for page in $(find "$dest" -path "*/man/man*" -type f); do
 	    '[ -z "$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$page" 2>&1)" ] &&
 	    man -l "$page" 2>/dev/null | grep -q "^NAME"'
 done
-echo "1..$n"
-exit $failed
+finish

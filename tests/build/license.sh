@@ -5,17 +5,8 @@
 #   license.sh SOURCE-DIR
 set -u
 top=$1
-n=0 failed=0
 
-check() {
-	n=$((n + 1))
-	if eval "$2"; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		failed=1
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # Source files: C, headers, build files, scripts and programs, the files
 # installed, the manual pages (not data, such as test fixtures' tables).
@@ -40,5 +31,4 @@ check "LICENSE is the ISC license" \
     '[ "$(head -n 1 "$top/LICENSE")" = "ISC License" ]'
 check "every source file has its SPDX line" '[ -z "$(unlabelled)" ] ||
     { unlabelled | sed "s/^/# unlabelled: /"; false; }'
-echo "1..$n"
-exit $failed
+finish

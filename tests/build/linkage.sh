@@ -13,17 +13,8 @@
 set -u
 ctl=$1 brokerd=$2 worker=$3 pam=$4 gss=$5 scram=$6 duo=$7 module=$8
 lib=$9 libmap=${10}
-n=0 failed=0
 
-check() {
-	n=$((n + 1))
-	if eval "$2"; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		failed=1
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # The libraries a program needs, by name; the C runtime and a sanitizer
 # build's runtime left out.
@@ -94,5 +85,4 @@ check "libloginbroker exports exactly the functions its map names" \
     '[ "$(exported "$lib")" = "$(sed -n "s/^[[:space:]]*\(lb_[a-z_0-9]*\);$/\1/p" "$libmap" | sort)" ]'
 check "libloginbroker exports nothing but lb_ functions" \
     '! exported "$lib" | grep -qv "^lb_"'
-echo "1..$n"
-exit $failed
+finish
