@@ -240,8 +240,10 @@ main(int argc, char **argv)
 	    sizeof(conf.listen[FRONT_LINE].path), "--socket", socket_path) ==
 	    -1 || override(conf.worker_path, sizeof(conf.worker_path),
 	    "--worker", worker_path) == -1 || override(conf.pam_path,
-	    sizeof(conf.pam_path), "--pam", pam_path) == -1)
+	    sizeof(conf.pam_path), "--pam", pam_path) == -1) {
+		policy_unref(policy);
 		return 1;
+	}
 	if (config_check(&conf, policy, why, sizeof(why)) == -1) {
 		fprintf(stderr, "loginbrokerd: %s\n", why);
 		policy_unref(policy);
@@ -263,16 +265,20 @@ main(int argc, char **argv)
 	if (geteuid() != 0) {
 		fprintf(stderr, "loginbrokerd: must run as root: it confines "
 		    "its workers and runs PAM\n");
+		policy_unref(policy);
 		return 1;
 	}
 
-	if (log_init(foreground, debug) == -1)
+	if (log_init(foreground, debug) == -1) {
+		policy_unref(policy);
 		return 1;
+	}
 	/* Before any child exists, so that they are all ours to reap; the
 	 * parent waits until we are set up, and exits with how it went. */
 	if (daemon_start(!foreground) == -1) {
 		fprintf(stderr, "loginbrokerd: detaching: %s\n",
 		    strerror(errno));
+		policy_unref(policy);
 		return 1;
 	}
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);

@@ -814,6 +814,7 @@ run_program(const char *path, const char *const *argv, bool nss,
 			setenv("PAM_WRAPPER_SERVICE_DIR", pam_dir, 1);
 			setenv("LD_PRELOAD", "libpam_wrapper.so", 1);
 			setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
+			setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
 		}
 		execvp(path, (char *const *)argv);
 		_exit(127);
