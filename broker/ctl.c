@@ -42,16 +42,16 @@ usage_to(FILE *f, int status)
 {
 	fprintf(f, "usage: loginbrokerctl [-c config] lockout list\n"
 	    "       loginbrokerctl [-c config] lockout clear [user]\n"
-	    "       loginbrokerctl [-c config] totp enroll [-f] [-i issuer] "
+	    "       loginbrokerctl [-c config] totp enroll [-fu] [-i issuer] "
 	    "user\n"
 	    "       loginbrokerctl [-c config] scram set [-i iterations] "
 	    "user\n"
 	    "       loginbrokerctl [-c config] sessions\n"
 	    "  -c, --config FILE      the broker's configuration (default: "
 	    "built in)\n"
-	    "  -f, --force            totp enroll: replace a secret; enroll "
-	    "a user\n"
-	    "                         the system does not know\n"
+	    "  -f, --force            totp enroll: replace a secret\n"
+	    "  -u, --unknown-user     totp enroll: a user the system does "
+	    "not know\n"
 	    "  -i, --issuer NAME      totp enroll: the issuer the app shows\n"
 	    "  -i, --iterations N     scram set: PBKDF2 iterations\n"
 	    "  -h, --help, -V, --version\n");
@@ -162,16 +162,21 @@ totp_enroll_cmd(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "force", no_argument, NULL, 'f' },
 		{ "issuer", required_argument, NULL, 'i' },
+		{ "unknown-user", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool unknown = false;
 
-	while ((ch = getopt_long(argc, argv, "+fi:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+fi:u", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			replace = true;
 			break;
 		case 'i':
 			issuer = optarg;
+			break;
+		case 'u':
+			unknown = true;
 			break;
 		default:
 			usage();
@@ -184,8 +189,8 @@ totp_enroll_cmd(int argc, char **argv)
 		return 1;
 	}
 	/* A typo would enroll nobody who can log in. */
-	if (!replace && getpwnam(argv[optind]) == NULL) {
-		fprintf(stderr, "loginbrokerctl: %s: no such user (-f enrolls "
+	if (!unknown && getpwnam(argv[optind]) == NULL) {
+		fprintf(stderr, "loginbrokerctl: %s: no such user (-u enrolls "
 		    "one the system does not know)\n", argv[optind]);
 		return 1;
 	}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 static int ready_fd = -1;	/* to the waiting parent */
 static bool detached;
 static char pid_path[256];
+static int pid_fd = -1;		/* locked while we run */
 
 int
 daemon_start(bool detach)
@@ -43,21 +45,37 @@ daemon_start(bool detach)
 	return 0;
 }
 
+/* Writes our pid into path, locked for as long as we run: a broker
+ * whose pid file another one holds does not start (its pid file would
+ * be taken, and removed under the other at the first stop). */
 static int
 write_pid_file(const char *path)
 {
 	char text[24];
-	int fd, n;
+	int n;
 
 	n = snprintf(text, sizeof(text), "%d\n", (int)getpid());
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0644)) == -1 || write(fd, text, (size_t)n) != n ||
-	    close(fd) == -1) {
-		log_msg(LOG_ERR, "pid file %s: %s", path, strerror(errno));
+	if ((pid_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0644)) == -1)
+		goto fail;
+	if (flock(pid_fd, LOCK_EX | LOCK_NB) == -1) {
+		log_msg(LOG_ERR, "pid file %s: held by a broker that runs",
+		    path);
+		close(pid_fd);
+		pid_fd = -1;
 		return -1;
 	}
+	if (ftruncate(pid_fd, 0) == -1 ||
+	    write(pid_fd, text, (size_t)n) != n)
+		goto fail;
 	snprintf(pid_path, sizeof(pid_path), "%s", path);
 	return 0;
+fail:
+	log_msg(LOG_ERR, "pid file %s: %s", path, strerror(errno));
+	if (pid_fd != -1)
+		close(pid_fd);
+	pid_fd = -1;
+	return -1;
 }
 
 int
@@ -112,7 +130,11 @@ daemon_notify(const char *state)
 void
 daemon_stop(void)
 {
+	/* Ours while we hold its lock: removed before it is let go. */
 	if (pid_path[0] != '\0')
 		(void)unlink(pid_path);
+	if (pid_fd != -1)
+		close(pid_fd);
+	pid_fd = -1;
 	pid_path[0] = '\0';
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -31,6 +32,8 @@ static struct event listen_ev[FRONT_COUNT] = {
 	[FRONT_LINE] = { .fd = -1 },
 	[FRONT_GREETD] = { .fd = -1 },
 };
+/* Each socket's lock (lock_socket), held while it listens. */
+static int lock_fds[FRONT_COUNT] = { -1, -1 };
 /* Held in reserve: out of descriptors, it is given up to accept one
  * connection and refuse it, instead of leaving it queued and the
  * listener readable for ever (an epoll busy loop). */
@@ -212,44 +215,49 @@ on_accept(struct event *ev, uint32_t events)
 	}
 }
 
-/* Whether something accepts connections on the socket at sun: a broker
- * already serving there. */
-static bool
-answered(const struct sockaddr_un *sun)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	bool live;
-
-	if (fd == -1)
-		return false;
-	/* A full backlog (EAGAIN) is a live listener too. */
-	live = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ||
-	    errno == EAGAIN;
-	close(fd);
-	return live;
-}
-
-/* Binds and listens on one socket, replacing a stale socket but never a
- * live one nor any other file: the listening descriptor, or -1 after
+/* Takes the lock beside a socket, PATH.lock, held while we listen: a
+ * second broker on the path finds it held and leaves the socket alone;
+ * one that finds it free may replace the socket (stale: its broker
+ * ended).  The lock file stays: removing it would race.  0, or -1 after
  * logging why. */
 static int
-bind_one(const struct config_socket *cs)
+lock_socket(const char *path, int *lock_fd)
+{
+	char lock_path[sizeof(((struct sockaddr_un *)0)->sun_path) + 8];
+
+	snprintf(lock_path, sizeof(lock_path), "%s.lock", path);
+	if ((*lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1) {
+		log_msg(LOG_ERR, "%s: %s", lock_path, strerror(errno));
+		return -1;
+	}
+	if (flock(*lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		log_msg(LOG_ERR, "%s: a broker is listening there already",
+		    path);
+		close(*lock_fd);
+		*lock_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Binds and listens on one socket, its lock held, replacing a stale
+ * socket but never a live one nor any other file: the listening
+ * descriptor, or -1 after logging why. */
+static int
+bind_one(const struct config_socket *cs, int *lock_fd)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
 	int fd;
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", cs->path);
+	if (lock_socket(sun.sun_path, lock_fd) == -1)
+		return -1;
 	if (lstat(sun.sun_path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			log_msg(LOG_ERR, "%s exists and is not a socket",
 			    sun.sun_path);
-			return -1;
-		}
-		if (answered(&sun)) {
-			log_msg(LOG_ERR, "%s: a broker is listening there "
-			    "already", sun.sun_path);
 			return -1;
 		}
 		unlink(sun.sun_path);
@@ -288,7 +296,8 @@ listener_open(const struct config *c)
 		if (c->listen[f].path[0] == '\0')
 			continue;
 		listen_ev[f].cb = on_accept;
-		if ((listen_ev[f].fd = bind_one(&c->listen[f])) == -1 ||
+		if ((listen_ev[f].fd = bind_one(&c->listen[f],
+		    &lock_fds[f])) == -1 ||
 		    event_add(&listen_ev[f], EPOLLIN) == -1)
 			goto fail;
 	}
@@ -307,12 +316,16 @@ listener_close(void)
 	int f;
 
 	for (f = 0; f < FRONT_COUNT; f++) {
-		if (listen_ev[f].fd == -1)
-			continue;
-		event_del(&listen_ev[f]);
-		close(listen_ev[f].fd);
-		listen_ev[f].fd = -1;
-		unlink(conf->listen[f].path);
+		if (listen_ev[f].fd != -1) {
+			event_del(&listen_ev[f]);
+			close(listen_ev[f].fd);
+			listen_ev[f].fd = -1;
+			unlink(conf->listen[f].path);
+		}
+		/* The socket gone, the lock is let go. */
+		if (lock_fds[f] != -1)
+			close(lock_fds[f]);
+		lock_fds[f] = -1;
 	}
 	if (spare_fd != -1)
 		close(spare_fd);

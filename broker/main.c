@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@
 static struct config conf;
 static struct spawn_ctl *workers;
 static bool stopping;
+static bool serving;		/* set up: a reload may replace the policy */
 
 /* The usage, on stderr for a mistake (exit 2), on stdout when asked. */
 static _Noreturn void
@@ -73,6 +75,13 @@ on_signal(struct event *ev, uint32_t events)
 				;
 			break;
 		case SIGHUP:
+			/* While starting, the startup policy is still being
+			 * made ready: a reload would replace it under us. */
+			if (!serving) {
+				log_msg(LOG_WARNING, "SIGHUP while starting: "
+				    "ignored");
+				break;
+			}
 			daemon_notify("RELOADING=1");
 			policy_live_reload(&conf);
 			daemon_notify("READY=1");
@@ -162,8 +171,7 @@ override(char *field, size_t cap, const char *option, const char *value)
 	if (value == NULL)
 		return 0;
 	if (strlen(value) >= cap) {
-		fprintf(stderr, "loginbrokerd: %s: longer than %zu bytes\n",
-		    option, cap - 1);
+		log_early_error("%s: longer than %zu bytes", option, cap - 1);
 		return -1;
 	}
 	memcpy(field, value, strlen(value) + 1);
@@ -178,7 +186,7 @@ main(int argc, char **argv)
 	bool foreground = false, check_only = false, debug = false;
 	static struct policy_errors errs;
 	struct policy *policy;
-	char why[512];
+	char why[512], config_full[PATH_MAX];
 	int ch;
 
 	static const struct option longopts[] = {
@@ -230,6 +238,14 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage(stderr, 2);
 
+	/* The file by its full name: a detached broker works from /, and
+	 * every reload reads the file again. */
+	if (config_path != NULL && realpath(config_path, config_full) == NULL) {
+		log_early_error("%s: %s", config_path, strerror(errno));
+		return 1;
+	}
+	if (config_path != NULL)
+		config_path = config_full;
 	config_defaults(&conf);
 	if ((policy = config_read(config_path, &conf, verifier_exists,
 	    &errs)) == NULL) {
@@ -245,7 +261,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (config_check(&conf, policy, why, sizeof(why)) == -1) {
-		fprintf(stderr, "loginbrokerd: %s\n", why);
+		log_early_error("%s", why);
 		policy_unref(policy);
 		return 1;
 	}
@@ -301,6 +317,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_detached();
+	serving = true;
 
 	while (!stopping) {
 		if (event_dispatch(-1) == -1) {

@@ -75,10 +75,11 @@ policy_live_reload(const struct config *conf)
 		log_msg(LOG_ERR, "reload refused: the policy in force stays");
 		return;
 	}
-	/* The new policy with the settings in force (a file's new process
-	 * settings take effect at a restart): a lockout it adds needs the
-	 * lockout file in force. */
-	if (config_check(conf, p, why, sizeof(why)) == -1) {
+	/* The new policy with the settings in force (a lockout it adds
+	 * needs the lockout file in force), and the file's own settings,
+	 * which the next restart takes. */
+	if (config_check(conf, p, why, sizeof(why)) == -1 ||
+	    config_check(&scratch, p, why, sizeof(why)) == -1) {
 		log_msg(LOG_ERR, "reload: %s", why);
 		log_msg(LOG_ERR, "reload refused: the policy in force stays");
 		policy_unref(p);

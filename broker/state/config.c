@@ -247,6 +247,14 @@ config_check(const struct config *c, const struct policy *p, char *why,
 		snprintf(why, cap, "greetd_socket: must differ from socket");
 		return -1;
 	}
+	/* A detached broker works from /: a relative path would name
+	 * another file than the check saw. */
+	if (c->lockout_file[0] != '/' || (c->pid_file[0] != '\0' &&
+	    c->pid_file[0] != '/')) {
+		snprintf(why, cap, "%s: must be an absolute path",
+		    c->lockout_file[0] != '/' ? "lockout_file" : "pid_file");
+		return -1;
+	}
 	if (check_program("worker_path", c->worker_path, why, cap) == -1 ||
 	    check_program("pam_path", c->pam_path, why, cap) == -1)
 		return -1;

@@ -56,6 +56,19 @@ log_init(bool foreground, bool debug)
 }
 
 void
+log_early_error(const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%sloginbrokerd: %s\n", stderr_is_journal() ? "<3>" :
+	    "", line);
+}
+
+void
 log_detached(void)
 {
 	stderr_too = false;

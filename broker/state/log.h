@@ -15,6 +15,12 @@
  * syslog socket. */
 int log_init(bool foreground, bool debug);
 
+/* An error before the log is set up (a bad option, a bad file): on
+ * stderr as "loginbrokerd: ...", an error's priority first when stderr
+ * is the journal. */
+void log_early_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 /* A daemon has detached: syslog only from here on. */
 void log_detached(void);
 

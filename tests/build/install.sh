@@ -42,9 +42,18 @@ check "the library, its header and pkg-config file" \
     'all_found /libloginbroker.so.0.1.0 /include/loginbroker.h \
     /pkgconfig/libloginbroker.pc'
 check "the configuration, the PAM service, unit, sysusers and tmpfiles" \
-    'all_found /loginbroker/loginbroker.conf /etc/pam.d/loginbroker \
+    'all_found /etc/loginbroker/loginbroker.conf /etc/pam.d/loginbroker \
     /system/loginbroker.service /sysusers.d/loginbroker.conf \
     /tmpfiles.d/loginbroker.conf'
+# An upgrade keeps what the administrator made of them.
+echo "# the administrator's" >>"$dest/etc/pam.d/loginbroker"
+echo "# the administrator's" >>"$(found /etc/loginbroker/loginbroker.conf)"
+meson install -C "$build" --no-rebuild --quiet --destdir "$dest" >/dev/null
+check "a second install keeps the configuration and PAM service made" \
+    'tail -n 1 "$dest/etc/pam.d/loginbroker" | grep -q "administrator" &&
+    tail -n 1 "$(found /etc/loginbroker/loginbroker.conf)" |
+    grep -q "administrator" &&
+    all_found /doc/loginbroker/loginbroker.conf /doc/loginbroker/pam.d-loginbroker'
 check "the PAM service includes the system's stacks, not the module" \
     'grep -q "^@include common-auth" "$dest/etc/pam.d/loginbroker" &&
     ! grep -q "^[^#]*pam_loginbroker" "$dest/etc/pam.d/loginbroker"'
@@ -72,9 +81,11 @@ check "nothing for tests or benchmarks" \
 # finds its programs; then with the drop-in's settings added.  Any word
 # from systemd-analyze is a finding.
 unit=$(found /system/loginbroker.service)
-prefix=$(sed -n 's|^ExecStart=\(.*\)/sbin/loginbrokerd .*|\1|p' "$unit")
+brokerd=$(sed -n 's|^ExecStart=\([^ ]*\) .*|\1|p' "$unit")
+sysconf=$(sed -n 's|^ExecStart=.* --config \(.*\)/loginbroker/loginbroker.conf$|\1|p' "$unit")
 mkdir -p "$dest/verify"
-sed "s|$prefix/|$dest$prefix/|g" "$unit" >"$dest/verify/loginbroker.service"
+sed "s|$brokerd |$dest$brokerd |; s|$sysconf/|$dest$sysconf/|g" "$unit" \
+    >"$dest/verify/loginbroker.service"
 cat "$dest/verify/loginbroker.service" "$(found /loginbroker-hardening.conf)" \
     >"$dest/verify/loginbroker-hardened.service"
 check "the unit passes systemd-analyze verify" \
@@ -85,6 +96,7 @@ check "the unit with the hardening drop-in passes too" \
     "$dest/verify/loginbroker-hardened.service" 2>&1)" ]'
 check "the unit is Type=notify, reloads with SIGHUP, spares sessions" \
     'grep -qx "Type=notify" "$unit" &&
+    grep -q "^ExecReload=.*/loginbrokerd --check " "$unit" &&
     grep -qx "ExecReload=/bin/kill -HUP \$MAINPID" "$unit" &&
     grep -qx "KillMode=process" "$unit"'
 
@@ -99,7 +111,7 @@ check "systemd-tmpfiles makes the directories, root-only state" \
 
 # The default configuration passes the check, with the state directory
 # the tmpfiles made and the programs installed.
-conf=$(found /loginbroker/loginbroker.conf)
+conf=$(found /etc/loginbroker/loginbroker.conf)
 { echo "lockout_file $dest/var/lib/loginbroker/lockout"; cat "$conf"; } \
     >"$dest/verify/loginbroker.conf"
 check "loginbrokerd -n passes the default configuration" \

@@ -92,8 +92,13 @@ test_a_lockout_without_its_file_stops_the_start_and_the_reload(void **state)
 	broker_login_once(&broker);
 	broker_stop(&broker);
 
-	/* The fixture's own file, in its directory: it starts. */
+	/* The fixture's own file, in its directory: it starts.  A file
+	 * whose settings the next restart could not take is refused too. */
 	broker_start(&broker, LOCKOUT_LINE, NULL);
+	broker_reload(&broker, "worker_path /nonexistent\n" LOCKOUT_LINE,
+	    "reload refused");
+	broker_log_expect(&broker, "reload: worker_path /nonexistent: No such "
+	    "file or directory", 1);
 	broker_login_once(&broker);
 	broker_stop(&broker);
 }
@@ -279,7 +284,7 @@ test_the_journal_gets_each_line_s_priority(void **state)
 	assert_true(n > 0);
 	text[n] = '\0';
 	close(fd);
-	if (test_lines_matching(text, "<3>/nonexistent-lb/sock: No such file "
+	if (test_lines_matching(text, "<3>/nonexistent-lb/sock.lock: No such file "
 	    "or directory") != 1 ||
 	    test_lines_matching(text, "<3>cannot start") != 1 ||
 	    test_lines_matching(text, "20*") != 0)
@@ -289,13 +294,13 @@ test_the_journal_gets_each_line_s_priority(void **state)
 
 /* loginbrokerctl fails loudly: a lockout table with nowhere to be is an
  * error, not an empty list; a user the system does not know is not
- * enrolled by mistake (-f does it). */
+ * enrolled by mistake (-u does it). */
 static void
 test_ctl_fails_loudly(void **state)
 {
 	const char *list[] = { "lockout", "list", NULL };
 	const char *enroll[] = { "totp", "enroll", "nosuchuser", NULL };
-	const char *forced[] = { "totp", "enroll", "-f", "nosuchuser", NULL };
+	const char *forced[] = { "totp", "enroll", "-u", "nosuchuser", NULL };
 	char out[2048];
 
 	NEED_ROOT();
@@ -304,7 +309,7 @@ test_ctl_fails_loudly(void **state)
 	assert_int_equal(test_lines_matching(out, "USER *FAILURES*"), 1);
 	assert_int_equal(run_ctl(&broker, enroll, out, sizeof(out)), 1);
 	assert_string_equal(out, "loginbrokerctl: nosuchuser: no such user "
-	    "(-f enrolls one the system does not know)\n");
+	    "(-u enrolls one the system does not know)\n");
 	assert_int_equal(run_ctl(&broker, forced, out, sizeof(out)), 0);
 	broker_write_config(&broker, NO_DIR_LOCKOUT);
 	assert_int_equal(run_ctl(&broker, list, out, sizeof(out)), 1);

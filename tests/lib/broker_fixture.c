@@ -959,8 +959,8 @@ void
 broker_totp_enroll(const struct broker_fixture *b, const char *user,
     char *uri, size_t cap)
 {
-	/* -f: a test's users may be the system's, not nss_wrapper's. */
-	const char *args[] = { "totp", "enroll", "-f", user, NULL };
+	/* -u: a test's users may be the system's, not nss_wrapper's. */
+	const char *args[] = { "totp", "enroll", "-u", user, NULL };
 	char pattern[128];
 
 	assert_int_equal(run_ctl(b, args, uri, cap), 0);
