@@ -29,6 +29,7 @@
 #include "ipc_proto.h"
 #include "line.h"
 #include "mechs.h"
+#include "names.h"
 #include "reply.h"
 
 #define DEFAULT_SOCKET		"/run/loginbroker/socket"
@@ -236,22 +237,6 @@ next_line(struct conn *c)
 	}
 }
 
-/* Replaces what could drive the person's terminal (C0 controls, DEL,
- * C1 controls in UTF-8) by '?': the broker filters its text, but an
- * impostor at the socket path would not. */
-static void
-sanitize(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			p[0] = p[1] = '?';
-	}
-}
-
 /* Appends a line of text to buf[cap], a newline between lines, cut at
  * the bound. */
 static void
@@ -273,7 +258,9 @@ keep_line(struct reply *r, const char *const *words, size_t n)
 
 	snprintf(text, sizeof(text), "%s", n > 0 ? words[n == 2 &&
 	    r->code == REPLY_ROUND ? 1 : 0] : "");
-	sanitize(text);
+	/* The broker filters its text, but an impostor at the socket path
+	 * would not. */
+	name_text_sanitize(text);
 	if (r->code >= REPLY_PROMPT_SECRET && r->code <= REPLY_ERROR_INFO) {
 		r->nlines = 1;
 		add_line(r->text[0], sizeof(r->text[0]), text);

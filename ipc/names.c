@@ -47,6 +47,19 @@ name_user_valid(const char *user)
 	    text_clean(user, len, true);
 }
 
+void
+name_text_sanitize(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
+}
+
 bool
 name_text_valid(const char *text)
 {

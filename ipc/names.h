@@ -16,6 +16,11 @@ bool name_user_valid(const char *user);
 /* 1..MECH_NAME_MAX-1 bytes of lower-case letters, digits and '-'. */
 bool name_mech_valid(const char *mech);
 
+/* Replaces in s what could drive a terminal, C0 controls, DEL and C1
+ * controls (in UTF-8), by '?': text a person will see, from a PAM module
+ * or from a broker that may be an impostor. */
+void name_text_sanitize(char *s);
+
 /* 0..CONTEXT_COMMAND_MAX-1 bytes of UTF-8 without the characters a
  * user name may not hold but '/' and ':': a command line to show (a
  * context's command); "" is none. */

@@ -76,14 +76,6 @@ ws_reply_data(struct wsession *ws, const struct msg_data *d)
 }
 
 void
-ws_sanitize(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
-void
 ws_reply(struct wsession *ws, int code, const char *text)
 {
 	char line[CONV_MAX_TEXT];
@@ -96,7 +88,7 @@ ws_reply(struct wsession *ws, int code, const char *text)
 			continue;
 		snprintf(line, sizeof(line), "%.*s", (int)(i - start),
 		    text + start);
-		ws_sanitize(line);
+		name_text_sanitize(line);
 		ws_reply_words(ws, code, i < n, &word, 1);
 		start = i + 1;
 	}
@@ -714,7 +706,7 @@ reply_success_data(struct wsession *ws, const struct msg_reply *m)
 	const char *words[2] = { text, b64 };
 
 	snprintf(text, sizeof(text), "%s", m->text);
-	ws_sanitize(text);
+	name_text_sanitize(text);
 	(void)base64_encode(m->final.bytes, m->final.len, b64, sizeof(b64));
 	ws_reply_words(ws, (int)m->code, false, words, 2);
 }

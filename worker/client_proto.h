@@ -128,10 +128,6 @@ void ws_on_client_gone(struct wsession *ws);
  * in text are shown as '?'. */
 void ws_reply(struct wsession *ws, int code, const char *text);
 
-/* Replaces control characters in s by '?': a PAM module's text must not
- * drive the person's terminal. */
-void ws_sanitize(char *s);
-
 /* Queues "300 DATA": d in base64, "=" when empty (a dialog's show_data
  * for mechanisms whose steps are plain data). */
 void ws_reply_data(struct wsession *ws, const struct msg_data *d);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "client_proto.h"
+#include "names.h"
 #include "reply.h"
 
 /* Counts the tagged lines a round becomes. */
@@ -38,7 +39,7 @@ tagged_line(struct wsession *ws, const char *tag, const char *text,
 	const char *words[2] = { tag, line };
 
 	snprintf(line, sizeof(line), "%.*s", (int)len, text);
-	ws_sanitize(line);
+	name_text_sanitize(line);
 	ws_reply_words(ws, REPLY_ROUND, more, words, 2);
 }
 

@@ -212,9 +212,9 @@ config_set(void *ctx, const char *key, const char *value, bool *bad_key)
 	return value != NULL ? apply(ctx, &keys[i], value) : NULL;
 }
 
-/* A program the broker starts: a file it may run.  0, or -1 with why. */
-static int
-check_program(const char *key, const char *path, char *why, size_t cap)
+int
+config_program_check(const char *key, const char *path, char *why,
+    size_t cap)
 {
 	struct stat st;
 
@@ -255,8 +255,8 @@ config_check(const struct config *c, const struct policy *p, char *why,
 		    c->lockout_file[0] != '/' ? "lockout_file" : "pid_file");
 		return -1;
 	}
-	if (check_program("worker_path", c->worker_path, why, cap) == -1 ||
-	    check_program("pam_path", c->pam_path, why, cap) == -1)
+	if (config_program_check("worker_path", c->worker_path, why, cap) ==
+	    -1 || config_program_check("pam_path", c->pam_path, why, cap) == -1)
 		return -1;
 	/* A lockout that cannot record a failure would lock nobody. */
 	if (p->lockout_failures > 0 && lockout_usable(c->lockout_file, reason,

@@ -75,6 +75,11 @@ const char *config_set(void *ctx, const char *key, const char *value,
 struct policy *config_read(const char *path, struct config *conf,
     bool (*mech_available)(const char *), struct policy_errors *errs);
 
+/* A program the broker starts (key its setting) must be a file it may
+ * run: 0, or -1 with why[cap] saying "KEY PATH: reason". */
+int config_program_check(const char *key, const char *path, char *why,
+    size_t cap);
+
 /* Checks what the settings must be for the broker to work as the policy
  * p says: the sockets' paths, the programs it starts, the lockout file a
  * lockout needs (a control that cannot work must stop the start and the

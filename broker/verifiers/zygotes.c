@@ -175,8 +175,10 @@ zygote_start(const struct config *c, const char *path, const char *service,
 int
 zygote_program_check(const char *key, const char *path)
 {
-	if (access(path, X_OK) == -1) {
-		log_msg(LOG_ERR, "%s %s: %s", key, path, strerror(errno));
+	char why[CONFIG_PATH_MAX + 64];
+
+	if (config_program_check(key, path, why, sizeof(why)) == -1) {
+		log_msg(LOG_ERR, "%s", why);
 		return -1;
 	}
 	return 0;
