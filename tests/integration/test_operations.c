@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,10 +35,12 @@
 
 static struct broker_fixture broker;
 
-/* loginbrokerd with argv[1...] (NULL-ended) and the test broker's PAM
- * stacks, its output in out[cap]: its exit status. */
+/* loginbrokerd with argv[1...] (NULL-ended), its output in out[cap]:
+ * its exit status.  with_pam: on the test broker's PAM stacks (through
+ * pam_wrapper), for a run that gets as far as starting PAM; a run that
+ * ends before has no pam_wrapper to add its own lines to the output. */
 static int
-run_brokerd(const char *const *args, char *out, size_t cap)
+run_brokerd(const char *const *args, bool with_pam, char *out, size_t cap)
 {
 	const char *argv[16] = { "loginbrokerd" };
 	char services[128];
@@ -47,8 +50,8 @@ run_brokerd(const char *const *args, char *out, size_t cap)
 		argv[n++] = *args++;
 	argv[n] = NULL;
 	snprintf(services, sizeof(services), "%s/services", broker.dir);
-	return run_in_pam_dir(services, getenv("LB_BROKERD"), argv, NULL, out,
-	    cap);
+	return run_in_pam_dir(with_pam ? services : NULL, getenv("LB_BROKERD"),
+	    argv, NULL, out, cap);
 }
 
 /* The broker's configuration file, as the fixture wrote it. */
@@ -79,7 +82,7 @@ test_a_lockout_without_its_file_stops_the_start_and_the_reload(void **state)
 	    "directory /nonexistent-lb: No such file or directory (the "
 	    "policy's lockout needs it)", 1);
 	check[2] = config_path();
-	assert_int_equal(run_brokerd(check, out, sizeof(out)), 1);
+	assert_int_equal(run_brokerd(check, false, out, sizeof(out)), 1);
 	if (strstr(out, "lockout_file /nonexistent-lb/lockout") == NULL)
 		fail_msg("-n said: %s", out);
 	broker_stop(&broker);
@@ -121,7 +124,7 @@ test_a_detaching_start_reports_its_failure(void **state)
 	NEED_ROOT();
 	broker_start(&broker, NULL, NULL);
 	bad_worker[1] = daemon[1] = config_path();
-	assert_int_equal(run_brokerd(bad_worker, out, sizeof(out)), 1);
+	assert_int_equal(run_brokerd(bad_worker, false, out, sizeof(out)), 1);
 	assert_string_equal(out, "loginbrokerd: worker_path /nonexistent: No "
 	    "such file or directory\n");
 	/* The daemon on sockets of its own. */
@@ -131,13 +134,13 @@ test_a_detaching_start_reports_its_failure(void **state)
 	    broker.dir);
 	broker_write_config(&broker, line);
 	if (stat("/dev/log", &st) == -1 || !S_ISSOCK(st.st_mode)) {
-		assert_int_equal(run_brokerd(daemon, out, sizeof(out)), 1);
+		assert_int_equal(run_brokerd(daemon, true, out, sizeof(out)), 1);
 		if (strstr(out, "no syslog socket at /dev/log") == NULL)
 			fail_msg("loginbrokerd said: %s", out);
 		broker_stop(&broker);
 		return;
 	}
-	assert_int_equal(run_brokerd(daemon, out, sizeof(out)), 0);
+	assert_int_equal(run_brokerd(daemon, true, out, sizeof(out)), 0);
 	assert_non_null(f = fopen(pid_file, "r"));
 	assert_non_null(fgets(text, sizeof(text), f));
 	fclose(f);
@@ -163,7 +166,7 @@ test_a_second_broker_does_not_take_the_socket(void **state)
 	NEED_ROOT();
 	broker_start(&broker, NULL, NULL);
 	args[2] = config_path();
-	assert_int_equal(run_brokerd(args, out, sizeof(out)), 1);
+	assert_int_equal(run_brokerd(args, true, out, sizeof(out)), 1);
 	if (strstr(out, "a broker is listening there already") == NULL)
 		fail_msg("the second loginbrokerd said: %s", out);
 	broker_login_once(&broker);
@@ -194,16 +197,16 @@ test_paths_that_cannot_work_are_refused(void **state)
 	long_path[sizeof(long_path) - 1] = '\0';
 	broker_start(&broker, NULL, NULL);
 	by_option[2] = no_worker[2] = config_path();
-	assert_int_equal(run_brokerd(by_option, out, sizeof(out)), 1);
+	assert_int_equal(run_brokerd(by_option, false, out, sizeof(out)), 1);
 	assert_string_equal(out, "loginbrokerd: --socket: longer than 107 "
 	    "bytes\n");
-	assert_int_equal(run_brokerd(no_worker, out, sizeof(out)), 1);
+	assert_int_equal(run_brokerd(no_worker, false, out, sizeof(out)), 1);
 	assert_string_equal(out, "loginbrokerd: worker_path /nonexistent: No "
 	    "such file or directory\n");
 	snprintf(line, sizeof(line), "socket %s\n", long_path);
 	broker_write_config(&broker, line);
 	check[2] = config_path();
-	assert_int_equal(run_brokerd(check, out, sizeof(out)), 1);
+	assert_int_equal(run_brokerd(check, false, out, sizeof(out)), 1);
 	snprintf(want, sizeof(want), "%s:1:8: value too long\n", config_path());
 	assert_string_equal(out, want);
 	broker_stop(&broker);
