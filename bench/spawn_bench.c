@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * spawn_bench: what it costs to have a confined worker that has talked to
- * the broker, three ways (doc/architecture.md keeps the figures):
- *   floor     fork from a small process, full confinement (both sandbox
- *             stages), three IPC round trips
+ * the broker (doc/performance.md keeps the figures):
+ *   floor     the least any fresh confined process per session costs:
+ *             fork from a small process, the sandbox identity with no
+ *             capability, rlimits, a seccomp program compiled beforehand,
+ *             three IPC round trips
+ *   full      fork, then both sandbox stages in the child (a namespace,
+ *             an empty tmpfs root, the filter compiled there), three
+ *             round trips
  *   exec      fork, execve of a fresh image that confines itself, three
  *             round trips: exec-per-session
  *   launcher  the real launcher (worker/launcher.c): a confined child it
@@ -21,6 +26,7 @@
 #include "ipc_proto.h"
 #include "launcher.h"
 #include "sandbox.h"
+#include "sandbox_ids.h"
 #include "stats.h"
 
 #define ROUND_TRIPS	3
@@ -31,8 +37,19 @@ static const struct sandbox_limits session_limits = { 8, 0, 256u << 20 };
 /* The floor loads a program compiled once, as the launcher's children do;
  * an exec'd image has to compile its own. */
 static struct sandbox_program compiled;
+/* Looked up once, as the launcher (or an exec'd worker) does. */
+static struct sandbox_identity sandbox_id;
 
-enum start { START_UNCONFINED, START_FLOOR, START_EXEC };
+static void
+lookup_identity(void)
+{
+	if (sandbox_identity_lookup("loginbroker", 64999, &sandbox_id) == -1) {
+		fprintf(stderr, "no sandbox user nor free id 64999\n");
+		exit(1);
+	}
+}
+
+enum start { START_UNCONFINED, START_FLOOR, START_FULL, START_EXEC };
 
 static void
 die(const char *what)
@@ -75,13 +92,15 @@ ping(struct ipc_chan *c)
 static _Noreturn void
 confine_and_echo(int fd, enum start how)
 {
-	struct sandbox_identity id;
 	struct ipc_chan *c;
 
-	if (how != START_UNCONFINED) {
-		if (sandbox_identity_lookup("loginbroker", 64999, &id) == -1)
-			_exit(3);
-		sandbox_drop(&id, NULL, &session_limits);
+	if (how == START_FLOOR) {
+		sandbox_switch_identity(&sandbox_id);
+		sandbox_clear_capabilities();
+		sandbox_limit(&session_limits);
+		sandbox_load(&compiled);
+	} else if (how != START_UNCONFINED) {
+		sandbox_drop(&sandbox_id, NULL, &session_limits);
 		if (how == START_EXEC)
 			sandbox_filter(SANDBOX_SESSION, false);
 		else
@@ -230,14 +249,17 @@ report(const char *what, struct samples *s)
 int
 main(int argc, char **argv)
 {
-	struct samples bare = { 0 }, floor = { 0 }, exec = { 0 }, launch = { 0 };
+	struct samples bare = { 0 }, floor = { 0 }, full = { 0 }, exec = { 0 };
+	struct samples launch = { 0 };
 	struct launcher_opts o;
 	struct ipc_chan *launcher;
 	long i, n = 1000;
 	pid_t lpid;
 
-	if (argc > 1 && strcmp(argv[1], "--exec-child") == 0)
+	if (argc > 1 && strcmp(argv[1], "--exec-child") == 0) {
+		lookup_identity();
 		confine_and_echo(3, START_EXEC);
+	}
 	if (argc > 1 && strcmp(argv[1], "--launcher") == 0) {
 		launcher_parse_args(argc - 1, argv + 1, &o);
 		launcher_run(&o, echo_session);
@@ -250,12 +272,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "spawn_bench: needs root to confine\n");
 		return 2;
 	}
+	lookup_identity();
 	sandbox_compile(SANDBOX_SESSION, false, &compiled);
 	launcher = start_launcher(&lpid);
 	/* Interleaved, so that machine noise hits all alike. */
 	for (i = 0; i < n; i++) {
 		samples_add(&bare, spawn_once(START_UNCONFINED));
 		samples_add(&floor, spawn_once(START_FLOOR));
+		samples_add(&full, spawn_once(START_FULL));
 		samples_add(&exec, spawn_once(START_EXEC));
 		samples_add(&launch, launch_once(launcher, (uint32_t)i + 1));
 	}
@@ -264,7 +288,8 @@ main(int argc, char **argv)
 
 	printf("worker start, %ld sessions each (microseconds)      p50       p99\n", n);
 	report("fork + 3 round trips, unconfined", &bare);
-	report("floor: fork + confine + 3 round trips", &floor);
+	report("floor: fork + drop ids + load filter + 3 RTs", &floor);
+	report("fork + both sandbox stages + 3 round trips", &full);
 	report("exec per session + confine + 3 round trips", &exec);
 	report("launcher's ready child: ASSIGN + 3 round trips", &launch);
 	return 0;

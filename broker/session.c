@@ -568,7 +568,7 @@ on_auth_answer(struct session *s, const struct ipc_msg *in)
 			charge_guess(s);
 		rc = s->verifier->answer(&s->attempt, &a);
 	}
-	explicit_bzero(&a, sizeof(a));
+	msg_answers_wipe(&a);
 	if (rc == -1)
 		violation(s, "malformed AUTH_ANSWER");
 }

@@ -3,6 +3,7 @@
 #include "spawn_ctl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,23 +352,30 @@ spawn_ctl_cancel(struct spawn_ctl *sc, struct spawn_wait *w)
 	w->queued = false;
 }
 
-/* True when pid's parent is ppid: the pidfd then names the spawner's own
- * child, not a process that took a recycled pid. */
-static bool
-parent_is(pid_t pid, pid_t ppid)
+/* pid's parent, or -1: one read of /proc/PID/stat ("pid (comm) state
+ * ppid ...", comm being anything up to the last parenthesis), once per
+ * spare, so no stdio. */
+static pid_t
+parent_of(pid_t pid)
 {
-	char path[64], line[128];
-	bool ok = false;
-	FILE *f;
+	char path[64], buf[512], *end;
+	ssize_t n;
+	long ppid;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return false;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "PPid:", 5) == 0)
-			ok = atoi(line + 5) == ppid;
-	fclose(f);
-	return ok;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((end = strrchr(buf, ')')) == NULL || end[1] != ' ' ||
+	    end[2] == '\0' || end[3] != ' ')
+		return -1;
+	ppid = strtol(end + 4, &end, 10);
+	return *end == ' ' && ppid > 0 ? (pid_t)ppid : -1;
 }
 
 /* Set up, and speaking our version of the messages: a spawner exec'd
@@ -398,6 +406,7 @@ on_spare(struct spawner *s, const struct ipc_msg *m)
 	struct spawn_wait *w;
 	struct msg_spare spare;
 	const char *why = NULL;
+	pid_t parent = -1;
 
 	if (msg_read_spare(m, &spare) == -1) {
 		close(m->fd);
@@ -410,11 +419,14 @@ on_spare(struct spawner *s, const struct ipc_msg *m)
 		close(c.child.fd);
 		return 0;
 	}
-	/* Orphaned by a spawner that died since (the broker reaps its
-	 * orphans; an idle child ends at its channel's EOF): its spawner's
+	/* Its parent, read once the pidfd is open, tells that the pidfd
+	 * names the spawner's own child, not a process that took a recycled
+	 * pid.  Orphaned by a spawner that died since (the broker reaps its
+	 * orphans; an idle child ends at its channel's EOF), its spawner's
 	 * own end says what failed. */
 	if (c.child.pid > 0 && (c.child.pidfd = (int)syscall(SYS_pidfd_open,
-	    c.child.pid, 0)) != -1 && parent_is(c.child.pid, getpid())) {
+	    c.child.pid, 0)) != -1 &&
+	    (parent = parent_of(c.child.pid)) == getpid()) {
 		close_child(&c.child);
 		return 0;
 	}
@@ -422,7 +434,7 @@ on_spare(struct spawner *s, const struct ipc_msg *m)
 		why = "no such process";
 	else if (c.child.pidfd == -1)
 		why = strerror(errno);	/* ESRCH: dead before any work */
-	else if (!parent_is(c.child.pid, s->pid))
+	else if (parent != s->pid)
 		why = "not the spawner's child";
 	if (why != NULL) {
 		/* Out of descriptors, most likely: asking again at once

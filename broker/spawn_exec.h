@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * spawn_exec.h: how the broker starts a spawner program (the worker
- * launcher, a PAM zygote): fork and exec, a fixed descriptor layout, as
+ * launcher, a PAM zygote): posix_spawn, a fixed descriptor layout, as
  * OpenSSH starts sshd-session and OpenBSD's daemons re-exec each role.
  */
 #ifndef LB_SPAWN_EXEC_H
@@ -9,7 +9,7 @@
 
 #include <sys/types.h>
 
-/* For a spawn_params.start: fork, then exec the spawner program path
+/* For a spawn_params.start: runs the spawner program path
  * with argv and envp, its channel chan_fd on descriptor 3 and nothing
  * else of the broker's: no other descriptor, no signal mask, no memory.
  * With err_fd != -1, /dev/null is its stdin and stdout and err_fd its

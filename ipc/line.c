@@ -15,6 +15,15 @@ line_reader_reset(struct line_reader *r)
 }
 
 void
+line_reader_clear(struct line_reader *r)
+{
+	explicit_bzero(r->buf, r->len);
+	r->len = 0;
+	r->taken = 0;
+	r->skipping = false;
+}
+
+void
 line_reader_done(struct line_reader *r)
 {
 	if (r->taken == 0)
@@ -161,6 +170,15 @@ line_split(const char *line, size_t len, struct line_words *out)
 			out->bad_utf8 |= 1u << (out->n - 1);
 		out->store[o++] = '\0';
 	}
+}
+
+void
+line_words_wipe(struct line_words *out, size_t len)
+{
+	/* Each word but the last ends at a separator of the line: its NUL
+	 * takes that byte's room. */
+	explicit_bzero(out->store, len < sizeof(out->store) ?
+	    len + 1 : sizeof(out->store));
 }
 
 void

@@ -49,6 +49,10 @@ struct line_words {
 /* Empties the reader (wiping what it held). */
 void line_reader_reset(struct line_reader *r);
 
+/* Empties a reader in use, wiping only the bytes it holds: nothing past
+ * them is ever written, so a fresh process's reader costs no page. */
+void line_reader_clear(struct line_reader *r);
+
 /* Where the next bytes go, and how many fit; 0 means a line is complete
  * and must be taken first. */
 char *line_reader_space(struct line_reader *r, size_t *room);
@@ -73,6 +77,10 @@ void line_reader_done(struct line_reader *r);
  * which one it was). */
 enum line_status line_split(const char *line, size_t len,
     struct line_words *out);
+
+/* Wipes what line_split wrote for a line of len bytes: its words, not the
+ * whole store (a fresh process's store costs no page). */
+void line_words_wipe(struct line_words *out, size_t len);
 
 /* True when p[len] is well-formed UTF-8 (no overlongs, no surrogates). */
 bool line_utf8_valid(const char *p, size_t len);

@@ -276,6 +276,15 @@ get_answers(struct ipc_reader *r, void *p)
 		ipc_get_str(r, m->text[i], sizeof(m->text[i]));
 }
 
+void
+msg_answers_wipe(struct msg_answers *a)
+{
+	size_t rows = a->n < CONV_MAX_MESSAGES ? a->n : CONV_MAX_MESSAGES;
+
+	explicit_bzero(a->text, rows * sizeof(a->text[0]));
+	a->n = 0;
+}
+
 static void
 put_context(struct ipc_writer *w, const void *p)
 {

@@ -90,6 +90,11 @@ struct msg_answers {
 	char text[CONV_MAX_MESSAGES][CONV_MAX_ANSWER];
 };
 
+/* Wipes the answers a holds, the rows its count names, and the count:
+ * not the rows never written, which in a fresh process are pages it has
+ * not touched. */
+void msg_answers_wipe(struct msg_answers *a);
+
 struct msg_context {
 	char host[MSG_HOST_MAX];
 	char user[USER_NAME_MAX];	/* "": none */

@@ -3,9 +3,11 @@
 #include "spawner.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -29,6 +31,13 @@ spawner_prepare(void)
 {
 	sigset_t chld;
 
+	/* Every heap page a child touches is a copy-on-write fault.  Its
+	 * large buffers (its channel's) come from fresh mappings, and no
+	 * free chunk is left in fast bins, which a child's first larger
+	 * allocation would otherwise walk and merge all over the heap. */
+	if (mallopt(M_MMAP_THRESHOLD, SPAWNER_MMAP_THRESHOLD) == 0 ||
+	    mallopt(M_MXFAST, 0) == 0)
+		return -1;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &chld, NULL) == -1)
@@ -169,8 +178,14 @@ spawner_run(struct ipc_chan *chan, int sigfd, unsigned initial,
     spawner_child_fn child, void *arg)
 {
 	struct pollfd pfd[2];
+	void *volatile settle;
 
 	broker = chan;
+	/* What setup freed waits on the allocator's unsorted list, which the
+	 * next large allocation sorts into bins, writing to every chunk: done
+	 * here once, not by each child on pages it would then copy. */
+	settle = malloc(SPAWNER_MMAP_THRESHOLD);
+	free(settle);
 	report(MSG_SPAWNER_READY, -1,
 	    &(struct msg_spawner_ready){ IPC_PROTO_VERSION });
 	while (initial-- > 0)

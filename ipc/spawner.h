@@ -23,8 +23,13 @@ typedef void (*spawner_child_fn)(int sock, void *arg);
 /* Closes every descriptor above stderr except keep: 0, or -1. */
 int spawner_keep_only(int keep);
 
-/* Blocks SIGCHLD and opens the descriptor that reports it; call before any
- * confinement that forbids signalfd.  Returns the descriptor, or -1. */
+/* Allocations from this size up are mapped afresh, not cut from the
+ * heap the children share copy-on-write with their spawner. */
+#define SPAWNER_MMAP_THRESHOLD	(32u << 10)
+
+/* Blocks SIGCHLD and opens the descriptor that reports it, and maps large
+ * allocations afresh (SPAWNER_MMAP_THRESHOLD); call before any confinement
+ * that forbids signalfd.  Returns the descriptor, or -1. */
 int spawner_prepare(void);
 
 /* The descriptor an exec'd zygote finds its channel to the broker on. */

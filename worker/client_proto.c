@@ -2,6 +2,7 @@
 /* client_proto.c: requests, replies and the worker's session states. */
 #include "client_proto.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +15,9 @@
 void
 ws_init(struct wsession *ws, struct ipc_chan *chan)
 {
-	memset(ws, 0, sizeof(*ws));
+	/* out is read only up to outlen: zeroing it would touch every page
+	 * of it in each fresh worker, for nothing. */
+	memset(ws, 0, offsetof(struct wsession, out));
 	ws->state = WS_GREETING;
 	ws->broker = chan;
 }
@@ -285,7 +288,7 @@ req_pass(struct wsession *ws, const struct line_words *req)
 	for (i = 1; i < req->n; i++)
 		memcpy(answers.text[i - 1], req->w[i], strlen(req->w[i]) + 1);
 	send_broker(ws, MSG_AUTH_ANSWER, &answers);
-	explicit_bzero(&answers, sizeof(answers));
+	msg_answers_wipe(&answers);
 	if (ws->state != WS_CLOSING)
 		ws->state = WS_WAIT_BROKER;
 }
@@ -604,7 +607,7 @@ out:
 	/* Descriptors the request did not take are not kept for another. */
 	ws_drop_fds(ws);
 	/* The words may hold a password. */
-	explicit_bzero(req.store, sizeof(req.store));
+	line_words_wipe(&req, len);
 }
 
 void

@@ -9,7 +9,7 @@ static struct line_reader in;
 static void
 line_start(struct wsession *ws)
 {
-	line_reader_reset(&in);
+	line_reader_clear(&in);
 }
 
 static char *
@@ -53,7 +53,7 @@ line_idle_clock(const struct wsession *ws)
 static void
 line_reset(void)
 {
-	line_reader_reset(&in);
+	line_reader_clear(&in);
 }
 
 const struct front front_line = {

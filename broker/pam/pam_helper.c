@@ -62,7 +62,7 @@ read_answers(struct pam_response *r, int n)
 			goto out;
 	rc = 0;
 out:
-	explicit_bzero(&a, sizeof(a));
+	msg_answers_wipe(&a);
 	return rc;
 }
 

@@ -201,6 +201,50 @@ test_reader_wipes_a_taken_line(void **state)
 	assert_null(memmem(r.buf, sizeof(r.buf), "hunter2", 7));
 }
 
+/* Nothing of a reader in use survives a clear, and bytes past what it
+ * holds are never written (a fresh process's reader costs no page). */
+static void
+test_reader_clear_wipes_what_it_holds(void **state)
+{
+	static struct line_reader r;
+	static const char zero[sizeof(r.buf)];
+	const char *line;
+	size_t len;
+
+	line_reader_clear(&r);
+	feed(&r, "pass hunter2\r\npass more", 24);
+	assert_int_equal(line_reader_next(&r, &line, &len), LINE_OK);
+	line_reader_clear(&r);
+	assert_int_equal(r.len, 0);
+	assert_memory_equal(r.buf, zero, sizeof(r.buf));
+	feed(&r, "next\r\n", 6);
+	assert_int_equal(line_reader_next(&r, &line, &len), LINE_OK);
+	assert_memory_equal(line, "next", 4);
+}
+
+/* The longest split a line allows (every word quoted, escaped, spaced)
+ * leaves nothing in the store past what line_words_wipe wipes. */
+static void
+test_words_wipe_covers_the_split(void **state)
+{
+	static const char *const lines[] = {
+		"pass hunter2",
+		"a b c d e f g h i j k l m n o p",
+		"pass \"two words\" \\\"x",
+		"x",
+	};
+	static struct line_words w;
+	static const char zero[sizeof(w.store)];
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(line_split(lines[i], strlen(lines[i]), &w),
+		    LINE_OK);
+		line_words_wipe(&w, strlen(lines[i]));
+		assert_memory_equal(w.store, zero, sizeof(w.store));
+	}
+}
+
 int
 main(void)
 {
@@ -214,6 +258,8 @@ main(void)
 		cmocka_unit_test(test_reader_cuts_crlf_and_lf_lines),
 		cmocka_unit_test(test_reader_skips_an_overlong_line_once),
 		cmocka_unit_test(test_reader_wipes_a_taken_line),
+		cmocka_unit_test(test_reader_clear_wipes_what_it_holds),
+		cmocka_unit_test(test_words_wipe_covers_the_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

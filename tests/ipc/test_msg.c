@@ -394,6 +394,30 @@ test_the_documented_table_names_every_message(void **state)
 			fail_msg("%s: no row for %s (%u)", path, msg_name(t), t);
 }
 
+/* The rows an answer count names are wiped, whatever it says (a read
+ * that failed may leave any count); rows past it are not touched. */
+static void
+test_answers_wipe_takes_the_counted_rows(void **state)
+{
+	static struct msg_answers ans;
+	static const char zero[sizeof(ans.text)];
+	const uint32_t counts[] = { 2, CONV_MAX_MESSAGES, UINT32_MAX };
+	size_t i, j;
+
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		for (j = 0; j < CONV_MAX_MESSAGES; j++)
+			memset(ans.text[j], 's', CONV_MAX_ANSWER - 1);
+		ans.n = counts[i];
+		msg_answers_wipe(&ans);
+		assert_int_equal(ans.n, 0);
+		j = counts[i] < CONV_MAX_MESSAGES ? counts[i] :
+		    CONV_MAX_MESSAGES;
+		assert_memory_equal(ans.text, zero, j * sizeof(ans.text[0]));
+		if (j < CONV_MAX_MESSAGES)
+			assert_int_equal(ans.text[j][0], 's');
+	}
+}
+
 int
 main(void)
 {
@@ -405,6 +429,7 @@ main(void)
 		T(test_a_message_is_read_only_as_its_own_type),
 		T(test_composing_in_place_fails_cleanly),
 		T(test_the_documented_table_names_every_message),
+		T(test_answers_wipe_takes_the_counted_rows),
 #undef T
 	};
 
