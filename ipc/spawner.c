@@ -34,10 +34,10 @@ spawner_prepare(void)
 	/* Every heap page a child touches is a copy-on-write fault.  Its
 	 * large buffers (its channel's) come from fresh mappings, and no
 	 * free chunk is left in fast bins, which a child's first larger
-	 * allocation would otherwise walk and merge all over the heap. */
-	if (mallopt(M_MMAP_THRESHOLD, SPAWNER_MMAP_THRESHOLD) == 0 ||
-	    mallopt(M_MXFAST, 0) == 0)
-		return -1;
+	 * allocation would otherwise walk and merge all over the heap.
+	 * Only a cost: an allocator that refuses (a sanitizer's) is fine. */
+	(void)mallopt(M_MMAP_THRESHOLD, SPAWNER_MMAP_THRESHOLD);
+	(void)mallopt(M_MXFAST, 0);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &chld, NULL) == -1)

@@ -47,7 +47,7 @@ chunk(int peer, uint32_t type, const void *m)
 static void
 begin(const char *mech, const char *user)
 {
-	struct msg_auth_begin m;
+	struct msg_auth_begin m = { .initial = false };
 
 	snprintf(m.mech, sizeof(m.mech), "%s", mech);
 	snprintf(m.user, sizeof(m.user), "%s", user);
