@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -73,6 +74,7 @@ open_pending(const char *path, const char *user, long i)
 int
 main(int argc, char **argv)
 {
+	struct rlimit nofile;
 	long count, i;
 	int *fds;
 	char c;
@@ -80,6 +82,12 @@ main(int argc, char **argv)
 	if (argc != 4 || (count = atol(argv[2])) <= 0) {
 		fprintf(stderr, "usage: pending_bench SOCKET COUNT USER\n");
 		return 2;
+	}
+	/* A socket each: Debian's soft limit of 1,024 is too few. */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+	    nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &nofile);
 	}
 	if ((fds = calloc((size_t)count, sizeof(*fds))) == NULL)
 		return 1;

@@ -13,8 +13,8 @@ static const struct config *conf;
 static struct stderr_relay relay;
 
 /* The worker program, with an empty environment, the log pipe as its
- * stderr; fork + exec, so that every launcher has a fresh address-space
- * layout and stack canary, and no broker memory. */
+ * stderr; exec'd (spawn_exec.h), so that every launcher has a fresh
+ * address-space layout and stack canary, and no broker memory. */
 static pid_t
 start_launcher(int chan_fd, void *ctx)
 {

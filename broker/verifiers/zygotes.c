@@ -44,7 +44,7 @@ program_name(const char *path)
 
 /* The zygote program, with a relay as its stderr (a module or library
  * may write to it: quoted and bounded, as a worker's) and the broker's
- * environment (PAM modules and Kerberos read it); fork + exec, as the
+ * environment (PAM modules and Kerberos read it); exec'd, as the
  * worker launcher: the zygote gets none of the broker's memory, and its
  * children are forked from a small process. */
 static pid_t
