@@ -130,8 +130,9 @@ run_broker(const char *sock, long clients, long count, const char *user)
 		for (i = 0; i < clients; i++)
 			pfd[i] = (struct pollfd){ cl[i].c ? lb_fd(cl[i].c) : -1,
 			    cl[i].c ? lb_want(cl[i].c) : 0, 0 };
-		if ((long)s.n < count && poll(pfd, (nfds_t)clients, 10000) <= 0) {
-			fprintf(stderr, "no progress in 10 s\n");
+		/* Longer than bench/run's sleepers (10 s in PAM). */
+		if ((long)s.n < count && poll(pfd, (nfds_t)clients, 30000) <= 0) {
+			fprintf(stderr, "no progress in 30 s\n");
 			return 1;
 		}
 	}
