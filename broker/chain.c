@@ -2,45 +2,19 @@
 /* chain.c: match a login against the policy. */
 #include "chain.h"
 
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "ipc_proto.h"
 #include "lockout.h"
 
-/* The user's group names, primary first; none for a user NSS does not
- * know (PAM may still know it: such a user matches no group rule). */
-static size_t
-user_groups(const char *user, char names[][POLICY_NAME_MAX],
-    const char **ptrs)
-{
-	gid_t gids[POLICY_GROUPS_MAX];
-	int ngids = POLICY_GROUPS_MAX, i;
-	struct passwd *pw;
-	struct group *gr;
-	size_t n = 0;
+/* The helper's bounds are the policy's. */
+_Static_assert(GROUPS_MAX == POLICY_GROUPS_MAX, "groups bound");
+_Static_assert(GROUP_NAME_MAX == POLICY_NAME_MAX, "group name bound");
 
-	if ((pw = getpwnam(user)) == NULL)
-		return 0;
-	/* Over the bound: the first POLICY_GROUPS_MAX count. */
-	if (getgrouplist(user, pw->pw_gid, gids, &ngids) == -1)
-		ngids = POLICY_GROUPS_MAX;
-	for (i = 0; i < ngids; i++) {
-		if ((gr = getgrgid(gids[i])) == NULL)
-			continue;
-		snprintf(names[n], POLICY_NAME_MAX, "%s", gr->gr_name);
-		ptrs[n] = names[n];
-		n++;
-	}
-	return n;
-}
-
-/* Whether any rule of svc names groups: only then are the user's groups
- * looked up (NSS, which may be slow, runs in the event loop). */
-static bool
-names_groups(const struct policy_service *svc)
+bool
+chain_needs_groups(const struct policy_service *svc)
 {
 	size_t i;
 
@@ -54,11 +28,10 @@ enum chain_start
 chain_first(const struct chain_query *q, const struct policy_rule **rule,
     char *name, size_t cap)
 {
-	static char names[POLICY_GROUPS_MAX][POLICY_NAME_MAX];
-	static const char *groups[POLICY_GROUPS_MAX];
 	struct policy_query pq = {
 		.user = q->user,
-		.groups = groups,
+		.groups = q->groups,
+		.ngroups = q->ngroups,
 		.from = q->from,
 		.remote_user = q->remote_user,
 	};
@@ -70,8 +43,6 @@ chain_first(const struct chain_query *q, const struct policy_rule **rule,
 		snprintf(name, cap, "lockout");
 		return CHAIN_LOCKED;
 	}
-	if (names_groups(q->svc))
-		pq.ngroups = user_groups(q->user, names, groups);
 	*rule = policy_match(q->svc, &pq);
 	policy_rule_name(q->svc, *rule, name, cap);
 	if (*rule == NULL || (*rule)->deny) {

@@ -7,6 +7,7 @@
 #ifndef LB_CHAIN_H
 #define LB_CHAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "policy.h"
@@ -26,10 +27,17 @@ struct chain_query {
 	const struct policy *policy;	/* its lockout line */
 	const struct policy_service *svc;
 	const char *user;
+	const char *const *groups;	/* the user's, when the rules name
+					 * groups (chain_needs_groups) */
+	size_t ngroups;
 	const char *mech;
 	const struct policy_net *from;	/* the front end's; NULL: none */
 	const char *remote_user;	/* NULL: none */
 };
+
+/* Whether a rule of svc names groups: only then are a user's groups
+ * looked up (in a helper: NSS may be slow). */
+bool chain_needs_groups(const struct policy_service *svc);
 
 /* Decides whether q->user may begin a login with q->mech: the deciding
  * rule into *rule (NULL unless allowed or not permitted) and its name

@@ -38,6 +38,7 @@ static bool stopping;		/* session_end_all: hang up no session */
 static const char *const state_names[SS_STATE_COUNT] = {
 	[SS_LAUNCHING] = "launching",
 	[SS_IDLE] = "idle",
+	[SS_RESOLVING] = "resolving",
 	[SS_VERIFYING] = "verifying",
 	[SS_PROMPTING] = "prompting",
 	[SS_DELAYING] = "delaying",
@@ -286,7 +287,8 @@ record_attempt(struct session *s, const char *outcome)
 static bool
 attempt_undecided(const struct session *s)
 {
-	return (s->state == SS_VERIFYING || s->state == SS_PROMPTING) &&
+	return (s->state == SS_RESOLVING || s->state == SS_VERIFYING ||
+	    s->state == SS_PROMPTING) &&
 	    !s->attempt_recorded;
 }
 
@@ -313,8 +315,10 @@ violation(struct session *s, const char *fmt, ...)
 	session_end(s, LOG_WARNING, line);
 }
 
+/* Stops whatever works on the attempt (its verifier, or the lookup of
+ * the user's groups). */
 static void
-cancel_verifier(struct session *s)
+stop_verifier(struct session *s)
 {
 	if (s->verifier != NULL && s->verifier->cancel != NULL)
 		s->verifier->cancel(&s->attempt);
@@ -322,17 +326,40 @@ cancel_verifier(struct session *s)
 	s->verify_deadline = 0;
 }
 
+/* Drops an initial response held while resolving (it may be a secret). */
+static void
+drop_early(struct session *s)
+{
+	if (s->early.data == NULL)
+		return;
+	explicit_bzero((void *)s->early.data, s->early.len);
+	free((void *)s->early.data);
+	s->early.data = NULL;
+}
+
+/* The attempt ends early: nothing works on it, and nothing it held is
+ * kept. */
+static void
+cancel_verifier(struct session *s)
+{
+	stop_verifier(s);
+	drop_early(s);
+}
+
 static void fail_later(struct session *s, const char *outcome);
 
-/* The policy's word on the first factor of s's login: the rule, now
- * fixed for the chain, and its name for the audit log. */
+/* The policy's word on the first factor of s's login, for a user in
+ * groups[ngroups]: the rule, now fixed for the chain, and its name for
+ * the audit log. */
 static enum chain_start
-first_factor(struct session *s)
+first_factor(struct session *s, const char *const *groups, size_t ngroups)
 {
 	const struct chain_query q = {
 		.policy = s->policy,
 		.svc = s->svc,
 		.user = s->user,
+		.groups = groups,
+		.ngroups = ngroups,
 		.mech = s->mech,
 		.from = s->has_context ? &s->remote_addr : NULL,
 		.remote_user = s->remote_user[0] != '\0' ? s->remote_user :
@@ -389,13 +416,19 @@ locked_meanwhile(const struct session *s)
 
 static void expect_answer(struct session *s);
 static void partial_success(struct session *s);
+static void look_up_groups(struct session *s);
+static struct session *session_of(struct attempt *a);
+static void decide(struct session *s, enum verdict v, const char *detail,
+    const void *final, size_t final_len);
+static void begin_factor(struct session *s, const char *const *groups,
+    size_t ngroups);
+static void take_early(struct session *s);
 
 static void
 on_auth_begin(struct session *s, const struct ipc_msg *in)
 {
 	const struct verifier *v;
 	struct msg_auth_begin begin;
-	enum chain_start start;
 	int m;
 
 	if (msg_read_auth_begin(in, &begin) == -1) {
@@ -450,13 +483,83 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 	s->charged = s->charge_locked = false;
 	s->attempt_started_ms = s->answered_ms = io->now();
 	s->vdetail[0] = '\0';
+	drop_early(s);
+	s->attempt = (struct attempt){ .user = s->user, .svc = s->svc,
+	    .remote_host = s->remote_host, .remote_user = s->remote_user,
+	    .command = s->remote_command, .peer_uid = s->peer.uid,
+	    .initial = begin.initial };
 	set_state(s, SS_VERIFYING);
 	if (s->dead)
 		return;
+	if (s->step == 0 && chain_needs_groups(s->svc))
+		look_up_groups(s);
+	else
+		begin_factor(s, NULL, 0);
+}
+
+/* The attempt could not begin: audited, and 505. */
+static void
+begin_failed(struct session *s)
+{
+	s->verifier = NULL;
+	/* An initial response still on its way has no attempt left. */
+	s->answer_may_cross = s->initial_pending;
+	record_attempt(s, "error");
+	set_state(s, SS_IDLE);
+	send_reply(s, MSG_RESULT, REPLY_SYSTEM_ERROR, "System error");
+}
+
+/* A rule of the service names groups: a helper looks up the user's
+ * (NSS may be slow, or hang) while the loop serves everyone else, and
+ * the session timeout bounds the wait. */
+static void
+look_up_groups(struct session *s)
+{
+	/* Until a rule decides, the audit log names the lookup. */
+	snprintf(s->rule_name, sizeof(s->rule_name), "%s:groups",
+	    s->svc->name);
+	/* An initial response that comes meanwhile is held (hold_early). */
+	s->answer_may_cross = false;
+	set_state(s, SS_RESOLVING);
+	if (s->dead)
+		return;
+	s->verifier = &groups_lookup;
+	if (groups_lookup.begin(&s->attempt) == -1) {
+		snprintf(s->vdetail, sizeof(s->vdetail), "groups:unavailable");
+		begin_failed(s);
+	}
+}
+
+void
+attempt_groups(struct attempt *a, const char *const *groups, size_t n)
+{
+	struct session *s = session_of(a);
+
+	if (s->state != SS_RESOLVING) {
+		session_end(s, LOG_ERR, "groups looked up out of turn");
+		return;
+	}
+	stop_verifier(s);
+	s->answer_may_cross = s->initial_pending;
+	set_state(s, SS_VERIFYING);
+	if (s->dead)
+		return;
+	begin_factor(s, groups, n);
+	take_early(s);
+}
+
+/* The factor's verifier begins, once the policy has its say on the
+ * first factor (groups[ngroups] the user's, when the rules need them). */
+static void
+begin_factor(struct session *s, const char *const *groups, size_t ngroups)
+{
+	const struct verifier *v = verifier_of(mech_by_name(s->mech));
+	enum chain_start start;
+
 	/* Later factors check the lock too: one that asks nothing would
 	 * never meet the check at an answer. */
-	start = s->step == 0 ? first_factor(s) : locked_meanwhile(s) ?
-	    CHAIN_LOCKED : CHAIN_GO;
+	start = s->step == 0 ? first_factor(s, groups, ngroups) :
+	    locked_meanwhile(s) ? CHAIN_LOCKED : CHAIN_GO;
 	if (start == CHAIN_LOCKED) {
 		locked_out(s);
 		return;
@@ -474,20 +577,13 @@ on_auth_begin(struct session *s, const struct ipc_msg *in)
 		return;
 	}
 	s->verifier = v;
-	s->attempt = (struct attempt){ .user = s->user, .svc = s->svc,
-	    .remote_host = s->remote_host, .remote_user = s->remote_user,
-	    .command = s->remote_command, .peer_uid = s->peer.uid,
-	    .initial = begin.initial };
 	if (v->begin(&s->attempt) == -1) {
-		s->verifier = NULL;
-		record_attempt(s, "error");
-		set_state(s, SS_IDLE);
-		send_reply(s, MSG_RESULT, REPLY_SYSTEM_ERROR, "System error");
+		begin_failed(s);
 		return;
 	}
 	/* The initial response is the answer to a data prompt that was
 	 * never sent. */
-	if (begin.initial && s->state == SS_VERIFYING)
+	if (s->attempt.initial && s->state == SS_VERIFYING)
 		expect_answer(s);
 }
 
@@ -632,6 +728,46 @@ on_auth_abort(struct session *s, const struct ipc_msg *in)
 	set_state(s, SS_IDLE);
 }
 
+/* The client's initial response, come while its groups are looked up:
+ * held until the factor begins (take_early); one, and only after a
+ * begin that announced it. */
+static void
+hold_early(struct session *s, const struct ipc_msg *in)
+{
+	uint8_t *copy;
+
+	if (!s->initial_pending) {
+		violation(s, "%s before its prompt", msg_name(in->hdr.type));
+		return;
+	}
+	s->initial_pending = false;
+	if ((copy = malloc(in->len > 0 ? in->len : 1)) == NULL) {
+		decide(s, VERDICT_ERROR, "out of memory", NULL, 0);
+		return;
+	}
+	memcpy(copy, in->data, in->len);
+	s->early = *in;
+	s->early.data = copy;
+}
+
+/* The held initial response, as if it came now: taken when the factor
+ * waits for it, dropped (an answer that crossed) when the attempt ended
+ * first. */
+static void
+take_early(struct session *s)
+{
+	struct ipc_msg m = s->early;
+
+	if (m.data == NULL)
+		return;
+	if (s->state == SS_PROMPTING && !s->dead) {
+		s->early.data = NULL;
+		session_on_message(s, &m);
+		s->early = m;
+	}
+	drop_early(s);
+}
+
 void
 session_violation(struct session *s, const char *why)
 {
@@ -662,12 +798,14 @@ static const struct dispatch {
 } worker_dispatch[] = {
 	{ MSG_AUTH_BEGIN, IN(SS_IDLE), on_auth_begin },
 	{ MSG_AUTH_ANSWER, IN(SS_PROMPTING), on_auth_answer },
+	{ MSG_AUTH_ANSWER, IN(SS_RESOLVING), hold_early },
 	{ MSG_AUTH_DATA, IN(SS_PROMPTING), on_auth_data },
+	{ MSG_AUTH_DATA, IN(SS_RESOLVING), hold_early },
 	{ MSG_AUTH_ABORT, IN(SS_PROMPTING), on_auth_abort },
 	{ MSG_CONTEXT, IN(SS_IDLE), on_context },
-	{ MSG_LEAVING, IN(SS_IDLE) | IN(SS_VERIFYING) | IN(SS_PROMPTING) |
-	    IN(SS_DELAYING) | IN(SS_LOGGED_IN) | IN(SS_SESSION_BUSY),
-	    on_leaving },
+	{ MSG_LEAVING, IN(SS_IDLE) | IN(SS_RESOLVING) | IN(SS_VERIFYING) |
+	    IN(SS_PROMPTING) | IN(SS_DELAYING) | IN(SS_LOGGED_IN) |
+	    IN(SS_SESSION_BUSY), on_leaving },
 };
 
 /* A session request (session_requests.h), legal once logged in. */
@@ -715,10 +853,9 @@ session_on_message(struct session *s, const struct ipc_msg *m)
 		close(m->fd);
 	for (i = 0; i < sizeof(worker_dispatch) / sizeof(worker_dispatch[0]);
 	    i++) {
-		if (worker_dispatch[i].type != m->hdr.type)
+		if (worker_dispatch[i].type != m->hdr.type ||
+		    !(worker_dispatch[i].states & IN(s->state)))
 			continue;
-		if (!(worker_dispatch[i].states & IN(s->state)))
-			break;
 		worker_dispatch[i].handle(s, m);
 		return;
 	}
@@ -1092,6 +1229,10 @@ session_on_deadline(struct session *s)
 		return;
 	}
 	if (s->grace_deadline != 0 && now >= s->grace_deadline) {
+		/* A directory that does not answer, for the audit log. */
+		if (s->state == SS_RESOLVING)
+			snprintf(s->vdetail, sizeof(s->vdetail),
+			    "groups:timeout");
 		if (attempt_undecided(s))
 			record_attempt(s, "timeout");
 		cancel_verifier(s);

@@ -29,6 +29,8 @@ struct verifier;
 enum session_state {
 	SS_LAUNCHING,	/* waiting for a ready worker */
 	SS_IDLE,	/* the worker may begin an authentication */
+	SS_RESOLVING,	/* a helper looks up the user's groups for the
+			 * policy; the worker waits */
 	SS_VERIFYING,	/* the verifier works; the worker waits */
 	SS_PROMPTING,	/* a prompt is with the client */
 	SS_DELAYING,	/* failed: the reply waits out the failure delay */
@@ -100,6 +102,9 @@ struct session {
 	struct attempt attempt;		/* what the verifier sees */
 	bool wants_data;		/* what was shown is data, not prompts */
 	bool initial_pending;		/* the initial response is on its way */
+	struct ipc_msg early;		/* the initial response, come while
+					 * resolving: taken once the factor
+					 * begins (data: a copy; NULL: none) */
 	bool final_ack;			/* a proven factor's final data is out:
 					 * the client takes it, then 306 */
 	char vdetail[AUDIT_DETAIL_MAX];		/* the verifier's word for the audit */

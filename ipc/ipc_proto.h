@@ -11,7 +11,7 @@
 /* The version of all of this.  A spawner says it in SPAWNER_READY, and
  * a broker refuses one that speaks another (a launcher re-executed from a
  * newer binary on disk, say): bump it with any change of a layout. */
-#define IPC_PROTO_VERSION	9
+#define IPC_PROTO_VERSION	10
 
 /* Explicit numbers: they are the wire format (ipc/msg.c has the layouts,
  * doc/architecture.md the table). */
@@ -123,6 +123,11 @@ enum ipc_type {
 	MSG_KEEPER_EXIT = 37,	/* keeper -> broker: u32 wait status, str
 				 * the terminal ("": none) */
 
+	/* broker <-> groups helper (one lookup, then it exits) */
+	MSG_GROUPS_BEGIN = 38,	/* broker -> helper: str user */
+	MSG_GROUPS_RESULT = 39,	/* helper -> broker: u32 n, n x str group
+				 * name, the primary group first */
+
 	MSG_TYPE_END
 };
 
@@ -220,5 +225,9 @@ enum mech_outcome {
 #define MECH_NAME_MAX		32
 /* A user name; LOGIN_NAME_MAX is 256 on Linux. */
 #define USER_NAME_MAX		256
+/* A user's groups a GROUPS_RESULT names, and a group name with its NUL:
+ * the policy's bounds (POLICY_GROUPS_MAX, POLICY_NAME_MAX). */
+#define GROUPS_MAX		32
+#define GROUP_NAME_MAX		64
 
 #endif

@@ -579,6 +579,45 @@ get_session_open(struct ipc_reader *r, void *p)
 }
 
 static void
+put_groups_begin(struct ipc_writer *w, const void *p)
+{
+	const struct msg_groups_begin *m = p;
+
+	ipc_put_str(w, m->user);
+}
+
+static void
+get_groups_begin(struct ipc_reader *r, void *p)
+{
+	struct msg_groups_begin *m = p;
+
+	ipc_get_str(r, m->user, sizeof(m->user));
+}
+
+static void
+put_groups(struct ipc_writer *w, const void *p)
+{
+	const struct msg_groups *m = p;
+	uint32_t i;
+
+	ipc_put_u32(w, m->n);
+	for (i = 0; i < m->n && i < GROUPS_MAX; i++)
+		ipc_put_str(w, m->name[i]);
+}
+
+static void
+get_groups(struct ipc_reader *r, void *p)
+{
+	struct msg_groups *m = p;
+	uint32_t i;
+
+	if ((m->n = ipc_get_u32(r)) > GROUPS_MAX)
+		r->bad = true;
+	for (i = 0; i < m->n && !r->bad; i++)
+		ipc_get_str(r, m->name[i], sizeof(m->name[i]));
+}
+
+static void
 put_session_start(struct ipc_writer *w, const void *p)
 {
 	const struct msg_session_start *m = p;
@@ -721,6 +760,9 @@ static const struct codec {
 	    get_scram_result },
 	[MSG_DUO_BEGIN] = { "DUO_BEGIN", put_duo_begin, get_duo_begin },
 	[MSG_DUO_RESULT] = { "DUO_RESULT", put_duo_result, get_duo_result },
+	[MSG_GROUPS_BEGIN] = { "GROUPS_BEGIN", put_groups_begin,
+	    get_groups_begin },
+	[MSG_GROUPS_RESULT] = { "GROUPS_RESULT", put_groups, get_groups },
 	[MSG_SESSION_ENV] = { "SESSION_ENV", put_session_env,
 	    get_session_env },
 	[MSG_SESSION_OPEN] = { "SESSION_OPEN", put_session_open,

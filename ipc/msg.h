@@ -166,6 +166,15 @@ struct msg_duo_result {
 	char detail[96];		/* for the audit log: "duo:allow:push" */
 };
 
+struct msg_groups_begin {
+	char user[USER_NAME_MAX];
+};
+
+struct msg_groups {
+	uint32_t n;
+	char name[GROUPS_MAX][GROUP_NAME_MAX];
+};
+
 struct msg_session_env {
 	char name[SESSION_ENV_NAME_MAX];
 	char value[SESSION_ENV_LEN];
@@ -262,6 +271,8 @@ MSG_TYPED(scram_begin, MSG_SCRAM_BEGIN, msg_scram_begin)
 MSG_TYPED(scram_result, MSG_SCRAM_RESULT, msg_scram_result)
 MSG_TYPED(duo_begin, MSG_DUO_BEGIN, msg_duo_begin)
 MSG_TYPED(duo_result, MSG_DUO_RESULT, msg_duo_result)
+MSG_TYPED(groups_begin, MSG_GROUPS_BEGIN, msg_groups_begin)
+MSG_TYPED(groups_result, MSG_GROUPS_RESULT, msg_groups)
 MSG_TYPED(session_env, MSG_SESSION_ENV, msg_session_env)
 MSG_TYPED(session_open, MSG_SESSION_OPEN, msg_session_open)
 MSG_TYPED(session_start, MSG_SESSION_START, msg_session_start)

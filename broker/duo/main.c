@@ -40,6 +40,6 @@ main(int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "--check") == 0)
 		return check(argc - 2, argv + 2);
-	zygote_main("loginbroker-duo", argc, argv, &become, NULL,
-	    duo_helper_main);
+	zygote_main("loginbroker-duo", argc, argv, ZYGOTE_PRIVILEGED, &become,
+	    NULL, duo_helper_main);
 }

@@ -13,6 +13,6 @@
 int
 main(int argc, char **argv)
 {
-	zygote_main("loginbroker-scram", argc, argv, NULL,
+	zygote_main("loginbroker-scram", argc, argv, ZYGOTE_PRIVILEGED, NULL,
 	    scram_libraries_load, scram_helper_main);
 }

@@ -50,6 +50,8 @@ config_defaults(struct config *c)
 	snprintf(c->scram_file, sizeof(c->scram_file), "%s/loginbroker/scram",
 	    LB_SYSCONFDIR);
 	snprintf(c->duo_path, sizeof(c->duo_path), "%s", LB_DUO_PATH);
+	snprintf(c->groups_path, sizeof(c->groups_path), "%s",
+	    LB_GROUPS_PATH);
 	snprintf(c->duo_file, sizeof(c->duo_file), "%s/loginbroker/duo.conf",
 	    LB_SYSCONFDIR);
 	snprintf(c->sessions_dir, sizeof(c->sessions_dir),
@@ -105,6 +107,7 @@ static const struct key keys[] = {
 	STR("scram_path", scram_path),
 	STR("scram_file", scram_file),
 	STR("duo_path", duo_path),
+	STR("groups_path", groups_path),
 	STR("duo_file", duo_file),
 	STR("sessions_dir", sessions_dir),
 	STR("utmp_file", utmp_file),

@@ -43,6 +43,7 @@ struct config {
 	char scram_path[CONFIG_PATH_MAX];	/* the SCRAM zygote program */
 	char scram_file[CONFIG_PATH_MAX];	/* SCRAM stored keys */
 	char duo_path[CONFIG_PATH_MAX];	/* the Duo zygote program */
+	char groups_path[CONFIG_PATH_MAX];	/* the groups zygote program */
 	char duo_file[CONFIG_PATH_MAX];	/* Duo's ikey, skey and host */
 	char sessions_dir[CONFIG_PATH_MAX];	/* keepers' live sessions */
 	char utmp_file[CONFIG_PATH_MAX];	/* a terminal's login record; */

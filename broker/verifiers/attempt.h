@@ -63,6 +63,12 @@ void attempt_data(struct attempt *a, const void *bytes, size_t len);
  * so), or -1. */
 int attempt_act_for(struct attempt *a, const char *authzid);
 
+/* The user's groups, for a policy whose rules name groups: the lookup
+ * that runs before the first factor's verifier (verify.h's
+ * groups_lookup) gives them, n names, and has ended. */
+void attempt_groups(struct attempt *a, const char *const *groups,
+    size_t n);
+
 /* The attempt ends as timed out (510, the connection closed) unless it
  * is decided within ms: a factor that waits on a person (a Duo push). */
 void attempt_deadline(struct attempt *a, unsigned ms);

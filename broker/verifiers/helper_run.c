@@ -56,7 +56,7 @@ on_helper(struct event *ev, uint32_t events)
 	}
 	/* Each handler may end the run (and free it): stop at once then. */
 	while (a->vstate == vstate && (rc = ipc_chan_get(run->chan, &m)) == 1)
-		if ((rc = dispatch(run, &m)) == -1)
+		if ((rc = dispatch(run, &m)) != 0)
 			break;
 	if (rc == -1 && a->vstate == vstate)
 		helper_failed(run, "protocol error");

@@ -20,7 +20,9 @@ struct attempt;
 struct helper_run;
 
 /* A message the helper may send; its handler decides whether it is legal
- * now: 0, or -1 (the attempt then ends as a protocol error). */
+ * now: 0, -1 (the attempt then ends as a protocol error), or 1 when it
+ * ended the run and gave the attempt on (no more is read: the run may be
+ * gone, and another verifier may hold the attempt). */
 struct helper_msg {
 	uint32_t type;
 	int (*handle)(struct helper_run *run, const struct ipc_msg *in);

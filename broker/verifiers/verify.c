@@ -2,6 +2,7 @@
 /* verify.c: the broker's table of verifiers. */
 #include "verify.h"
 
+#include "chain.h"
 #include "config.h"
 #include "policy.h"
 
@@ -62,19 +63,38 @@ named(const struct policy *p)
 	return all;
 }
 
-/* Runs check, or check_keys, of every verifier the policy names: every
+/* Every verifier p needs into out[MECH_COUNT + 1]: its mechanisms', and
+ * the groups lookup when a rule names groups.  Returns how many. */
+static size_t
+needed(const struct policy *p, const struct verifier **out)
+{
+	policy_mechs all = named(p);
+	size_t n = 0, i;
+	int m;
+
+	for (m = 0; m < MECH_COUNT; m++)
+		if (verifiers[m] != NULL && (all & (1u << m)))
+			out[n++] = verifiers[m];
+	for (i = 0; i < p->nservices; i++)
+		if (chain_needs_groups(&p->services[i])) {
+			out[n++] = &groups_lookup;
+			break;
+		}
+	return n;
+}
+
+/* Runs check, or check_keys, of every verifier the policy needs: every
  * problem told at once, as a policy's errors are. */
 static int
 check_all(const struct config *conf, const struct policy *p, bool keys)
 {
-	policy_mechs all = named(p);
+	const struct verifier *v[MECH_COUNT + 1];
 	int (*check)(const struct config *, const struct policy *);
-	int m, rc = 0;
+	size_t n = needed(p, v), i;
+	int rc = 0;
 
-	for (m = 0; m < MECH_COUNT; m++) {
-		if (verifiers[m] == NULL || !(all & (1u << m)))
-			continue;
-		check = keys ? verifiers[m]->check_keys : verifiers[m]->check;
+	for (i = 0; i < n; i++) {
+		check = keys ? v[i]->check_keys : v[i]->check;
 		if (check != NULL && check(conf, p) == -1)
 			rc = -1;
 	}
@@ -96,14 +116,13 @@ verifiers_check_keys(const struct config *conf, const struct policy *p)
 int
 verifiers_prepare(const struct config *conf, const struct policy *p)
 {
-	policy_mechs all = named(p);
-	int m;
+	const struct verifier *v[MECH_COUNT + 1];
+	size_t n = needed(p, v), i;
 
 	if (verifiers_check(conf, p) == -1)
 		return -1;
-	for (m = 0; m < MECH_COUNT; m++)
-		if (verifiers[m] != NULL && verifiers[m]->prepare != NULL &&
-		    (all & (1u << m)) && verifiers[m]->prepare(conf, p) == -1)
+	for (i = 0; i < n; i++)
+		if (v[i]->prepare != NULL && v[i]->prepare(conf, p) == -1)
 			return -1;
 	return 0;
 }
@@ -111,14 +130,14 @@ verifiers_prepare(const struct config *conf, const struct policy *p)
 int
 verifiers_prepared(const struct policy *p)
 {
-	policy_mechs all = named(p);
-	int m, state = 0, one;
+	const struct verifier *v[MECH_COUNT + 1];
+	size_t n = needed(p, v), i;
+	int state = 0, one;
 
-	for (m = 0; m < MECH_COUNT; m++) {
-		if (verifiers[m] == NULL || verifiers[m]->prepared == NULL ||
-		    !(all & (1u << m)))
+	for (i = 0; i < n; i++) {
+		if (v[i]->prepared == NULL)
 			continue;
-		if ((one = verifiers[m]->prepared(p)) == -1)
+		if ((one = v[i]->prepared(p)) == -1)
 			return -1;
 		if (one == 1)
 			state = 1;

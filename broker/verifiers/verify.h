@@ -63,6 +63,13 @@ struct verifier {
 	bool acts_outside;
 };
 
+/* Not a mechanism's: the lookup of a user's groups in a helper
+ * (loginbroker-groups), which a session runs as a verifier that proves
+ * nothing before the first factor when a rule of the service names
+ * groups; it gives them with attempt_groups.  Prepared with the others
+ * when a policy names groups. */
+extern const struct verifier groups_lookup;
+
 /* Checks what the verifier of every mechanism the policy names needs:
  * 0, or -1 after logging why. */
 int verifiers_check(const struct config *conf, const struct policy *p);

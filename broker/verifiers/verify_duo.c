@@ -180,14 +180,8 @@ duo_check_keys(const struct config *c, const struct policy *p)
 static int
 duo_prepare(const struct config *c, const struct policy *p)
 {
-	static char fallback[16];
-	static const char *args[] = { "--user", NULL, "--fallback-id",
-	    fallback, NULL };
-
 	conf = c;
-	args[1] = c->worker_user;
-	snprintf(fallback, sizeof(fallback), "%u", c->worker_fallback_id);
-	return zygote_start(c, c->duo_path, NULL, args);
+	return zygote_start_as_workers_user(c, c->duo_path);
 }
 
 static int

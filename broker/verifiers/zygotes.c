@@ -173,6 +173,18 @@ zygote_start(const struct config *c, const char *path, const char *service,
 }
 
 int
+zygote_start_as_workers_user(const struct config *c, const char *path)
+{
+	static char fallback[16];
+	static const char *args[] = { "--user", NULL, "--fallback-id",
+	    fallback, NULL };
+
+	args[1] = c->worker_user;
+	snprintf(fallback, sizeof(fallback), "%u", c->worker_fallback_id);
+	return zygote_start(c, path, NULL, args);
+}
+
+int
 zygote_program_check(const char *key, const char *path)
 {
 	char why[CONFIG_PATH_MAX + 64];

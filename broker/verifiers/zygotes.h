@@ -6,7 +6,9 @@
  * service's stack (pam_start with no user yet); the GSSAPI zygote
  * (loginbroker-gss, broker/gss/) the Kerberos libraries; the SCRAM zygote
  * (loginbroker-scram, broker/scram/) GNU SASL; the Duo zygote
- * (loginbroker-duo, broker/duo/) libduo.  Each helper runs
+ * (loginbroker-duo, broker/duo/) libduo; the groups zygote
+ * (loginbroker-groups, broker/groups/) nothing but libc's NSS, for the
+ * user's groups a policy names.  Each helper runs
  * exactly one attempt, so loading is off the critical path, a hung module
  * or a crashing parser takes only its helper, and no two users ever share
  * a process.  A zygote itself never authenticates anyone.
@@ -20,9 +22,9 @@ struct config;
 
 /* One zygote per PAM service a policy has named since the start (a
  * reload that drops a service keeps its zygote, which idles), the GSSAPI
- * one, the SCRAM one and the Duo one. */
+ * one, the SCRAM one, the Duo one and the groups one. */
 #define PAM_ZYGOTES_MAX	16
-#define ZYGOTES_MAX	(PAM_ZYGOTES_MAX + 3)
+#define ZYGOTES_MAX	(PAM_ZYGOTES_MAX + 4)
 
 /* Starts the zygote program at path for service (NULL: the program serves
  * no particular one) unless it runs already (or starts), without waiting
@@ -31,6 +33,12 @@ struct config;
  * more of its arguments. */
 int zygote_start(const struct config *conf, const char *path,
     const char *service, const char *const *args);
+
+/* zygote_start for a program that takes the workers' user ("--user NAME
+ * --fallback-id N"), which it or its helpers become: the Duo and groups
+ * zygotes. */
+int zygote_start_as_workers_user(const struct config *conf,
+    const char *path);
 
 /* The helpers' controller of that zygote, or NULL unless it is ready. */
 struct spawn_ctl *zygote_find(const char *path, const char *service);

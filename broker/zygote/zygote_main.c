@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "ipc_chan.h"
 
@@ -31,8 +32,8 @@ number(const char *prog, char **argv, int i, unsigned long max, bool become)
 
 void
 zygote_main(const char *prog, int argc, char **argv,
-    struct sandbox_identity *become, int (*load)(void),
-    spawner_child_fn helper)
+    enum zygote_confinement confinement, struct sandbox_identity *become,
+    int (*load)(void), spawner_child_fn helper)
 {
 	unsigned long spares = 0, fallback = 0;
 	const char *user = NULL;
@@ -61,7 +62,14 @@ zygote_main(const char *prog, int argc, char **argv,
 		    user, fallback);
 		exit(1);
 	}
-	sandbox_privileged_helper(NULL, 0, become != NULL);
+	if (confinement == ZYGOTE_PRIVILEGED)
+		sandbox_privileged_helper(NULL, 0, become != NULL);
+	else if (become == NULL ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		fprintf(stderr, "%s: cannot confine itself\n", prog);
+		exit(1);
+	} else
+		sandbox_helper_become(become);
 	if ((load != NULL && load() == -1) ||
 	    (sigfd = spawner_prepare()) == -1 ||
 	    (chan = ipc_chan_new(SPAWNER_ZYGOTE_FD, true)) == NULL) {

@@ -35,13 +35,18 @@
 #include "verify.h"
 
 /* echo-test for alice (line 3), password or gssapi-with-mic for anyone
- * (line 4). */
+ * (line 4); on service g, password or plain for the group admins (line
+ * 9). */
 static const char policy_text[] =
     "service s {\n"
     "\tpeer any\n"
     "\tallow echo-test user alice\n"
     "\tallow password or gssapi-with-mic\n"
     "\tkeytab /dev/null\n"
+    "}\n"
+    "service g {\n"
+    "\tpeer any\n"
+    "\tallow password or plain group admins\n"
     "}\n";
 
 static struct config conf;
@@ -164,6 +169,7 @@ setup(void **state)
 	config_defaults(&conf);
 	conf.failure_delay_ms = 2000;
 	snprintf(conf.gss_path, sizeof(conf.gss_path), "/bin/true");
+	snprintf(conf.groups_path, sizeof(conf.groups_path), "/bin/true");
 	assert_non_null(mkdtemp(ccache_dir));
 	snprintf(conf.ccache_dir, sizeof(conf.ccache_dir), "%s", ccache_dir);
 	assert_non_null(policy = policy_parse("p", policy_text,
@@ -189,9 +195,10 @@ teardown(void **state)
 	return 0;
 }
 
-/* A session that the worker has: ASSIGN read, state idle. */
+/* A session of the policy's service svc that the worker has: ASSIGN
+ * read, state idle. */
 static void
-new_session(void)
+new_session_on(size_t svc)
 {
 	struct ucred peer = { 1, 0, 0 };
 	int client[2];
@@ -200,7 +207,8 @@ new_session(void)
 	current = NULL;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 	    client), 0);
-	session_new(&conf, policy, &policy->services[0], client[0], FRONT_LINE, &peer);
+	session_new(&conf, policy, &policy->services[svc], client[0],
+	    FRONT_LINE, &peer);
 	close(client[1]);
 	assert_non_null(current);
 	/* A copy: the fake closes its own end when it makes the next. */
@@ -209,6 +217,12 @@ new_session(void)
 	if (m.fd != -1)
 		close(m.fd);
 	assert_int_equal(current->state, SS_IDLE);
+}
+
+static void
+new_session(void)
+{
+	new_session_on(0);
 }
 
 static void
@@ -253,6 +267,27 @@ to_verifying(void)
 	helper = ipc_chan_new(dup(fake_peer_fd(FAKE_HELPER)), false);
 	assert_int_equal(next_from_broker(helper, &m), MSG_PAM_BEGIN);
 	assert_int_equal(current->state, SS_VERIFYING);
+}
+
+/* On service g: the groups helper is asked for begin's user. */
+static void
+to_resolving_with(const struct msg_auth_begin *begin)
+{
+	static struct msg_groups_begin asked;
+	struct ipc_msg m;
+
+	worker_says(MSG_AUTH_BEGIN, begin);
+	helper = ipc_chan_new(dup(fake_peer_fd(FAKE_HELPER)), false);
+	assert_int_equal(next_from_broker(helper, &m), MSG_GROUPS_BEGIN);
+	assert_int_equal(msg_read_groups_begin(&m, &asked), 0);
+	assert_string_equal(asked.user, begin->user);
+	assert_int_equal(current->state, SS_RESOLVING);
+}
+
+static void
+to_resolving(void)
+{
+	to_resolving_with(&password_bob);
 }
 
 static void
@@ -323,14 +358,17 @@ static const struct state_row {
 	const char *name;
 	void (*reach)(void);
 	int takes[NMSGS];
+	size_t svc;			/* the policy's service */
 } states[] = {
-	{ "idle", to_idle, { 1, 0, 0, 0, 1, 0, 1 } },
-	{ "verifying", to_verifying, { 0, 0, 0, 0, 0, 0, 1 } },
+	{ "idle", to_idle, { 1, 0, 0, 0, 1, 0, 1 }, 0 },
+	/* An answer without an initial response announced is refused. */
+	{ "resolving", to_resolving, { 0, 0, 0, 0, 0, 0, 1 }, 1 },
+	{ "verifying", to_verifying, { 0, 0, 0, 0, 0, 0, 1 }, 0 },
 	/* echo-test shows data: answers are refused, data taken. */
-	{ "prompting", to_prompting, { 0, 0, 1, 1, 0, 0, 1 } },
-	{ "delaying", to_delaying, { 0, 0, 0, 0, 0, 0, 1 } },
-	{ "logged-in", to_logged_in, { 0, 0, 0, 0, 0, 0, 1 } },
-	{ "closing", to_closing, { 2, 2, 2, 2, 2, 2, 2 } },
+	{ "prompting", to_prompting, { 0, 0, 1, 1, 0, 0, 1 }, 0 },
+	{ "delaying", to_delaying, { 0, 0, 0, 0, 0, 0, 1 }, 0 },
+	{ "logged-in", to_logged_in, { 0, 0, 0, 0, 0, 0, 1 }, 0 },
+	{ "closing", to_closing, { 2, 2, 2, 2, 2, 2, 2 }, 0 },
 };
 
 static void
@@ -341,7 +379,7 @@ test_every_worker_message_in_every_state(void **state)
 
 	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
 		for (j = 0; j < NMSGS; j++) {
-			new_session();
+			new_session_on(states[i].svc);
 			states[i].reach();
 			before = kills;
 			worker_says(worker_msgs[j].type, worker_msgs[j].m);
@@ -519,6 +557,133 @@ test_worker_gone_is_killed_all_the_same(void **state)
 	end_session();
 }
 
+/* --- the user's groups, from a helper ------------------------------------ */
+
+static const struct msg_groups admins = { 1, { "admins" } };
+static const struct msg_auth_begin plain_bob = { "plain", "bob", true };
+/* PLAIN's message as the worker splits it. */
+static const struct msg_answers plain_message = { 3, { "", "bob", "pw" } };
+
+/* The groups helper's answer: the PAM verifier begins, with a helper of
+ * its own. */
+static void
+groups_then_pam(const struct msg_groups *g)
+{
+	struct ipc_msg m;
+
+	helper_says(MSG_GROUPS_RESULT, g);
+	ipc_chan_free(helper);
+	helper = ipc_chan_new(dup(fake_peer_fd(FAKE_HELPER)), false);
+	assert_int_equal(next_from_broker(helper, &m), MSG_PAM_BEGIN);
+	assert_int_equal(current->state, SS_VERIFYING);
+}
+
+/* The groups the helper names pick the rule; with none, no rule holds,
+ * and the dialog runs to fail like any other. */
+static void
+test_the_users_groups_pick_the_rule(void **state)
+{
+	static const struct msg_groups none = { 0, { "" } };
+
+	new_session_on(1);
+	to_resolving();
+	assert_string_equal(current->rule_name, "g:groups");
+	groups_then_pam(&admins);
+	assert_null(current->refusal);
+	assert_string_equal(current->rule_name, "g:9");
+	end_session();
+	new_session_on(1);
+	to_resolving();
+	groups_then_pam(&none);
+	assert_string_equal(current->refusal, "denied");
+	assert_string_equal(current->rule_name, "g:no-rule");
+	end_session();
+}
+
+/* An initial response that comes during the lookup is held, and taken
+ * once the factor begins: PLAIN's password answers the PAM helper. */
+static void
+test_an_initial_response_waits_for_the_groups(void **state)
+{
+	static const struct msg_pam_conv call = { 1, { PROMPT_SECRET },
+	    { "Password: " } };
+	static struct msg_answers got;
+	struct ipc_msg m;
+
+	new_session_on(1);
+	to_resolving_with(&plain_bob);
+	worker_says(MSG_AUTH_ANSWER, &plain_message);
+	assert_false(current->dead);
+	assert_int_equal(current->state, SS_RESOLVING);
+	groups_then_pam(&admins);
+	helper_says(MSG_PAM_CONV, &call);
+	assert_int_equal(next_from_broker(helper, &m), MSG_PAM_CONV_REPLY);
+	assert_int_equal(msg_read_pam_conv_reply(&m, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_string_equal(got.text[0], "pw");
+	assert_null(current->early.data);
+	end_session();
+}
+
+/* One initial response, not two: a worker that sends more is ended. */
+static void
+test_a_second_early_answer_ends_the_worker(void **state)
+{
+	unsigned before = kills;
+
+	new_session_on(1);
+	to_resolving_with(&plain_bob);
+	worker_says(MSG_AUTH_ANSWER, &plain_message);
+	assert_false(current->dead);
+	worker_says(MSG_AUTH_DATA, &some_data);
+	assert_true(current->dead);
+	assert_int_equal(kills, before + 1);
+	end_session();
+}
+
+/* A groups helper that dies, or says what it may not, fails the login
+ * closed (505), never matching a rule on groups it may lack. */
+static void
+test_a_failed_lookup_fails_the_login_closed(void **state)
+{
+	static const struct msg_groups too_many = { GROUPS_MAX + 1, { "" } };
+
+	new_session_on(1);
+	to_resolving_with(&plain_bob);
+	ipc_chan_free(helper);
+	helper = NULL;
+	fake_peers_close();
+	assert_int_equal(event_dispatch(1000), 0);
+	expect_reply(MSG_RESULT, REPLY_SYSTEM_ERROR, NULL);
+	assert_string_equal(current->vdetail, "groups helper died");
+	assert_int_equal(current->state, SS_IDLE);
+	/* The initial response still on its way is no violation. */
+	worker_says(MSG_AUTH_ANSWER, &plain_message);
+	assert_false(current->dead);
+	end_session();
+
+	new_session_on(1);
+	to_resolving();
+	helper_says(MSG_GROUPS_RESULT, &too_many);
+	expect_reply(MSG_RESULT, REPLY_SYSTEM_ERROR, NULL);
+	assert_string_equal(current->vdetail, "groups helper protocol error");
+	end_session();
+}
+
+/* A directory that never answers: the session timeout ends the wait. */
+static void
+test_a_lookup_that_hangs_meets_the_session_timeout(void **state)
+{
+	new_session_on(1);
+	to_resolving();
+	now_ms += policy->services[1].session_timeout_ms;
+	session_on_deadline(current);
+	expect_reply(MSG_CLOSE, REPLY_TIMED_OUT, NULL);
+	assert_string_equal(current->vdetail, "groups:timeout");
+	assert_null(current->attempt.vstate);
+	end_session();
+}
+
 int
 main(void)
 {
@@ -535,6 +700,12 @@ main(void)
 		    test_helper_calling_twice_without_answers_ends_the_attempt),
 		cmocka_unit_test(
 		    test_a_helpers_last_result_decides_after_it_is_gone),
+		cmocka_unit_test(test_the_users_groups_pick_the_rule),
+		cmocka_unit_test(test_an_initial_response_waits_for_the_groups),
+		cmocka_unit_test(test_a_second_early_answer_ends_the_worker),
+		cmocka_unit_test(test_a_failed_lookup_fails_the_login_closed),
+		cmocka_unit_test(
+		    test_a_lookup_that_hangs_meets_the_session_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

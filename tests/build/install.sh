@@ -34,7 +34,7 @@ check "the programs, the worker and helpers in libexec" \
     'all_found /sbin/loginbrokerd /sbin/loginbrokerctl /bin/loginbroker \
     /libexec/loginbroker-worker /libexec/loginbroker-pam \
     /libexec/loginbroker-gss /libexec/loginbroker-scram \
-    /libexec/loginbroker-duo'
+    /libexec/loginbroker-duo /libexec/loginbroker-groups'
 pamlibdir=$(pkg-config --variable=libdir pam)
 check "pam_loginbroker.so where PAM looks ($pamlibdir/security)" \
     '[ -f "$dest$pamlibdir/security/pam_loginbroker.so" ]'

@@ -4,15 +4,18 @@
 # another's: the worker no credential library, the broker and
 # loginbrokerctl neither libpam nor Kerberos, loginbrokerctl none of the
 # daemon, the PAM zygote libpam, the GSSAPI zygote Kerberos, the SCRAM
-# zygote GNU SASL and the Duo zygote libduo; pam_loginbroker.so libpam
+# zygote GNU SASL and the Duo zygote libduo, the groups zygote no
+# credential library, and only it asks NSS for groups; pam_loginbroker.so
+# libpam
 # alone, exporting the PAM entry points alone; libloginbroker exporting
 # exactly the symbols its map names.  TAP output.
 #   linkage.sh LOGINBROKERCTL LOGINBROKERD LOGINBROKER-WORKER LOGINBROKER-PAM
 #              LOGINBROKER-GSS LOGINBROKER-SCRAM LOGINBROKER-DUO
 #              PAM_LOGINBROKER.SO LIBLOGINBROKER.SO LIBLOGINBROKER.MAP
+#              LOGINBROKER-GROUPS
 set -u
 ctl=$1 brokerd=$2 worker=$3 pam=$4 gss=$5 scram=$6 duo=$7 module=$8
-lib=$9 libmap=${10}
+lib=$9 libmap=${10} groups=${11}
 
 . "$(dirname "$0")/tap.sh"
 
@@ -77,6 +80,22 @@ check "loginbroker-duo links libduo, neither libpam nor Kerberos nor SASL" \
     'libs "$duo" | grep -q libduo && ! libs "$duo" | grep -qE "libpam|libkrb5|libgssapi|libgsasl"'
 check "loginbroker-duo has none of the daemon" \
     '! defines "$duo" session_new event_dispatch verifier_of'
+# Whether program calls any of the functions (an undefined symbol).
+calls() {
+	prog=$1
+	shift
+	for sym in "$@"; do
+		nm -D --undefined-only "$prog" | awk '{ print $2 }' |
+		    sed 's/@.*//' | grep -qx "$sym" && return 0
+	done
+	return 1
+}
+check "loginbrokerd asks NSS for no group: a slow directory would stall it" \
+    '! calls "$brokerd" getgrouplist getgrgid getgrgid_r initgroups'
+check "loginbroker-groups links no credential library, and asks NSS for groups" \
+    '[ "$(libs "$groups")" = "libcap libseccomp " ] && calls "$groups" getgrouplist'
+check "loginbroker-groups has none of the daemon" \
+    '! defines "$groups" session_new event_dispatch verifier_of'
 # The functions a library exports, by name, sorted.
 exported() {
 	nm -D --defined-only "$1" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort

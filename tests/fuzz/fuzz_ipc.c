@@ -33,7 +33,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A chain, a context and a deny: every state and message has a way in. */
+/* A chain, a context, a deny and a group (each first factor waits for
+ * the groups helper): every state and message has a way in. */
 static const char policy_text[] =
     "service s {\n"
     "\tpeer any\n"
@@ -43,6 +44,7 @@ static const char policy_text[] =
     "\tallow gssapi-with-mic then password user carol\n"
     "\tallow password then keyboard-interactive user alice "
     "from 10.0.0.0/8\n"
+    "\tallow keyboard-interactive then password group admins\n"
     "\tallow password or keyboard-interactive or gssapi-with-mic\n"
     "\tkeytab /dev/null\n"
     "\trealms EXAMPLE.ORG\n"
@@ -76,8 +78,9 @@ setup(void)
 	log_init(true, false);
 	config_defaults(&conf);
 	conf.failure_delay_ms = 0;
-	/* The GSSAPI verifier's checks pass; its caches go nowhere real. */
+	/* The GSSAPI and groups checks pass; caches go nowhere real. */
 	snprintf(conf.gss_path, sizeof(conf.gss_path), "/bin/true");
+	snprintf(conf.groups_path, sizeof(conf.groups_path), "/bin/true");
 	if (mkdtemp(ccache_dir) == NULL || atexit(remove_ccache_dir) != 0)
 		abort();
 	snprintf(conf.ccache_dir, sizeof(conf.ccache_dir), "%s", ccache_dir);

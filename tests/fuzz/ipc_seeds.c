@@ -54,6 +54,17 @@ begin(const char *mech, const char *user)
 	chunk(WORKER, MSG_AUTH_BEGIN, &m);
 }
 
+/* A first factor's begin, and the groups helper's answer (fuzz_ipc's
+ * rules name a group). */
+static void
+first_begin(const char *mech, const char *user)
+{
+	static const struct msg_groups groups = { 1, { "admins" } };
+
+	begin(mech, user);
+	chunk(HELPER, MSG_GROUPS_RESULT, &groups);
+}
+
 /* A PAM conversation call of one message. */
 static void
 conv(enum prompt_kind kind, const char *text)
@@ -131,7 +142,7 @@ gss_login(const char *dir, const char *name, const char *user,
 	char principal[128];
 
 	snprintf(principal, sizeof(principal), "%s@%s", user, realm);
-	begin("gssapi-with-mic", user);
+	first_begin("gssapi-with-mic", user);
 	data(WORKER, "AP-REQ");
 	data(HELPER, acceptor_token);
 	data(WORKER, "MIC");
@@ -162,25 +173,25 @@ main(int argc, char **argv)
 		return 2;
 	}
 	/* Prompt, answer, success. */
-	begin("password", "bob");
+	first_begin("password", "bob");
 	conv(PROMPT_SECRET, "Password: ");
 	answer("pw");
 	result(0, PAM_STAGE_ACCOUNT);
 	save(argv[1], "login");
 	/* A context, a first factor, then the second. */
 	context("10.1.2.3", "jdoe");
-	begin("password", "alice");
+	first_begin("password", "alice");
 	result(0, PAM_STAGE_ACCOUNT);
 	begin("keyboard-interactive", "alice");
 	conv(PROMPT_INFO, "Welcome");
 	save(argv[1], "chain");
 	/* A failure, then the delay. */
-	begin("password", "bob");
+	first_begin("password", "bob");
 	result(7, PAM_STAGE_AUTHENTICATE);	/* PAM_AUTH_ERR */
 	answer("late");
 	save(argv[1], "failure");
 	/* An abandoned prompt. */
-	begin("keyboard-interactive", "bob");
+	first_begin("keyboard-interactive", "bob");
 	conv(PROMPT_VISIBLE, "Code: ");
 	chunk(WORKER, MSG_AUTH_ABORT, NULL);
 	save(argv[1], "abort");

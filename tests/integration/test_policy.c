@@ -119,7 +119,8 @@ pass_code(const char *user, int offset)
 /* --- checking ----------------------------------------------------- */
 
 /* An example as an administrator installs it: its lockout's file in a
- * directory that exists (here a temporary one), the example after. */
+ * directory that exists (here a temporary one) and the build's groups
+ * program, the example after. */
 static void
 installed_example(const char *name, const char *dir, char *path,
     size_t cap)
@@ -133,6 +134,9 @@ installed_example(const char *name, const char *dir, char *path,
 	assert_non_null(in = fopen(example, "r"));
 	assert_non_null(out = fopen(path, "w"));
 	fprintf(out, "lockout_file %s/lockout\n", dir);
+	/* The greeter's rules name a group: its lookup's program is
+	 * checked. */
+	fprintf(out, "groups_path %s\n", getenv("LB_GROUPS"));
 	while (fgets(line, sizeof(line), in) != NULL)
 		fputs(line, out);
 	fclose(in);

@@ -61,6 +61,8 @@ static const struct msg_duo_result duo_result = { MECH_OUTCOME_FAILOPEN,
     "duo:failopen:unreachable" };
 static const struct msg_session_env session_env = { "XDG_SEAT", "seat0" };
 static const struct msg_session_open session_open = { "tty1" };
+static const struct msg_groups_begin groups_begin = { "alice" };
+static const struct msg_groups groups = { 2, { "alice", "admins" } };
 static const struct msg_session_start session_start = { 3,
     { "/bin/sh", "-c", "id -u" } };
 static const struct msg_keeper_open keeper_open = { 7, 1000, "console",
@@ -104,6 +106,8 @@ static const struct sample {
 	{ MSG_SCRAM_RESULT, &scram_result, sizeof(scram_result) },
 	{ MSG_DUO_BEGIN, &duo_begin, sizeof(duo_begin) },
 	{ MSG_DUO_RESULT, &duo_result, sizeof(duo_result) },
+	{ MSG_GROUPS_BEGIN, &groups_begin, sizeof(groups_begin) },
+	{ MSG_GROUPS_RESULT, &groups, sizeof(groups) },
 	{ MSG_SESSION_ENV, &session_env, sizeof(session_env) },
 	{ MSG_SESSION_OPEN, &session_open, sizeof(session_open) },
 	{ MSG_SESSION_FD, NULL, 0 },
@@ -260,6 +264,18 @@ test_the_layouts_bounds_hold(void **state)
 	for (i = 0; i < CONV_MAX_MESSAGES + 1; i++)
 		ipc_put_str(&raw, "a");
 	assert_int_equal(read_raw(MSG_AUTH_ANSWER, raw.buf, raw.len), -1);
+	/* GROUPS_MAX + 1 groups, and a group name with no room for its
+	 * end: a name cut short could be another group's. */
+	raw_start();
+	ipc_put_u32(&raw, GROUPS_MAX + 1);
+	for (i = 0; i < GROUPS_MAX + 1; i++)
+		ipc_put_str(&raw, "g");
+	assert_int_equal(read_raw(MSG_GROUPS_RESULT, raw.buf, raw.len), -1);
+	raw_start();
+	ipc_put_u32(&raw, 1);
+	memset(filler, 'g', GROUP_NAME_MAX);
+	ipc_put_bytes(&raw, filler, GROUP_NAME_MAX);
+	assert_int_equal(read_raw(MSG_GROUPS_RESULT, raw.buf, raw.len), -1);
 	/* A round of ROUND_MAX_PROMPTS + 1 prompts. */
 	raw_start();
 	ipc_put_str(&raw, "");

@@ -241,6 +241,8 @@ launch_broker(struct broker_fixture *b)
 {
 	char path[256], svc[128], passwd[256], group[256];
 	const char *brokerd = env("LB_BROKERD"), *pam = env("LB_PAM");
+	const char *nss_slow = b->with.slow_user != NULL ? env("LB_NSS_SLOW") :
+	    NULL;
 	int logfd;
 
 	snprintf(path, sizeof(path), "%s/config", b->dir);
@@ -266,6 +268,12 @@ launch_broker(struct broker_fixture *b)
 		} else {
 			use_fixture_nss("libpam_wrapper.so libnss_wrapper.so",
 			    passwd, group);
+		}
+		if (nss_slow != NULL) {
+			setenv("NSS_WRAPPER_MODULE_SO_PATH", nss_slow, 1);
+			setenv("NSS_WRAPPER_MODULE_FN_PREFIX", "lbslow", 1);
+			setenv("LB_NSS_DELAY_MS", "60000", 1);
+			setenv("LB_NSS_SLOW_USER", b->with.slow_user, 1);
 		}
 		setenv("PAM_WRAPPER", "1", 1);
 		setenv("PAM_WRAPPER_SERVICE_DIR", svc, 1);
@@ -340,6 +348,7 @@ broker_write_config(const struct broker_fixture *b, const char *extra)
 		{ "greetd_socket_mode ", "0666" },
 		{ "failure_delay_ms ", "50" },
 		{ "duo_path ", env("LB_DUO") },
+		{ "groups_path ", env("LB_GROUPS") },
 		{ "worker_path ", env("LB_WORKER") },
 		{ "pam_path ", env("LB_PAM") },
 	};

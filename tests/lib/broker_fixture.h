@@ -25,6 +25,10 @@ struct broker_fixture {
 					 * point */
 		bool system_users;	/* the system's users (no
 					 * nss_wrapper), for a real stack */
+		const char *slow_user;	/* with the fixture's users: NSS
+					 * takes a minute to look this one
+					 * up (tests/fixtures/nss_lbslow.c,
+					 * a directory gone); NULL: none */
 		const char *bounding_set;	/* capability names, as
 						 * systemd's Capability-
 						 * BoundingSet= takes them:
