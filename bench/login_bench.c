@@ -16,7 +16,8 @@
  *   login_bench flood SOCKET CLIENTS COUNT PREFIX
  *       COUNT wrong passwords the same way, each for a new user PREFIXn:
  *       what fills the lockout table (each failure, 506 or 515, counts).
- * Output: one line "MODE clients=N logins=N per_s=X p50_us=X p99_us=X".
+ * Output: one line "MODE clients=N logins=N per_s=X p50_us=X p99_us=X
+ * cpu_ms=X", cpu_ms the whole machine's CPU time per login.
  */
 #include <errno.h>
 #include <poll.h>
@@ -59,16 +60,6 @@ start(struct client *cl, const char *sock)
 	}
 }
 
-static void
-print(const char *mode, long clients, struct samples *s, uint64_t elapsed)
-{
-	long n = (long)s->n;
-
-	printf("%s clients=%ld logins=%ld per_s=%.0f p50_us=%.1f p99_us=%.1f\n",
-	    mode, clients, n, (double)n * 1e9 / (double)elapsed,
-	    samples_quantile_us(s, 0.5), samples_quantile_us(s, 0.99));
-}
-
 /* A flood's logins fail, for one new name each; others must succeed. */
 static bool flood;
 
@@ -97,9 +88,10 @@ run_broker(const char *sock, long clients, long count, const char *user)
 	static struct pollfd pfd[CLIENTS_MAX];
 	struct samples s = { 0 };
 	long started = 0, i;
-	uint64_t t0 = now_ns();
+	struct run_clock run;
 	int rc;
 
+	run_start(&run);
 	for (i = 0; i < clients && started < count; i++, started++) {
 		name_user(&cl[i], user, started);
 		start(&cl[i], sock);
@@ -136,7 +128,7 @@ run_broker(const char *sock, long clients, long count, const char *user)
 			return 1;
 		}
 	}
-	print(flood ? "flood" : "broker", clients, &s, now_ns() - t0);
+	run_report(flood ? "flood" : "broker", clients, &s, &run);
 	return 0;
 }
 
@@ -169,10 +161,12 @@ run_inprocess(const char *service, long count, const char *user)
 	struct pam_conv pc = { conv, NULL };
 	struct samples s = { 0 };
 	pam_handle_t *ph;
-	uint64_t t0 = now_ns(), t;
+	struct run_clock run;
+	uint64_t t;
 	long i;
 	int rc;
 
+	run_start(&run);
 	for (i = 0; i < count; i++) {
 		t = now_ns();
 		rc = pam_start(service, user, &pc, &ph);
@@ -187,7 +181,7 @@ run_inprocess(const char *service, long count, const char *user)
 		}
 		samples_add(&s, now_ns() - t);
 	}
-	print("inprocess", 1, &s, now_ns() - t0);
+	run_report("inprocess", 1, &s, &run);
 	return 0;
 }
 
@@ -213,16 +207,18 @@ static int
 run_sessions(const char *sock, long count, const char *user, bool session)
 {
 	struct samples s = { 0 };
-	uint64_t t0 = now_ns(), t;
+	struct run_clock run;
+	uint64_t t;
 	long i;
 
+	run_start(&run);
 	for (i = 0; i < count; i++) {
 		t = now_ns();
 		if (login_once(sock, user, session) == -1)
 			return 1;
 		samples_add(&s, now_ns() - t);
 	}
-	print(session ? "session" : "login", 1, &s, now_ns() - t0);
+	run_report(session ? "session" : "login", 1, &s, &run);
 	return 0;
 }
 

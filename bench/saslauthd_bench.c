@@ -9,7 +9,7 @@
  * saslauthd's protocol: the request is four counted strings (login,
  * password, service, realm), each a 16-bit big-endian length then its
  * bytes; the reply one counted string, "OK..." or "NO...".
- * Output: "saslauthd clients=N logins=N per_s=X p50_us=X p99_us=X".
+ * Output: "saslauthd clients=N logins=N per_s=X p50_us=X p99_us=X cpu_ms=X".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -99,7 +99,7 @@ main(int argc, char **argv)
 	static struct pollfd pfd[CLIENTS_MAX];
 	struct samples s = { 0 };
 	long clients, count, started = 0, i;
-	uint64_t t0;
+	struct run_clock run;
 
 	if (argc != 7 || (clients = atol(argv[2])) < 1 ||
 	    clients > CLIENTS_MAX || (count = atol(argv[3])) < 1 ||
@@ -113,7 +113,7 @@ main(int argc, char **argv)
 	put(argv[5]);
 	put(argv[6]);
 	put("");
-	t0 = now_ns();
+	run_start(&run);
 	for (i = 0; i < clients; i++)
 		c[i].fd = -1;
 	for (i = 0; i < clients && started < count; i++, started++)
@@ -138,10 +138,7 @@ main(int argc, char **argv)
 			}
 		}
 	}
-	printf("saslauthd clients=%ld logins=%ld per_s=%.0f p50_us=%.1f "
-	    "p99_us=%.1f\n", clients, (long)s.n,
-	    (double)s.n * 1e9 / (double)(now_ns() - t0),
-	    samples_quantile_us(&s, 0.5), samples_quantile_us(&s, 0.99));
+	run_report("saslauthd", clients, &s, &run);
 	samples_free(&s);
 	return 0;
 }
